@@ -1,0 +1,98 @@
+"""Users, their roles and the scope each role grants."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("national administrator")
+    BRANCH_COORDINATOR = "branch_coordinator", _("branch coordinator")
+    TRAINER = "trainer", _("trainer")
+    ASSESSOR = "assessor", _("assessor")
+    SCHOOL_LEADER = "school_leader", _("school leader")
+    TEACHER = "teacher", _("teacher")
+    ANALYST = "analyst", _("analyst")
+
+
+class User(AbstractUser):
+    """A login. Linked to a registry person when the user is one (teacher, trainer...)."""
+
+    person = models.OneToOneField(
+        "registry.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+    language = models.CharField(
+        _("interface language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user, with the scope it applies to (branch or organisation)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    branch = models.ForeignKey(
+        "registry.Branch",
+        verbose_name=_("branch"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "branch", "organisation"], name="unique_role_assignment"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="branch_coordinator") | Q(branch__isnull=False),
+                name="coordinator_has_branch",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="school_leader") | Q(organisation__isnull=False),
+                name="school_leader_has_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.branch or self.organisation
+        label = self.get_role_display()
+        return f"{label} ({target})" if target else str(label)
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept for throttling across all server processes."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")

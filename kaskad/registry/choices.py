@@ -1,0 +1,95 @@
+"""Reference vocabularies of the registry (codes are stable; labels are translated)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaKind(models.TextChoices):
+    REGION = "region", _("region")
+    CITY = "city", _("city of republican significance")
+
+
+class OrganisationKind(models.TextChoices):
+    SCHOOL = "school", _("general school")
+    NIS = "nis", _("Intellectual (NIS) school")
+    KINDERGARTEN = "kindergarten", _("kindergarten")
+    COLLEGE = "college", _("college")
+    UNIVERSITY = "university", _("university")
+    METHOD_CENTRE = "method_centre", _("methodological centre")
+    EDUCATION_DEPARTMENT = "education_department", _("education department")
+    BRANCH = "branch", _("centre branch")
+    OTHER = "other", _("other")
+
+
+# Kinds that may legitimately lack their own BIN (units of a larger legal entity).
+BIN_OPTIONAL_KINDS = frozenset(
+    {OrganisationKind.KINDERGARTEN, OrganisationKind.METHOD_CENTRE, OrganisationKind.OTHER}
+)
+
+
+class Locality(models.TextChoices):
+    URBAN = "urban", _("urban")
+    RURAL = "rural", _("rural")
+
+
+class Language(models.TextChoices):
+    KAZAKH = "kk", _("Kazakh")
+    RUSSIAN = "ru", _("Russian")
+    ENGLISH = "en", _("English")
+    UZBEK = "uz", _("Uzbek")
+    UYGHUR = "ug", _("Uyghur")
+    TAJIK = "tg", _("Tajik")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+
+
+class Position(models.TextChoices):
+    TEACHER = "teacher", _("teacher")
+    DEPUTY_DIRECTOR = "deputy_director", _("deputy director")
+    DIRECTOR = "director", _("director")
+    PSYCHOLOGIST = "psychologist", _("psychologist")
+    LIBRARIAN = "librarian", _("librarian")
+    METHODOLOGIST = "methodologist", _("methodologist")
+    PRESCHOOL_TEACHER = "preschool_teacher", _("preschool teacher")
+    LECTURER = "lecturer", _("lecturer")
+    SOCIAL_PEDAGOGUE = "social_pedagogue", _("social pedagogue")
+    SPEECH_THERAPIST = "speech_therapist", _("speech therapist")
+    TUTOR = "tutor", _("tutor")
+    TRAINER = "trainer", _("trainer")
+    OTHER = "other", _("other")
+
+
+class Level(models.TextChoices):
+    PRESCHOOL = "preschool", _("preschool")
+    PRIMARY = "primary", _("primary")
+    LOWER_SECONDARY = "lower_secondary", _("lower secondary")
+    UPPER_SECONDARY = "upper_secondary", _("upper secondary")
+    TVET = "tvet", _("TVET")
+    HIGHER = "higher", _("higher")
+
+
+class Category(models.TextChoices):
+    """The five current categories (since 2020), then the legacy ones still found in data."""
+
+    PEDAGOGUE = "pedagogue", _("pedagogue")
+    MODERATOR = "moderator", _("pedagogue-moderator")
+    EXPERT = "expert", _("pedagogue-expert")
+    RESEARCHER = "researcher", _("pedagogue-researcher")
+    MASTER = "master", _("pedagogue-master")
+    NONE = "none", _("no category")
+    LEGACY_SECOND = "second", _("second category (legacy)")
+    LEGACY_FIRST = "first", _("first category (legacy)")
+    LEGACY_HIGHEST = "highest", _("highest category (legacy)")
+
+
+CURRENT_CATEGORIES = (
+    Category.PEDAGOGUE,
+    Category.MODERATOR,
+    Category.EXPERT,
+    Category.RESEARCHER,
+    Category.MASTER,
+)
+CATEGORY_TERM_YEARS = 5

@@ -1,0 +1,46 @@
+"""Translated messages for the registry's validation codes (the pure modules return codes)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy as _
+
+MESSAGES: dict[str, Promise] = {
+    "iin_length": _("An IIN must be exactly 12 digits."),
+    "iin_not_digits": _("An IIN must contain digits only."),
+    "iin_century": _("The 7th digit of an IIN must be 1–6 (century and sex)."),
+    "iin_date": _("The first six digits of an IIN must be a real birth date (YYMMDD)."),
+    "iin_future": _("The birth date in the IIN is in the future."),
+    "iin_checksum": _("The IIN check digit is wrong: check the number for a typing error."),
+    "bin_length": _("A BIN must be exactly 12 digits."),
+    "bin_not_digits": _("A BIN must contain digits only."),
+    "bin_month": _("Digits 3–4 of a BIN must be a registration month 01–12."),
+    "bin_type": _("The 5th digit of a BIN must be 4, 5 or 6."),
+    "bin_checksum": _("The BIN check digit is wrong: check the number for a typing error."),
+    "name_empty": _("The name is empty."),
+    "name_bad_char": _("The name contains a character that is not a letter: “%(char)s”."),
+    "name_mixed_script": _(
+        "The name mixes Latin and Cyrillic letters and the intended spelling is unclear."
+    ),
+    "name_corrected": _("Latin and Cyrillic look-alike letters were corrected: “%(value)s”."),
+    "iin_birth_date_mismatch": _(
+        "The birth date %(given)s does not match the IIN, which gives %(expected)s."
+    ),
+    "iin_sex_mismatch": _("The sex %(given)s does not match the IIN, which gives %(expected)s."),
+    "bin_required": _("A BIN is required for this kind of organisation."),
+    "bin_taken": _("This BIN already belongs to another organisation (%(other)s)."),
+}
+
+
+def message_for(code: str, params: Mapping[str, object] | None = None) -> str:
+    """The message for a code in the active language, with its parameters filled in."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return code
+    text = gettext(str(template)) if not isinstance(template, Promise) else str(template)
+    try:
+        return text % dict(params or {})
+    except (KeyError, ValueError, TypeError):
+        return text

@@ -1,0 +1,144 @@
+"""Reads of the registry. Every list starts from `…_visible_to(user)`: scope first."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from kaskad.accounts.scopes import user_scope
+from kaskad.registry.models import Area, Branch, Employment, Organisation, Person
+from kaskad.registry.names import fold
+
+IIN_PATTERN = re.compile(r"^\d{12}$")
+
+
+def area_list() -> QuerySet[Area]:
+    """Areas are public reference data: everyone signed in sees them."""
+    return Area.objects.select_related("branch").order_by("sort_order", "code")
+
+
+def branch_list() -> QuerySet[Branch]:
+    return Branch.objects.prefetch_related("areas").order_by("code")
+
+
+def organisation_list_visible_to(user: Any) -> QuerySet[Organisation]:
+    scope = user_scope(user)
+    qs = Organisation.objects.select_related("area", "district")
+    if scope.national:
+        return qs
+    condition = Q(pk__in=[])
+    if scope.area_ids:
+        condition |= Q(area_id__in=scope.area_ids)
+    if scope.organisation_ids:
+        condition |= Q(pk__in=scope.organisation_ids)
+    return qs.filter(condition)
+
+
+def organisation_list(
+    *, user: Any, area: int | None = None, kind: str = "", locality: str = "", q: str = ""
+) -> QuerySet[Organisation]:
+    qs = organisation_list_visible_to(user)
+    if area:
+        qs = qs.filter(area_id=area)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if locality:
+        qs = qs.filter(locality=locality)
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            Q(name_kk__icontains=q)
+            | Q(name_ru__icontains=q)
+            | Q(name_en__icontains=q)
+            | Q(code=q)
+            | Q(bin=q)
+        )
+    return qs.order_by("area__sort_order", "name")
+
+
+def organisation_get(*, user: Any, pk: int) -> Organisation:
+    try:
+        return organisation_list_visible_to(user).get(pk=pk)
+    except Organisation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def person_list_visible_to(user: Any) -> QuerySet[Person]:
+    scope = user_scope(user)
+    qs = Person.objects.select_related("current_organisation", "current_organisation__area")
+    if scope.national:
+        return qs
+    condition = Q(pk__in=[])
+    if scope.area_ids:
+        condition |= Q(current_organisation__area_id__in=scope.area_ids)
+    if scope.organisation_ids:
+        condition |= Q(current_organisation_id__in=scope.organisation_ids)
+    if scope.person_id:
+        condition |= Q(pk=scope.person_id)
+    return qs.filter(condition)
+
+
+def person_search(*, user: Any, q: str) -> QuerySet[Person]:
+    """Find people by IIN (exact) or by name, however the name was typed.
+
+    Each word of the query must start a word of the folded name, so "kasym ali" finds
+    "Қасымова Әлия".
+    """
+    qs = person_list_visible_to(user)
+    q = q.strip()
+    if not q:
+        return qs.none()
+    if IIN_PATTERN.match(q):
+        return qs.filter(iin=q)
+    tokens = fold(q).split()
+    if not tokens:
+        return qs.none()
+    for token in tokens:
+        qs = qs.filter(Q(search_key__startswith=token) | Q(search_key__contains=" " + token))
+    return qs.order_by("surname", "given_name", "id")
+
+
+def person_get(*, user: Any, pk: int) -> Person:
+    try:
+        return person_list_visible_to(user).get(pk=pk)
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def person_get_by_iin(*, user: Any, iin: str) -> Person:
+    try:
+        return person_list_visible_to(user).get(iin=iin)
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def employment_history(*, person: Person) -> QuerySet[Employment]:
+    return (
+        Employment.objects.filter(person=person)
+        .select_related("organisation", "organisation__area")
+        .order_by("-started_on", "-id")
+    )
+
+
+def organisation_staff(*, organisation: Organisation) -> QuerySet[Employment]:
+    return (
+        Employment.objects.filter(organisation=organisation, ended_on__isnull=True)
+        .select_related("person")
+        .order_by("person__surname", "person__given_name")
+    )
+
+
+def person_with_history(*, user: Any, pk: int) -> Person:
+    qs = person_list_visible_to(user).prefetch_related(
+        Prefetch(
+            "employments",
+            queryset=Employment.objects.select_related("organisation", "organisation__area"),
+        )
+    )
+    try:
+        return qs.get(pk=pk)
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
