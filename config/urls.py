@@ -1,6 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.api import api
+from kaskad.core import views as core_views
+
 urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("kaskad.accounts.urls")),
+    path("registry/", include("kaskad.registry.urls")),
+    path("registry/imports/", include("kaskad.registry.urls_import")),
+    path("jobs/", include("kaskad.core.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "kaskad.core.views.not_found"
+handler500 = "kaskad.core.views.server_error"
+handler403 = "kaskad.core.views.forbidden"

@@ -10,9 +10,6 @@ Pure Python on purpose: errors are machine codes plus plain ``params``; the
 Django layer translates them.
 """
 
-# Latin/Cyrillic look-alike letters are this module's subject, not accidents.
-# ruff: noqa: RUF001, RUF002, RUF003
-
 from __future__ import annotations
 
 import re

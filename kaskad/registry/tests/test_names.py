@@ -1,8 +1,5 @@
 """Tests for kaskad.registry.names (pure Python, no Django needed)."""
 
-# Latin/Cyrillic look-alike letters are this module's subject, not accidents.
-# ruff: noqa: RUF001, RUF002, RUF003
-
 from __future__ import annotations
 
 import unicodedata
