@@ -43,7 +43,7 @@ def audit_record(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
-        changes=dict(changes or {}),
+        changes={key: _jsonable(value) for key, value in (changes or {}).items()},
         source=source[:200],
     )
 

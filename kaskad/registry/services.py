@@ -210,7 +210,9 @@ def employment_end(*, person: Person, ended_on: date, by: Any = None) -> Employm
     current.save(update_fields=["ended_on", "updated_at"])
     person.current_organisation = None
     person.save(update_fields=["current_organisation", "updated_at"])
-    audit_record(actor=by, action="update", obj=current, changes={"ended_on": [None, str(ended_on)]})
+    audit_record(
+        actor=by, action="update", obj=current, changes={"ended_on": [None, str(ended_on)]}
+    )
     return current
 
 
