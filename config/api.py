@@ -1,5 +1,22 @@
 """The JSON API: one NinjaAPI, one router per bounded context (OpenAPI at /api/docs)."""
 
-from ninja import NinjaAPI
+from kaskad.accounts.api import router as accounts_router
+from kaskad.accounts.tokens import api_token_user
+from kaskad.core.api import KaskadNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
+from kaskad.registry.api import router as registry_router
 
-api = NinjaAPI(title="Kaskad API", version="1", urls_namespace="api")
+api = KaskadNinjaAPI(
+    title="Kaskad API",
+    version="1",
+    urls_namespace="api",
+    description=(
+        "The national registry of the in-service teacher-training platform. Sign in (browser "
+        "session, CSRF token on unsafe methods) or send `Authorization: Bearer <token>`. Every "
+        'error is `{"error": {"code", "message", "field", "details"}}`. See docs/api.md.'
+    ),
+    # A token is tried first: scripts never depend on cookies or CSRF.
+    auth=[TokenAuth(api_token_user), SessionAuth()],
+)
+install_error_handlers(api)
+api.add_router("", registry_router)
+api.add_router("", accounts_router)
