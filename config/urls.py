@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
-from kaskad.core import views as core_views
+from kaskad.accounts import views as accounts_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", accounts_views.home, name="home"),
     path("accounts/", include("kaskad.accounts.urls")),
     path("registry/", include("kaskad.registry.urls")),
     path("registry/imports/", include("kaskad.registry.urls_import")),
+    path("catalogue/", include("kaskad.catalogue.urls")),
+    path("cascade/", include("kaskad.cascade.urls")),
+    path("delivery/", include("kaskad.delivery.urls")),
     path("jobs/", include("kaskad.core.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -2,12 +2,90 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from kaskad.accounts.scopes import user_scope
+from kaskad.accounts.models import Role
+from kaskad.accounts.scopes import Scope, user_scope
+
+REGISTRY_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.SCHOOL_LEADER, Role.ANALYST)
+TRAINER_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
+COHORT_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.TRAINER)
+
+# Each language named in itself, as a reader of that language looks for it.
+LANGUAGE_SWITCH = (
+    ("kk", "Қазақша", "ҚАЗ"),
+    ("ru", "Русский", "РУС"),
+    ("en", "English", "ENG"),
+)
+
+
+class NavItem(NamedTuple):
+    url: str
+    label: str | Promise
+    current: bool = False
+
+
+def _reverse(name: str, *args: Any) -> str | None:
+    # Another part of the project may not have defined the route yet: leave the link out
+    # rather than break every page.
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _unread_notifications(user: Any) -> int:
+    # One indexed count per page; the link shows only when there is something new.
+    from kaskad.core.models import Notification
+
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    wanted: list[tuple[str | None, str | Promise]] = [(_reverse("home"), _("Home"))]
+    if scope.has(*REGISTRY_ROLES):
+        wanted.append((_reverse("registry:person_list"), _("People")))
+        wanted.append((_reverse("registry:organisation_list"), _("Organisations")))
+    if scope.can_import:
+        wanted.append((_reverse("registry_imports:upload"), _("Imports")))
+    wanted.append((_reverse("catalogue:programme_list"), _("Programmes")))
+    if scope.has(*TRAINER_ROLES):
+        wanted.append((_reverse("cascade:trainer_list"), _("Trainers")))
+    if scope.has(*COHORT_ROLES):
+        wanted.append((_reverse("delivery:cohort_list"), _("Cohorts")))
+    if scope.person_id:
+        wanted.append((_reverse("registry:person_detail", scope.person_id), _("My card")))
+        wanted.append((_reverse("delivery:my_courses"), _("My courses")))
+    unread = _unread_notifications(user)
+    if unread:
+        wanted.append(
+            (_reverse("delivery:notifications"), _("Notifications (%(n)s)") % {"n": unread})
+        )
+    if user.is_staff:
+        wanted.append((_reverse("admin:index"), _("Administration")))
+    links = [(url, label) for url, label in wanted if url is not None]
+    # The current item is the longest link the path starts with ("My card" beats "People");
+    # the home link only counts on the home page itself.
+    path = request.path
+    matching = [
+        url for url, _label in links if path == url or (url != "/" and path.startswith(url))
+    ]
+    current = max(matching, key=len, default=None)
+    return [NavItem(url, label, url == current) for url, label in links]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"scope": user_scope(getattr(request, "user", None))}
+    scope = user_scope(getattr(request, "user", None))
+    return {
+        "scope": scope,
+        "nav_items": nav_items(request, scope),
+        "language_switch": LANGUAGE_SWITCH,
+    }

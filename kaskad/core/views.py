@@ -1,9 +1,64 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Cross-cutting pages: the progress of a background job and the error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
+
+from kaskad.core.models import Job
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+@cache
+def _supervisor_check() -> Callable[[Any], bool]:
+    # The core app knows no bounded context (an import-linter contract), so who may follow
+    # every job, not only their own, is named in settings and supplied by the accounts app.
+    path = getattr(settings, "KASKAD_JOB_SUPERVISOR_CHECK", "")
+    if not path:
+        return lambda user: bool(getattr(user, "is_superuser", False))
+    check: Callable[[Any], bool] = import_string(path)
+    return check
+
+
+def job_for(request: HttpRequest, pk: int) -> Job:
+    """The job if the user started it or supervises all jobs; otherwise 404 (no leak)."""
+    job = get_object_or_404(Job.objects.select_related("created_by"), pk=pk)
+    user = request.user
+    if job.created_by_id == user.pk or _supervisor_check()(user):
+        return job
+    raise Http404
+
+
+def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """The job, and the link to its result when the job left one (`result["url"]`, a path
+    on this site; `result["message"]` is shown as text)."""
+    job = job_for(request, pk)
+    url = job.result.get("url") if isinstance(job.result, dict) and job.is_finished else None
+    if not (
+        isinstance(url, str)
+        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
+    ):
+        url = None
+    return {"job": job, "result_url": url}
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "core/job_detail.html", _job_context(request, pk))
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone; the page polls it every second until the job has finished."""
+    return render(request, "core/_job_progress.html", _job_context(request, pk))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -15,4 +70,5 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # No request context: the database or a context processor may be what just failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,54 @@
+"""The audit trail and background jobs in the Django admin: read-only, for looking up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kaskad.core.models import AuditEntry, Job
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the system: the admin may look, never touch."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id", "object_repr", "source")
+    list_filter = ("action", "object_type")
+    search_fields = ("=object_id", "object_repr", "actor__username", "source")
+    list_select_related = ("actor",)
+    date_hierarchy = "at"
+    # The trail grows to millions of rows: skip the full COUNT(*) on every page.
+    show_full_result_count = False
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "title",
+        "status",
+        "stage",
+        "done",
+        "total",
+        "created_by",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("title", "kind", "created_by__username")
+    list_select_related = ("created_by",)
+    date_hierarchy = "created_at"
