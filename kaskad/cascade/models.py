@@ -38,9 +38,7 @@ class Accreditation(TimeStamped):
         related_name="accreditations",
     )
     level = models.CharField(_("level"), max_length=10, choices=TrainerLevel.choices)
-    strand = models.CharField(
-        _("strand"), max_length=24, choices=SchoolStrand.choices, blank=True
-    )
+    strand = models.CharField(_("strand"), max_length=24, choices=SchoolStrand.choices, blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
     earned_through = models.ForeignKey(

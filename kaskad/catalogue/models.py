@@ -111,6 +111,12 @@ class ProgrammeVersion(TimeStamped):
                 condition=Q(status="draft"),
                 name="one_draft_per_programme",
             ),
+            # The "current" version is unambiguous: approving one retires the one before.
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=Q(status="approved"),
+                name="one_approved_per_programme",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,9 +197,7 @@ class AnnualPlan(TimeStamped):
         verbose_name_plural = _("annual plan")
         ordering = ["-year", "branch__code", "programme__code"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["year", "branch", "programme"], name="unique_plan_line"
-            )
+            models.UniqueConstraint(fields=["year", "branch", "programme"], name="unique_plan_line")
         ]
 
     def __str__(self) -> str:

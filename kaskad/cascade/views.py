@@ -1,0 +1,199 @@
+"""Trainer pages: the list of accredited trainers, a trainer's page with the cascade lineage,
+granting and revoking accreditations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaskad.accounts.scopes import iin_for
+from kaskad.cascade import selectors, services
+from kaskad.cascade.forms import GrantForm, RevokeForm, TrainerFilterForm
+from kaskad.catalogue.models import VersionStatus
+from kaskad.catalogue.selectors import programme_list_visible_to
+from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from kaskad.registry.selectors import person_get, person_search
+from kaskad.registry.services import add_years
+
+PAGE_SIZE = 25
+DEFAULT_TERM_YEARS = 3
+
+
+def _page(request: HttpRequest, items: Any) -> Page[Any]:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _querystring(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _programmes(user: Any) -> Any:
+    return programme_list_visible_to(user).order_by("code")
+
+
+@login_required
+def trainer_list(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_see_trainer_list(request.user):
+        raise PermissionDenied
+    form = TrainerFilterForm(request.GET, programmes=_programmes(request.user))
+    filters = selectors.TrainerFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.TrainerFilters(
+            programme=data["programme"].pk if data["programme"] else None,
+            level=data["level"],
+            strand=data["strand"],
+            validity=data["validity"],
+            q=data["q"],
+        )
+    page = _page(request, selectors.accreditation_list(user=request.user, filters=filters))
+    return render(
+        request,
+        "cascade/trainer_list.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": _querystring(request),
+            "today": date.today(),
+            "can_grant": bool(services.grantable_levels(request.user)),
+        },
+    )
+
+
+def _mark_visible(links: list[Any], visible: set[int]) -> None:
+    for link in links:
+        link.visible = link.person.pk in visible
+        _mark_visible(link.children, visible)
+
+
+@login_required
+def trainer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.trainer_get(user=request.user, pk=pk)
+    accreditations = list(selectors.trainer_accreditations(person=person))
+    lineage = selectors.cascade_lineage(person=person)
+    # People of the lineage outside the user's scope are shown without their names.
+    visible = selectors.trainer_ids_visible_to(request.user, lineage.people())
+    _mark_visible(lineage.up, visible)
+    _mark_visible(lineage.down, visible)
+    today = date.today()
+    for accreditation in accreditations:
+        accreditation.is_valid = (  # type: ignore[attr-defined]
+            accreditation.revoked_at is None
+            and accreditation.valid_from <= today <= accreditation.valid_until
+        )
+        accreditation.can_revoke = (  # type: ignore[attr-defined]
+            accreditation.revoked_at is None
+            and services.can_grant(request.user, person=person, level=accreditation.level)
+        )
+    return render(
+        request,
+        "cascade/trainer_detail.html",
+        {
+            "person": person,
+            "iin": iin_for(request.user, person.iin, person_id=person.pk),
+            "accreditations": accreditations,
+            "lineage": lineage,
+            "can_grant": bool(services.grantable_levels(request.user))
+            and services.can_grant(request.user, person=person),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def grant_start(request: HttpRequest) -> HttpResponse:
+    """Find the person to accredit (by IIN or name, within the user's scope)."""
+    if not services.grantable_levels(request.user):
+        raise PermissionDenied
+    q = request.GET.get("q", "").strip()[:200]
+    people = list(person_search(user=request.user, q=q)[:PAGE_SIZE]) if q else []
+    rows = [(p, iin_for(request.user, p.iin, person_id=p.pk)) for p in people]
+    return render(request, "cascade/grant_start.html", {"q": q, "rows": rows})
+
+
+@login_required
+def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    from kaskad.delivery.models import Enrolment, EnrolmentStatus
+
+    person = person_get(user=request.user, pk=pk)  # out of scope: 404
+    levels = services.grantable_levels(request.user)
+    if not levels or not services.can_grant(request.user, person=person):
+        raise PermissionDenied
+    programmes = _programmes(request.user).exclude(status=VersionStatus.RETIRED)  # type: ignore[misc]
+    enrolments = (
+        Enrolment.objects.filter(person=person, status=EnrolmentStatus.COMPLETED)
+        .select_related("cohort__version__programme")
+        .order_by("-cohort__starts_on")
+    )
+    if request.method == "POST":
+        form = GrantForm(request.POST, programmes=programmes, levels=levels, enrolments=enrolments)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.accreditation_grant(
+                    person=person,
+                    programme=data["programme"],
+                    level=data["level"],
+                    strand=data["strand"],
+                    valid_from=data["valid_from"],
+                    valid_until=data["valid_until"],
+                    earned_through=data["earned_through"],
+                    by=request.user,
+                    source="web",
+                )
+            except (NotFoundError, PermissionDeniedError):
+                raise PermissionDenied from None
+            except DomainError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, str(exc.message))
+            else:
+                messages.success(request, _("The accreditation has been granted."))
+                return redirect("cascade:trainer_detail", pk=person.pk)
+    else:
+        today = date.today()
+        form = GrantForm(
+            initial={
+                "valid_from": today,
+                "valid_until": add_years(today, DEFAULT_TERM_YEARS),
+                "level": levels[0],
+            },
+            programmes=programmes,
+            levels=levels,
+            enrolments=enrolments,
+        )
+    return render(request, "cascade/grant_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def accreditation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    accreditation = selectors.accreditation_get(user=request.user, pk=pk)
+    if not services.can_grant(request.user, person=accreditation.person, level=accreditation.level):
+        raise PermissionDenied
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the revocation."))
+    else:
+        try:
+            services.accreditation_revoke(
+                accreditation=accreditation,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                source="web",
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The accreditation has been revoked."))
+    return redirect("cascade:trainer_detail", pk=accreditation.person_id)

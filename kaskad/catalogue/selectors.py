@@ -1,0 +1,456 @@
+"""Reads of the catalogue. Lists start from `programme_list_visible_to(user)`.
+
+Everyone signed in sees the programmes that have an approved version; national
+administrators, who manage the catalogue, also see drafts and retired programmes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.http import Http404
+
+from kaskad.accounts.models import Role
+from kaskad.accounts.scopes import user_scope
+from kaskad.catalogue.models import (
+    AnnualPlan,
+    Programme,
+    ProgrammeArea,
+    ProgrammeModule,
+    ProgrammeVersion,
+    QualityCertification,
+    VersionStatus,
+)
+from kaskad.registry.models import Branch, Employment, Person
+
+# Cohorts that count as delivered in plan-versus-actual (a planned cohort has not started to
+# recruit yet), and the enrolments that count as participants.
+ACTUAL_COHORT_STATUSES = ("open", "running", "finished", "closed")
+ACTUAL_ENROLMENT_STATUSES = ("enrolled", "completed", "not_completed")
+EXPIRY_WARNING_DAYS = 183  # six months
+
+
+def can_see_drafts(user: Any) -> bool:
+    return user_scope(user).national_write
+
+
+def _with_status(qs: QuerySet[Programme]) -> QuerySet[Programme]:
+    versions = ProgrammeVersion.objects.filter(programme=OuterRef("pk"))
+    return qs.annotate(
+        has_approved=Exists(versions.filter(status=VersionStatus.APPROVED)),
+        has_draft=Exists(versions.filter(status=VersionStatus.DRAFT)),
+        status=Case(
+            When(has_approved=True, then=Value(VersionStatus.APPROVED)),
+            When(has_draft=True, then=Value(VersionStatus.DRAFT)),
+            default=Value(VersionStatus.RETIRED),
+            output_field=CharField(),
+        ),
+    )
+
+
+def programme_list_visible_to(user: Any) -> QuerySet[Programme]:
+    """Programmes with their status, current (approved) version and draft attached:
+    `programme.current` and `programme.draft` are versions or None."""
+    qs = _with_status(Programme.objects.select_related("area")).prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=ProgrammeVersion.objects.filter(
+                status__in=[VersionStatus.APPROVED, VersionStatus.DRAFT]
+            ).order_by("-number"),
+            to_attr="live_versions",
+        )
+    )
+    if not can_see_drafts(user):
+        qs = qs.filter(has_approved=True)  # type: ignore[misc]
+    return qs
+
+
+def attach_versions(programmes: Any) -> None:
+    """Set `current` and `draft` on programmes fetched by `programme_list_visible_to`."""
+    for programme in programmes:
+        live = getattr(programme, "live_versions", None)
+        if live is None:
+            live = list(
+                programme.versions.filter(
+                    status__in=[VersionStatus.APPROVED, VersionStatus.DRAFT]
+                ).order_by("-number")
+            )
+        programme.current = next((v for v in live if v.status == VersionStatus.APPROVED), None)
+        programme.draft = next((v for v in live if v.status == VersionStatus.DRAFT), None)
+
+
+@dataclass
+class ProgrammeFilters:
+    q: str = ""
+    area: int | None = None
+    format: str = ""
+    language: str = ""
+    status: str = ""  # only national administrators can ask for drafts and retired ones
+
+
+def programme_list(*, user: Any, filters: ProgrammeFilters | None = None) -> QuerySet[Programme]:
+    filters = filters or ProgrammeFilters()
+    qs = programme_list_visible_to(user)
+    if filters.area:
+        qs = qs.filter(area_id=filters.area)
+    admin = can_see_drafts(user)
+    if filters.status and admin:
+        qs = qs.filter(status=filters.status)  # type: ignore[misc]
+    q = filters.q.strip().casefold()
+    if q or filters.format or filters.language:
+        # Others match only the approved version: a draft's title must not leak through a
+        # search. The catalogue is small (tens of programmes), so the matching is done here:
+        # the same on SQLite and PostgreSQL, and case-insensitive for Cyrillic letters too.
+        versions = ProgrammeVersion.objects.all()
+        if not admin:
+            versions = versions.filter(status=VersionStatus.APPROVED)
+        matching = {
+            programme_id
+            for programme_id, code, kk, ru, en, formats, languages in versions.values_list(
+                "programme_id",
+                "programme__code",
+                "title_kk",
+                "title_ru",
+                "title_en",
+                "formats",
+                "languages",
+            )
+            if (not q or any(q in (text or "").casefold() for text in (code, kk, ru, en)))
+            and (not filters.format or filters.format in (formats or []))
+            and (not filters.language or filters.language in (languages or []))
+        }
+        qs = qs.filter(pk__in=matching)
+    return qs.order_by("area__sort_order", "code")
+
+
+def programme_get(*, user: Any, code: str) -> Programme:
+    try:
+        programme = programme_list_visible_to(user).get(code=code.strip().upper())
+    except Programme.DoesNotExist as exc:
+        raise Http404 from exc
+    attach_versions([programme])
+    return programme
+
+
+def programme_current_version(programme: Programme) -> ProgrammeVersion | None:
+    """The approved version of a programme: the one new cohorts follow (None when retired or
+    not yet approved)."""
+    live = getattr(programme, "live_versions", None)
+    if live is not None:
+        return next((v for v in live if v.status == VersionStatus.APPROVED), None)
+    return (
+        ProgrammeVersion.objects.filter(programme=programme, status=VersionStatus.APPROVED)
+        .prefetch_related("modules")
+        .first()
+    )
+
+
+def programme_versions(*, programme: Programme) -> QuerySet[ProgrammeVersion]:
+    return (
+        ProgrammeVersion.objects.filter(programme=programme)
+        .select_related("approved_by")
+        .annotate(cohort_count=Count("cohorts"))
+        .order_by("-number")
+    )
+
+
+def version_get(*, user: Any, programme: Programme, number: int) -> ProgrammeVersion:
+    """One version; drafts and retired versions only for national administrators."""
+    qs = ProgrammeVersion.objects.filter(programme=programme, number=number).prefetch_related(
+        "modules"
+    )
+    if not can_see_drafts(user):
+        qs = qs.filter(status=VersionStatus.APPROVED)
+    version = qs.first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def version_modules(version: ProgrammeVersion) -> list[ProgrammeModule]:
+    return list(version.modules.all())
+
+
+def programme_area_list() -> QuerySet[ProgrammeArea]:
+    return ProgrammeArea.objects.order_by("sort_order", "code")
+
+
+def programmes_eligible_for(person: Person) -> QuerySet[Programme]:
+    """Approved programmes whose audience takes the person's current job: a position in the
+    list (or no list) and a level in the list (or no list)."""
+    job = (
+        Employment.objects.filter(person=person, ended_on__isnull=True)
+        .values("position", "level")
+        .first()
+    )
+    position = job["position"] if job else ""
+    level = job["level"] if job else ""
+    # The catalogue is small (tens of programmes): matching the JSON lists here works the same
+    # on SQLite and PostgreSQL.
+    eligible = [
+        programme_id
+        for programme_id, positions, levels in ProgrammeVersion.objects.filter(
+            status=VersionStatus.APPROVED
+        ).values_list("programme_id", "audience_positions", "audience_levels")
+        if (not positions or position in positions) and (not levels or level in levels)
+    ]
+    return (
+        programme_list_visible_to(None)
+        .filter(pk__in=eligible, has_approved=True)  # type: ignore[misc]
+        .order_by("area__sort_order", "code")
+    )
+
+
+# --- Quality certification ---------------------------------------------------------------------
+
+CERTIFICATION_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
+
+
+def can_see_certification_watch(user: Any) -> bool:
+    return user_scope(user).has(*CERTIFICATION_ROLES)
+
+
+@dataclass
+class CertificationRow:
+    certification: QualityCertification
+    programme: Programme
+    days_left: int
+
+    @property
+    def expired(self) -> bool:
+        return self.days_left < 0
+
+
+def certifications_expiring(
+    *, today: date | None = None, within_days: int = EXPIRY_WARNING_DAYS
+) -> list[CertificationRow]:
+    """The latest certification of each programme by each body that has expired or expires
+    within `within_days`, soonest first. Retired programmes are left out: nobody renews them.
+    """
+    today = today or date.today()
+    later = QualityCertification.objects.filter(
+        programme=OuterRef("programme"),
+        body__iexact=OuterRef("body"),
+        valid_until__gt=OuterRef("valid_until"),
+    )
+    live = ProgrammeVersion.objects.filter(
+        programme=OuterRef("programme"),
+        status__in=[VersionStatus.APPROVED, VersionStatus.DRAFT],
+    )
+    qs = (
+        QualityCertification.objects.filter(valid_until__lte=today + timedelta(days=within_days))
+        .filter(~Exists(later), Exists(live))
+        .select_related("programme", "programme__area")
+        .order_by("valid_until", "programme__code")
+    )
+    programmes = {
+        p.pk: p for p in programme_list_visible_to(None).filter(pk__in=qs.values("programme_id"))
+    }
+    attach_versions(programmes.values())
+    return [
+        CertificationRow(
+            certification=c,
+            programme=programmes.get(c.programme_id, c.programme),
+            days_left=(c.valid_until - today).days,
+        )
+        for c in qs
+    ]
+
+
+def programme_certifications(*, programme: Programme) -> QuerySet[QualityCertification]:
+    return QualityCertification.objects.filter(programme=programme).order_by("-certified_on")
+
+
+# --- Annual plan -------------------------------------------------------------------------------
+
+PLAN_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
+
+
+def plan_branches_visible_to(user: Any) -> QuerySet[Branch]:
+    """National roles see every branch's plan; a coordinator sees their branch's."""
+    scope = user_scope(user)
+    if scope.national:
+        return Branch.objects.order_by("code")
+    if scope.has(Role.BRANCH_COORDINATOR):
+        return Branch.objects.filter(pk__in=scope.branch_ids).order_by("code")
+    return Branch.objects.none()
+
+
+def can_see_plan(user: Any) -> bool:
+    return user_scope(user).has(*PLAN_ROLES)
+
+
+def can_see_country_plan(user: Any) -> bool:
+    return user_scope(user).national
+
+
+def plan_branch_get(*, user: Any, code: str) -> Branch:
+    branch = plan_branches_visible_to(user).filter(code=code.strip().upper()).first()
+    if branch is None:
+        raise Http404
+    return branch
+
+
+def plan_lines(*, user: Any, year: int, branch: Branch | None = None) -> QuerySet[AnnualPlan]:
+    qs = AnnualPlan.objects.filter(
+        year=year, branch__in=plan_branches_visible_to(user)
+    ).select_related("branch", "programme")
+    if branch is not None:
+        qs = qs.filter(branch=branch)
+    return qs.order_by("branch__code", "programme__code")
+
+
+def plan_line_get(*, user: Any, pk: int) -> AnnualPlan:
+    line = (
+        AnnualPlan.objects.filter(pk=pk, branch__in=plan_branches_visible_to(user))
+        .select_related("branch", "programme")
+        .first()
+    )
+    if line is None:
+        raise Http404
+    return line
+
+
+def plan_years(*, user: Any) -> list[int]:
+    """Years with a plan line in the user's branches, this year and next, newest first."""
+    years = set(
+        AnnualPlan.objects.filter(branch__in=plan_branches_visible_to(user))
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    # This year and the next, which is the one being planned in the autumn.
+    years.update({date.today().year, date.today().year + 1})
+    return sorted(years, reverse=True)
+
+
+@dataclass
+class PlanRow:
+    programme: Programme | None  # None on the totals row
+    planned_cohorts: int = 0
+    planned_participants: int = 0
+    actual_cohorts: int = 0
+    actual_participants: int = 0
+
+    @staticmethod
+    def _percent(actual: int, planned: int) -> float | None:
+        return round(actual * 100 / planned, 1) if planned else None
+
+    @property
+    def cohorts_percent(self) -> float | None:
+        return self._percent(self.actual_cohorts, self.planned_cohorts)
+
+    @property
+    def participants_percent(self) -> float | None:
+        return self._percent(self.actual_participants, self.planned_participants)
+
+
+@dataclass
+class PlanReport:
+    year: int
+    branch: Branch | None
+    rows: list[PlanRow] = field(default_factory=list)
+    total: PlanRow | None = None
+
+
+def plan_vs_actual(*, year: int, branch: Branch | None = None) -> PlanReport:
+    """Planned against delivered cohorts and participants for each programme, for one branch
+    or (branch=None) the whole country.
+
+    Actual cohorts: cohorts on any version of the programme, of that branch, starting in
+    `year`, that went beyond "planned". Actual participants: their enrolments that were taken
+    up (enrolled, completed or not completed; not waitlisted, withdrawn or removed).
+    Four grouped queries whatever the number of programmes.
+    """
+    from kaskad.delivery.models import Cohort, Enrolment
+
+    plan_qs = AnnualPlan.objects.filter(year=year)
+    cohort_qs = Cohort.objects.filter(starts_on__year=year, status__in=ACTUAL_COHORT_STATUSES)
+    if branch is not None:
+        plan_qs = plan_qs.filter(branch=branch)
+        cohort_qs = cohort_qs.filter(branch=branch)
+    planned = {
+        row["programme"]: row
+        for row in plan_qs.values("programme").annotate(
+            cohorts=Sum("planned_cohorts"), participants=Sum("planned_participants")
+        )
+    }
+    cohorts = dict(
+        cohort_qs.values_list("version__programme")
+        .annotate(n=Count("id"))
+        .values_list("version__programme", "n")
+    )
+    participants = dict(
+        Enrolment.objects.filter(
+            cohort__in=cohort_qs.values("pk"), status__in=ACTUAL_ENROLMENT_STATUSES
+        )
+        .values_list("cohort__version__programme")
+        .annotate(n=Count("id"))
+        .values_list("cohort__version__programme", "n")
+    )
+    programme_ids = set(planned) | set(cohorts) | set(participants)
+    programmes = (
+        list(
+            Programme.objects.filter(pk__in=programme_ids)
+            .select_related("area")
+            .prefetch_related(
+                Prefetch(
+                    "versions",
+                    queryset=ProgrammeVersion.objects.filter(
+                        status__in=[VersionStatus.APPROVED, VersionStatus.DRAFT]
+                    ).order_by("-number"),
+                    to_attr="live_versions",
+                ),
+            )
+            .order_by("area__sort_order", "code")
+        )
+        if programme_ids
+        else []
+    )
+    # A retired programme has no live version: show its latest title (one more query, only
+    # when such programmes appear).
+    retired = [p.pk for p in programmes if not p.live_versions]  # type: ignore[attr-defined]
+    latest: dict[int, ProgrammeVersion] = {}
+    if retired:
+        for version in ProgrammeVersion.objects.filter(programme_id__in=retired).order_by(
+            "programme_id", "-number"
+        ):
+            latest.setdefault(version.programme_id, version)
+    report = PlanReport(year=year, branch=branch)
+    total = PlanRow(programme=None)
+    for programme in programmes:
+        live = programme.live_versions  # type: ignore[attr-defined]
+        programme.current = next(  # type: ignore[attr-defined]
+            (v for v in live if v.status == VersionStatus.APPROVED), None
+        )
+        programme.shown = (  # type: ignore[attr-defined]
+            programme.current or (live[0] if live else latest.get(programme.pk))  # type: ignore[attr-defined]
+        )
+        plan: Any = planned.get(programme.pk, {})
+        row = PlanRow(
+            programme=programme,
+            planned_cohorts=int(plan.get("cohorts") or 0),
+            planned_participants=int(plan.get("participants") or 0),
+            actual_cohorts=cohorts.get(programme.pk, 0),
+            actual_participants=participants.get(programme.pk, 0),
+        )
+        report.rows.append(row)
+        total.planned_cohorts += row.planned_cohorts
+        total.planned_participants += row.planned_participants
+        total.actual_cohorts += row.actual_cohorts
+        total.actual_participants += row.actual_participants
+    report.total = total
+    return report
