@@ -39,10 +39,10 @@ def plan_workbook(report: PlanReport, *, scope_label: str) -> bytes:
         (_("Programme"), 60),
         (_("Planned cohorts"), 12),
         (_("Actual cohorts"), 12),
-        (_("Cohorts, % of plan"), 12),
+        (_("Cohorts, percentage of plan"), 12),
         (_("Planned participants"), 14),
         (_("Actual participants"), 14),
-        (_("Participants, % of plan"), 14),
+        (_("Participants, percentage of plan"), 14),
     ]
     first = 3
     for col, (label, width) in enumerate(columns):

@@ -33,10 +33,10 @@ class ProgrammeFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     area: forms.ModelChoiceField[ProgrammeArea] = forms.ModelChoiceField(
-        label=_("Area"),
+        label=_("Programme area"),
         queryset=ProgrammeArea.objects.all(),
         required=False,
-        empty_label=_("All areas"),
+        empty_label=_("All programme areas"),
     )
     format = forms.ChoiceField(
         label=_("Format"), required=False, choices=[("", _("All formats")), *Format.choices]
@@ -107,7 +107,7 @@ class VersionForm(forms.Form):
         initial=AssessmentScheme.PORTFOLIO,
     )
     min_attendance_percent = forms.IntegerField(
-        label=_("Minimum attendance, % of hours"), min_value=0, max_value=100, initial=80
+        label=_("Minimum attendance, percentage of hours"), min_value=0, max_value=100, initial=80
     )
 
     def version_data(self, modules: list[ModuleData] | None) -> VersionData:
@@ -148,7 +148,7 @@ class ProgrammeCreateForm(VersionForm):
         help_text=_("Latin letters, digits and hyphens, e.g. FL-MATH. It never changes."),
     )
     area: forms.ModelChoiceField[ProgrammeArea] = forms.ModelChoiceField(
-        label=_("Area"), queryset=ProgrammeArea.objects.all(), empty_label=None
+        label=_("Programme area"), queryset=ProgrammeArea.objects.all(), empty_label=None
     )
     field_order = ["code", "area"]
 

@@ -50,7 +50,7 @@ class Programme(TimeStamped):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     area = models.ForeignKey(
-        ProgrammeArea, verbose_name=_("area"), on_delete=models.PROTECT, related_name="programmes"
+        ProgrammeArea, verbose_name=_("programme area"), on_delete=models.PROTECT, related_name="programmes"
     )
 
     class Meta:
@@ -88,7 +88,7 @@ class ProgrammeVersion(TimeStamped):
     )
     # Completion rule: attendance share of hours, plus the assessment when the scheme has one.
     min_attendance_percent = models.PositiveSmallIntegerField(
-        _("minimum attendance, % of hours"), default=80
+        _("minimum attendance, percentage of hours"), default=80
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     approved_by = models.ForeignKey(
