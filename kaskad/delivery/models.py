@@ -159,7 +159,9 @@ class Enrolment(TimeStamped):
     )
     # Denormalised so "one active enrolment per person per programme" is a database constraint.
     programme = models.ForeignKey(
-        "catalogue.Programme", verbose_name=_("programme"), on_delete=models.PROTECT,
+        "catalogue.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     status = models.CharField(_("status"), max_length=14, choices=EnrolmentStatus.choices)
@@ -198,6 +200,15 @@ class Enrolment(TimeStamped):
         _("hours attended"), max_digits=6, decimal_places=1, default=0
     )
     outcome_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Why the enrolment ended as it did, as codes with parameters (shown in the reader's
+    # language); `outcome_reason` keeps the same in English for exports and the admin.
+    outcome = models.JSONField(_("outcome details"), default=list, blank=True)
+    # Set by the coordinator until the assessment app records results; None: not known yet.
+    assessment_passed = models.BooleanField(_("assessment passed"), null=True, blank=True)
+
+    # Not stored: set by the enrolment service and the selectors that annotate it
+    # (1 = next to take a free seat; None when not on the waitlist).
+    waitlist_position: int | None = None
 
     class Meta:
         verbose_name = _("enrolment")

@@ -1,0 +1,177 @@
+"""Test data for delivery. Catalogue and cascade rows are made directly with their models;
+cohorts, sessions and enrolments through the delivery services, so the rules apply.
+
+    version = make_version(formats=["classroom", "online"], capacity...)
+    admin = national_admin()
+    cohort = make_cohort(version=version, branch=branch("ALA"), capacity=2, status="open")
+    trainer = make_trainer(programme=version.programme)
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from kaskad.accounts.models import Role, User
+from kaskad.accounts.tests.factories import make_user
+from kaskad.cascade.models import Accreditation
+from kaskad.catalogue.models import Programme, ProgrammeArea, ProgrammeVersion
+from kaskad.delivery.models import Cohort, CohortStatus, Session
+from kaskad.delivery.services import (
+    CohortData,
+    SessionData,
+    cohort_create,
+    cohort_set_status,
+    session_add,
+)
+from kaskad.registry.models import Branch, Person
+from kaskad.registry.tests.factories import area_of, branch, make_organisation, make_person
+
+_numbers = itertools.count(1)
+
+START = date(2026, 3, 2)
+
+
+def make_programme(*, code: str = "") -> Programme:
+    number = next(_numbers)
+    area, _ = ProgrammeArea.objects.get_or_create(
+        code="methods", defaults={"name": "Methods and technologies of teaching"}
+    )
+    return Programme.objects.create(code=code or f"P{number:03d}", area=area)
+
+
+def make_version(
+    *,
+    programme: Programme | None = None,
+    status: str = "approved",
+    formats: list[str] | None = None,
+    languages: list[str] | None = None,
+    hours: int = 36,
+    audience_positions: list[str] | None = None,
+    audience_levels: list[str] | None = None,
+    min_attendance_percent: int = 80,
+    assessment_scheme: str = "portfolio_presentation",
+    title: str = "",
+) -> ProgrammeVersion:
+    programme = programme or make_programme()
+    number = programme.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return ProgrammeVersion.objects.create(
+        programme=programme,
+        number=number + 1,
+        status=status,
+        title=title or f"Programme {programme.code}",
+        hours=hours,
+        formats=formats
+        if formats is not None
+        else ["classroom", "online", "blended", "self_paced"],
+        languages=languages if languages is not None else ["kk", "ru"],
+        audience_positions=audience_positions or [],
+        audience_levels=audience_levels or [],
+        min_attendance_percent=min_attendance_percent,
+        assessment_scheme=assessment_scheme,
+    )
+
+
+def national_admin() -> User:
+    return make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+
+
+def coordinator_of(branch_code: str) -> User:
+    return make_user(roles=[(Role.BRANCH_COORDINATOR, branch(branch_code))])
+
+
+def make_cohort(
+    *,
+    version: ProgrammeVersion | None = None,
+    branch_obj: Branch | None = None,
+    format: str = "classroom",
+    language: str = "kk",
+    capacity: int | None = 25,
+    starts_on: date = START,
+    ends_on: date | None = None,
+    status: str = CohortStatus.PLANNED,
+    by: Any = None,
+    code: str = "",
+) -> Cohort:
+    version = version or make_version()
+    by = by or national_admin()
+    cohort = cohort_create(
+        data=CohortData(
+            version=version,
+            branch=branch_obj or branch("ALA"),
+            format=format,
+            language=language,
+            starts_on=starts_on,
+            ends_on=ends_on or starts_on + timedelta(days=11),
+            capacity=None if format == "self_paced" else capacity,
+            code=code,
+        ),
+        by=by,
+    )
+    path: list[str] = ["open", "running", "finished", "closed"]
+    for step in path[: path.index(status) + 1] if status != CohortStatus.PLANNED else []:
+        cohort = cohort_set_status(cohort=cohort, status=step, by=by)
+    return Cohort.objects.select_related("version", "version__programme", "branch").get(
+        pk=cohort.pk
+    )
+
+
+def add_session(
+    cohort: Cohort, *, day: int = 0, hours: str = "6", by: Any = None, **extra: Any
+) -> Session:
+    place = extra.pop("place", "Room 101" if cohort.format in ("classroom", "blended") else "")
+    link = extra.pop(
+        "online_link", "https://meet.example.kz/room" if cohort.format != "classroom" else ""
+    )
+    return session_add(
+        cohort=cohort,
+        data=SessionData(
+            date=cohort.starts_on + timedelta(days=day),
+            starts_at=time(9, 0),
+            ends_at=time(15, 0),
+            hours=Decimal(hours),
+            place=place,
+            online_link=link,
+        ),
+        by=by or national_admin(),
+    )
+
+
+def make_teacher(
+    *, branch_code: str = "ALA", position: str = "teacher", level: str = "primary", **extra: Any
+) -> Person:
+    school = extra.pop("organisation", None) or make_organisation(area=area_of(branch_code))
+    return make_person(organisation=school, position=position, level=level, **extra)
+
+
+def teacher_user(person: Person) -> User:
+    return make_user(roles=[(Role.TEACHER, None)], person=person)
+
+
+def accredit(
+    person: Person,
+    programme: Programme,
+    *,
+    valid_from: date = date(2025, 1, 1),
+    valid_until: date = date(2027, 12, 31),
+    revoked_at: Any = None,
+    revoked_reason: str = "",
+    level: str = "regional",
+) -> Accreditation:
+    return Accreditation.objects.create(
+        person=person,
+        programme=programme,
+        level=level,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        revoked_at=revoked_at,
+        revoked_reason=revoked_reason,
+    )
+
+
+def make_trainer(*, programme: Programme, branch_code: str = "ALA") -> tuple[Person, User]:
+    person = make_teacher(branch_code=branch_code, position="trainer")
+    accredit(person, programme)
+    return person, make_user(roles=[(Role.TRAINER, None)], person=person)
