@@ -2,7 +2,10 @@
 
 from kaskad.accounts.api import router as accounts_router
 from kaskad.accounts.tokens import api_token_user
+from kaskad.cascade.api import router as cascade_router
+from kaskad.catalogue.api import router as catalogue_router
 from kaskad.core.api import KaskadNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
+from kaskad.delivery.api import router as delivery_router
 from kaskad.registry.api import router as registry_router
 
 api = KaskadNinjaAPI(
@@ -20,3 +23,6 @@ api = KaskadNinjaAPI(
 install_error_handlers(api)
 api.add_router("", registry_router)
 api.add_router("", accounts_router)
+api.add_router("", catalogue_router)
+api.add_router("", cascade_router)
+api.add_router("", delivery_router)

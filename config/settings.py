@@ -40,11 +40,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # serves the API docs' Swagger UI from our static files instead of a CDN (offline schools)
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "kaskad.core",
     "kaskad.accounts",
     "kaskad.registry",
+    "kaskad.catalogue",
+    "kaskad.cascade",
+    "kaskad.delivery",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +135,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_FAILURE_LIMIT = int(os.environ.get("KASKAD_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("KASKAD_LOGIN_FAILURE_WINDOW", "900"))
+# Who may follow every background job, not only their own (core may not import accounts).
+KASKAD_JOB_SUPERVISOR_CHECK = "kaskad.accounts.views.sees_all_jobs"
+# The demo logins `manage.py serve` prints after seeding (core may not import accounts).
+KASKAD_DEMO_LOGINS = "kaskad.accounts.demo.demo_logins"
 
 HTTPS = env_bool("KASKAD_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
@@ -160,6 +169,7 @@ USE_TZ = True
 # --- Files ------------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from finders but warns when it is absent
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
