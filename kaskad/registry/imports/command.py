@@ -1,0 +1,152 @@
+"""The shared body of `manage.py import_people / import_organisations / import_districts`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kaskad.accounts.scopes import user_scope
+from kaskad.core.progress import TerminalProgress
+from kaskad.registry.imports.engine import STAGE_LABELS, import_file
+from kaskad.registry.imports.jobs import import_job_start, job_url, store_copy
+from kaskad.registry.imports.reader import FileProblem, check_size
+from kaskad.registry.imports.report import write_error_report
+from kaskad.registry.imports.types import ImportResult, Kind
+
+SHOWN_ISSUES = 20
+
+
+class ImportCommand(BaseCommand):
+    kind: ClassVar[Kind]
+    help = "Import a CSV or XLSX file into the registry."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="CSV (UTF-8 or Windows-1251) or XLSX file")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+        parser.add_argument(
+            "--report",
+            type=Path,
+            default=None,
+            help="where to write the error report (default: next to the file, <name>.errors.csv)",
+        )
+        parser.add_argument(
+            "--format", choices=("csv", "xlsx"), default="csv", help="format of the error report"
+        )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="queue the import for the background worker and return",
+        )
+        parser.add_argument(
+            "--user",
+            default="",
+            help="act as this user (their scope applies and the audit trail "
+            "names them); default: the system, whole country",
+        )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=None,
+            help="language of the messages",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        language = options["language"] or translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(_("File not found: %(path)s") % {"path": path})
+        try:
+            check_size(path)  # refuse an oversized file before reading it
+        except FileProblem as problem:
+            raise CommandError(f"{path.name}: {problem.message}") from None
+        user = self._user(options["user"])
+
+        if options["background"]:
+            job = import_job_start(
+                kind=self.kind,
+                stored=store_copy(path),
+                original_name=path.name,
+                by=user,
+                dry_run=options["dry_run"],
+                language=translation.get_language(),
+            )
+            self.stdout.write(
+                _("Queued as job %(id)s: %(url)s") % {"id": job.pk, "url": job_url(job)}
+            )
+            self.stdout.write(_("The background worker (manage.py db_worker) will run it."))
+            return
+
+        show_progress = not options["no_progress"] and options.get("verbosity", 1) > 0
+        stream = getattr(self.stderr, "_out", sys.stderr)
+        bar = TerminalProgress(stream, labels=STAGE_LABELS) if show_progress else None
+        try:
+            result = import_file(
+                self.kind,
+                path,
+                by=user,
+                progress=bar,
+                original_name=path.name,
+                dry_run=options["dry_run"],
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        self._report(result, path, options)
+
+    def _user(self, username: str) -> Any:
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("No user %(name)s.") % {"name": username})
+        if not user_scope(user).can_import:
+            raise CommandError(
+                _("The user %(name)s may not import registry data.") % {"name": username}
+            )
+        return user
+
+    def _report(self, result: ImportResult, path: Path, options: dict[str, Any]) -> None:
+        for issue in result.warnings[:SHOWN_ISSUES]:
+            self.stderr.write(_("warning: %(issue)s") % {"issue": issue})
+        if result.warning_count > SHOWN_ISSUES:
+            self.stderr.write(
+                _("…%(count)s more warnings in the report.")
+                % {"count": result.warning_count - SHOWN_ISSUES}
+            )
+        for issue in result.errors[:SHOWN_ISSUES]:
+            self.stderr.write(_("error: %(issue)s") % {"issue": issue})
+        if result.error_count > SHOWN_ISSUES:
+            self.stderr.write(
+                _("…%(count)s more errors in the report.")
+                % {"count": result.error_count - SHOWN_ISSUES}
+            )
+        fmt = options["format"]
+        report: Path | None = options["report"]
+        if result.error_count or (report is not None and result.warning_count):
+            report = report or path.with_name(f"{path.stem}.errors.{fmt}")
+            write_error_report(result, report, fmt=fmt)
+        else:
+            report = None
+        if result.ok:
+            self.stdout.write(result.summary())
+            self.stdout.write(
+                _("%(rows)s rows in %(seconds).1f s (%(rate)s rows/s).")
+                % {"rows": result.total, "seconds": result.seconds, "rate": int(result.rate)}
+            )
+            return
+        message = result.summary()
+        if report is not None:
+            message += " " + _("Error report: %(path)s") % {"path": report}
+        raise CommandError(message)
