@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.test import Client, override_settings
 from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
@@ -127,7 +129,8 @@ def test_messages_are_in_the_request_language() -> None:
     en = error_of(english().get("/t/domain", headers={"accept-language": "en"}), 400)
     assert en["message"] == "This field is required."
     assert ru["message"] != en["message"]
-    assert ru["message"] == "Обязательное поле."
+    with translation.override("ru"):
+        assert ru["message"] == gettext("This field is required.")
 
 
 def test_404_never_tells_why() -> None:

@@ -1,0 +1,24 @@
+"""Suite-wide test set-up."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every transactional test a serialized rollback.
+
+    A transactional test ends by emptying the database, which also removes the reference data
+    the migrations load (areas, branches, programme areas). With a serialized rollback the
+    next such test starts from the migrated state again; mixing the two kinds breaks it
+    (a plain flush recreates content types that the restore then inserts a second time).
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if marker.kwargs.get("serialized_rollback"):
+            continue
+        item.add_marker(
+            pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
+        )
