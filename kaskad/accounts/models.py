@@ -97,6 +97,9 @@ class LoginFailure(models.Model):
         verbose_name = _("failed login")
         verbose_name_plural = _("failed logins")
 
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
 
 class ApiToken(models.Model):
     """A personal token for scripts using the JSON API. Only its SHA-256 is stored: the token

@@ -85,9 +85,7 @@ def login_failure_record(*, username: str, ip: str | None) -> None:
     if count == settings.LOGIN_FAILURE_LIMIT:
         user = User.objects.filter(username__iexact=username).first()
         if user is not None:
-            audit_record(
-                actor=None, action="login_locked", obj=user, source=f"ip={ip or '?'}"
-            )
+            audit_record(actor=None, action="login_locked", obj=user, source=f"ip={ip or '?'}")
 
 
 def login_failures_clear(*, username: str) -> None:

@@ -50,7 +50,10 @@ class Programme(TimeStamped):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     area = models.ForeignKey(
-        ProgrammeArea, verbose_name=_("programme area"), on_delete=models.PROTECT, related_name="programmes"
+        ProgrammeArea,
+        verbose_name=_("programme area"),
+        on_delete=models.PROTECT,
+        related_name="programmes",
     )
 
     class Meta:

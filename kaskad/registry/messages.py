@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 MESSAGES: dict[str, Promise] = {
     "iin_length": _("An IIN must be exactly 12 digits."),

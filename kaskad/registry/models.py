@@ -95,9 +95,7 @@ class Organisation(TimeStamped):
         related_name="organisations",
     )
     locality = models.CharField(_("locality"), max_length=8, choices=Locality.choices)
-    is_ungraded = models.BooleanField(
-        _("ungraded (small rural) school"), default=False
-    )
+    is_ungraded = models.BooleanField(_("ungraded (small rural) school"), default=False)
     languages = models.JSONField(_("languages of instruction"), default=list, blank=True)
     is_open = models.BooleanField(_("open"), default=True)
 
