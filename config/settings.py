@@ -21,7 +21,7 @@ def env_bool(name: str, default: bool) -> bool:
 DEBUG = env_bool("KASKAD_DEBUG", False)
 # A development key is fine for the embedded default; production must set its own.
 SECRET_KEY = os.environ.get(
-    "KASKAD_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+    "KASKAD_SECRET_KEY", "django-insecure-dev-only-key-set-KASKAD_SECRET_KEY-in-production-0123"
 )
 ALLOWED_HOSTS = os.environ.get("KASKAD_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [
