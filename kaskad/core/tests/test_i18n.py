@@ -392,6 +392,7 @@ def test_russian_date_and_number_formats():
         assert number_format(1234567.5, 1, force_grouping=True) == "1\xa0234\xa0567,5"
 
 
-def test_english_formats_stay_english():
+def test_english_dates_put_the_day_first_as_in_kazakhstan():
     with translation.override("en"):
-        assert date_format(date(2024, 3, 5)) == "March 5, 2024"
+        assert date_format(date(2024, 3, 5)) == "5 March 2024"
+        assert date_format(date(2024, 3, 5), "SHORT_DATE_FORMAT") == "05.03.2024"
