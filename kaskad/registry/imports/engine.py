@@ -7,9 +7,11 @@ a single transaction, so a failure half-way writes nothing either.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +218,29 @@ def check_header(
     return positions, width
 
 
-def _run(
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one import.
+
+    An import keeps every checked row alive until it writes; each full collection walks them
+    all again, which cost ~17% of an import's CPU (bench/RESULTS.md). The rows hold no
+    reference cycles, so collecting can wait until the import ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(*args: Any, **kwargs: Any) -> ImportResult:
+    with _collector_paused():
+        return _run_with_collector_paused(*args, **kwargs)
+
+
+def _run_with_collector_paused(
     kind: str,
     header: Sequence[str],
     rows: Iterator[tuple[int, list[str]]],
