@@ -111,6 +111,10 @@ class Command(BaseCommand):
             return
 
         self.load(files, show_progress=options["verbosity"] > 0)
+        # The real programmes of the catalogue belong to every data set (idempotent).
+        from kaskad.catalogue.seeding import seed_catalogue
+
+        seed_catalogue()
         self.stdout.write(_("Seeded in %(seconds).1f s.") % {"seconds": time.monotonic() - started})
         if not options["no_users"]:
             self.create_users()
