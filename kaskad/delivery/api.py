@@ -292,7 +292,7 @@ def cohort_enrol(
     `cohort_other_branch` (409); `person_out_of_scope`, `enrol_others_forbidden` (403);
     an invalid IIN (400, with the reason); an unknown IIN (404)."""
     user = api_user(request)
-    cohort = selectors.cohort_get(user=user, pk=cohort_id)
+    cohort = selectors.cohort_get_for_enrolment(user=user, pk=cohort_id)
     iin = (payload.iin or "").strip() if payload else ""
     if iin:
         try:
@@ -316,7 +316,11 @@ def cohort_enrol(
                 status=400,
                 field="iin",
             )
-        person = Person.objects.select_related("current_organisation__area").get(pk=person_id)
+        people = Person.objects.all()
+        if cohort.format not in selectors.REMOTE_FORMATS:
+            # Only the branch check of in-person cohorts reads the organisation and its area.
+            people = people.select_related("current_organisation__area")
+        person = people.get(pk=person_id)
     enrolment = enrolment_request(cohort=cohort, person=person, by=user, source="api")
     return Status(
         201,

@@ -191,6 +191,27 @@ def cohort_get(*, user: Any, pk: int, worklist: bool = False) -> Cohort:
         raise Http404 from exc
 
 
+def cohort_get_for_enrolment(*, user: Any, pk: int) -> Cohort:
+    """`cohort_get` for an enrolment: the same scope, with only the version joined (all an
+    enrolment reads).
+
+    An open cohort is visible to national roles and to anyone linked to a registry person
+    (see `cohort_list_visible_to`), so for them the primary key alone decides and the scope's
+    subqueries are not built: this runs once per request of an enrolment rush. Anything else
+    goes through the full scope query.
+    """
+    scope = user_scope(user)
+    if scope.national or scope.person_id is not None:
+        cohort = Cohort.objects.select_related("version").filter(pk=pk).first()
+        if cohort is not None and (scope.national or cohort.status == CohortStatus.OPEN):
+            return cohort
+    qs = cohort_list_visible_to(user).select_related(None).select_related("version")
+    try:
+        return qs.get(pk=pk)
+    except Cohort.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def cohort_get_managed(*, user: Any, pk: int) -> Cohort:
     try:
         return cohort_list_managed_by(user).get(pk=pk)
@@ -342,9 +363,10 @@ def session_attendance(*, session: Session) -> list[AttendanceRow]:
 
 
 def current_employment(person: Person) -> Employment | None:
+    # Callers read the organisation and its area_id, never the area row: no join to it.
     return (
         Employment.objects.filter(person=person, ended_on__isnull=True)
-        .select_related("organisation", "organisation__area")
+        .select_related("organisation")
         .first()
     )
 

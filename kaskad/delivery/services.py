@@ -571,12 +571,6 @@ def _check_open_for(cohort: Cohort, *, manager: bool) -> None:
         )
 
 
-def _check_not_enrolled(person: Person, programme_id: int) -> None:
-    existing = active_enrolment(person_id=person.pk, programme_id=programme_id)
-    if existing is not None:
-        raise _already_enrolled(existing)
-
-
 def _already_enrolled(existing: Enrolment) -> EnrolmentRefused:
     if existing.status == EnrolmentStatus.WAITLISTED:
         message = _("Already on the waitlist for this programme (cohort %(cohort)s).")
@@ -627,7 +621,9 @@ def enrolment_request(*, cohort: Cohort, person: Person, by: Any, source: str = 
     if not version_admits(version, position=position, level=level):
         raise EnrolmentRefused("not_in_audience", _audience_message(version, position, level))
     programme_id = version.programme_id
-    _check_not_enrolled(person, programme_id)
+    # "Already enrolled in this programme" is decided by the partial unique constraint at the
+    # insert below, not by a look-up first: the look-up could not close the race anyway, and
+    # the common case (not enrolled yet) saves a query. A refused insert rolls back.
     try:
         with transaction.atomic():
             locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
