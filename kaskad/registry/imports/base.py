@@ -106,6 +106,24 @@ class Validator:
     def domain_error(self, line: int, column: str, value: str, exc: DomainError) -> None:
         self.issues.error(line, column, value, exc.code, str(exc.message))
 
+    def area_in_scope(self, line: int, raw: str, areas: AreaIndex) -> int | None:
+        """The area of an `area_code` cell, or None after recording why it is unusable
+        (missing, unknown, or outside the importing coordinator's areas)."""
+        if not raw:
+            self.required(line, "area_code")
+            return None
+        area_id = areas.find(raw)
+        if area_id is None:
+            self.error(line, "area_code", raw, "unknown_area", areas.unknown_message())
+            return None
+        allowed = self.context.allowed_area_ids
+        if allowed is not None and area_id not in allowed:
+            self.error(
+                line, "area_code", raw, "out_of_scope", out_of_scope_message(areas.names[area_id])
+            )
+            return None
+        return area_id
+
     def required(self, line: int, column: str) -> None:
         self.issues.error(line, column, "", "required", _("A value is required in this column."))
 

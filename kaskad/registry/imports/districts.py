@@ -62,34 +62,17 @@ class DistrictsValidator(Validator):
                     % {"code": code, "other": first},
                 )
 
-        area_id = None
         area_raw = get["area_code"](cells)
-        if not area_raw:
-            self.required(line, "area_code")
-        else:
-            area_id = self.areas.find(area_raw)
-            if area_id is None:
-                self.error(
-                    line, "area_code", area_raw, "unknown_area", self.areas.unknown_message()
-                )
-            elif allowed is not None and area_id not in allowed:
-                self.error(
-                    line,
-                    "area_code",
-                    area_raw,
-                    "out_of_scope",
-                    out_of_scope_message(self.areas.names[area_id]),
-                )
-                area_id = None
-            elif code and code[:2] != self.areas.codes[area_id][:2]:
-                self.error(
-                    line,
-                    "code",
-                    code,
-                    "district_prefix",
-                    _("A district code starts with the two digits of its area (%(prefix)s).")
-                    % {"prefix": self.areas.codes[area_id][:2]},
-                )
+        area_id = self.area_in_scope(line, area_raw, self.areas)
+        if area_id is not None and code and code[:2] != self.areas.codes[area_id][:2]:
+            self.error(
+                line,
+                "code",
+                code,
+                "district_prefix",
+                _("A district code starts with the two digits of its area (%(prefix)s).")
+                % {"prefix": self.areas.codes[area_id][:2]},
+            )
 
         name_kk = self.text(line, "name_kk", get["name_kk"](cells), limit=120, required=True)
         name_ru = self.text(line, "name_ru", get["name_ru"](cells), limit=120, required=True)

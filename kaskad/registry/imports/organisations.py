@@ -88,7 +88,6 @@ class OrganisationsValidator(Validator):
 
     def row(self, line: int, cells: list[str]) -> None:
         get = self.get
-        allowed = self.context.allowed_area_ids
 
         code = self.text(line, "code", get["code"](cells), limit=20, required=True)
         kind = ""
@@ -113,25 +112,8 @@ class OrganisationsValidator(Validator):
         name_ru = self.text(line, "name_ru", get["name_ru"](cells), limit=300, required=True)
         name_en = self.text(line, "name_en", get["name_en"](cells), limit=300)
 
-        area_id = None
         area_raw = get["area_code"](cells)
-        if not area_raw:
-            self.required(line, "area_code")
-        else:
-            area_id = self.areas.find(area_raw)
-            if area_id is None:
-                self.error(
-                    line, "area_code", area_raw, "unknown_area", self.areas.unknown_message()
-                )
-            elif allowed is not None and area_id not in allowed:
-                self.error(
-                    line,
-                    "area_code",
-                    area_raw,
-                    "out_of_scope",
-                    out_of_scope_message(self.areas.names[area_id]),
-                )
-                area_id = None
+        area_id = self.area_in_scope(line, area_raw, self.areas)
 
         district_id = None
         district_raw = get["district_code"](cells)
