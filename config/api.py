@@ -2,10 +2,16 @@
 
 from kaskad.accounts.api import router as accounts_router
 from kaskad.accounts.tokens import api_token_user
+from kaskad.assessment.api_allocation import router as assessment_allocation_router
+from kaskad.assessment.api_marking import router as assessment_marking_router
+from kaskad.assessment.api_portfolios import router as assessment_portfolios_router
+from kaskad.assessment.api_publishing import router as assessment_publishing_router
 from kaskad.cascade.api import router as cascade_router
 from kaskad.catalogue.api import router as catalogue_router
+from kaskad.certificates.api import router as certificates_router
 from kaskad.core.api import KaskadNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
 from kaskad.delivery.api import router as delivery_router
+from kaskad.plagiarism.api import router as plagiarism_router
 from kaskad.registry.api import router as registry_router
 
 api = KaskadNinjaAPI(
@@ -26,3 +32,9 @@ api.add_router("", accounts_router)
 api.add_router("", catalogue_router)
 api.add_router("", cascade_router)
 api.add_router("", delivery_router)
+api.add_router("", assessment_portfolios_router)
+api.add_router("", assessment_allocation_router)
+api.add_router("", assessment_marking_router)
+api.add_router("", assessment_publishing_router)
+api.add_router("", certificates_router)
+api.add_router("", plagiarism_router)

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "kaskad.catalogue",
     "kaskad.cascade",
     "kaskad.delivery",
+    "kaskad.assessment",
+    "kaskad.certificates",
+    "kaskad.plagiarism",
+    "kaskad.reports",
 ]
 
 MIDDLEWARE = [

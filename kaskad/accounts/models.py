@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     SCHOOL_LEADER = "school_leader", _("school leader")
     TEACHER = "teacher", _("teacher")
     ANALYST = "analyst", _("analyst")
+    # Reviews plagiarism reports and decides (cleared / confirmed) for the whole country.
+    PLAGIARISM_OFFICER = "plagiarism_officer", _("plagiarism officer")
 
 
 class User(AbstractUser):
