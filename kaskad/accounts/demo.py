@@ -43,6 +43,7 @@ DEMO_USERS: tuple[tuple[str, str], ...] = (
     ("leader", Role.SCHOOL_LEADER),
     ("teacher", Role.TEACHER),
     ("analyst", Role.ANALYST),
+    ("officer", Role.PLAGIARISM_OFFICER),
 )
 
 
@@ -73,8 +74,12 @@ def _demo_school() -> Organisation:
     return school
 
 
-def _staff_member(organisation: Organisation, position: str) -> Person | None:
+def _staff_member(
+    organisation: Organisation | None, position: str, *, exclude: tuple[int, ...] = ()
+) -> Person | None:
     """The first person (by IIN) in a current job at ``organisation`` without a login."""
+    if organisation is None:
+        return None
     employment = (
         Employment.objects.filter(
             organisation=organisation,
@@ -82,11 +87,30 @@ def _staff_member(organisation: Organisation, position: str) -> Person | None:
             ended_on__isnull=True,
             person__user__isnull=True,
         )
+        .exclude(person_id__in=exclude)
         .select_related("person")
         .order_by("person__iin")
         .first()
     )
     return employment.person if employment else None
+
+
+def _other_school(
+    *, besides: Organisation, area_code: str = "", branch: object = None
+) -> Organisation | None:
+    """Another open school with teachers, in the given area or branch."""
+    schools = Organisation.objects.filter(kind=OrganisationKind.SCHOOL, is_open=True).exclude(
+        pk=besides.pk
+    )
+    if area_code:
+        schools = schools.filter(area__code=area_code)
+    if branch is not None:
+        schools = schools.filter(area__branch=branch)
+    return (
+        schools.filter(employments__ended_on__isnull=True, employments__position="teacher")
+        .order_by("code")
+        .first()
+    )
 
 
 def _second_branch() -> Branch:
@@ -118,10 +142,20 @@ def demo_users_create() -> list[DemoLogin]:
             "coordinator2": _second_branch(),
             "leader": school,
         }
+        second = targets["coordinator2"]
         people: dict[str, Person | None] = {
             "leader": _staff_member(school, Position.DIRECTOR),
             "teacher": _staff_member(school, Position.TEACHER),
         }
+        # The trainer teaches in another school of the same branch; the assessor works in
+        # another branch, so neither has a conflict of interest with the demo teacher.
+        teacher_id = people["teacher"].pk if people["teacher"] else 0
+        people["trainer"] = _staff_member(
+            _other_school(area_code=ASTANA_AREA, besides=school), Position.TEACHER
+        ) or _staff_member(school, Position.TEACHER, exclude=(teacher_id,))
+        people["assessor"] = _staff_member(
+            _other_school(branch=second, besides=school), Position.TEACHER
+        )
         if "teacher" in dict(missing) and people["teacher"] is None:
             raise DemoSetupError(_("Demo users need a teacher in a school in Astana."))
         for username, role in missing:
@@ -164,6 +198,8 @@ def _scope(assignment: RoleAssignment, user: User) -> str:
         return _("own cohorts")
     if role == Role.ASSESSOR:
         return _("portfolios allocated to them")
+    if role == Role.PLAGIARISM_OFFICER:
+        return _("plagiarism reports, whole country")
     return ""
 
 

@@ -805,13 +805,22 @@ def enrolment_remove(*, enrolment: Enrolment, by: Any, note: str = "") -> Enrolm
 
 
 def enrolment_set_assessment(*, enrolment: Enrolment, passed: bool | None, by: Any) -> Enrolment:
-    """Record the assessment result (True, False or None: unknown). Set by the coordinator
-    until the assessment app records results itself. On a finished cohort the participant's
-    completion is decided again at once."""
+    """The coordinator records an assessment result by hand (True, False or None: unknown), for
+    programmes assessed outside the platform. On a finished cohort the participant's completion
+    is decided again at once."""
     cohort = enrolment.cohort
     _require_manager(by, cohort)
     if cohort.status == CohortStatus.CLOSED:
         _require_editable(cohort)
+    return enrolment_record_assessment(enrolment=enrolment, passed=passed, by=by)
+
+
+def enrolment_record_assessment(
+    *, enrolment: Enrolment, passed: bool | None, by: Any, source: str = ""
+) -> Enrolment:
+    """Record the result of the assessment. Called by the assessment services, which decide
+    who may settle a result; a result is a fact, so it is recorded on a closed cohort too. On a
+    finished or closed cohort the participant's completion is decided again at once."""
     if enrolment.status not in (
         EnrolmentStatus.ENROLLED,
         EnrolmentStatus.COMPLETED,
@@ -822,19 +831,28 @@ def enrolment_set_assessment(*, enrolment: Enrolment, passed: bool | None, by: A
             _("Only participants holding a seat have an assessment result."),
         )
     with transaction.atomic():
-        locked = Cohort.objects.select_for_update().select_related("version").get(pk=cohort.pk)
+        locked = (
+            Cohort.objects.select_for_update().select_related("version").get(pk=enrolment.cohort_id)
+        )
         row = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         before = row.assessment_passed
         row.assessment_passed = passed
         fields = ["assessment_passed", "updated_at"]
-        if locked.status == CohortStatus.FINISHED and row.status != EnrolmentStatus.ENROLLED:
+        if (
+            locked.status in (CohortStatus.FINISHED, CohortStatus.CLOSED)
+            and row.status != EnrolmentStatus.ENROLLED
+        ):
             total = _total_hours(locked)
             row.status, row.outcome = _evaluate(row, locked.version, total)
             row.outcome_reason = outcome_text_en(row.outcome)
             fields += ["status", "outcome", "outcome_reason"]
         row.save(update_fields=fields)
         audit_record(
-            actor=by, action="update", obj=row, changes={"assessment_passed": [before, passed]}
+            actor=by,
+            action="update",
+            obj=row,
+            changes={"assessment_passed": [before, passed]},
+            source=source,
         )
     row.cohort = locked
     return row

@@ -118,6 +118,7 @@ class Command(BaseCommand):
         self.stdout.write(_("Seeded in %(seconds).1f s.") % {"seconds": time.monotonic() - started})
         if not options["no_users"]:
             self.create_users()
+            self.create_journey()
 
     @staticmethod
     def default_out(scale: str, seed: int, options: dict[str, Any]) -> Path:
@@ -188,6 +189,18 @@ class Command(BaseCommand):
                 rows,
             )
         )
+
+    def create_journey(self) -> None:
+        """Cohorts, portfolios and certificates of a demo year, through the services."""
+        from kaskad.demo.journey import seed_journey
+
+        started = time.monotonic()
+        summary = seed_journey()
+        if summary:
+            self.stdout.write(
+                _("Demo training year (%(items)s) in %(seconds).1f s.")
+                % {"items": ", ".join(summary), "seconds": time.monotonic() - started}
+            )
 
     def create_users(self) -> None:
         from kaskad.accounts.demo import DemoSetupError, demo_users_create
