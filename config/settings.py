@@ -186,6 +186,13 @@ IMPORT_MAX_BYTES = int(os.environ.get("KASKAD_IMPORT_MAX_BYTES", str(50 * 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# The address the public reaches this site at: QR codes on certificates link to it.
+KASKAD_PUBLIC_URL = os.environ.get("KASKAD_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The plagiarism index of every portfolio and published material (one writer at a time).
+KASKAD_PLAGIARISM_INDEX = Path(
+    os.environ.get("KASKAD_PLAGIARISM_INDEX", str(DATA_DIR / "plagiarism-index"))
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
