@@ -22,3 +22,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(
             pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
         )
+
+
+@pytest.fixture(autouse=True)
+def _own_plagiarism_index(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each test gets an empty plagiarism index of its own: parallel workers never share one."""
+    settings.KASKAD_PLAGIARISM_INDEX = tmp_path / "plagiarism-index"
