@@ -15,6 +15,9 @@ from kaskad.accounts.scopes import Scope, user_scope
 REGISTRY_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.SCHOOL_LEADER, Role.ANALYST)
 TRAINER_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
 COHORT_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.TRAINER)
+ASSESSMENT_STAFF_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
+PLAGIARISM_ROLES = (Role.NATIONAL_ADMIN, Role.PLAGIARISM_OFFICER)
+REPORT_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
 
 # Each language named in itself, as a reader of that language looks for it.
 LANGUAGE_SWITCH = (
@@ -46,6 +49,12 @@ def _unread_notifications(user: Any) -> int:
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
+def _is_moderator(user: Any) -> bool:
+    from kaskad.assessment.marking_selectors import is_moderator
+
+    return is_moderator(user)
+
+
 def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -61,9 +70,28 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("cascade:trainer_list"), _("Trainers")))
     if scope.has(*COHORT_ROLES):
         wanted.append((_reverse("delivery:cohort_list"), _("Cohorts")))
+    if scope.has(Role.TRAINER):
+        wanted.append((_reverse("assessment:trainer_portfolios"), _("Portfolios")))
+    if scope.has(*ASSESSMENT_STAFF_ROLES):
+        wanted.append((_reverse("assessment:allocation_dashboard"), _("Assessment")))
+        wanted.append((_reverse("certificates:list"), _("Certificates")))
+    if scope.has(*ASSESSMENT_STAFF_ROLES):
+        wanted.append((_reverse("assessment:history_list"), _("Portfolio history")))
+    if scope.has(Role.ASSESSOR):
+        wanted.append((_reverse("assessment:marking_queue"), _("Assessment tasks")))
+        if _is_moderator(user):
+            wanted.append((_reverse("assessment:moderation_queue"), _("Moderation")))
+    if scope.has(*PLAGIARISM_ROLES):
+        wanted.append((_reverse("plagiarism:queue"), _("Plagiarism")))
+    if scope.has(*REPORT_ROLES):
+        wanted.append((_reverse("reports:index"), _("Reports")))
+    if scope.roles:
+        wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:
         wanted.append((_reverse("registry:person_detail", scope.person_id), _("My card")))
         wanted.append((_reverse("delivery:my_courses"), _("My courses")))
+        wanted.append((_reverse("assessment:my_portfolios"), _("My portfolios")))
+        wanted.append((_reverse("certificates:my_certificates"), _("My certificates")))
     unread = _unread_notifications(user)
     if unread:
         wanted.append(

@@ -96,7 +96,7 @@ def _staff_member(
 
 
 def _other_school(
-    *, besides: Organisation, area_code: str = "", branch: object = None
+    *, besides: Organisation, area_code: str = "", branch: Branch | None = None
 ) -> Organisation | None:
     """Another open school with teachers, in the given area or branch."""
     schools = Organisation.objects.filter(kind=OrganisationKind.SCHOOL, is_open=True).exclude(
@@ -137,12 +137,12 @@ def demo_users_create() -> list[DemoLogin]:
     missing = [(u, r) for u, r in DEMO_USERS if u not in existing]
     if missing:
         school = _demo_school()
+        second = _second_branch()
         targets: dict[str, Branch | Organisation | None] = {
             "coordinator": Branch.objects.get(code=COORDINATOR_BRANCH),
-            "coordinator2": _second_branch(),
+            "coordinator2": second,
             "leader": school,
         }
-        second = targets["coordinator2"]
         people: dict[str, Person | None] = {
             "leader": _staff_member(school, Position.DIRECTOR),
             "teacher": _staff_member(school, Position.TEACHER),

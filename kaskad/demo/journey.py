@@ -48,11 +48,11 @@ class DemoCohorts:
     open: list[Cohort] = field(default_factory=list)
 
 
-def _admin() -> User:
+def _admin() -> User | None:
     return (
         User.objects.filter(username="admin").first()
         or User.objects.filter(is_superuser=True).order_by("pk").first()
-    )  # type: ignore[return-value]
+    )
 
 
 def _version(code: str) -> ProgrammeVersion | None:
