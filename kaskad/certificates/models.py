@@ -18,6 +18,16 @@ class CertificateStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("replaced by a re-issued certificate")
 
 
+class RevocationCategory(models.TextChoices):
+    """Why a certificate was revoked, as the public verification page states it (the reason
+    itself may be personal and is shown to staff only)."""
+
+    ISSUED_IN_ERROR = "issued_in_error", _("issued in error")
+    ACADEMIC_MISCONDUCT = "misconduct", _("academic misconduct established")
+    ASSESSMENT_ANNULLED = "annulled", _("assessment result annulled")
+    OTHER = "other", _("other reasons")
+
+
 class CertificateSequence(models.Model):
     """The last sequence number used per branch and year, taken under a row lock."""
 
@@ -60,6 +70,8 @@ class Certificate(TimeStamped):
     language = models.CharField(_("language"), max_length=2)
     # What the certificate says, frozen at issue: verification compares against these.
     full_name = models.CharField(_("name on the certificate"), max_length=300)
+    # What the public verification page shows of the name: given name and surname initial.
+    public_name = models.CharField(_("name shown on verification"), max_length=120, blank=True)
     programme_title = models.CharField(_("programme"), max_length=300)
     hours = models.PositiveSmallIntegerField(_("hours"))
     starts_on = models.DateField(_("course start"))
@@ -84,6 +96,9 @@ class Certificate(TimeStamped):
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
+    revoked_category = models.CharField(
+        _("kind of revocation"), max_length=16, choices=RevocationCategory.choices, blank=True
+    )
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("revoked by"),
@@ -121,3 +136,19 @@ class Certificate(TimeStamped):
 
     def __str__(self) -> str:
         return self.number
+
+
+class VerificationAttempt(models.Model):
+    """One public look-up of a certificate, kept for rate limiting across all server
+    processes (like accounts.LoginFailure). Old rows are deleted as new ones arrive."""
+
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("certificate look-up")
+        verbose_name_plural = _("certificate look-ups")
+        indexes = [models.Index(fields=["ip", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ip} {self.at:%Y-%m-%d %H:%M}"

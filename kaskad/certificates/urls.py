@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern, URLResolver, path
+
+from kaskad.certificates import views
 
 app_name = "certificates"
-
-urlpatterns: list = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    # Public: no login.
+    path("verify/", views.verify, name="verify"),
+    path("v/<str:token>/", views.verify_token, name="verify_token"),
+    # Staff and participants.
+    path("", views.certificate_list, name="list"),
+    path("mine/", views.my_certificates, name="my_certificates"),
+    path("<int:pk>/", views.certificate_detail, name="detail"),
+    path("<int:pk>/pdf/", views.certificate_pdf, name="pdf"),
+    path("<int:pk>/revoke/", views.certificate_revoke_view, name="revoke"),
+    path("<int:pk>/reissue/", views.certificate_reissue_view, name="reissue"),
+    path("cohorts/<int:pk>/", views.cohort_certificates, name="cohort"),
+    path("jobs/<int:pk>/download/", views.bulk_download, name="bulk_download"),
+]

@@ -1,0 +1,69 @@
+"""Forms of the certificate pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaskad.certificates.models import CertificateStatus, RevocationCategory
+from kaskad.core.errors import DomainError
+
+LANGUAGE_CHOICES = [
+    ("", _("the same as before")),
+    ("kk", "Қазақша"),
+    ("ru", "Русский"),
+    ("en", "English"),
+]
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal on the field it names, or above the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(
+        label=_("Certificate number"),
+        max_length=60,
+        help_text=_("As printed on the certificate, for example AST-2026-000123-K7QX."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class CertificateFilterForm(forms.Form):
+    q = forms.CharField(label=_("Number, name or programme"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("any")), *list(CertificateStatus.choices)],
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+
+class RevokeForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Kind of revocation"),
+        choices=RevocationCategory.choices,
+        help_text=_("Shown on the public verification page."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by staff only; recorded in the history."),
+    )
+
+
+class ReissueForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the participant's surname changed."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the certificate"), choices=LANGUAGE_CHOICES, required=False
+    )

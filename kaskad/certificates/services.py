@@ -1,0 +1,601 @@
+"""Writes of certificates: issue, revoke, re-issue, bulk generation, and the public look-up's
+rate limit.
+
+Numbers are taken under a row lock on the (branch, year) sequence, so two workers never print
+the same number; the partial unique constraint `one_valid_certificate_per_portfolio` is the
+backstop for one valid certificate per portfolio. Each issue is one transaction: the row, the
+stored PDF, its SHA-256 and the audit entry appear together or not at all (a PDF written for
+a transaction that then fails is deleted again).
+
+`by` is the user acting; None means the system (the management command acting for the whole
+country). Staff act within their scope: national administrators everywhere, branch
+coordinators in their branches; anything else answers "not found".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import secrets
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from kaskad.accounts.scopes import user_scope
+from kaskad.assessment.models import Portfolio, PortfolioStatus
+from kaskad.certificates.models import (
+    Certificate,
+    CertificateSequence,
+    CertificateStatus,
+    RevocationCategory,
+    VerificationAttempt,
+)
+from kaskad.certificates.numbers import format_number, random_check
+from kaskad.certificates.pdf import render_certificate_pdf, sha256_of
+from kaskad.core.audit import audit_record
+from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.models import Job
+from kaskad.core.progress import JobProgress, ProgressCallback
+from kaskad.delivery.models import Cohort, Enrolment
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = ("kk", "ru", "en")
+BULK_JOB_KIND = "certificates_bulk"
+# Stage codes double as msgids: the job page translates them.
+STAGE_ISSUING = "issuing certificates"
+STAGE_PACKING = "packing the ZIP file"
+STAGE_LABELS = {STAGE_ISSUING: _("issuing certificates"), STAGE_PACKING: _("packing the ZIP file")}
+
+
+class StateConflict(DomainError):
+    """Valid request, but the record's state does not allow it (HTTP 409)."""
+
+    status = 409
+
+
+# --- Who may act ----------------------------------------------------------------------------
+
+
+def manages_branch(user: Any, branch_id: int) -> bool:
+    scope = user_scope(user)
+    return scope.national_write or branch_id in scope.branch_ids
+
+
+def _require_manager(by: Any, branch_id: int) -> None:
+    if by is None:  # the system
+        return
+    if not manages_branch(by, branch_id):
+        raise NotFoundError("not_found", _("Not found."))
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError("reason_required", _("Give the reason."), field="reason")
+    if len(text) > 500:
+        raise DomainError(
+            "reason_too_long", _("The reason is too long (500 characters at most)."), field="reason"
+        )
+    return text
+
+
+# --- Issue ----------------------------------------------------------------------------------
+
+
+def public_name_of(*, given_name: str, surname: str) -> str:
+    """The name as the public verification page shows it: "Әлия Қ." (given name, initial)."""
+    given = given_name.strip()
+    initial = surname.strip()[:1]
+    if given and initial:
+        return f"{given} {initial}."
+    return given or (f"{initial}." if initial else "")
+
+
+def language_for(enrolment: Enrolment) -> str:
+    """The participant's interface language if set, else the cohort's, else Kazakh."""
+    user = getattr(enrolment.person, "user", None)
+    for candidate in (getattr(user, "language", ""), enrolment.cohort.language):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return "kk"
+
+
+def _next_sequence(branch_id: int, year: int) -> int:
+    # get_or_create retries its read when a concurrent insert wins the unique constraint;
+    # the row lock then serialises every issuer of this branch and year.
+    CertificateSequence.objects.get_or_create(branch_id=branch_id, year=year)
+    sequence = CertificateSequence.objects.select_for_update().get(branch_id=branch_id, year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return sequence.last
+
+
+def _lock_portfolio(portfolio: Portfolio) -> Portfolio:
+    return (
+        Portfolio.objects.select_for_update(of=("self",))
+        .select_related(
+            "branch",
+            "enrolment",
+            "enrolment__person",
+            "enrolment__cohort",
+            "enrolment__cohort__version",
+        )
+        .get(pk=portfolio.pk)
+    )
+
+
+def _require_certified(portfolio: Portfolio) -> None:
+    if portfolio.status != PortfolioStatus.CERTIFIED:
+        raise StateConflict(
+            "not_certified",
+            _("A certificate is issued only for a certified portfolio; this one is %(status)s.")
+            % {"status": portfolio.get_status_display()},
+        )
+    if not portfolio.rating:
+        raise StateConflict("no_rating", _("The portfolio has no final rating yet."))
+
+
+def _issue_locked(
+    *,
+    portfolio: Portfolio,
+    by: Any,
+    language: str | None,
+    replaces: Certificate | None = None,
+    reason: str = "",
+    written: list[str],
+) -> Certificate:
+    """Inside a transaction that holds the portfolio's lock: snapshot, number, PDF, audit."""
+    enrolment = portfolio.enrolment
+    person = enrolment.person
+    cohort = enrolment.cohort
+    version = cohort.version
+    language = language if language in LANGUAGES else language_for(enrolment)
+    issued_on = timezone.localdate()
+    branch = portfolio.branch
+    sequence = _next_sequence(branch.pk, issued_on.year)
+    number = format_number(
+        branch_code=branch.code, year=issued_on.year, sequence=sequence, check=random_check()
+    )
+    title = getattr(version, f"title_{language}", "") or version.title
+    certificate = Certificate(
+        number=number,
+        portfolio=portfolio,
+        person=person,
+        branch=branch,
+        year=issued_on.year,
+        sequence=sequence,
+        token=secrets.token_urlsafe(18),
+        language=language,
+        full_name=person.full_name[:300],
+        public_name=public_name_of(given_name=person.given_name, surname=person.surname)[:120],
+        programme_title=str(title)[:300],
+        hours=version.hours,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        result=portfolio.rating,
+        issued_on=issued_on,
+        issued_by=by if getattr(by, "pk", None) else None,
+        replaces=replaces,
+        reissue_reason=reason[:500],
+    )
+    certificate.save()
+    data = render_certificate_pdf(certificate)
+    certificate.pdf.save(f"{number}.pdf", ContentFile(data), save=False)
+    written.append(certificate.pdf.name or "")
+    certificate.pdf_sha256 = sha256_of(data)
+    certificate.save(update_fields=["pdf", "pdf_sha256", "updated_at"])
+    audit_record(
+        actor=by,
+        action="create",
+        obj=certificate,
+        changes={
+            "number": number,
+            "portfolio": portfolio.pk,
+            "language": language,
+            "pdf_sha256": certificate.pdf_sha256,
+            "replaces": replaces.number if replaces else None,
+        },
+        source=reason,
+    )
+    return certificate
+
+
+def _remove_files(names: Iterable[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # pragma: no cover - a file we cannot delete is only clutter
+            logger.warning("could not delete %s", name, exc_info=True)
+
+
+def certificate_issue(*, portfolio: Portfolio, by: Any, language: str | None = None) -> Certificate:
+    """Issue the certificate of a certified portfolio (one valid certificate per portfolio)."""
+    _require_manager(by, portfolio.branch_id)
+    if language is not None and language not in LANGUAGES:
+        raise DomainError("language_unknown", _("Unknown language."), field="language")
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _lock_portfolio(portfolio)
+            _require_certified(locked)
+            existing = Certificate.objects.filter(
+                portfolio=locked, status=CertificateStatus.VALID
+            ).first()
+            if existing is not None:
+                raise StateConflict(
+                    "certificate_exists",
+                    _("This portfolio already has a valid certificate, No. %(number)s.")
+                    % {"number": existing.number},
+                )
+            return _issue_locked(portfolio=locked, by=by, language=language, written=written)
+    except BaseException:
+        _remove_files(written)
+        raise
+
+
+def certificate_revoke(
+    *,
+    certificate: Certificate,
+    reason: str,
+    by: Any,
+    category: str = RevocationCategory.OTHER,
+) -> Certificate:
+    """VALID -> REVOKED with a reason (staff only) and a category (shown publicly); the
+    portfolio's certification is revoked with it."""
+    from kaskad.assessment.certification import certification_revoke
+
+    _require_manager(by, certificate.branch_id)
+    text = _reason(reason)
+    if category not in RevocationCategory.values:
+        raise DomainError("category_unknown", _("Choose the kind of revocation."), field="category")
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.status != CertificateStatus.VALID:
+            raise StateConflict(
+                "certificate_not_valid",
+                _("Certificate No. %(number)s is %(status)s: only a valid one can be revoked.")
+                % {"number": locked.number, "status": locked.get_status_display()},
+            )
+        locked.status = CertificateStatus.REVOKED
+        locked.revoked_at = timezone.now()
+        locked.revoked_reason = text
+        locked.revoked_category = category
+        locked.revoked_by = by if getattr(by, "pk", None) else None
+        locked.save(
+            update_fields=[
+                "status",
+                "revoked_at",
+                "revoked_reason",
+                "revoked_category",
+                "revoked_by",
+                "updated_at",
+            ]
+        )
+        portfolio = Portfolio.objects.get(pk=locked.portfolio_id)
+        if portfolio.status == PortfolioStatus.CERTIFIED:
+            certification_revoke(portfolio=portfolio, by=by, reason=text)
+        audit_record(
+            actor=by,
+            action="update",
+            obj=locked,
+            changes={
+                "status": [CertificateStatus.VALID, CertificateStatus.REVOKED],
+                "category": category,
+            },
+            source=text,
+        )
+    return locked
+
+
+def certificate_reissue(
+    *, certificate: Certificate, reason: str, by: Any, language: str | None = None
+) -> Certificate:
+    """Replace a valid certificate (after a change of name, a wrong language...): the old one
+    becomes SUPERSEDED, the new one has a new number, `replaces` the old one, and shows the
+    registry's data as it is now. The chain of certificates is the history."""
+    _require_manager(by, certificate.branch_id)
+    text = _reason(reason)
+    if language is not None and language not in LANGUAGES:
+        raise DomainError("language_unknown", _("Unknown language."), field="language")
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            old = Certificate.objects.select_for_update().get(pk=certificate.pk)
+            if old.status != CertificateStatus.VALID:
+                raise StateConflict(
+                    "certificate_not_valid",
+                    _(
+                        "Certificate No. %(number)s is %(status)s: only a valid one can be "
+                        "re-issued."
+                    )
+                    % {"number": old.number, "status": old.get_status_display()},
+                )
+            portfolio = _lock_portfolio(old.portfolio)
+            _require_certified(portfolio)
+            old.status = CertificateStatus.SUPERSEDED
+            old.save(update_fields=["status", "updated_at"])
+            new = _issue_locked(
+                portfolio=portfolio,
+                by=by,
+                language=language or old.language,
+                replaces=old,
+                reason=text,
+                written=written,
+            )
+            audit_record(
+                actor=by,
+                action="update",
+                obj=old,
+                changes={
+                    "status": [CertificateStatus.VALID, CertificateStatus.SUPERSEDED],
+                    "replaced_by": new.number,
+                },
+                source=text,
+            )
+            return new
+    except BaseException:
+        _remove_files(written)
+        raise
+
+
+# --- Bulk generation ------------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    issued: int = 0
+    existing: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    zip_name: str = ""  # relative to MEDIA_ROOT
+    files: int = 0
+
+    def summary(self) -> str:
+        text = gettext(
+            "%(files)s certificates in the ZIP file: %(issued)s newly issued, %(existing)s "
+            "issued before."
+        ) % {"files": self.files, "issued": self.issued, "existing": self.existing}
+        if self.failed:
+            text += " " + gettext("%(n)s could not be issued: %(first)s") % {
+                "n": len(self.failed),
+                "first": self.failed[0]["message"],
+            }
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "issued": self.issued,
+            "existing": self.existing,
+            "failed": self.failed[:50],
+            "failed_count": len(self.failed),
+            "files": self.files,
+            "zip": self.zip_name,
+            "ok": not self.failed,
+        }
+
+
+def certified_portfolios(
+    *,
+    by: Any,
+    portfolios: QuerySet[Portfolio] | None = None,
+    cohort: Cohort | None = None,
+    programme: Any = None,
+    period: tuple[date, date] | None = None,
+) -> QuerySet[Portfolio]:
+    """The certified portfolios of a selection (a cohort, or a programme's cohorts ending in a
+    period: an assessment session), within what `by` manages."""
+    qs = portfolios if portfolios is not None else Portfolio.objects.all()
+    qs = qs.filter(status=PortfolioStatus.CERTIFIED)
+    if cohort is not None:
+        _require_manager(by, cohort.branch_id)
+        qs = qs.filter(enrolment__cohort=cohort)
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if period is not None:
+        qs = qs.filter(enrolment__cohort__ends_on__range=period)
+    if by is not None:
+        scope = user_scope(by)
+        if not scope.national_write:
+            qs = qs.filter(branch_id__in=scope.branch_ids)
+    return qs.annotate(
+        has_certificate=Exists(
+            Certificate.objects.filter(portfolio=OuterRef("pk"), status=CertificateStatus.VALID)
+        )
+    ).order_by("enrolment__cohort__code", "enrolment__person__surname", "pk")
+
+
+def bulk_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "certificates" / "bulk"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def certificates_generate_bulk(
+    *,
+    by: Any,
+    portfolios: QuerySet[Portfolio] | None = None,
+    cohort: Cohort | None = None,
+    programme: Any = None,
+    period: tuple[date, date] | None = None,
+    progress: ProgressCallback | None = None,
+) -> BulkResult:
+    """Issue the missing certificates of a selection (each in its own transaction: one
+    failure stops no one else) and pack every valid certificate's PDF into one ZIP file."""
+    report = progress or (lambda stage, done, total: None)
+    selection = certified_portfolios(
+        by=by, portfolios=portfolios, cohort=cohort, programme=programme, period=period
+    )
+    rows = list(selection.values_list("pk", "branch_id", "has_certificate"))  # type: ignore[misc]
+    result = BulkResult()
+    total = len(rows)
+    report(STAGE_ISSUING, 0, total)
+    for done, (pk, branch_id, has_certificate) in enumerate(rows, start=1):
+        if has_certificate:
+            result.existing += 1
+        else:
+            try:
+                certificate_issue(portfolio=Portfolio(pk=pk, branch_id=branch_id), by=by)
+                result.issued += 1
+            except DomainError as error:
+                if error.code == "certificate_exists":
+                    result.existing += 1
+                else:
+                    result.failed.append({"portfolio": str(pk), "message": str(error.message)})
+        report(STAGE_ISSUING, done, total)
+    certificates = (
+        Certificate.objects.filter(portfolio_id__in=selection.order_by().values("pk"))
+        .filter(status=CertificateStatus.VALID)
+        .select_related("branch")
+        .order_by("number")
+    )
+    result.zip_name, result.files = _pack(list(certificates), report)
+    return result
+
+
+def _pack(certificates: list[Certificate], report: ProgressCallback) -> tuple[str, int]:
+    target = bulk_dir() / f"{secrets.token_hex(16)}.zip"
+    total = len(certificates)
+    manifest = io.StringIO()
+    writer = csv.writer(manifest)
+    writer.writerow(["number", "name", "programme", "hours", "result", "issued_on", "file"])
+    files = 0
+    report(STAGE_PACKING, 0, total)
+    # PDFs are compressed already: storing them is as small and much faster.
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+        for done, certificate in enumerate(certificates, start=1):
+            if certificate.pdf:
+                name = f"{certificate.number}.pdf"
+                with certificate.pdf.open("rb") as handle:
+                    archive.writestr(name, handle.read())
+                writer.writerow(
+                    [
+                        certificate.number,
+                        certificate.full_name,
+                        certificate.programme_title,
+                        certificate.hours,
+                        certificate.result,
+                        certificate.issued_on.isoformat(),
+                        name,
+                    ]
+                )
+                files += 1
+            report(STAGE_PACKING, done, total)
+        archive.writestr(
+            "certificates.csv", manifest.getvalue().encode("utf-8-sig"), zipfile.ZIP_DEFLATED
+        )
+    return str(target.relative_to(Path(settings.MEDIA_ROOT))), files
+
+
+def bulk_job_start(*, by: Any, cohort: Cohort, language: str | None = None) -> Job:
+    """Record a bulk run for a cohort and queue it once this transaction commits."""
+    from kaskad.certificates.tasks import generate_certificates
+
+    _require_manager(by, cohort.branch_id)
+    language = language or getattr(by, "language", "") or translation.get_language() or ""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        title = gettext("Certificates of cohort %(code)s") % {"code": cohort.code}
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=BULK_JOB_KIND,
+            created_by=by if getattr(by, "pk", None) else None,
+            title=title[:200],
+            params={"cohort_id": cohort.pk},
+            language=language[:8],
+        )
+        transaction.on_commit(lambda: generate_certificates.enqueue(job.pk))
+    return job
+
+
+def run_bulk_job(job_id: int) -> dict[str, Any]:
+    """Run a queued bulk generation (in the worker). Safe to run twice: a finished job is left
+    alone, and issuing skips portfolios that have a certificate already."""
+    job = Job.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None or job.is_finished or job.kind != BULK_JOB_KIND:
+        return {"skipped": True}
+    params = job.params if isinstance(job.params, dict) else {}
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.RUNNING, stage=STAGE_ISSUING, updated_at=timezone.now()
+        )
+        try:
+            cohort = Cohort.objects.get(pk=int(params.get("cohort_id") or 0))
+            with JobProgress(job.pk) as progress:
+                result = certificates_generate_bulk(
+                    by=job.created_by, cohort=cohort, progress=progress
+                )
+            outcome = {
+                **result.as_dict(),
+                "message": result.summary(),
+                "url": reverse("certificates:bulk_download", kwargs={"pk": job.pk}),
+            }
+            status = Job.Status.SUCCEEDED
+        except Exception:
+            logger.exception("certificate job %s failed", job.pk)
+            Job.objects.filter(pk=job.pk).update(
+                status=Job.Status.FAILED,
+                result={
+                    "ok": False,
+                    "message": gettext(
+                        "The certificates could not be generated because of an unexpected "
+                        "error. Please tell the administrators."
+                    ),
+                },
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            raise
+        Job.objects.filter(pk=job.pk).update(
+            status=status,
+            result=outcome,
+            stage="",
+            done=result.files,
+            total=result.files,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    return {"ok": True, "files": result.files}
+
+
+# --- Rate limit of the public look-up ------------------------------------------------------
+
+
+def verify_limit() -> tuple[int, int]:
+    """(look-ups allowed, window in seconds) per address."""
+    return (
+        int(getattr(settings, "KASKAD_CERTIFICATE_VERIFY_LIMIT", 30)),
+        int(getattr(settings, "KASKAD_CERTIFICATE_VERIFY_WINDOW", 600)),
+    )
+
+
+def verification_attempt(*, ip: str | None) -> bool:
+    """Count one public look-up from `ip`; False if the address is over its limit (then
+    nothing is counted: a blocked client cannot extend its own ban)."""
+    limit, window = verify_limit()
+    since = timezone.now() - timedelta(seconds=window)
+    mine = (
+        VerificationAttempt.objects.filter(ip=ip)
+        if ip
+        else VerificationAttempt.objects.filter(ip__isnull=True)
+    )
+    if mine.filter(at__gte=since).count() >= limit:
+        return False
+    VerificationAttempt.objects.create(ip=ip)
+    # Keep the table small: now and then, drop what no window needs any more.
+    if secrets.randbelow(50) == 0:
+        VerificationAttempt.objects.filter(at__lt=since).delete()
+    return True
