@@ -13,10 +13,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import ngettext
 
+from kaskad.accounts.demo import DEMO_PASSWORD
 from kaskad.accounts.models import User
 from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.catalogue.models import ProgrammeVersion, VersionStatus
@@ -153,11 +155,11 @@ def delivery_stage(*, today: date | None = None, seed: int = 7) -> DemoCohorts:
     trainer = users.get("trainer")
     demo_teacher = teacher.person if teacher else None
     with transaction.atomic():
-        # Finished five weeks ago: its portfolios are being assessed now.
+        # Finished ten days ago: its portfolios are being submitted and assessed now.
         finished = _cohort(
             finished_version,
             branch,
-            starts_on=today - timedelta(days=49),
+            starts_on=today - timedelta(days=22),
             days=12,
             language="ru",
             capacity=25,
@@ -252,12 +254,249 @@ def delivery_stage(*, today: date | None = None, seed: int = 7) -> DemoCohorts:
     return result
 
 
+@dataclass
+class DemoAssessment:
+    portfolios: int = 0
+    certified: int = 0
+    certificates: int = 0
+
+
+EXTRA_ASSESSORS = ("SHY", "ALA", "KOK")  # branches the other demo assessors work in
+
+
+def _assessor_users(programmes: list[Any], *, admin: User) -> list[User]:
+    """The demo assessor plus three colleagues in other branches (the first a moderator),
+    accredited for the demo programmes."""
+    from kaskad.accounts.models import Role
+    from kaskad.accounts.services import user_create
+    from kaskad.assessment.models import AssessorAccreditation
+
+    users: list[User] = []
+    demo = User.objects.filter(username="assessor").select_related("person").first()
+    if demo and demo.person:
+        users.append(demo)
+    for number, code in enumerate(EXTRA_ASSESSORS, start=2):
+        username = f"assessor{number}"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            branch = Branch.objects.filter(code=code).first()
+            taken = set(
+                User.objects.filter(person__isnull=False).values_list("person_id", flat=True)
+            )
+            people = _teachers(branch, exclude=taken, count=1) if branch else []
+            if not people:
+                continue
+            user = user_create(
+                username=username,
+                password=DEMO_PASSWORD,
+                roles=[(Role.ASSESSOR, None)],
+                person=people[0],
+                first_name=people[0].given_name,
+                last_name=people[0].surname,
+            )
+        users.append(user)
+    until = date.today() + timedelta(days=730)
+    for index, user in enumerate(users):
+        for programme in programmes:
+            AssessorAccreditation.objects.get_or_create(
+                person=user.person,
+                programme=programme,
+                defaults={"capacity": 30, "is_moderator": index == 1, "valid_until": until},
+            )
+    return users
+
+
+def _upload(text: str, name: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain")
+
+
+def _mark_all(task: Any, *, user: User, level: int) -> None:
+    from kaskad.assessment.marking import assignment_mark
+
+    criteria = task.portfolio.rubric.criteria.all()
+    comments = [
+        "Цели обучения сформулированы ясно и связаны с учебной программой.",
+        "Приёмы оценивания подобраны к целям, дескрипторы понятны ученикам.",
+        "Рефлексия опирается на наблюдения за конкретными учениками.",
+        "Влияние на обучение показано на данных, но выборка небольшая.",
+    ]
+    marks = {
+        criterion.pk: (level, comments[index % len(comments)])
+        for index, criterion in enumerate(criteria)
+    }
+    assignment_mark(
+        assignment=task,
+        marks=marks,
+        comment="Портфолио выполнено самостоятельно и последовательно.",
+        by=user,
+    )
+
+
+def assessment_stage(cohorts: DemoCohorts, *, seed: int = 11) -> DemoAssessment:
+    """Portfolios of the finished cohort submitted, checked, allocated and (except the demo
+    assessor's own queue) marked; certificates for the certified; a draft in the running
+    cohort for the demo teacher to finish."""
+    from kaskad.assessment.allocation import allocate_submitted
+    from kaskad.assessment.models import Assignment, AssignmentStatus, Portfolio
+    from kaskad.assessment.portfolios import (
+        draft_feedback_add,
+        portfolio_file_add,
+        portfolio_for_enrolment,
+        portfolio_submit,
+        publish_consent_set,
+    )
+    from kaskad.assessment.rubrics import seed_rubrics
+    from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
+    from kaskad.plagiarism.models import ProgrammeTemplate
+    from kaskad.plagiarism.services import check_run
+
+    result = DemoAssessment()
+    admin = _admin()
+    finished, running = cohorts.finished, cohorts.running
+    if admin is None or finished is None:
+        return result
+    rng = random.Random(seed)
+    seed_rubrics(by=admin)
+    programmes = [finished.version.programme]
+    if running is not None:
+        programmes.append(running.version.programme)
+    for programme in programmes:
+        ProgrammeTemplate.objects.get_or_create(
+            programme=programme,
+            title="Шаблон портфолио слушателя",
+            defaults={"text": TEMPLATE_RU},
+        )
+    assessors = _assessor_users(programmes, admin=admin)
+    demo_assessor = assessors[0] if assessors and assessors[0].username == "assessor" else None
+    teacher = User.objects.filter(username="teacher").first()
+
+    enrolments = list(finished.enrolments.order_by("pk"))[:12]
+    texts: dict[int, str] = {}
+    portfolios = []
+    for index, enrolment in enumerate(enrolments):
+        portfolio = portfolio_for_enrolment(enrolment=enrolment, by=admin)
+        # The fifth participant copies the fourth's lessons word for word.
+        text = (
+            copied_text(rng, texts[enrolments[3].pk])
+            if index == 4
+            else portfolio_text(rng, grade=7 if enrolment.person_id == _pid(teacher) else None)
+        )
+        texts[enrolment.pk] = text
+        portfolio_file_add(portfolio=portfolio, upload=_upload(text, "portfolio.txt"), by=admin)
+        portfolios.append(portfolio_submit(portfolio=portfolio, by=admin))
+    for portfolio in portfolios:
+        check_run(portfolio_id=portfolio.pk)
+    allocate_submitted(by=admin)
+    result.portfolios = len(portfolios)
+
+    # Everyone but the demo assessor marks their tasks (second markings and moderation that
+    # follow too); the demo assessor marks the demo teacher's, which is rated good.
+    users = {u.person_id: u for u in assessors}
+    for _round in range(4):
+        tasks = list(
+            Assignment.objects.filter(
+                portfolio__in=portfolios, status=AssignmentStatus.ALLOCATED
+            ).select_related("portfolio__rubric", "portfolio__enrolment")
+        )
+        todo = [
+            t
+            for t in tasks
+            if demo_assessor is None
+            or t.assessor_id != demo_assessor.person_id
+            or t.portfolio.enrolment.person_id == _pid(teacher)
+        ]
+        if not todo:
+            break
+        for task in todo:
+            own = task.portfolio.enrolment.person_id == _pid(teacher)
+            level = 3 if own else (1 if task.portfolio_id == portfolios[-1].pk else 2)
+            _mark_all(task, user=users[task.assessor_id], level=level)
+    result.certified = Portfolio.objects.filter(
+        pk__in=[p.pk for p in portfolios], status="certified"
+    ).count()
+
+    if teacher is not None and teacher.person_id is not None:
+        certified = Portfolio.objects.filter(
+            enrolment__person_id=teacher.person_id, status="certified"
+        )
+        for portfolio in certified:
+            publish_consent_set(portfolio=portfolio, consent=True, by=teacher)
+            _publish(portfolio, by=admin)
+        result.certificates = _certificates(portfolios, by=admin)
+        # A draft in the running cohort, with the trainer's first comment.
+        trainer = User.objects.filter(username="trainer").first()
+        current = (
+            running.enrolments.filter(person_id=teacher.person_id).first() if running else None
+        )
+        if current is not None:
+            draft = portfolio_for_enrolment(enrolment=current, by=teacher)
+            portfolio_file_add(
+                portfolio=draft,
+                upload=_upload(portfolio_text(rng, grade=8), "черновик.txt"),
+                by=teacher,
+            )
+            if trainer is not None:
+                draft_feedback_add(
+                    portfolio=draft,
+                    text="Хорошее начало. Добавьте, пожалуйста, критерии оценивания к уроку 2.",
+                    by=trainer,
+                )
+    return result
+
+
+def _pid(user: User | None) -> int | None:
+    return user.person_id if user else None
+
+
+def _publish(portfolio: Any, *, by: User) -> None:
+    from kaskad.assessment.publishing import portfolio_publish
+
+    portfolio.refresh_from_db()
+    if portfolio.rating == "good" and portfolio.published_at is None:
+        portfolio_publish(portfolio=portfolio, by=by)
+
+
+def _certificates(portfolios: list[Any], *, by: User) -> int:
+    """Certificates for the certified portfolios (when the certificates app is installed)."""
+    try:
+        from kaskad.certificates.services import certificate_issue
+    except ImportError:
+        return 0
+    from kaskad.assessment.models import Portfolio
+
+    issued = 0
+    for portfolio in Portfolio.objects.filter(
+        pk__in=[p.pk for p in portfolios], status="certified", certificates__isnull=True
+    ):
+        certificate_issue(portfolio=portfolio, by=by)
+        issued += 1
+    return issued
+
+
 def seed_journey(*, today: date | None = None) -> list[str]:
     """Everything the demo shows beyond the registry and the catalogue; returns what was made,
     as short phrases in the current language (empty when it was all there already)."""
     cohorts = delivery_stage(today=today)
     made: list[str] = []
     count = (1 if cohorts.finished else 0) + (1 if cohorts.running else 0) + len(cohorts.open)
-    if count:
-        made.append(ngettext("%(n)s cohort", "%(n)s cohorts", count) % {"n": count})
+    if not count:
+        return made
+    made.append(ngettext("%(n)s cohort", "%(n)s cohorts", count) % {"n": count})
+    assessment = assessment_stage(cohorts)
+    if assessment.portfolios:
+        made.append(
+            ngettext("%(n)s portfolio", "%(n)s portfolios", assessment.portfolios)
+            % {"n": assessment.portfolios}
+        )
+        made.append(
+            ngettext("%(n)s certified", "%(n)s certified", assessment.certified)
+            % {"n": assessment.certified}
+        )
+    if assessment.certificates:
+        made.append(
+            ngettext("%(n)s certificate", "%(n)s certificates", assessment.certificates)
+            % {"n": assessment.certificates}
+        )
     return made
