@@ -369,6 +369,20 @@ def test_seed_command_loads_through_the_pipeline_and_creates_demo_users(tmp_path
     assert "admin" in out.getvalue() and DEMO_PASSWORD in out.getvalue()
     assert {login.role for login in logins} == {str(Role(r).label) for _n, r in DEMO_USERS}
 
+    # A demo year on top: every role finds work waiting.
+    from kaskad.assessment.models import Assignment, Portfolio
+    from kaskad.certificates.models import Certificate
+    from kaskad.delivery.models import Cohort
+
+    assert set(Cohort.objects.values_list("status", flat=True)) == {"finished", "running", "open"}
+    assert Portfolio.objects.filter(status="certified").exists()
+    assert Portfolio.objects.filter(plagiarism_status="suspected").exists()
+    assert Certificate.objects.filter(person=teacher, status="valid").count() == 1
+    assert Assignment.objects.filter(
+        assessor=users["assessor"].person, status="allocated"
+    ).exists()
+    assert Portfolio.objects.filter(enrolment__person=teacher, status="draft").exists()
+
     # Once people exist, --if-empty leaves everything as it is.
     again = io.StringIO()
     with translation.override("en"):
