@@ -116,4 +116,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "scope": scope,
         "nav_items": nav_items(request, scope),
         "language_switch": LANGUAGE_SWITCH,
+        # In the footer of every page, signed in or not.
+        "verify_url": _reverse("certificates:verify"),
     }

@@ -71,29 +71,43 @@ def _pupil(rng: random.Random) -> str:
     return f"{rng.choice(PUPILS)}. {rng.choice(PUPILS)}."
 
 
+READING = ["читают медленно", "плохо понимают задание", "недавно перешли к нам", "пишут с ошибками"]
+SERIES = ["Тема серии —", "Серия посвящена теме", "Работали над темой", "Выбранная тема:"]
+THEN = ["затем", "после этого", "а в конце", "потом"]
+RESULT = ["Цели достигли", "Справились", "Успешно выполнили задание", "Критерии успеха выполнили"]
+SUPPORT = [
+    "помощь понадобилась",
+    "подсказку получили",
+    "поддержка нужна была",
+    "отдельно занимались",
+]
+PLAN = ["Изменю:", "В следующий раз —", "Попробую", "Добавлю"]
+
+
 def portfolio_text(rng: random.Random, *, grade: int | None = None) -> str:
-    """One participant's portfolio: the template plus content of their own."""
+    """One participant's portfolio: the template plus content of their own. Every run of five
+    words outside the template passes through a random choice, so two participants share one
+    only by chance, never a whole passage."""
     subject, *topics = rng.choice(SUBJECTS)
     grade = grade or rng.randint(5, 11)
     chosen_topics = rng.sample(topics, k=min(3, len(topics)))
-    pupils, weak = rng.randint(18, 31), rng.randint(2, 6)
     lines = [TEMPLATE_RU, ""]
     lines.append(
-        f"Уроки по {subject}, {grade} класс, {pupils} учеников ({weak} читают медленно). "
-        f"Тема серии: «{chosen_topics[0]}»."
+        f"Уроки по {subject}, {grade} класс: {rng.randint(18, 31)} учеников, "
+        f"{rng.randint(2, 6)} {rng.choice(READING)}. {rng.choice(SERIES)} «{chosen_topics[0]}»."
     )
     for number, topic in enumerate(chosen_topics, start=1):
         first, second = rng.sample(METHODS, k=2)
         seen = rng.sample(OBSERVATIONS, k=2)
-        reached = rng.randint(55, 95)
         lines.append(
-            f"Урок {number}, «{topic}»: {first} ({rng.randint(5, 15)} мин), затем {second}. "
-            f"Ученик {_pupil(rng)} {seen[0]}; {_pupil(rng)} {seen[1]}. "
-            f"Цель достигли {reached} процентов класса, поддержка — {rng.randint(1, 5)} ученикам."
+            f"Урок {number}, «{topic}»: {first} ({rng.randint(5, 15)} мин), "
+            f"{rng.choice(THEN)} {second}. {_pupil(rng)} {seen[0]}; {_pupil(rng)} {seen[1]}. "
+            f"{rng.choice(RESULT)} {rng.randint(55, 95)} из 100, "
+            f"{rng.choice(SUPPORT)} {rng.randint(1, 5)}."
         )
     lines.append("")
     for change in rng.sample(CHANGES, k=3):
-        lines.append(f"Изменю: {change} (урок {rng.randint(1, 3)}, {grade} класс).")
+        lines.append(f"{rng.choice(PLAN)} {change} ({_pupil(rng)}).")
     return "\n".join(lines)
 
 
