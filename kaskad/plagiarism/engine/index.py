@@ -590,7 +590,12 @@ class Index:
                 continue
             candidates[self._doc_ids[num]] = self._text_by_num(num)
         if candidates:
-            matches.extend(crosslingual.find_cross_language(text, candidates))
+            # Declared templates are never evidence, in any language.
+            matches.extend(
+                crosslingual.find_cross_language(
+                    text, candidates, templates=list(self._templates.values())
+                )
+            )
         return CROSS_DONE
 
     def stats(self) -> dict[str, Any]:
