@@ -378,9 +378,7 @@ def test_seed_command_loads_through_the_pipeline_and_creates_demo_users(tmp_path
     assert Portfolio.objects.filter(status="certified").exists()
     assert Portfolio.objects.filter(plagiarism_status="suspected").exists()
     assert Certificate.objects.filter(person=teacher, status="valid").count() == 1
-    assert Assignment.objects.filter(
-        assessor=users["assessor"].person, status="allocated"
-    ).exists()
+    assert Assignment.objects.filter(assessor=users["assessor"].person, status="allocated").exists()
     assert Portfolio.objects.filter(enrolment__person=teacher, status="draft").exists()
 
     # Once people exist, --if-empty leaves everything as it is.
