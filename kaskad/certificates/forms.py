@@ -67,3 +67,37 @@ class ReissueForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the certificate"), choices=LANGUAGE_CHOICES, required=False
     )
+
+
+class SessionForm(forms.Form):
+    """An assessment session: a programme's cohorts that ended within a period."""
+
+    programme: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        label=_("Programme"),
+        queryset=None,  # set in __init__: programmes with an assessment
+        empty_label=_("Choose a programme"),
+    )
+    date_from = forms.DateField(
+        label=_("Cohorts ending from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from kaskad.catalogue.models import Programme
+
+        field = self.fields["programme"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Programme.objects.filter(versions__status="approved")
+            .exclude(versions__assessment_scheme="none")
+            .distinct()
+            .order_by("code")
+        )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:  # type: ignore[operator]
+            self.add_error("date_to", _("The period ends before it starts."))
+        return data

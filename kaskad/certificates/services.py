@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.models import Portfolio, PortfolioStatus
+from kaskad.catalogue.models import Programme
 from kaskad.certificates.models import (
     Certificate,
     CertificateSequence,
@@ -501,20 +502,57 @@ def _pack(certificates: list[Certificate], report: ProgressCallback) -> tuple[st
     return str(target.relative_to(Path(settings.MEDIA_ROOT))), files
 
 
-def bulk_job_start(*, by: Any, cohort: Cohort, language: str | None = None) -> Job:
-    """Record a bulk run for a cohort and queue it once this transaction commits."""
+def bulk_job_start(
+    *,
+    by: Any,
+    cohort: Cohort | None = None,
+    programme: Any = None,
+    period: tuple[date, date] | None = None,
+    language: str | None = None,
+) -> Job:
+    """Record a bulk run, for a cohort or for an assessment session (a programme's cohorts
+    ending in a period, within what `by` manages), and queue it once this commits."""
     from kaskad.certificates.tasks import generate_certificates
 
-    _require_manager(by, cohort.branch_id)
     language = language or getattr(by, "language", "") or translation.get_language() or ""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        title = gettext("Certificates of cohort %(code)s") % {"code": cohort.code}
+    if cohort is not None:
+        _require_manager(by, cohort.branch_id)
+        params: dict[str, Any] = {"cohort_id": cohort.pk}
+        with translation.override(language or settings.LANGUAGE_CODE):
+            title = gettext("Certificates of cohort %(code)s") % {"code": cohort.code}
+    else:
+        scope = user_scope(by)
+        if not (scope.national_write or scope.branch_ids):
+            raise NotFoundError("not_found", gettext("Not found."))
+        if programme is None or period is None:
+            raise DomainError(
+                "session_incomplete",
+                gettext("Choose the programme and the period of the session."),
+            )
+        if period[0] > period[1]:
+            raise DomainError(
+                "period_reversed",
+                gettext("The period ends (%(end)s) before it starts (%(start)s).")
+                % {"start": period[0].isoformat(), "end": period[1].isoformat()},
+                field="date_to",
+            )
+        params = {
+            "programme_id": programme.pk,
+            "from": period[0].isoformat(),
+            "to": period[1].isoformat(),
+        }
+        with translation.override(language or settings.LANGUAGE_CODE):
+            title = gettext("Certificates of %(programme)s, cohorts ending %(start)s–%(end)s") % {
+                "programme": programme.code,
+                "start": period[0].isoformat(),
+                "end": period[1].isoformat(),
+            }
     with transaction.atomic():
         job = Job.objects.create(
             kind=BULK_JOB_KIND,
             created_by=by if getattr(by, "pk", None) else None,
             title=title[:200],
-            params={"cohort_id": cohort.pk},
+            params=params,
             language=language[:8],
         )
         transaction.on_commit(lambda: generate_certificates.enqueue(job.pk))
@@ -533,10 +571,18 @@ def run_bulk_job(job_id: int) -> dict[str, Any]:
             status=Job.Status.RUNNING, stage=STAGE_ISSUING, updated_at=timezone.now()
         )
         try:
-            cohort = Cohort.objects.get(pk=int(params.get("cohort_id") or 0))
+            selection: dict[str, Any] = {}
+            if params.get("cohort_id"):
+                selection["cohort"] = Cohort.objects.get(pk=int(params["cohort_id"]))
+            else:
+                selection["programme"] = Programme.objects.get(pk=int(params["programme_id"]))
+                selection["period"] = (
+                    date.fromisoformat(params["from"]),
+                    date.fromisoformat(params["to"]),
+                )
             with JobProgress(job.pk) as progress:
                 result = certificates_generate_bulk(
-                    by=job.created_by, cohort=cohort, progress=progress
+                    by=job.created_by, progress=progress, **selection
                 )
             outcome = {
                 **result.as_dict(),

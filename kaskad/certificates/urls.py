@@ -15,5 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/revoke/", views.certificate_revoke_view, name="revoke"),
     path("<int:pk>/reissue/", views.certificate_reissue_view, name="reissue"),
     path("cohorts/<int:pk>/", views.cohort_certificates, name="cohort"),
+    path("sessions/generate/", views.session_generate, name="session_generate"),
     path("jobs/<int:pk>/download/", views.bulk_download, name="bulk_download"),
 ]

@@ -18,15 +18,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from kaskad.accounts.forms import client_ip
+from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.certificates import selectors
 from kaskad.certificates.forms import (
     CertificateFilterForm,
     ReissueForm,
     RevokeForm,
+    SessionForm,
     VerifyForm,
     add_domain_error,
 )
@@ -123,8 +125,40 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "certificates/certificate_list.html",
-        {"form": form, "page": page, "querystring": params.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "querystring": params.urlencode(),
+            "session_form": SessionForm(),
+        },
     )
+
+
+@login_required
+@require_POST
+def session_generate(request: HttpRequest) -> HttpResponse:
+    """Certificates of a whole assessment session (a programme's cohorts ending in a period),
+    as one background job and one ZIP."""
+    if not selectors.sees_certificate_lists(request.user) or not user_scope(request.user).has(
+        Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR
+    ):
+        raise Http404
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            job = bulk_job_start(
+                by=request.user,
+                programme=form.cleaned_data["programme"],
+                period=(form.cleaned_data["date_from"], form.cleaned_data["date_to"]),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return redirect("core:job_detail", pk=job.pk)
+    for field_errors in form.errors.values():
+        for message in field_errors:
+            messages.error(request, str(message))
+    return redirect("certificates:list")
 
 
 @login_required
