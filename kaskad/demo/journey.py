@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.translation import ngettext
 
 from kaskad.accounts.demo import DEMO_PASSWORD
@@ -261,6 +262,12 @@ class DemoAssessment:
     certificates: int = 0
 
 
+IMMEDIATE_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}
 EXTRA_ASSESSORS = ("SHY", "ALA", "KOK")  # branches the other demo assessors work in
 
 
@@ -350,7 +357,6 @@ def assessment_stage(cohorts: DemoCohorts, *, seed: int = 11) -> DemoAssessment:
     from kaskad.assessment.rubrics import seed_rubrics
     from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
     from kaskad.plagiarism.models import ProgrammeTemplate
-    from kaskad.plagiarism.services import check_run
 
     result = DemoAssessment()
     admin = _admin()
@@ -385,9 +391,10 @@ def assessment_stage(cohorts: DemoCohorts, *, seed: int = 11) -> DemoAssessment:
         )
         texts[enrolment.pk] = text
         portfolio_file_add(portfolio=portfolio, upload=_upload(text, "portfolio.txt"), by=admin)
-        portfolios.append(portfolio_submit(portfolio=portfolio, by=admin))
-    for portfolio in portfolios:
-        check_run(portfolio_id=portfolio.pk)
+        # The plagiarism check that submission queues runs here and now, so the demo starts
+        # settled and the worker finds nothing left over from it.
+        with override_settings(TASKS=IMMEDIATE_TASKS):
+            portfolios.append(portfolio_submit(portfolio=portfolio, by=admin))
     allocate_submitted(by=admin)
     result.portfolios = len(portfolios)
 
