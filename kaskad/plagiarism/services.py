@@ -37,7 +37,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.accounts.models import Role
@@ -79,6 +79,11 @@ OFFICER_ROLES = (Role.PLAGIARISM_OFFICER, Role.NATIONAL_ADMIN)
 NOT_SUBMITTED = (PortfolioStatus.DRAFT, PortfolioStatus.RESUBMISSION)
 # Settled by the officer: a re-check does not overturn it.
 DECIDED = (PlagiarismStatus.CLEARED, PlagiarismStatus.CONFIRMED)
+# Why a check ended as it did, by whether it reached the programme's threshold.
+THRESHOLD_REASONS = {
+    False: gettext_noop("Below the programme's threshold."),
+    True: gettext_noop("At or above the programme's threshold: the officer decides."),
+}
 # The attempt's outcome is still open: a decision may be recorded (or changed).
 OPEN_OUTCOME = (
     PortfolioStatus.SUBMITTED,
@@ -310,7 +315,9 @@ def check_run(
             portfolio,
             status=outcome,
             similarity=similarity,
-            reason=f"similarity {similarity} against threshold {threshold}",
+            # Stored as a msgid: the history shows it in the reader's language, and the
+            # figures are in the event's data.
+            reason=THRESHOLD_REASONS[outcome == PlagiarismStatus.SUSPECTED],
         )
     return check
 
