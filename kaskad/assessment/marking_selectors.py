@@ -139,6 +139,12 @@ class BlindTask:
     marks: dict[int, MarkView]
     # Only for a moderation task: the two markings, anonymous.
     markings: list[MarkingView] = field(default_factory=list)
+    plagiarism_status: str = ""
+
+    @property
+    def has_plagiarism_report(self) -> bool:
+        """A check has finished, so its report exists (the link would 404 before)."""
+        return self.plagiarism_status not in ("", "not_checked", "pending")
 
     @property
     def open(self) -> bool:
@@ -303,6 +309,7 @@ _TASK_COLUMNS = (
     "portfolio__rubric_id",
     "portfolio__rubric__max_level",
     "portfolio__rubric__good_mean",
+    "portfolio__plagiarism_status",
 )
 
 
@@ -342,6 +349,7 @@ def task_for_assessor(*, user: Any, pk: int, role: str | None = None) -> BlindTa
         criteria=_criteria(row["portfolio__rubric_id"]),
         marks=_marks(row["id"]),
         markings=markings,
+        plagiarism_status=row["portfolio__plagiarism_status"],
     )
 
 

@@ -251,6 +251,18 @@ def test_queue_and_marking_page(client):
     assert "Portfolio 1" in body or "fractions" in body  # the extracted text
 
 
+def test_the_plagiarism_report_is_linked_once_the_check_has_finished(client):
+    world = marking_world(percent=0, plagiarism_status="pending")
+    task = give_task(world.portfolio, world.assessors[0])
+    client.force_login(world.assessors[0][1])
+    url = reverse("assessment:marking_task", args=[task.pk])
+    report = reverse("plagiarism:portfolio_report", args=[world.portfolio.pk])
+    assert report not in client.get(url).content.decode()  # no report yet: no dead link
+    world.portfolio.plagiarism_status = "clear"
+    world.portfolio.save(update_fields=["plagiarism_status"])
+    assert report in client.get(url).content.decode()
+
+
 def test_marking_page_reshows_what_was_typed_on_errors(client):
     world = marking_world(percent=0)
     task = give_task(world.portfolio, world.assessors[0])
