@@ -94,8 +94,31 @@ def mask_iin(iin: str) -> str:
     return "•" * 8 + iin[-4:] if len(iin) == 12 else "•" * len(iin)
 
 
-def iin_for(user: Any, iin: str, *, person_id: int | None = None) -> str:
+def person_in_iin_scope(scope: Scope, person: Any) -> bool:
+    """Whether `person` (a registry Person) lies in the part of the registry where the viewer
+    works with identities: the whole country for national administrators, the areas of a
+    coordinator's branches, the organisation a school leader leads. Read from the denormalised
+    `current_organisation` the person selectors scope by, so a list built from them costs no
+    extra query."""
+    if not scope.sees_iin:
+        return False
+    if scope.national_write:
+        return True
+    organisation_id = getattr(person, "current_organisation_id", None)
+    if organisation_id is None:
+        return False
+    if organisation_id in scope.organisation_ids:
+        return True
+    return bool(scope.area_ids) and person.current_organisation.area_id in scope.area_ids
+
+
+def iin_for(user: Any, person: Any) -> str:
+    """The IIN of `person` as `user` may see it: in full for their own record and for people in
+    their IIN scope (`person_in_iin_scope`), masked otherwise. Holding an IIN role is not
+    enough: a coordinator sees the IINs of people outside their areas masked."""
     scope = user_scope(user)
-    if scope.sees_iin or (person_id is not None and person_id == scope.person_id):
-        return iin
-    return mask_iin(iin)
+    if person.pk is not None and person.pk == scope.person_id:
+        return str(person.iin)
+    if person_in_iin_scope(scope, person):
+        return str(person.iin)
+    return mask_iin(person.iin)

@@ -6,7 +6,10 @@ Who sees a portfolio here:
 * the participant (the enrolment's person): their own;
 * the trainers of the cohort (CohortTrainer): the portfolios of their cohort's participants,
   and a draft's files (to give feedback);
-* staff: national administrators and analysts all, branch coordinators their branch's.
+* staff: national administrators all, branch coordinators their branch's.
+
+Analysts see the aggregated reports only: an individual portfolio, its files, marks and
+assessors' comments answer 404 to them, exactly like a missing one.
 
 Assessors never come through here: their view is blind (see marking_selectors).
 """
@@ -66,7 +69,7 @@ def portfolio_visible_to(user: Any) -> QuerySet[Portfolio]:
     """Own portfolios, those of the cohorts the user trains, and staff's scope."""
     scope = user_scope(user)
     qs = _base()
-    if scope.national:
+    if scope.national_write:
         return qs
     condition = Q(pk__in=[])
     if scope.branch_ids:
@@ -92,7 +95,7 @@ def portfolio_get_for_participant(*, user: Any, pk: int) -> Portfolio:
     """The participant's own portfolio (or one in a staff member's scope)."""
     scope = user_scope(user)
     condition = Q(pk__in=[])
-    if scope.national:
+    if scope.national_write:
         condition = Q()
     else:
         if scope.branch_ids:
@@ -106,7 +109,7 @@ def portfolio_get_for_trainer(*, user: Any, pk: int) -> Portfolio:
     """A portfolio of a cohort the user trains (or one in a staff member's scope)."""
     scope = user_scope(user)
     condition = Q(pk__in=[])
-    if scope.national:
+    if scope.national_write:
         condition = Q()
     else:
         if scope.branch_ids:
@@ -210,7 +213,7 @@ def file_get_for_download(*, user: Any, pk: int, file_pk: int) -> PortfolioFile:
         portfolio = portfolio_get_for_participant(user=user, pk=pk)
     except Http404:
         portfolio = portfolio_get_for_trainer(user=user, pk=pk)
-        if portfolio.status not in EDITABLE_STATUSES and not scope.national:
+        if portfolio.status not in EDITABLE_STATUSES and not scope.national_write:
             raise Http404 from None
     try:
         return PortfolioFile.objects.get(pk=file_pk, portfolio=portfolio, removed_at__isnull=True)
@@ -345,7 +348,7 @@ def trainer_cohorts(*, user: Any) -> QuerySet[Cohort]:
         .exclude(version__assessment_scheme=AssessmentScheme.NONE)
         .order_by("-ends_on", "code")
     )
-    if scope.national:
+    if scope.national_write:
         return qs
     condition = Q(pk__in=[])
     if scope.branch_ids:
@@ -367,7 +370,7 @@ def trainer_cohort_get(*, user: Any, pk: int) -> Cohort:
 def may_review_portfolios(user: Any) -> bool:
     """Trainers and staff have the cohort pages."""
     scope = user_scope(user)
-    return scope.national or bool(scope.branch_ids) or scope.has(Role.TRAINER)
+    return scope.national_write or bool(scope.branch_ids) or scope.has(Role.TRAINER)
 
 
 @dataclass

@@ -101,7 +101,7 @@ def trainer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cascade/trainer_detail.html",
         {
             "person": person,
-            "iin": iin_for(request.user, person.iin, person_id=person.pk),
+            "iin": iin_for(request.user, person),
             "accreditations": accreditations,
             "lineage": lineage,
             "can_grant": bool(services.grantable_levels(request.user))
@@ -118,7 +118,7 @@ def grant_start(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     q = request.GET.get("q", "").strip()[:200]
     people = list(person_search(user=request.user, q=q)[:PAGE_SIZE]) if q else []
-    rows = [(p, iin_for(request.user, p.iin, person_id=p.pk)) for p in people]
+    rows = [(p, iin_for(request.user, p)) for p in people]
     return render(request, "cascade/grant_start.html", {"q": q, "rows": rows})
 
 

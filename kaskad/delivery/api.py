@@ -25,7 +25,12 @@ from kaskad.core.errors import DomainError
 from kaskad.delivery import selectors
 from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.models import AttendanceStatus, Cohort, CohortStatus, Enrolment
-from kaskad.delivery.services import attendance_save, enrolment_request, enrolment_withdraw
+from kaskad.delivery.services import (
+    attendance_save,
+    enrolment_request,
+    enrolment_withdraw,
+    person_for_enrolment,
+)
 from kaskad.registry.choices import Language
 from kaskad.registry.identifiers import IdentifierError, parse_iin
 from kaskad.registry.messages import message_for
@@ -194,7 +199,7 @@ def _cohort(cohort: Cohort, trainers: list[Any] | None = None) -> dict[str, Any]
 def _person(person: Person, user: Any) -> dict[str, Any]:
     return {
         "id": person.pk,
-        "iin": iin_for(user, person.iin, person_id=person.pk),
+        "iin": iin_for(user, person),
         "full_name": person.full_name,
     }
 
@@ -289,8 +294,10 @@ def cohort_enrol(
 ) -> Status[dict[str, Any]]:
     """201 with `status` “enrolled”, or “waitlisted” and the `waitlist_position` when the cohort
     is full. Refusals: `cohort_not_open`, `already_enrolled`, `not_in_audience`,
-    `cohort_other_branch` (409); `person_out_of_scope`, `enrol_others_forbidden` (403);
-    an invalid IIN (400, with the reason); an unknown IIN (404)."""
+    `cohort_other_branch` (409); `enrol_others_forbidden` (403) whenever someone who does
+    not manage the cohort names another IIN, registered or not; an invalid IIN (400, with the
+    reason); an IIN nobody in the coordinator's areas has, unknown or registered elsewhere
+    (404 `unknown_iin`, the same answer for both)."""
     user = api_user(request)
     cohort = selectors.cohort_get_for_enrolment(user=user, pk=cohort_id)
     iin = (payload.iin or "").strip() if payload else ""
@@ -299,14 +306,7 @@ def cohort_enrol(
             iin = parse_iin(iin).iin
         except IdentifierError as exc:
             raise DomainError(exc.code, message_for(exc.code, exc.params), field="iin") from exc
-        person = Person.objects.select_related("current_organisation").filter(iin=iin).first()
-        if person is None:
-            raise ApiError(
-                "unknown_iin",
-                _("No one with this IIN is in the registry."),
-                status=404,
-                field="iin",
-            )
+        person = person_for_enrolment(cohort=cohort, iin=iin, by=user)
     else:
         person_id = user_scope(user).person_id
         if person_id is None:

@@ -579,6 +579,40 @@ def _already_enrolled(existing: Enrolment) -> EnrolmentRefused:
     return EnrolmentRefused("already_enrolled", message % {"cohort": existing.cohort.code})
 
 
+def unknown_iin_error() -> NotFoundError:
+    """The one answer to an IIN nobody in the caller's scope has: unknown or out of scope."""
+    return NotFoundError(
+        "unknown_iin", gettext("No one with this IIN is in the registry."), field="iin"
+    )
+
+
+def manager_may_enrol(scope: Any, person: Person) -> bool:
+    """Whether a cohort's manager may enrol `person`: someone working in their areas (read from
+    the denormalised `current_organisation`, as the person selectors do)."""
+    organisation = person.current_organisation
+    return scope.covers_area(organisation.area_id if organisation is not None else None)
+
+
+def person_for_enrolment(*, cohort: Cohort, iin: str, by: Any) -> Person:
+    """The person a caller names by IIN to enrol. Only the cohort's managers may name someone
+    else, and for every other caller the answer is the same whatever the IIN (403
+    `enrol_others_forbidden`), so the request tells nobody whether a number is registered.
+    For a manager, an IIN registered outside their areas answers exactly like an unknown one
+    (404 `unknown_iin`, no name)."""
+    scope = user_scope(by)
+    person = Person.objects.select_related("current_organisation").filter(iin=iin).first()
+    if not manages_cohort(by, cohort):
+        if person is not None and scope.person_id == person.pk:
+            return person
+        raise PermissionDeniedError(
+            "enrol_others_forbidden",
+            _("Only the cohort's coordinators can enrol other people."),
+        )
+    if person is None or not manager_may_enrol(scope, person):
+        raise unknown_iin_error()
+    return person
+
+
 def enrolment_request(*, cohort: Cohort, person: Person, by: Any, source: str = "") -> Enrolment:
     """Enrol `person` if a seat is free, else put them on the waitlist (in arrival order).
 
@@ -603,10 +637,8 @@ def enrolment_request(*, cohort: Cohort, person: Person, by: Any, source: str = 
     if manager:
         area_id = organisation.area_id if organisation is not None else None
         if not scope.covers_area(area_id):
-            raise PermissionDeniedError(
-                "person_out_of_scope",
-                _("%(name)s does not work in your branch's areas.") % {"name": person.full_name},
-            )
+            # Out of scope looks exactly like not registered (ADR 0002): no name, same answer.
+            raise unknown_iin_error()
     elif cohort.format not in REMOTE_FORMATS and person_branch_id(person) != cohort.branch_id:
         raise EnrolmentRefused(
             "cohort_other_branch",
@@ -1072,6 +1104,7 @@ def enrolment_request_list(
     a result: enrolled, waitlisted (with position) or refused with the reason."""
     _require_manager(by, cohort)
     _check_open_for(cohort, manager=True)
+    scope = user_scope(by)
     parsed: dict[int, str] = {}
     problems: dict[int, tuple[str, str]] = {}
     for item in lines:
@@ -1106,7 +1139,8 @@ def enrolment_request_list(
             continue
         first_seen[iin] = item.line
         person = people.get(iin)
-        if person is None:
+        if person is None or not manager_may_enrol(scope, person):
+            # Registered outside the coordinator's areas reads exactly like unknown: no name.
             results.append(
                 LineResult(
                     item.line,

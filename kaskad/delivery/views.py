@@ -190,7 +190,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [
         {
             "enrolment": e,
-            "iin": iin_for(user, e.person.iin, person_id=e.person_id),
+            "iin": iin_for(user, e.person),
             "percent": _percent(e.hours_attended, total_hours),
             "outcome": outcome_text(e.outcome or []),
         }
@@ -200,7 +200,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "enrolment": e,
             "position": number,
-            "iin": iin_for(user, e.person.iin, person_id=e.person_id),
+            "iin": iin_for(user, e.person),
         }
         for number, e in enumerate(waitlist, start=1)
     ]

@@ -333,7 +333,7 @@ def _participant(user: Any, portfolio: Portfolio) -> Participant:
     organisation = enrolment.organisation
     return Participant(
         name=person.full_name,
-        iin=iin_for(user, person.iin, person_id=person.pk),
+        iin=iin_for(user, person),
         organisation=str(organisation) if organisation else "",
     )
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, StringConstraints, field_validator
@@ -218,7 +218,7 @@ def _organisation(organisation: Organisation) -> dict[str, Any]:
 def _person_summary(person: Person, user: Any) -> dict[str, Any]:
     return {
         "id": person.pk,
-        "iin": iin_for(user, person.iin, person_id=person.pk),
+        "iin": iin_for(user, person),
         "surname": person.surname,
         "given_name": person.given_name,
         "patronymic": person.patronymic,
@@ -248,7 +248,7 @@ def _employment(employment: Employment) -> dict[str, Any]:
 
 def _sees_identity(user: Any, person: Person) -> bool:
     """Birth date, sex and contacts reveal as much as the IIN: same rule as `iin_for`."""
-    return iin_for(user, person.iin, person_id=person.pk) == person.iin
+    return iin_for(user, person) == person.iin
 
 
 def _person_detail(person: Person, user: Any) -> dict[str, Any]:
@@ -266,17 +266,6 @@ def _person_detail(person: Person, user: Any) -> dict[str, Any]:
         "phone": person.phone if identity else None,
         "current_employment": _employment(current) if current else None,
     }
-
-
-def _iin_lookup_allowed(user: Any, iin: str) -> bool:
-    """Looking a person up by IIN links a number to a name: only for roles that see IINs
-    (and for one's own number)."""
-    scope = user_scope(user)
-    if scope.sees_iin:
-        return True
-    return (
-        scope.person_id is not None and Person.objects.filter(pk=scope.person_id, iin=iin).exists()
-    )
 
 
 # --- Areas and branches -------------------------------------------------------------------------
@@ -390,9 +379,7 @@ class PersonSearch(PageQuery):
 @router.get("/people", response={200: PersonPage, **ERRORS}, summary="Search people")
 def person_search(request: HttpRequest, search: Query[PersonSearch]) -> dict[str, Any]:
     user = api_user(request)
-    qs = selectors.person_search(user=user, q=search.q)
-    if selectors.IIN_PATTERN.match(search.q) and not _iin_lookup_allowed(user, search.q):
-        qs = qs.none()
+    qs = selectors.person_search(user=user, q=search.q)  # a full IIN: IIN roles only
     return paginate(qs, search, lambda person: _person_summary(person, user))
 
 
@@ -409,8 +396,6 @@ def person_by_iin(request: HttpRequest, iin: str) -> dict[str, Any]:
     except IdentifierError as exc:
         raise DomainError(exc.code, message_for(exc.code, exc.params), field="iin") from exc
     user = api_user(request)
-    if not _iin_lookup_allowed(user, info.iin):
-        raise Http404
     return _person_detail(selectors.person_get_by_iin(user=user, iin=info.iin), user)
 
 

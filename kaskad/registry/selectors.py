@@ -81,8 +81,21 @@ def person_list_visible_to(user: Any) -> QuerySet[Person]:
     return qs.filter(condition)
 
 
+def iin_search_allowed(user: Any, iin: str) -> bool:
+    """Searching by a full IIN links a number to a name: only roles that see IINs in full
+    (`IIN_ROLES`) may, within their scope, and everyone may look up their own number. For the
+    others a full IIN matches nobody, on the pages and in the API alike (ADR 0002)."""
+    scope = user_scope(user)
+    if scope.sees_iin:
+        return True
+    return (
+        scope.person_id is not None and Person.objects.filter(pk=scope.person_id, iin=iin).exists()
+    )
+
+
 def person_search(*, user: Any, q: str) -> QuerySet[Person]:
-    """Find people by IIN (exact) or by name, however the name was typed.
+    """Find people by IIN (exact, see `iin_search_allowed`) or by name, however the name was
+    typed.
 
     Each word of the query must start a word of the folded name, so "kasym ali" finds
     "Қасымова Әлия".
@@ -92,7 +105,7 @@ def person_search(*, user: Any, q: str) -> QuerySet[Person]:
     if not q:
         return qs.none()
     if IIN_PATTERN.match(q):
-        return qs.filter(iin=q)
+        return qs.filter(iin=q) if iin_search_allowed(user, q) else qs.none()
     tokens = fold(q).split()
     if not tokens:
         return qs.none()
@@ -109,6 +122,8 @@ def person_get(*, user: Any, pk: int) -> Person:
 
 
 def person_get_by_iin(*, user: Any, iin: str) -> Person:
+    if not iin_search_allowed(user, iin):
+        raise Http404
     try:
         return person_list_visible_to(user).get(iin=iin)
     except Person.DoesNotExist as exc:
@@ -126,7 +141,7 @@ def employment_history(*, person: Person) -> QuerySet[Employment]:
 def organisation_staff(*, organisation: Organisation) -> QuerySet[Employment]:
     return (
         Employment.objects.filter(organisation=organisation, ended_on__isnull=True)
-        .select_related("person")
+        .select_related("person", "person__current_organisation")
         .order_by("person__surname", "person__given_name")
     )
 

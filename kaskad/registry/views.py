@@ -71,7 +71,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     rows: list[tuple[Person, str]] = []
     if q and problem is None:
         page = _page(request, person_search(user=request.user, q=q))
-        rows = [(p, iin_for(request.user, p.iin, person_id=p.pk)) for p in page.object_list]
+        rows = [(p, iin_for(request.user, p)) for p in page.object_list]
     context = {
         "form": form,
         "q": q,
@@ -196,7 +196,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/person_detail.html",
         {
             "person": person,
-            "iin": iin_for(request.user, person.iin, person_id=person.pk),
+            "iin": iin_for(request.user, person),
             "is_self": person.pk == scope.person_id,
             "employments": employments,
             "current": current,
@@ -249,9 +249,7 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = organisation_get(user=request.user, pk=pk)
     page = _page(request, organisation_staff(organisation=organisation))
-    rows = [
-        (e, iin_for(request.user, e.person.iin, person_id=e.person_id)) for e in page.object_list
-    ]
+    rows = [(e, iin_for(request.user, e.person)) for e in page.object_list]
     languages = dict(Language.choices)
     return render(
         request,

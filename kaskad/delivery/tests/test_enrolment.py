@@ -184,9 +184,11 @@ def test_someone_without_a_job_is_outside_a_restricted_audience() -> None:
 def test_a_coordinator_enrols_only_people_of_their_areas() -> None:
     cohort = make_cohort(status="open")
     outsider = make_teacher(branch_code="AST")
-    with pytest.raises(PermissionDeniedError) as exc:
+    with pytest.raises(NotFoundError) as exc:
         enrolment_request(cohort=cohort, person=outsider, by=coordinator_of("ALA"))
-    assert exc.value.code == "person_out_of_scope"
+    # Out of scope reads like an unknown IIN: no name, nothing that says the person exists.
+    assert exc.value.code == "unknown_iin"
+    assert outsider.surname not in str(exc.value.message)
     # A national administrator may enrol anyone.
     assert enrolment_request(cohort=cohort, person=outsider, by=national_admin()).status == (
         "enrolled"

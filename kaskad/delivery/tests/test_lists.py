@@ -115,7 +115,7 @@ def test_every_line_gets_its_result() -> None:
         (4, "waitlisted", "", 1),
         (5, "refused", "unknown_iin", None),
         (6, "refused", "duplicate_line", None),
-        (7, "refused", "person_out_of_scope", None),
+        (7, "refused", "unknown_iin", None),  # registered in another branch
         (8, "refused", "not_in_audience", None),
         (9, "refused", "already_enrolled", None),
         (10, "refused", "iin_length", None),
@@ -123,6 +123,9 @@ def test_every_line_gets_its_result() -> None:
     messages = {r.line: r.message for r in results}
     assert "check digit" in messages[3]
     assert messages[6] == "Listed twice: see line 1."
+    # Out of scope is indistinguishable from unknown: same code, same message, no name.
+    assert messages[7] == messages[5]
+    assert results[6].person is None
     assert "OTHER-1" in messages[9]
     cohort.refresh_from_db()
     assert (cohort.enrolled_count, cohort.waitlist_count) == (2, 1)
