@@ -482,7 +482,8 @@ def trainer_candidates(
 ) -> list[TrainerCandidate]:
     """People a coordinator may try to assign: those they can see in the registry, plus
     everyone holding a valid accreditation for the programme (national trainers work across
-    branches). Each comes with their accreditation for this cohort, if any."""
+    branches), found by name; a full IIN finds only people in the coordinator's scope. Each
+    comes with their accreditation for this cohort, if any."""
     from kaskad.cascade.models import Accreditation
     from kaskad.cascade.selectors import valid_trainers
     from kaskad.registry.names import fold
@@ -496,7 +497,9 @@ def trainer_candidates(
         "current_organisation"
     )
     if IIN_PATTERN.match(q):
-        accredited = accredited.filter(iin=q)
+        # A full IIN finds people in the user's own scope only (person_search below): it would
+        # otherwise link the number of any accredited trainer in the country to a name.
+        accredited = accredited.none()
     else:
         tokens = fold(q).split()
         if not tokens:

@@ -208,3 +208,15 @@ def test_iin_for_unmasks_only_within_the_scope() -> None:
     admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
     assert iin_for(admin, ast) == ast.iin
     assert iin_for(teacher_user(ast), ast) == ast.iin
+
+
+def test_the_trainer_search_finds_another_branchs_trainer_by_name_but_not_by_iin() -> None:
+    cohort = make_cohort(status="open")  # branch ALA
+    trainer = make_teacher(branch_code="AST", position="trainer", surname="Жаттықтырова")
+    accredit(trainer, cohort.version.programme, level="national")
+    browser = page(coordinator_of("ALA"))
+    url = reverse("delivery:trainer_search", args=[cohort.pk])
+    by_name = browser.get(url, {"q": "Жаттықтырова"}).content.decode()
+    assert "Жаттықтырова" in by_name
+    by_iin = browser.get(url, {"q": trainer.iin}).content.decode()
+    assert "Жаттықтырова" not in by_iin
