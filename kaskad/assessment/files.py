@@ -67,6 +67,19 @@ def strip_metadata(data: bytes, kind: str) -> bytes:
     raise ExtractionError("unknown_type", f"unsupported kind {kind!r}")
 
 
+def aligned_name(name: str, kind: str, *, limit: int = 255) -> str:
+    """`name` ending in the extension of the kind its content was found to be: "plan.pdf"
+    holding plain text becomes "plan.txt", so the name never promises another type."""
+    extension = f".{kind}"
+    stem, current = posixpath.splitext(name)
+    if current.lower() == extension:
+        return name
+    if current and current[1:].isalnum() and len(current) <= 6:
+        name = stem  # a different type's extension is replaced…
+    name = name or "file"  # …anything else is kept, and the right one added
+    return name[: limit - len(extension)] + extension
+
+
 # --- XML as bytes -----------------------------------------------------------------------------
 #
 # The office formats are edited as bytes, not re-serialised, so namespace prefixes (on which
