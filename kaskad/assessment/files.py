@@ -241,8 +241,9 @@ def _reencode(data: bytes, target: str) -> bytes | None:
             clean = upright.copy()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError):
         return None
-    kept = {k: v for k, v in clean.info.items() if k in ("transparency", "dpi")}
-    clean.info = kept
+    for key in list(clean.info):
+        if key not in ("transparency", "dpi"):
+            del clean.info[key]
     if target == "JPEG" and clean.mode not in ("L", "RGB", "CMYK"):
         clean = clean.convert("RGB")
     out = io.BytesIO()
@@ -412,14 +413,9 @@ def _resolve(part: str, target: str) -> str | None:
     return resolved
 
 
-def _docx_part(target: str | None) -> bool:
+def _docx_part(target: str) -> bool:
     """Content lives under word/; the package's own parts are written here, never copied."""
-    return (
-        target is not None
-        and target.startswith("word/")
-        and "_rels/" not in target
-        and not target.endswith(".rels")
-    )
+    return target.startswith("word/") and "_rels/" not in target and not target.endswith(".rels")
 
 
 def _relationships(content: bytes, name: str) -> list[_Relationship]:
@@ -501,7 +497,7 @@ def _docx_copy(data: bytes) -> bytes:
                 if kind not in DOCX_CONTENT_RELATIONSHIPS:
                     continue
                 target = _resolve(part, rel.target)
-                if not _docx_part(target) or not archive.has(target):
+                if target is None or not _docx_part(target) or not archive.has(target):
                     continue
                 if kind == "image":
                     if target not in package.parts:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import cast
 from xml.sax.saxutils import escape, quoteattr
 
 NAME = "Әйгерім Сәрсенбаева"
@@ -482,7 +483,7 @@ def hostile_pdf() -> bytes:
             NameObject("/JS"): TextStringObject(script),
         }
     )
-    names = root["/Names"].get_object()
+    names = cast(DictionaryObject, root["/Names"].get_object())
     names[NameObject("/JavaScript")] = DictionaryObject(
         {
             NameObject("/Names"): ArrayObject(
@@ -607,12 +608,10 @@ def hostile_pdf() -> bytes:
             NameObject("/Metadata"): writer._add_object(xmp.clone(writer)),
         }
     )
-    resources = page["/Resources"].get_object()
-    xobjects = resources.get("/XObject")
-    if xobjects is None:
-        xobjects = DictionaryObject()
-        resources[NameObject("/XObject")] = xobjects
-    xobjects = xobjects.get_object()
+    resources = cast(DictionaryObject, page["/Resources"].get_object())
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    xobjects = cast(DictionaryObject, resources["/XObject"].get_object())
     xobjects[NameObject("/ImPhoto")] = writer._add_object(image)
     drawn = DecodedStreamObject()
     drawn.set_data(b"q 96 0 0 64 400 700 cm /ImPhoto Do Q")

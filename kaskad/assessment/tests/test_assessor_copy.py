@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 import zlib
+from typing import cast
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -244,11 +245,13 @@ def test_pdf_copy_keeps_the_pages_and_nothing_that_names_or_reports() -> None:
     reader = PdfReader(io.BytesIO(copy))
     assert len(reader.pages) == len(PdfReader(io.BytesIO(original)).pages)
     assert reader.metadata is None
-    assert set(reader.trailer["/Root"].keys()) == {"/Type", "/Pages"}
+    assert set(cast(DictionaryObject, reader.trailer["/Root"]).keys()) == {"/Type", "/Pages"}
     text = extract(copy, "pdf").text
     assert BODY[0] in text and BODY[1] in text and WHO not in text
     # The photo is still drawn, its JPEG without EXIF.
-    photo = reader.pages[0]["/Resources"]["/XObject"]["/ImPhoto"].get_object()
+    resources = cast(DictionaryObject, reader.pages[0]["/Resources"])
+    photo = cast(DictionaryObject, resources["/XObject"])["/ImPhoto"].get_object()
+    assert isinstance(photo, StreamObject)
     assert_no_exif(photo._data)
 
 
