@@ -12,7 +12,9 @@ copied (each of them cleaned), and everything else is left behind, whatever it i
   links to templates and external images. A blank `docProps/core.xml` is written in place of
   the original. In the XML kept: authors of tracked changes become "Participant", their
   initials and ids are emptied, deleted text is dropped (the changes are accepted), comment
-  anchors, document variables, mail-merge sources and the attached template are removed.
+  anchors, document variables, mail-merge sources and the attached template are removed, and
+  the shown text of property fields (AUTHOR, DOCPROPERTY…) and of content controls bound to
+  the properties or custom XML is emptied.
 * ODT: `mimetype`, `content.xml`, `styles.xml`, the pictures and embedded formulas/charts
   are kept; `meta.xml` and `META-INF/manifest.xml` are written anew; settings (printer and
   user), thumbnails, macros and scripts, configurations and RDF metadata are left behind. In
@@ -450,9 +452,40 @@ def _rels_xml(relationships: list[_Relationship]) -> bytes:
     return "".join(lines).encode()
 
 
+# Fields whose shown result is a document property or the user's name (AUTHOR, DOCPROPERTY…),
+# and content controls bound to the properties or to custom XML, show metadata in the body:
+# their shown text is emptied (Word fills it again from the blank properties).
+DOCX_PROPERTY_FIELDS = (
+    rb"(?:AUTHOR|USERNAME|USERINITIALS|USERADDRESS|LASTSAVEDBY|DOCPROPERTY|TITLE|SUBJECT|"
+    rb"KEYWORDS|COMMENTS|FILENAME|TEMPLATE|INFO)\b"
+)
+_W_TEXT = re.compile(rb"<((?:[\w.-]+:)?t)(" + _ATTRS + rb")>[^<]*</\1\s*>")
+_SIMPLE_FIELD = re.compile(
+    rb"<((?:[\w.-]+:)?fldSimple)(?=\s)[^>]*?\s(?:[\w.-]+:)?instr\s*=\s*[\"']\s*"
+    + DOCX_PROPERTY_FIELDS
+    + rb".*?</\1\s*>",
+    re.DOTALL | re.IGNORECASE,
+)
+_COMPLEX_FIELD = re.compile(
+    rb"<((?:[\w.-]+:)?instrText)(" + _ATTRS + rb")>\s*" + DOCX_PROPERTY_FIELDS + rb".*?"
+    rb"fldCharType\s*=\s*[\"']separate[\"'].*?fldCharType\s*=\s*[\"']end[\"']",
+    re.DOTALL | re.IGNORECASE,
+)
+_BOUND_CONTROL = re.compile(
+    rb"<((?:[\w.-]+:)?sdt)(" + _ATTRS + rb")>(?:(?!</\1\s*>).)*?dataBinding\b.*?</\1\s*>",
+    re.DOTALL,
+)
+
+
+def _blank_shown_text(match: re.Match[bytes]) -> bytes:
+    return _W_TEXT.sub(lambda t: b"<" + t[1] + t[2] + b"></" + t[1] + b">", match[0])
+
+
 def _docx_xml(content: bytes, name: str) -> bytes:
     _parse(content, name)
     content = _drop_elements(content, DOCX_DROPPED)
+    for pattern in (_SIMPLE_FIELD, _COMPLEX_FIELD, _BOUND_CONTROL):
+        content = pattern.sub(_blank_shown_text, content)
 
     def edit(_tag: bytes, attribute: bytes, _value: bytes) -> bytes | None:
         local = _local_name(attribute)

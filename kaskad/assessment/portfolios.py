@@ -382,8 +382,9 @@ def portfolio_file_add(*, portfolio: Portfolio, upload: Any, by: Any) -> Portfol
     try:
         if kind is None:
             raise ExtractionError("unknown_type")
-        extracted = extract(data, kind)
         stored = strip_metadata(data, kind)
+        # The text is read from the copy: what assessors read on the page is what they download.
+        extracted = extract(stored, kind)
     except ExtractionError as error:
         message = EXTRACTION_MESSAGES.get(error.code, EXTRACTION_MESSAGES["corrupt"])
         raise FileRefused(f"file_{error.code}", message % {"name": name}, field="file") from error

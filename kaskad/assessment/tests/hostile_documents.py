@@ -134,6 +134,19 @@ def hostile_docx() -> bytes:
         "</w:rPr></w:pPr>"
         f'<w:hyperlink r:id="rIdLink"><w:r><w:t>Сілтеме</w:t></w:r></w:hyperlink></w:p>'
         + drawing
+        # A cover page: a content control bound to the author property, showing it, and
+        # fields that show the author and a custom property.
+        + '<w:sdt><w:sdtPr><w:alias w:val="Author"/><w:dataBinding w:prefixMappings="'
+        "xmlns:ns0='http://purl.org/dc/elements/1.1/' xmlns:ns1='http://schemas.openxmlformats"
+        '.org/package/2006/metadata/core-properties\'" w:xpath="/ns1:coreProperties[1]/'
+        'ns0:creator[1]" w:storeItemID="{6C3C8BC8-F283-45AE-878A-BAB7291924A1}"/></w:sdtPr>'
+        f"<w:sdtContent><w:p><w:r><w:t>{who}</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        f'<w:p><w:fldSimple w:instr=" AUTHOR  \\* MERGEFORMAT "><w:r><w:t>{who}</w:t></w:r>'
+        "</w:fldSimple></w:p>"
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space='
+        '"preserve"> DOCPROPERTY  ЖСН </w:instrText></w:r><w:r><w:fldChar w:fldCharType='
+        f'"separate"/></w:r><w:r><w:t>{IIN}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/>'
+        "</w:r></w:p>"
         + '<w:p><w:r><w:object><o:OLEObject xmlns:o="urn:schemas-microsoft-com:office:office" '
         'r:id="rIdOle"/></w:object></w:r></w:p>'
         "<w:sectPr/></w:body></w:document>"

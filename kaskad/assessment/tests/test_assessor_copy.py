@@ -12,10 +12,11 @@ import io
 import re
 import zipfile
 import zlib
-from typing import cast
+from typing import Any, cast
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import (
@@ -29,6 +30,7 @@ from pypdf.generic import (
 )
 
 from kaskad.assessment.files import clean_jpeg, strip_metadata
+from kaskad.assessment.portfolios import portfolio_file_add
 from kaskad.assessment.tests.hostile_documents import (
     BODY,
     EXTERNAL,
@@ -41,6 +43,7 @@ from kaskad.assessment.tests.hostile_documents import (
     hostile_pdf,
     identifying,
 )
+from kaskad.assessment.tests.portfolio_helpers import participant_case
 from kaskad.plagiarism.engine.extract import extract, sniff
 
 _STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
@@ -267,3 +270,26 @@ def test_clean_jpeg_keeps_the_picture_and_drops_the_metadata() -> None:
         assert before.size == after.size
         assert before.tobytes() == after.tobytes()  # not re-encoded
     assert clean_jpeg(b"not a jpeg") is None
+
+
+# --- Through the upload --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [("plan.docx", hostile_docx), ("plan.odt", hostile_odt), ("plan.pdf", hostile_pdf)],
+)
+def test_an_uploaded_hostile_file_is_stored_and_read_without_the_participant(
+    name: str, make: Any
+) -> None:
+    case = participant_case()
+    record = portfolio_file_add(
+        portfolio=case.portfolio, upload=SimpleUploadedFile(name, make()), by=case.user
+    )
+    with record.stored.open("rb") as handle:
+        stored = handle.read()
+    assert leaks(stored) == []
+    # The text assessors read on the marking page is the copy's: the work, not the name.
+    assert BODY[0] in record.text and BODY[1] in record.text
+    assert not any(text in record.text for text in identifying())
