@@ -467,8 +467,14 @@ _SIMPLE_FIELD = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _COMPLEX_FIELD = re.compile(
-    rb"<((?:[\w.-]+:)?instrText)(" + _ATTRS + rb")>\s*" + DOCX_PROPERTY_FIELDS + rb".*?"
-    rb"fldCharType\s*=\s*[\"']separate[\"'].*?fldCharType\s*=\s*[\"']end[\"']",
+    rb"<((?:[\w.-]+:)?instrText)("
+    + _ATTRS
+    + rb")>\s*"
+    + DOCX_PROPERTY_FIELDS
+    # …up to its separator, never past the end of this field (one without a result)…
+    + rb"(?:(?!fldCharType\s*=\s*[\"']end).)*?fldCharType\s*=\s*[\"']separate[\"']"
+    # …then its result, up to its end.
+    + rb".*?fldCharType\s*=\s*[\"']end[\"']",
     re.DOTALL | re.IGNORECASE,
 )
 _BOUND_CONTROL = re.compile(
@@ -758,7 +764,7 @@ PDF_DROPPED_KEYS = (
 )
 
 
-def _pdf_clean_objects(root: object) -> None:
+def _pdf_clean_objects(root: object, seen: set[int]) -> None:
     """Walk everything `root` reaches (not up to /Parent): drop the keys above, and the
     metadata segments of JPEG images."""
     from pypdf.generic import (
@@ -769,7 +775,6 @@ def _pdf_clean_objects(root: object) -> None:
         StreamObject,
     )
 
-    seen: set[int] = set()
     stack: list[object] = [root]
     while stack:
         item = stack.pop()
@@ -812,9 +817,10 @@ def _pdf_copy(data: bytes) -> bytes:
                 raise ExtractionError("encrypted", "protected by a password")
         # A new document: a catalog with the pages and nothing else.
         writer = PdfWriter()
+        seen: set[int] = set()  # objects shared by pages (fonts, images) are cleaned once
         for page in reader.pages:
             added = writer.add_page(page, excluded_keys=PDF_DROPPED_KEYS)
-            _pdf_clean_objects(added)
+            _pdf_clean_objects(added, seen)
         writer.metadata = None
         out = io.BytesIO()
         writer.write(out)

@@ -10,7 +10,13 @@ import pytest
 from pypdf import PdfReader
 
 from kaskad.assessment.files import strip_metadata
-from kaskad.assessment.tests.portfolio_documents import AUTHOR, make_docx, make_odt, make_pdf
+from kaskad.assessment.tests.portfolio_documents import (
+    AUTHOR,
+    make_docx,
+    make_odt,
+    make_pdf,
+    w_paragraph,
+)
 from kaskad.plagiarism.engine.extract import MAX_UNCOMPRESSED, ExtractionError, extract, sniff
 
 KAZAKH = "Сабақ жоспары: әғқңөұүһі әріптері бар мәтін."
@@ -111,3 +117,23 @@ def test_an_encrypted_pdf_cannot_be_stripped() -> None:
     with pytest.raises(ExtractionError) as caught:
         strip_metadata(make_pdf([KAZAKH], password="secret"), "pdf")
     assert caught.value.code == "encrypted"
+
+
+def test_a_property_field_without_a_result_does_not_empty_the_text_after_it() -> None:
+    def field(instruction: str, result: str = "") -> str:
+        separate = (
+            f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{result}</w:t></w:r>'
+            if result
+            else ""
+        )
+        return (
+            '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f"<w:r><w:instrText>{instruction}</w:instrText></w:r>{separate}"
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+        )
+
+    body = field(" AUTHOR ") + field(" PAGE ", "7") + field(" AUTHOR ", AUTHOR)
+    stripped = strip_metadata(make_docx([KAZAKH], body=body + w_paragraph("After.")), "docx")
+    assert_gone(stripped, AUTHOR)
+    text = extract(stripped, "docx").text
+    assert KAZAKH in text and "7" in text and "After." in text
