@@ -47,7 +47,12 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
-from kaskad.plagiarism.engine.extract import ODT_MIMETYPE, ExtractionError, open_archive
+from kaskad.plagiarism.engine.extract import (
+    MAX_PAGES,
+    ODT_MIMETYPE,
+    ExtractionError,
+    open_archive,
+)
 
 ANONYMOUS = "Participant"
 # Every member of a rebuilt archive carries this date, not the author's.
@@ -815,6 +820,8 @@ def _pdf_copy(data: bytes) -> bytes:
                 raise ExtractionError("encrypted", "protected by a password") from exc
             if not opened:
                 raise ExtractionError("encrypted", "protected by a password")
+        if len(reader.pages) > MAX_PAGES:
+            raise ExtractionError("too_large", f"more than {MAX_PAGES} pages")
         # A new document: a catalog with the pages and nothing else.
         writer = PdfWriter()
         seen: set[int] = set()  # objects shared by pages (fonts, images) are cleaned once

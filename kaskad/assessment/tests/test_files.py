@@ -17,7 +17,13 @@ from kaskad.assessment.tests.portfolio_documents import (
     make_pdf,
     w_paragraph,
 )
-from kaskad.plagiarism.engine.extract import MAX_UNCOMPRESSED, ExtractionError, extract, sniff
+from kaskad.plagiarism.engine.extract import (
+    MAX_PAGES,
+    MAX_UNCOMPRESSED,
+    ExtractionError,
+    extract,
+    sniff,
+)
 
 KAZAKH = "Сабақ жоспары: әғқңөұүһі әріптері бар мәтін."
 COMPANY = "School No. 17 of Aktobe"
@@ -137,3 +143,16 @@ def test_a_property_field_without_a_result_does_not_empty_the_text_after_it() ->
     assert_gone(stripped, AUTHOR)
     text = extract(stripped, "docx").text
     assert KAZAKH in text and "7" in text and "After." in text
+
+
+def test_a_pdf_with_too_many_pages_is_not_rebuilt() -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(MAX_PAGES + 1):
+        writer.add_blank_page(width=100, height=100)
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(ExtractionError) as caught:
+        strip_metadata(out.getvalue(), "pdf")
+    assert caught.value.code == "too_large"
