@@ -109,6 +109,15 @@ def _local(names: Iterable[str]) -> bytes:
     return rb"(?:[\w.-]+:)?" + _names(names)
 
 
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_INSTRUCTION = re.compile(rb"<\?(?!xml[\s?]).*?\?>", re.DOTALL)
+
+
+def _drop_comments(content: bytes) -> bytes:
+    """XML comments and processing instructions: never shown, free to hold anything."""
+    return _INSTRUCTION.sub(b"", _COMMENT.sub(b"", content))
+
+
 def _drop_elements(content: bytes, pattern: bytes) -> bytes:
     """Remove the elements whose (qualified) name matches `pattern`, with all they hold."""
     empty = re.compile(rb"<" + pattern + _ATTRS + rb"/>")
@@ -494,7 +503,7 @@ def _blank_shown_text(match: re.Match[bytes]) -> bytes:
 
 def _docx_xml(content: bytes, name: str) -> bytes:
     _parse(content, name)
-    content = _drop_elements(content, DOCX_DROPPED)
+    content = _drop_elements(_drop_comments(content), DOCX_DROPPED)
     for pattern in (_SIMPLE_FIELD, _COMPLEX_FIELD, _BOUND_CONTROL):
         content = pattern.sub(_blank_shown_text, content)
 
@@ -669,7 +678,7 @@ def _internal_path(value: str) -> bool:
 
 def _odt_xml(content: bytes, name: str) -> bytes:
     _parse(content, name)
-    content = _drop_elements(content, ODT_DROPPED)
+    content = _drop_elements(_drop_comments(content), ODT_DROPPED)
     content = _blank_text(content, ODT_BLANKED)
 
     def edit(tag: bytes, attribute: bytes, value: bytes) -> bytes | None:

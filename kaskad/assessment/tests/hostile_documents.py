@@ -122,6 +122,7 @@ def hostile_docx() -> bytes:
     )
     document = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {_DOC_NS}><w:body>'
+        f"<!-- {who} --><?teacher {who}?>"
         + _p(BODY[0])
         + '<w:p><w:commentRangeStart w:id="0"/><w:r><w:t>'
         + escape(BODY[1])
@@ -331,6 +332,7 @@ def hostile_odt() -> bytes:
         f"<office:change-info><dc:creator>{who}</dc:creator><dc:date>2026-03-01T10:00:00"
         f"</dc:date></office:change-info><text:p>{who}</text:p></text:deletion>"
         "</text:changed-region></text:tracked-changes>"
+        f"<!-- {who} -->"
         f'<text:p>{escape(BODY[0])}<text:change text:change-id="ct1"/></text:p>'
         f"<text:p>{escape(BODY[1])}<office:annotation><dc:creator>{who}</dc:creator>"
         f"<dc:date>2026-03-01T10:00:00</dc:date><text:p>{who}</text:p></office:annotation>"
