@@ -131,9 +131,12 @@ def _blank_text(content: bytes, pattern: bytes) -> bytes:
     return paired.sub(lambda m: b"<" + m[1] + m[2] + b"></" + m[1] + b">", content)
 
 
+REMOVE = b"\x00remove"
+
+
 def _edit_attributes(content: bytes, edit: Callable[[bytes, bytes, bytes], bytes | None]) -> bytes:
     """Call `edit(tag, attribute, value)` for every attribute of every start tag; it returns
-    the new value (unquoted, already escaped) or None to keep the value."""
+    the new value (unquoted, already escaped), None to keep the value, or REMOVE."""
 
     def tag(match: re.Match[bytes]) -> bytes:
         name = match[1]
@@ -143,6 +146,8 @@ def _edit_attributes(content: bytes, edit: Callable[[bytes, bytes, bytes], bytes
             changed = edit(name, found[2], value)
             if changed is None:
                 return found[0]
+            if changed is REMOVE:
+                return b""
             return found[1] + found[2] + found[3] + b'"' + changed + b'"'
 
         return b"<" + name + _ATTRIBUTE.sub(attribute, match[2]) + match[3] + b">"
@@ -385,6 +390,11 @@ DOCX_DROPPED = _local(
         "externalData",
         "userShapes",
         "svgBlip",
+        "printerSettings",
+        "OLEObject",
+        "altChunk",
+        "subDoc",
+        "control",
     )
 )
 # …these attributes name a person or identify their account.
@@ -501,18 +511,22 @@ def _blank_shown_text(match: re.Match[bytes]) -> bytes:
     return _W_TEXT.sub(lambda t: b"<" + t[1] + t[2] + b"></" + t[1] + b">", match[0])
 
 
-def _docx_xml(content: bytes, name: str) -> bytes:
+def _docx_xml(content: bytes, name: str, relationships: frozenset[str]) -> bytes:
+    """A part cleaned; `relationships` are the ids of its relationships that were kept: a
+    reference to any other (an image left out, a link cut) is removed."""
     _parse(content, name)
     content = _drop_elements(_drop_comments(content), DOCX_DROPPED)
     for pattern in (_SIMPLE_FIELD, _COMPLEX_FIELD, _BOUND_CONTROL):
         content = pattern.sub(_blank_shown_text, content)
 
-    def edit(_tag: bytes, attribute: bytes, _value: bytes) -> bytes | None:
+    def edit(_tag: bytes, attribute: bytes, value: bytes) -> bytes | None:
         local = _local_name(attribute)
         if local in DOCX_AUTHOR_ATTRIBUTES:
             return ANONYMOUS.encode()
         if local in DOCX_ID_ATTRIBUTES:
             return b""
+        if attribute.startswith(b"r:") and value.decode("utf-8", "replace") not in relationships:
+            return REMOVE
         return None
 
     return _checked(_edit_attributes(content, edit), name)
@@ -538,7 +552,7 @@ def _docx_copy(data: bytes) -> bytes:
             part = queue.pop(0)
             if part in package.parts:
                 continue
-            package.parts[part] = _docx_xml(archive.read(part), part)
+            package.parts[part] = b""  # taken; written once its relationships are known
             kept: list[_Relationship] = []
             rels = _rels_name(part)
             for rel in _relationships(archive.read(rels), rels) if archive.has(rels) else []:
@@ -562,6 +576,8 @@ def _docx_copy(data: bytes) -> bytes:
                     queue.append(target)
                 kept.append(rel)
             package.rels[part] = kept
+            ids = frozenset(rel.id for rel in kept)
+            package.parts[part] = _docx_xml(archive.read(part), part, ids)
     finally:
         archive.close()
 

@@ -177,6 +177,11 @@ def test_docx_copy_keeps_the_text_and_nothing_that_names_the_participant() -> No
     assert b"commentReference" not in document and b'mc:Ignorable="w14 w15"' in document
     # The hyperlink a reader follows on purpose stays; the tracking pixel does not.
     assert "https://bilim.example.kz/lesson" in rels and EXTERNAL not in rels
+    # Every reference to a relationship points at one that is kept (nothing dangles).
+    referenced = set(re.findall(rb'\sr:\w+="([^"]*)"', document))
+    kept = set(re.findall(r'Id="([^"]*)"', rels))
+    assert referenced and {r.decode() for r in referenced} <= kept
+    assert b"OLEObject" not in document
     assert sniff(copy) == "docx"
     text = extract(copy, "docx").text
     assert BODY[0] in text and BODY[1] in text and INSERTED in text
