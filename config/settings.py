@@ -185,6 +185,16 @@ WHITENOISE_USE_FINDERS = True
 IMPORT_MAX_BYTES = int(os.environ.get("KASKAD_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Each file is counted as it arrives and skipped once past its view's limit (kaskad.core.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "kaskad.core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_LIMITS = {
+    "assessment:portfolio_upload": "kaskad.assessment.views_portfolios.upload_limit_for",
+    "api:portfolio_file_upload": "kaskad.assessment.views_portfolios.upload_limit_for",
+}
 
 # The address the public reaches this site at: QR codes on certificates link to it.
 KASKAD_PUBLIC_URL = os.environ.get("KASKAD_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -4,9 +4,10 @@ start one, upload a file (multipart), submit.
 Thin on purpose: reads go through `portfolio_selectors` (someone else's portfolio answers 404
 exactly like a missing one), writes through `portfolios`, whose refusals become 4xx answers
 with a stable code and a message in the caller's language: a refused file is 422
-(`file_unknown_type`, `file_corrupt`, `file_encrypted`, `file_empty`, `file_too_large`,
-`file_duplicate`), a state that does not allow it 409 (`deadline_passed`,
-`portfolio_not_editable`, `too_many_files`), a submission without files 400 (`no_files`).
+(`file_unknown_type`, `file_markup`, `file_corrupt`, `file_encrypted`, `file_empty`,
+`file_too_large`, `file_duplicate`, `file_required`), a state that does not allow it 409
+(`deadline_passed`, `portfolio_not_editable`, `too_many_files`), a submission without files
+400 (`no_files`).
 """
 
 from __future__ import annotations
@@ -15,17 +16,21 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Path, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kaskad.assessment import portfolio_selectors as selectors
 from kaskad.assessment.models import Portfolio
 from kaskad.assessment.portfolios import (
+    FileRefused,
     portfolio_file_add,
     portfolio_for_enrolment,
     portfolio_submit,
+    upload_too_large,
 )
 from kaskad.core.api import ERRORS, ErrorOut, api_user
+from kaskad.core.uploads import refused_uploads
 from kaskad.delivery.selectors import enrolment_get_for
 
 router = Router(tags=["assessment"])
@@ -218,12 +223,20 @@ def portfolio_detail(request: HttpRequest, portfolio_id: RecordId) -> dict[str, 
     summary="Upload a file (multipart form, field “file”)",
 )
 def portfolio_file_upload(
-    request: HttpRequest, portfolio_id: RecordId, file: File[UploadedFile]
+    request: HttpRequest, portfolio_id: RecordId, file: File[UploadedFile | None] = None
 ) -> Status[dict[str, Any]]:
     """PDF, DOCX, ODT or plain text, judged by the content; the text is extracted and the
-    stored copy has the author's metadata removed. A refused file stores nothing."""
+    stored copy keeps only the document's content. A file larger than the rubric allows is cut
+    off while it arrives (422 `file_too_large`). A refused file stores nothing."""
     user = api_user(request)
     portfolio = selectors.portfolio_get_for_participant(user=user, pk=portfolio_id)
+    refused = refused_uploads(request)
+    if refused:
+        raise upload_too_large(name=refused[0].name, limit=refused[0].limit)
+    if file is None:
+        raise FileRefused(
+            "file_required", _("Send the file in the form field “file”."), field="file"
+        )
     record = portfolio_file_add(portfolio=portfolio, upload=file, by=user)
     return Status(201, _file(selectors.FileRow(file=record, words=len(record.text.split()))))
 

@@ -11,9 +11,11 @@ Who may do what:
 Anyone else is told the portfolio does not exist (404), exactly as if it did not.
 
 A file is judged by its content, never its name: it must be a PDF, DOCX, ODT or plain text
-file, not larger than the rubric allows, readable, and hold some text. The text is extracted
-for the plagiarism check, and the stored copy (the only one anyone can download) has its
-author metadata stripped (see `kaskad.assessment.files`). A refused file leaves nothing behind:
+file (not a web page or drawing named like one), not larger than the rubric allows (checked
+while it arrives, see `kaskad.core.uploads`), readable, and hold some text. Its name is made to
+end as its content is. The text is extracted for the plagiarism check, and the stored copy (the
+only one anyone can download) keeps only the document's content parts (see
+`kaskad.assessment.files`). A refused file leaves nothing behind:
 no row, no file on disk. Adding and submitting lock the portfolio row, so two uploads cannot
 both take the last free place, and nothing is added while a submission freezes the files.
 """
@@ -37,7 +39,7 @@ from django.utils.translation import gettext_noop
 
 from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.events import portfolio_submitted
-from kaskad.assessment.files import strip_metadata
+from kaskad.assessment.files import aligned_name, strip_metadata
 from kaskad.assessment.history import event_record
 from kaskad.assessment.models import (
     DraftFeedback,
@@ -53,7 +55,7 @@ from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError
 from kaskad.core.models import Notification
 from kaskad.delivery.models import CohortTrainer, Enrolment, EnrolmentStatus
-from kaskad.plagiarism.engine.extract import ExtractionError, extract, sniff
+from kaskad.plagiarism.engine.extract import ExtractionError, extract, looks_like_markup, sniff
 
 logger = logging.getLogger("kaskad.assessment")
 
@@ -304,6 +306,24 @@ def _read_upload(upload: Any, *, name: str, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def upload_too_large(*, name: str, limit: int) -> FileRefused:
+    """A file refused while it arrived, as soon as it passed `limit` bytes."""
+    return FileRefused(
+        "file_too_large",
+        _(
+            "“%(name)s” is larger than %(limit)s MB, the largest file allowed, so it was not "
+            "uploaded. Make the file smaller (for example, compress its pictures) or split it."
+        )
+        % {"name": _clean_name(name), "limit": limit // (1024 * 1024)},
+        field="file",
+    )
+
+
+def upload_limit(portfolio: Portfolio) -> int:
+    """The largest file, in bytes, this portfolio takes."""
+    return int(portfolio.rubric.max_file_mb) * 1024 * 1024
+
+
 def _current_files(portfolio: Portfolio) -> Any:
     return PortfolioFile.objects.filter(
         portfolio=portfolio, attempt=portfolio.attempt, removed_at__isnull=True
@@ -348,15 +368,30 @@ def portfolio_file_add(*, portfolio: Portfolio, upload: Any, by: Any) -> Portfol
     if not data:
         raise FileRefused("file_empty", _("“%(name)s” is empty.") % {"name": name}, field="file")
     kind = sniff(data)
+    if kind in ("txt", "pdf") and looks_like_markup(data):
+        # A web page or a drawing named as a document would run in the reader's browser.
+        raise FileRefused(
+            "file_markup",
+            _(
+                "“%(name)s” is a web page or a drawing (HTML, SVG or XML), not a document. "
+                "Save it as PDF, DOCX, ODT or plain text and upload it again."
+            )
+            % {"name": name},
+            field="file",
+        )
     try:
         if kind is None:
             raise ExtractionError("unknown_type")
-        extracted = extract(data, kind)
         stored = strip_metadata(data, kind)
+        # The text is read from the copy: what assessors read on the page is what they download.
+        extracted = extract(stored, kind)
     except ExtractionError as error:
         message = EXTRACTION_MESSAGES.get(error.code, EXTRACTION_MESSAGES["corrupt"])
         raise FileRefused(f"file_{error.code}", message % {"name": name}, field="file") from error
     sha256 = hashlib.sha256(data).hexdigest()
+    # The name keeps the participant's wording but ends as the content is: "plan.pdf" holding
+    # plain text is stored, listed and downloaded as "plan.txt".
+    name = aligned_name(name, kind, limit=NAME_MAX)
     with transaction.atomic():
         locked = _lock(portfolio)
         _require_editable(locked)

@@ -9,7 +9,6 @@ shown on the form with what was typed.
 
 from __future__ import annotations
 
-import mimetypes
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,18 +20,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kaskad.assessment import marking_selectors as selectors
+from kaskad.assessment.downloads import file_response
 from kaskad.assessment.marking import MarksInvalid, assignment_mark, criterion_field
-from kaskad.assessment.models import AssignmentRole, FileKind, PortfolioStatus, Rating
+from kaskad.assessment.models import AssignmentRole, PortfolioStatus, Rating
 from kaskad.assessment.rubrics import rule_text
 from kaskad.core.errors import DomainError, NotFoundError
 
 PAGE_SIZE = 25
-CONTENT_TYPES: dict[str, str] = {
-    FileKind.PDF: "application/pdf",
-    FileKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    FileKind.ODT: "application/vnd.oasis.opendocument.text",
-    FileKind.TXT: "text/plain; charset=utf-8",
-}
 
 
 def _require_assessor(request: HttpRequest) -> None:
@@ -186,18 +180,7 @@ def marking_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         handle = download.file.open("rb")
     except (FileNotFoundError, OSError) as error:
         raise Http404 from error
-    content_type = CONTENT_TYPES.get(download.kind) or (
-        mimetypes.guess_type(download.name)[0] or "application/octet-stream"
-    )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=download.name,
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(handle, name=download.name, kind=download.kind)
 
 
 # --- Staff: the history of a portfolio ----------------------------------------------------------

@@ -9,7 +9,7 @@ Thin on purpose: reads through `portfolio_selectors` (out of scope is 404), writ
 
 from __future__ import annotations
 
-import mimetypes
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kaskad.assessment import portfolio_selectors as selectors
+from kaskad.assessment.downloads import CONTENT_TYPES, file_response
 from kaskad.assessment.models import PortfolioFile
 from kaskad.assessment.portfolios import (
     EDITABLE_STATUSES,
@@ -36,17 +37,16 @@ from kaskad.assessment.portfolios import (
     portfolio_for_enrolment,
     portfolio_submit,
     publish_consent_set,
+    upload_limit,
+    upload_too_large,
 )
 from kaskad.assessment.rubrics import rule_text
 from kaskad.core.errors import DomainError
+from kaskad.core.uploads import refused_uploads
 from kaskad.delivery.selectors import enrolment_get_for
 
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "txt": "text/plain; charset=utf-8",
-}
+# A file sent to a portfolio the user cannot see is cut off early (then refused with a 404).
+UNKNOWN_UPLOAD_LIMIT = 1024 * 1024
 ACCEPT = ".pdf,.docx,.odt,.txt," + ",".join(
     sorted(set(CONTENT_TYPES.values()) - {CONTENT_TYPES["txt"]})
 )
@@ -115,13 +115,30 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def upload_limit_for(request: HttpRequest, kwargs: dict[str, Any]) -> int:
+    """The largest file an upload to this portfolio may send (see `kaskad.core.uploads`):
+    the rubric's; a portfolio the user cannot see takes the smallest, it is refused anyway."""
+    try:
+        pk = int(kwargs.get("pk") or kwargs.get("portfolio_id") or 0)
+        portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
+    except (Http404, TypeError, ValueError):
+        return UNKNOWN_UPLOAD_LIMIT
+    return upload_limit(portfolio)
+
+
 @login_required
 @require_POST
 def portfolio_upload(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     uploads = request.FILES.getlist("files")
+    refused = refused_uploads(request)
+    for skipped in refused:
+        messages.error(
+            request, str(upload_too_large(name=skipped.name, limit=skipped.limit).message)
+        )
     if not uploads:
-        messages.error(request, _("Choose at least one file to upload."))
+        if not refused:
+            messages.error(request, _("Choose at least one file to upload."))
         return redirect("assessment:portfolio_detail", pk=pk)
     added: list[str] = []
     for upload in uploads:
@@ -202,14 +219,7 @@ def portfolio_file_download(request: HttpRequest, pk: int, file_pk: int) -> File
         handle = record.stored.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    content_type = CONTENT_TYPES.get(record.kind) or (
-        mimetypes.guess_type(record.original_name)[0] or "application/octet-stream"
-    )
-    response = FileResponse(
-        handle, as_attachment=True, filename=record.original_name, content_type=content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(handle, name=record.original_name, kind=record.kind)
 
 
 # --- The trainer --------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ writes through `publishing` (whose refusals are shown as messages).
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django import forms
@@ -22,18 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kaskad.assessment import publishing_selectors as selectors
-from kaskad.assessment.models import FileKind, PortfolioFile
+from kaskad.assessment.downloads import file_response
+from kaskad.assessment.models import PortfolioFile
 from kaskad.assessment.publishing import portfolio_publish, portfolio_unpublish
 from kaskad.core.errors import DomainError
 from kaskad.registry.choices import Language, Level, Position
 
 PAGE_SIZE = 20
-CONTENT_TYPES: dict[str, str] = {
-    FileKind.PDF: "application/pdf",
-    FileKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    FileKind.ODT: "application/vnd.oasis.opendocument.text",
-    FileKind.TXT: "text/plain; charset=utf-8",
-}
 # The interface's languages; courses run in these.
 COURSE_LANGUAGES = [(code, label) for code, label in Language.choices if code in ("kk", "ru", "en")]
 
@@ -179,12 +173,7 @@ def material_file_response(file: PortfolioFile) -> FileResponse:
         handle = file.stored.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    content_type = CONTENT_TYPES.get(file.kind) or (
-        mimetypes.guess_type(file.original_name)[0] or "application/octet-stream"
-    )
-    return FileResponse(
-        handle, as_attachment=True, filename=file.original_name, content_type=content_type
-    )
+    return file_response(handle, name=file.original_name, kind=file.kind)
 
 
 # --- The staff's worklist -----------------------------------------------------------------------

@@ -280,7 +280,7 @@ def test_consent_to_publish_a_good_portfolio() -> None:
     client = login(case.user)
     page = client.get(detail_url(case)).content.decode()
     consent = reverse("assessment:portfolio_consent", args=[case.portfolio.pk])
-    assert consent in page and "I agree to publish it" in page
+    assert consent in page and "I agree to publish my portfolio with my name and school" in page
     client.post(consent, {"consent": "1"})
     assert Portfolio.objects.get().publish_consent_at is not None
     assert "Withdraw my consent" in client.get(detail_url(case)).content.decode()
@@ -289,6 +289,58 @@ def test_consent_to_publish_a_good_portfolio() -> None:
     # Staff see the page but are not asked for consent.
     staff_page = login(coordinator_of("ALA")).get(detail_url(case)).content.decode()
     assert consent not in staff_page
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        (
+            "en",
+            [
+                "your full name and the name of your school",
+                "the level you teach",
+                "the date of publication",
+                "your files to download",
+            ],
+            "Not shown: your IIN",
+        ),
+        (
+            "kk",
+            [
+                "толық аты-жөніңіз және мектебіңіздің атауы",
+                "сабақ беретін деңгейіңіз",
+                "жарияланған күні",
+                "жүктеп алуға болатын файлдарыңыз",
+            ],
+            "Көрсетілмейді: ЖСН-іңіз",
+        ),
+        (
+            "ru",
+            [
+                "ваши фамилия, имя и отчество и название вашей школы",
+                "уровень, на котором вы преподаёте",
+                "дата публикации",
+                "ваши файлы для скачивания",
+            ],
+            "Не показываются: ваш ИИН",
+        ),
+    ],
+)
+def test_the_consent_says_what_will_be_shown_publicly(
+    language: str, shown: list[str], not_shown: str
+) -> None:
+    case = participant_case()
+    add_text_file(case)
+    _marked(case, released=True)
+    client = login(case.user)
+    client.cookies["django_language"] = language
+    for consented in (False, True):
+        page = client.get(detail_url(case), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        for item in [*shown, not_shown]:
+            assert item in page, (consented, item)
+        client.post(
+            reverse("assessment:portfolio_consent", args=[case.portfolio.pk]), {"consent": "1"}
+        )
 
 
 # --- The trainer ------------------------------------------------------------------------------

@@ -83,6 +83,21 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# What a browser would take for a web page or a drawing (the WHATWG sniffing patterns, and SVG):
+# at the start of the file, or these active tags anywhere in it.
+_MARKUP_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?[\t\n\x0c\r ]*(?:<!doctype\s+(?:html|svg)|<\?xml|<!--|<(?:html|head|"
+    rb"script|iframe|h1|div|font|table|a|style|title|b|body|br|p|svg)[\s>/])",
+    re.IGNORECASE,
+)
+_MARKUP_ANYWHERE = re.compile(rb"<(?:script|html|svg|iframe|object|embed)[\s>/]", re.IGNORECASE)
+
+
+def looks_like_markup(data: bytes) -> bool:
+    """True for HTML, SVG or XML (a page a browser would run), whatever the file is called."""
+    return bool(_MARKUP_START.match(data[:4096]) or _MARKUP_ANYWHERE.search(data))
+
+
 def _sniff_zip(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
