@@ -83,6 +83,7 @@ class ImportResult:
     error_count: int = 0
     warning_count: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # how the file was read (encoding, sheet…)
 
     @property
     def rate(self) -> float:
@@ -136,6 +137,7 @@ class ImportResult:
             "error_count": self.error_count,
             "warning_count": self.warning_count,
             "seconds": round(self.seconds, 3),
+            "notes": list(self.notes),
             "errors": [issue.as_dict() for issue in self.errors[:issues]],
             "warnings": [issue.as_dict() for issue in self.warnings[:issues]],
         }
@@ -151,6 +153,7 @@ class Issues:
         self.warnings: list[RowIssue] = []
         self.error_count = 0
         self.warning_count = 0
+        self.notes: list[str] = []
 
     def error(self, line: int, column: str, value: str, code: str, message: str) -> None:
         self.error_count += 1
@@ -173,4 +176,5 @@ class Issues:
             dry_run=dry_run,
             error_count=self.error_count,
             warning_count=self.warning_count,
+            notes=list(self.notes),
         )
