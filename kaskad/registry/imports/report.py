@@ -14,6 +14,7 @@ from kaskad.registry.imports.types import ImportResult, Kind, RowIssue
 from kaskad.registry.imports.values import vocabularies
 
 Format = Literal["csv", "xlsx"]
+REPORT_DELIMITER = ";"
 
 
 def _report_header() -> list[str]:
@@ -52,9 +53,10 @@ def write_error_report(result: ImportResult, path: Path | str, *, fmt: Format) -
     header = _report_header()
     rows = _report_rows(result)
     if fmt == "csv":
-        # UTF-8 with BOM: Excel then opens Cyrillic text correctly by double-click.
+        # UTF-8 with BOM: Excel then opens Cyrillic text correctly by double-click; semicolons:
+        # Excel in a Russian or Kazakh locale (decimal comma) splits columns on them only.
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = csv.writer(handle, delimiter=REPORT_DELIMITER)
             writer.writerow(header)
             writer.writerows(rows)
         return path

@@ -123,7 +123,11 @@ def test_coordinator_upload_runs_as_a_job_within_scope(
     report = client.get(reverse("registry_imports:report", args=[job.pk, "csv"]))
     assert report.status_code == 200
     assert 'filename="teachers.errors.csv"' in report["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert rows[1][1:4] == ["3", "organisation_code", "AST-1"]
 
 
@@ -140,7 +144,7 @@ def test_successful_upload_shows_the_counts(client, coordinator) -> None:
     assert job.status == Job.Status.SUCCEEDED
     assert (job.result["created"], job.result["total"], job.done) == (1, 1, 1)
     page = client.get(reverse("registry_imports:result", args=[job.pk])).content.decode()
-    assert "1 rows imported: 1 created" in page
+    assert "1 row imported. 1 created" in page
     # The shared job page links to this result.
     assert job.result["url"] == reverse("registry_imports:result", args=[job.pk])
 
