@@ -133,11 +133,13 @@ def template_file(kind: Kind, fmt: Format) -> bytes:
     for line in (
         _(
             "Required columns are highlighted. Column names may be in any case and in any "
-            "order; optional columns may be left out."
+            "order, in English as here or in Russian or Kazakh (ИИН / ЖСН, Фамилия / Тегі…); "
+            "optional columns may be left out."
         ),
         _(
-            "Save as CSV UTF-8 (comma or semicolon separated) or as an Excel workbook; only the "
-            "first sheet is read."
+            "Save as CSV UTF-8 (comma or semicolon separated) or as an Excel workbook; the "
+            "first sheet that holds these column names is read. Keep identifier columns (IIN, "
+            "BIN, codes) formatted as text."
         ),
         _(
             "Dates: YYYY-MM-DD or DD.MM.YYYY. Coded values: the code or its name in Kazakh, "
