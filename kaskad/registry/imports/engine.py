@@ -285,7 +285,7 @@ def _run_with_collector_paused(
         return issues.result(kind=kind, dry_run=dry_run)
     positions, width = checked
     validator = VALIDATORS[kind](context, positions)
-    identifiers = Identifiers(positions, issues)
+    identifiers = Identifiers(kind, positions, issues)
     validator.prepare()
     progress = context.progress
     progress("validating", 0, estimated_rows)
@@ -340,19 +340,27 @@ def _run_with_collector_paused(
 class Identifiers:
     """Puts back the leading zeros Excel drops from IINs, BINs and codes stored as numbers.
 
-    A number of 9 to 11 digits in such a column is padded with zeros to 12 when the result is
-    a valid IIN or BIN (their check digit makes a wrong guess all but impossible). An IIN or
-    BIN that cannot be restored so is refused with the reason; a code that is not a BIN once
-    padded is left as written (codes need not be 12 digits).
+    A number of 9 to 11 digits in such a column is padded with zeros to 12 when that is
+    unambiguous: an IIN or BIN column, when the result is a valid IIN or BIN (the check digit
+    makes a wrong guess all but impossible); a person's organisation code, when it is a valid
+    BIN; an organisation's own code, only when it equals the row's BIN (codes need not be 12
+    digits, so a short code without a BIN beside it is left as written). An IIN or BIN that
+    cannot be restored is refused with the reason.
     """
 
-    def __init__(self, positions: Mapping[str, int], issues: Issues) -> None:
+    def __init__(self, kind: str, positions: Mapping[str, int], issues: Issues) -> None:
         self.issues = issues
-        self.positions = [
-            (position, name, IDENTIFIER_COLUMNS[name])
-            for name, position in positions.items()
-            if name in IDENTIFIER_COLUMNS
-        ]
+        self.bin_position = positions.get("bin", -1)
+        columns = sorted(  # the BIN before the code that is compared with it
+            (name for name in positions if name in IDENTIFIER_COLUMNS),
+            key=lambda name: name != "bin",
+        )
+        # District codes are KATO codes: never padded.
+        self.positions = (
+            []
+            if kind == "districts"
+            else [(positions[name], name, IDENTIFIER_COLUMNS[name]) for name in columns]
+        )
         self.restored = 0
 
     def restore(self, line: int, cells: list[str]) -> bool:
@@ -366,7 +374,15 @@ class Identifiers:
             if not (8 < len(digits) < 12 and digits.isascii() and digits.isdigit()):
                 continue
             padded = digits.zfill(12)
-            if (what != "bin" and is_valid_iin(padded)) or (what != "iin" and is_valid_bin(padded)):
+            if what == "iin":
+                restored = is_valid_iin(padded)
+            elif what == "bin":
+                restored = is_valid_bin(padded)
+            elif self.bin_position >= 0:  # an organisation's code: only when it is its BIN
+                restored = padded == cells[self.bin_position].strip()
+            else:
+                restored = is_valid_bin(padded)
+            if restored:
                 cells[position] = padded
                 self.restored += 1
             elif what != "code":

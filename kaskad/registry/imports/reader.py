@@ -466,7 +466,9 @@ def _count_lines(path: Path) -> int:
 
 def _decoded_lines(handle: IO[bytes], encoding: Encoding) -> Iterator[str]:
     """Lines of text; decoding line by line names the exact line with bad bytes."""
-    codec = encoding.codec
+    # Plain "utf-8": its decoder is in C, "utf-8-sig"'s in Python (the BOM is removed once,
+    # from the first line, by the caller).
+    codec = "utf-8" if encoding is UTF8 else encoding.codec
     single_byte = encoding in (CP1251, KZ1048)
     lost = _LOST_LETTER.search
     if encoding.label == "UTF-16":
@@ -505,7 +507,7 @@ def _decoded_lines(handle: IO[bytes], encoding: Encoding) -> Iterator[str]:
 def _open_csv(path: Path, encoding: Encoding, recognise: Recognise | None) -> Iterator[Table]:
     with path.open("rb") as handle:
         lines = _decoded_lines(handle, encoding)
-        first = next(lines, "")
+        first = next(lines, "").removeprefix("\ufeff")
         offset = 0
         hint = first.strip().lower()
         if len(hint) == 5 and hint.startswith("sep="):

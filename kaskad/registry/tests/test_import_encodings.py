@@ -254,6 +254,20 @@ def test_numeric_codes_and_bins_get_their_leading_zeros_back(tmp_path: Path) -> 
     assert any("leading zeros" in note for note in result.notes)
 
 
+def test_a_short_numeric_code_that_is_not_the_bin_is_left_alone(tmp_path: Path) -> None:
+    # "000840266043" is a valid BIN, but the row's BIN is another: the code is kept as written.
+    row = organisation_row(code="840266043", name_kk=KAZAKH_ORG)
+    values: list[object] = list(row.values())
+    values[0] = 840266043
+    path = write_xlsx(tmp_path / "orgs.xlsx", ORGANISATION_HEADER, [values])
+
+    result = import_file("organisations", path)
+
+    assert result.ok, result.errors
+    assert Organisation.objects.get(bin="940140000385").code == "840266043"
+    assert not any("leading zeros" in note for note in result.notes)
+
+
 def test_iins_that_lost_zeros_in_a_csv(tmp_path: Path, school) -> None:
     born_2005 = make_iin(date(2005, 3, 14), "F", 11)
     born_2000 = make_iin(date(2000, 1, 5), "M", 12)
