@@ -31,7 +31,7 @@ from kaskad.registry.imports.columns import (
 )
 from kaskad.registry.imports.reader import check_size, size_limit
 from kaskad.registry.models import Employment, Organisation, Person
-from kaskad.registry.tests.factories import area_of, make_organisation
+from kaskad.registry.tests.factories import area_of, make_organisation, unique_iin
 from kaskad.registry.tests.test_import_support import (
     PEOPLE_HEADER,
     counts,
@@ -84,7 +84,7 @@ def test_kz1048_organisations_are_stored_as_written(tmp_path: Path) -> None:
     result = import_file("organisations", path)
 
     assert result.ok, result.errors
-    assert Organisation.objects.get(code="KRG-MC").name_kk == KAZAKH_ORG
+    assert Organisation.objects.get(code="KRG-MC").name_kk == KAZAKH_ORG  # type: ignore[attr-defined]
     assert "The file was read as KZ-1048 text." in result.notes
 
 
@@ -108,7 +108,7 @@ def test_windows_1251_with_ukrainian_names_stays_windows_1251(tmp_path: Path) ->
     result = import_file("organisations", path)
 
     assert result.ok, result.errors
-    assert Organisation.objects.get(code="MC-1").name_ru == name_ru
+    assert Organisation.objects.get(code="MC-1").name_ru == name_ru  # type: ignore[attr-defined]
     assert result.notes[0] == "The file was read as Windows-1251 text."
 
 
@@ -145,7 +145,7 @@ def test_windows_1251_with_keyboard_layout_slips_is_read(tmp_path: Path, school)
         person_row(school, surname="Ивaнoва", given_name="Мария", patronymic="Сергеевна"),
         person_row(school, surname="Петрова", given_name="Aнна", patronymic="Пeтровна"),
     ]
-    rows = [dict(row, iin=make_iin(date(1985, 3, 14), "F", n)) for n, row in enumerate(rows)]
+    rows = [dict(row, iin=unique_iin(birth_date=date(1985, 3, 14))) for row in rows]
     path = tmp_path / "people.csv"
     path.write_bytes(csv_bytes(PEOPLE_HEADER, rows).encode("cp1251"))
 
@@ -213,7 +213,7 @@ def test_workbook_named_csv_is_read_as_a_workbook(tmp_path: Path, name: str) -> 
     result = import_file("organisations", path)
 
     assert result.ok, result.errors
-    assert Organisation.objects.get(bin="940140000385").name_kk == KAZAKH_ORG
+    assert Organisation.objects.get(bin="940140000385").name_kk == KAZAKH_ORG  # type: ignore[attr-defined]
     assert any("Excel workbook" in note for note in result.notes)
 
 
