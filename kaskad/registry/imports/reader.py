@@ -655,8 +655,9 @@ def _open_xlsx(path: Path, recognise: Recognise | None) -> Iterator[Table]:
 def _xlsx_table(workbook: Any, recognise: Recognise | None) -> Table:
     if not workbook.worksheets:
         raise FileProblem("empty", _("The workbook has no sheets."))
+    # The sheet whose header holds the most column names (the first one on a tie): an
+    # instructions sheet that mentions a column or two loses to the table itself.
     chosen: tuple[Any, Found] | None = None
-    fallback: tuple[Any, Found] | None = None
     for sheet in workbook.worksheets:
         try:
             found = find_header(_xlsx_rows(sheet.iter_rows(values_only=True)), recognise)
@@ -664,11 +665,10 @@ def _xlsx_table(workbook: Any, recognise: Recognise | None) -> Table:
             raise damaged_xlsx() from None
         if found is None:
             continue
-        if recognise is None or found.score > 0:
+        if chosen is None or found.score > chosen[1].score:
             chosen = (sheet, found)
-            break
-        fallback = fallback or (sheet, found)
-    chosen = chosen or fallback
+        if recognise is None or found.score >= len(found.header):
+            break  # every cell a column name: no other sheet can do better
     if chosen is None:
         raise FileProblem(
             "no_header",

@@ -366,6 +366,7 @@ def test_table_on_the_second_sheet_is_found(tmp_path: Path, school) -> None:
     assert notes is not None
     notes.title = "Инструкция"
     notes.append(["Заполните лист «Педагоги»."])
+    notes.append(["ИИН", "12 цифр"])  # a column name or two does not make a table
     data = workbook.create_sheet("Педагоги")
     data.append(PEOPLE_HEADER)
     data.append([person_row(school)[name] for name in PEOPLE_HEADER])
@@ -379,6 +380,24 @@ def test_table_on_the_second_sheet_is_found(tmp_path: Path, school) -> None:
         "The sheet “Педагоги” was read: the first sheet, “Инструкция”, holds no table."
     )
     assert "1 row is hidden in Excel (2); it was read like the others." in result.notes
+
+
+def test_title_rows_above_the_header_of_a_workbook(tmp_path: Path, school) -> None:
+    path = tmp_path / "people.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Педагоги школы № 5"])
+    sheet.append([])
+    sheet.append(["по состоянию на 01.09.2024"])
+    sheet.append(PEOPLE_HEADER)
+    sheet.append([person_row(school, iin="123")[name] for name in PEOPLE_HEADER])
+    workbook.save(path)
+
+    result = refused("people", path)
+
+    assert [(e.line, e.column) for e in result.errors] == [(5, "iin")]
+    assert "The column names are on line 4; lines 1–3 above them were skipped." in result.notes
 
 
 def test_a_title_alone_is_not_called_unknown_columns(tmp_path: Path) -> None:
