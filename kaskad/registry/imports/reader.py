@@ -257,12 +257,15 @@ _CYRILLIC_TEXT_SYMBOLS = frozenset("№«»–—“”„‘’…•°±§©®
 
 def detect_encoding(head: bytes, *, complete: bool) -> Encoding:
     """The encoding of a CSV file from its first bytes (the whole file when ``complete``)."""
-    if head.startswith(codecs.BOM_UTF16_LE):
-        return Encoding("utf-16", "UTF-16")  # the BOM names the byte order
-    if head.startswith(codecs.BOM_UTF16_BE):
-        return Encoding("utf-16", "UTF-16")
-    utf16 = _utf16_without_bom(head)
+    utf16: Encoding | None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        utf16 = Encoding("utf-16", "UTF-16")  # the BOM names the byte order
+    else:
+        utf16 = _utf16_without_bom(head)
     if utf16 is not None:
+        sample = head[: 1 << 16].decode(utf16.codec, errors="replace")
+        if len(_CONTROL.findall(sample)) > max(3, len(sample) // 1000):
+            raise not_csv(_("binary data"))
         return utf16
     if b"\x00" in head:
         raise not_csv(_("binary data"))

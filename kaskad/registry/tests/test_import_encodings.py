@@ -176,6 +176,13 @@ def test_excel_unicode_text_is_read(tmp_path: Path, school, encoding: str) -> No
     assert result.notes[0] == "The file was read as UTF-16 text."
 
 
+def test_binary_data_full_of_zero_bytes_is_not_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(bytes(b for code in range(1, 32) for b in (code, 0)) * 100)
+    [issue] = refused("people", path).errors
+    assert issue.code == "not_csv" and "binary data" in issue.message
+
+
 def test_mixed_encodings_at_the_start_name_the_line(tmp_path: Path, school) -> None:
     good = kazakh_people(school, 1)[0]
     bad = person_row(school, surname="Иванова", given_name="Мария", patronymic="")
