@@ -309,9 +309,10 @@ def mixed_encodings(line: int, encoding: str) -> FileProblem:
 def _not_utf8(head: bytes, exc: UnicodeDecodeError, *, complete: bool) -> Encoding:
     """The file is not UTF-8 from ``exc.start`` on: cut short, mixed, or single-byte?"""
     line = head.count(b"\n", 0, exc.start) + 1
-    if complete and exc.reason == "unexpected end of data":
+    utf8_before = not head[: exc.start].isascii()
+    if complete and exc.reason == "unexpected end of data" and utf8_before:
         raise cut_short(line)
-    if not head[: exc.start].isascii():
+    if utf8_before:
         # UTF-8 letters before, something else here: two files were pasted together.
         raise mixed_encodings(line, "UTF-8")
     return single_byte_encoding(head)
