@@ -182,7 +182,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 # Uploads: imports stream to disk; anything over the limit is refused with a message.
-IMPORT_MAX_BYTES = int(os.environ.get("KASKAD_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Registry imports: CSV is sized for the national people file (400,000 rows, ~74 MB) with
+# room to grow; a workbook of the same rows is smaller on disk but far costlier to read.
+IMPORT_MAX_BYTES = int(os.environ.get("KASKAD_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+IMPORT_MAX_BYTES_XLSX = int(os.environ.get("KASKAD_IMPORT_MAX_BYTES_XLSX", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Each file is counted as it arrives and skipped once past its view's limit (kaskad.core.uploads).

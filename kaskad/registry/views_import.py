@@ -38,7 +38,7 @@ from kaskad.registry.imports.jobs import (
     store_upload,
     uploads_dir,
 )
-from kaskad.registry.imports.reader import too_large_message
+from kaskad.registry.imports.reader import size_limit, too_large_message
 
 # Room for the multipart envelope and the other form fields around the file itself.
 MULTIPART_SLACK = 64 * 1024
@@ -62,7 +62,8 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
-            "CSV (UTF-8 or Windows-1251, comma or semicolon) or Excel (.xlsx, first sheet)."
+            "CSV (UTF-8, UTF-16, Windows-1251 or KZ-1048; comma, semicolon or tab) or Excel "
+            "(.xlsx: the first sheet that holds the table)."
         ),
     )
 
@@ -73,8 +74,9 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Upload a .csv or .xlsx file (this one is “%(name)s”).") % {"name": upload.name}
             )
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(too_large_message(upload.size, settings.IMPORT_MAX_BYTES))
+        limit = size_limit("xlsx" if suffix == ".xlsx" else "csv")
+        if upload.size > limit:
+            raise forms.ValidationError(too_large_message(upload.size, limit))
         return upload
 
 
@@ -126,7 +128,8 @@ def _render_upload(
             "error": error,
             "kinds": kinds,
             "jobs": _recent_jobs(request),
-            "limit": filesizeformat(settings.IMPORT_MAX_BYTES),
+            "limit": filesizeformat(size_limit("csv")),
+            "xlsx_limit": filesizeformat(size_limit("xlsx")),
         },
         status=status,
     )

@@ -152,16 +152,129 @@ KIND_LABELS: dict[Kind, Promise] = {
     "districts": _("districts"),
 }
 
-# Cells of these columns that a spreadsheet stored as numbers lost their leading zeros.
-IDENTIFIER_COLUMNS = frozenset({"iin", "bin"})
+# Columns whose numbers Excel may have stored as numbers, dropping leading zeros: the IIN,
+# the BIN, and organisation codes (usually the BIN). The value is what a restored number must
+# be: an IIN, a BIN, or either kind of code.
+IDENTIFIER_COLUMNS: dict[str, str] = {
+    "iin": "iin",
+    "bin": "bin",
+    "code": "code",
+    "organisation_code": "code",
+}
 
 _SEPARATORS = re.compile(r"[\s\-]+")
+
+# Russian and Kazakh names of the template's columns, as people write them in their own
+# spreadsheets (compared after normalise_header: case, spaces, hyphens, "ё"). Every column of
+# every template has at least one name in each language.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "iin": ("ИИН", "ЖСН", "ИИН педагога", "Педагогтың ЖСН"),
+    "surname": ("Фамилия", "Тегі"),
+    "given_name": ("Имя", "Аты"),
+    "patronymic": ("Отчество", "Әкесінің аты", "Әкесінің аты (бар болса)"),
+    "birth_date": ("Дата рождения", "Туған күні", "Туған күн"),
+    "sex": ("Пол", "Жынысы"),
+    "email": ("Электронная почта", "Эл. почта", "E-mail", "Электрондық пошта", "Эл. пошта"),
+    "phone": ("Телефон", "Номер телефона", "Телефон нөмірі"),
+    "organisation_code": (
+        "Код организации",
+        "БИН организации",
+        "Организация",
+        "Ұйым коды",
+        "Ұйымның коды",
+        "Ұйымның БСН",
+        "Ұйым",
+    ),
+    "position": ("Должность", "Лауазымы", "Лауазым"),
+    "subjects": ("Предметы", "Предмет", "Пәндер", "Пәні", "Пән"),
+    "level": ("Уровень", "Уровень обучения", "Деңгей", "Деңгейі", "Оқыту деңгейі"),
+    "category": ("Категория", "Квалификационная категория", "Санат", "Санаты", "Біліктілік санаты"),
+    "category_awarded_on": (
+        "Дата присвоения категории",
+        "Дата присвоения",
+        "Санат берілген күн",
+        "Санат берілген күні",
+    ),
+    "experience_years": (
+        "Стаж",
+        "Педагогический стаж",
+        "Стаж (лет)",
+        "Өтілі",
+        "Педагогикалық өтілі",
+        "Педагогикалық өтіл",
+    ),
+    "started_on": (
+        "Дата начала работы",
+        "Дата приема",
+        "Дата приема на работу",
+        "Жұмысқа қабылданған күні",
+        "Жұмыс басталған күн",
+        "Жұмысқа кірген күні",
+    ),
+    "code": ("Код", "Коды", "Код КАТО", "КАТО", "КАТО коды"),
+    "bin": ("БИН", "БСН"),
+    "name_kk": (
+        "Атауы",
+        "Название на казахском",
+        "Наименование на казахском",
+        "Название (каз)",
+        "Атауы (қазақша)",
+        "Қазақша атауы",
+    ),
+    "name_ru": (
+        "Название",
+        "Наименование",
+        "Название на русском",
+        "Наименование на русском",
+        "Название (рус)",
+        "Атауы (орысша)",
+        "Орысша атауы",
+    ),
+    "name_en": (
+        "Название на английском",
+        "Наименование на английском",
+        "Название (англ)",
+        "Атауы (ағылшынша)",
+        "Ағылшынша атауы",
+    ),
+    "kind": ("Тип", "Тип организации", "Вид организации", "Түрі", "Ұйым түрі", "Ұйымның түрі"),
+    "area_code": (
+        "Код области",
+        "Код региона",
+        "КАТО области",
+        "Облыс коды",
+        "Өңір коды",
+        "Облыстың КАТО коды",
+    ),
+    "district_code": ("Код района", "КАТО района", "Аудан коды", "Ауданның КАТО коды"),
+    "locality": ("Местность", "Город/село", "Тип местности", "Елді мекен түрі", "Қала/ауыл"),
+    "ungraded": (
+        "Малокомплектная",
+        "Малокомплектная школа",
+        "Шағын жинақты",
+        "Шағын жинақты мектеп",
+    ),
+    "languages": ("Языки обучения", "Язык обучения", "Оқыту тілдері", "Оқыту тілі"),
+    "status": ("Статус", "Состояние", "Мәртебесі", "Күйі"),
+}
 
 
 def normalise_header(name: str) -> str:
     """``" Given name* "`` → ``given_name``: case, spaces, hyphens and a required-mark star."""
-    text = name.replace("\ufeff", "").strip().rstrip("*").strip().casefold()
+    text = name.replace("\ufeff", "").strip().rstrip("*").strip().casefold().replace("ё", "е")
     return _SEPARATORS.sub("_", text)
+
+
+_CANONICAL: dict[str, str] = {
+    normalise_header(synonym): name for name, synonyms in SYNONYMS.items() for synonym in synonyms
+}
+
+
+def canonical_header(name: str) -> str:
+    """The template's name of a header cell, whether written as in the template or in Russian
+    or Kazakh (``"Әкесінің аты"`` → ``patronymic``)."""
+    key = normalise_header(name)
+    return _CANONICAL.get(key, key)
 
 
 def names(columns: Sequence[Column]) -> list[str]:

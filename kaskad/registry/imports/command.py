@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kaskad.accounts.scopes import user_scope
 from kaskad.core.progress import TerminalProgress
@@ -28,16 +29,23 @@ class ImportCommand(BaseCommand):
     help = "Import a CSV or XLSX file into the registry."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="CSV (UTF-8 or Windows-1251) or XLSX file")
+        parser.add_argument(
+            "file",
+            type=Path,
+            help="CSV (UTF-8, UTF-16, Windows-1251 or KZ-1048) or XLSX file",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
         parser.add_argument(
             "--report",
             type=Path,
             default=None,
-            help="where to write the error report (default: next to the file, <name>.errors.csv)",
+            help="where to write the error report (default: next to the file, <name>.errors.xlsx)",
         )
         parser.add_argument(
-            "--format", choices=("csv", "xlsx"), default="csv", help="format of the error report"
+            "--format",
+            choices=("csv", "xlsx"),
+            default="xlsx",
+            help="format of the error report (csv: semicolon-separated UTF-8 with BOM)",
         )
         parser.add_argument(
             "--background",
@@ -117,21 +125,51 @@ class ImportCommand(BaseCommand):
             )
         return user
 
+    def _more(self, count: int, listed: int, *, warnings: bool) -> None:
+        """How many were not shown here, and how many of those the report holds."""
+        hidden = count - SHOWN_ISSUES
+        if hidden <= 0:
+            return
+        if listed >= count:
+            message = (
+                ngettext(
+                    "…%(count)s more warning in the report.",
+                    "…%(count)s more warnings in the report.",
+                    hidden,
+                )
+                if warnings
+                else ngettext(
+                    "…%(count)s more error in the report.",
+                    "…%(count)s more errors in the report.",
+                    hidden,
+                )
+            )
+            self.stderr.write(message % {"count": hidden})
+            return
+        message = (
+            ngettext(
+                "…%(count)s more warning; the report lists the first %(listed)s.",
+                "…%(count)s more warnings; the report lists the first %(listed)s.",
+                hidden,
+            )
+            if warnings
+            else ngettext(
+                "…%(count)s more error; the report lists the first %(listed)s.",
+                "…%(count)s more errors; the report lists the first %(listed)s.",
+                hidden,
+            )
+        )
+        self.stderr.write(message % {"count": hidden, "listed": listed})
+
     def _report(self, result: ImportResult, path: Path, options: dict[str, Any]) -> None:
+        for note in result.notes:
+            self.stderr.write(note)
         for issue in result.warnings[:SHOWN_ISSUES]:
             self.stderr.write(_("warning: %(issue)s") % {"issue": issue})
-        if result.warning_count > SHOWN_ISSUES:
-            self.stderr.write(
-                _("…%(count)s more warnings in the report.")
-                % {"count": result.warning_count - SHOWN_ISSUES}
-            )
+        self._more(result.warning_count, len(result.warnings), warnings=True)
         for issue in result.errors[:SHOWN_ISSUES]:
             self.stderr.write(_("error: %(issue)s") % {"issue": issue})
-        if result.error_count > SHOWN_ISSUES:
-            self.stderr.write(
-                _("…%(count)s more errors in the report.")
-                % {"count": result.error_count - SHOWN_ISSUES}
-            )
+        self._more(result.error_count, len(result.errors), warnings=False)
         fmt = options["format"]
         report: Path | None = options["report"]
         if result.error_count or (report is not None and result.warning_count):

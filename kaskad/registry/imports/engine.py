@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import itertools
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,17 +18,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kaskad.accounts.scopes import user_scope
 from kaskad.core.progress import ProgressCallback
+from kaskad.registry.identifiers import is_valid_bin, is_valid_iin
 from kaskad.registry.imports.base import Context, Validator
-from kaskad.registry.imports.columns import COLUMNS, normalise_header
+from kaskad.registry.imports.columns import COLUMNS, IDENTIFIER_COLUMNS, canonical_header
 from kaskad.registry.imports.districts import DistrictsValidator
 from kaskad.registry.imports.organisations import OrganisationsValidator
 from kaskad.registry.imports.people import PeopleValidator
 from kaskad.registry.imports.reader import FileProblem, check_size, open_table
-from kaskad.registry.imports.types import KINDS, ImportResult, Issues, Kind
+from kaskad.registry.imports.types import KINDS, ImportResult, Issues, Kind, shorten
 from kaskad.registry.imports.values import cell_text
 from kaskad.registry.imports.writer import BulkWriter
 
@@ -64,7 +65,8 @@ def import_file(
         return _finish(issues.result(kind=kind, dry_run=dry_run), started)
     try:
         check_size(path)
-        with open_table(path) as table:
+        with open_table(path, recognise=recogniser(kind)) as table:
+            issues.notes.extend(table.notes)
             result = _run(
                 kind,
                 table.header,
@@ -134,6 +136,14 @@ def import_rows(
     return _finish(result, started)
 
 
+def recogniser(kind: str) -> Callable[[str], bool] | None:
+    """Tells the column names of `kind` (in any accepted spelling) from other text."""
+    if kind not in COLUMNS:
+        return None
+    known = {column.name for column in COLUMNS[kind]}  # type: ignore[index]
+    return lambda cell: canonical_header(cell) in known
+
+
 def _finish(result: ImportResult, started: float) -> ImportResult:
     result.errors.sort(key=lambda issue: issue.line)
     result.warnings.sort(key=lambda issue: issue.line)
@@ -175,7 +185,7 @@ def check_header(
     unknown: list[str] = []
     duplicated: list[str] = []
     for index, raw in enumerate(header[:width]):
-        name = normalise_header(str(raw))
+        name = canonical_header(str(raw))
         if not name:
             unknown.append(_("(column %(number)s has no name)") % {"number": index + 1})
         elif name not in known:
@@ -188,6 +198,24 @@ def check_header(
         column.name for column in columns if column.required and column.name not in positions
     ]
     expected = ", ".join(column.name for column in columns)
+    if unknown and not positions and not duplicated:
+        # Not one column name: a title, another kind of file, or a table without a header.
+        shown = shorten(
+            " | ".join(str(cell).strip() for cell in header[:width] if str(cell).strip())
+        )
+        issues.error(
+            line,
+            "",
+            shown,
+            "no_header",
+            _(
+                "No column names of this file were found in its first rows (line %(line)s "
+                "holds “%(value)s”). The first row of the table must hold the column names: "
+                "%(expected)s (or their Russian or Kazakh names)."
+            )
+            % {"line": line, "value": shown, "expected": expected},
+        )
+        return None
     if unknown:
         issues.error(
             line,
@@ -257,6 +285,7 @@ def _run_with_collector_paused(
         return issues.result(kind=kind, dry_run=dry_run)
     positions, width = checked
     validator = VALIDATORS[kind](context, positions)
+    identifiers = Identifiers(kind, positions, issues)
     validator.prepare()
     progress = context.progress
     progress("validating", 0, estimated_rows)
@@ -270,6 +299,8 @@ def _run_with_collector_paused(
                 if fitted is None:
                     continue
                 cells = fitted
+            if identifiers.positions and not identifiers.restore(line, cells):
+                continue
             validator.row(line, cells)
             if total >= next_report:
                 progress("validating", total, max(estimated_rows, total))
@@ -277,6 +308,7 @@ def _run_with_collector_paused(
     except FileProblem as problem:
         issues.error(problem.line, problem.column, problem.value, problem.code, problem.message)
     progress("validating", total, total)
+    identifiers.note()
     if total == 0 and not issues.error_count:
         issues.error(
             header_line + 1,
@@ -303,6 +335,85 @@ def _run_with_collector_paused(
     result = issues.result(kind=kind, total=total, dry_run=dry_run)
     result.created, result.updated, result.unchanged = created, updated, unchanged
     return result
+
+
+class Identifiers:
+    """Puts back the leading zeros Excel drops from IINs, BINs and codes stored as numbers.
+
+    A number of 9 to 11 digits in such a column is padded with zeros to 12 when that is
+    unambiguous: an IIN or BIN column, when the result is a valid IIN or BIN (the check digit
+    makes a wrong guess all but impossible); a person's organisation code, when it is a valid
+    BIN; an organisation's own code, only when it equals the row's BIN (codes need not be 12
+    digits, so a short code without a BIN beside it is left as written). An IIN or BIN that
+    cannot be restored is refused with the reason.
+    """
+
+    def __init__(self, kind: str, positions: Mapping[str, int], issues: Issues) -> None:
+        self.issues = issues
+        self.bin_position = positions.get("bin", -1)
+        columns = sorted(  # the BIN before the code that is compared with it
+            (name for name in positions if name in IDENTIFIER_COLUMNS),
+            key=lambda name: name != "bin",
+        )
+        # District codes are KATO codes: never padded.
+        self.positions = (
+            []
+            if kind == "districts"
+            else [(positions[name], name, IDENTIFIER_COLUMNS[name]) for name in columns]
+        )
+        self.restored = 0
+
+    def restore(self, line: int, cells: list[str]) -> bool:
+        """Fix `cells` in place; False (with an error) when a number lost its zeros for good."""
+        ok = True
+        for position, column, what in self.positions:
+            value = cells[position]
+            if not 8 < len(value) < 14:
+                continue
+            digits = value.strip()
+            if not (8 < len(digits) < 12 and digits.isascii() and digits.isdigit()):
+                continue
+            padded = digits.zfill(12)
+            if what == "iin":
+                restored = is_valid_iin(padded)
+            elif what == "bin":
+                restored = is_valid_bin(padded)
+            elif self.bin_position >= 0:  # an organisation's code: only when it is its BIN
+                restored = padded == cells[self.bin_position].strip()
+            else:
+                restored = is_valid_bin(padded)
+            if restored:
+                cells[position] = padded
+                self.restored += 1
+            elif what != "code":
+                self.issues.error(
+                    line,
+                    column,
+                    value,
+                    "leading_zeros_lost",
+                    _(
+                        "The number has %(count)s digits instead of 12: Excel probably dropped "
+                        "its leading zeros (the column was formatted as numbers), and adding them "
+                        "back does not give a valid %(what)s. Format the column as text and type "
+                        "the numbers again."
+                    )
+                    % {"count": len(digits), "what": _("IIN") if what == "iin" else _("BIN")},
+                )
+                ok = False
+        return ok
+
+    def note(self) -> None:
+        if self.restored:
+            self.issues.notes.append(
+                ngettext(
+                    "Excel had stored %(count)s number as a number and dropped its leading "
+                    "zeros; they were put back (the check digit confirms it).",
+                    "Excel had stored %(count)s numbers as numbers and dropped their leading "
+                    "zeros; they were put back (the check digits confirm it).",
+                    self.restored,
+                )
+                % {"count": self.restored}
+            )
 
 
 def _fit(line: int, cells: list[str], width: int, strict: bool, issues: Issues) -> list[str] | None:

@@ -14,6 +14,7 @@ from kaskad.registry.imports.types import ImportResult, Kind, RowIssue
 from kaskad.registry.imports.values import vocabularies
 
 Format = Literal["csv", "xlsx"]
+REPORT_DELIMITER = ";"
 
 
 def _report_header() -> list[str]:
@@ -52,9 +53,10 @@ def write_error_report(result: ImportResult, path: Path | str, *, fmt: Format) -
     header = _report_header()
     rows = _report_rows(result)
     if fmt == "csv":
-        # UTF-8 with BOM: Excel then opens Cyrillic text correctly by double-click.
+        # UTF-8 with BOM: Excel then opens Cyrillic text correctly by double-click; semicolons:
+        # Excel in a Russian or Kazakh locale (decimal comma) splits columns on them only.
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = csv.writer(handle, delimiter=REPORT_DELIMITER)
             writer.writerow(header)
             writer.writerows(rows)
         return path
@@ -131,11 +133,13 @@ def template_file(kind: Kind, fmt: Format) -> bytes:
     for line in (
         _(
             "Required columns are highlighted. Column names may be in any case and in any "
-            "order; optional columns may be left out."
+            "order, in English as here or in Russian or Kazakh (ИИН / ЖСН, Фамилия / Тегі…); "
+            "optional columns may be left out."
         ),
         _(
-            "Save as CSV UTF-8 (comma or semicolon separated) or as an Excel workbook; only the "
-            "first sheet is read."
+            "Save as CSV UTF-8 (comma or semicolon separated) or as an Excel workbook; the "
+            "first sheet that holds these column names is read. Keep identifier columns (IIN, "
+            "BIN, codes) formatted as text."
         ),
         _(
             "Dates: YYYY-MM-DD or DD.MM.YYYY. Coded values: the code or its name in Kazakh, "

@@ -83,6 +83,7 @@ class ImportResult:
     error_count: int = 0
     warning_count: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # how the file was read (encoding, sheet…)
 
     @property
     def rate(self) -> float:
@@ -97,30 +98,23 @@ class ImportResult:
                 "%(file)s: %(count)s errors in %(rows)s rows; nothing was written.",
                 self.error_count,
             ) % {"file": self.file, "count": self.error_count, "rows": self.total}
-        counts = {
-            "file": self.file,
-            "rows": self.total,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "warnings": self.warning_count,
-        }
+        rows, warnings = self.total, self.warning_count
+        counts = {"file": self.file, "rows": rows}
+        changes = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        warned = ngettext("%(count)s warning", "%(count)s warnings", warnings) % {"count": warnings}
         if self.dry_run:
-            return (
-                _(
-                    "%(file)s: checked %(rows)s rows, no errors (a trial run: nothing was "
-                    "written). Would create %(created)s, update %(updated)s, leave "
-                    "%(unchanged)s unchanged; %(warnings)s warnings."
-                )
-                % counts
+            head = ngettext(
+                "%(file)s: checked %(rows)s row, no errors (a trial run: nothing was written)",
+                "%(file)s: checked %(rows)s rows, no errors (a trial run: nothing was written)",
+                rows,
             )
-        return (
-            _(
-                "%(file)s: %(rows)s rows imported: %(created)s created, %(updated)s updated, "
-                "%(unchanged)s unchanged; %(warnings)s warnings."
+            tail = _("Would create %(created)s, update %(updated)s, leave %(unchanged)s unchanged")
+        else:
+            head = ngettext(
+                "%(file)s: %(rows)s row imported", "%(file)s: %(rows)s rows imported", rows
             )
-            % counts
-        )
+            tail = _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged")
+        return f"{head % counts}. {tail % changes}; {warned}."
 
     def as_dict(self, *, issues: int = 50) -> dict[str, Any]:
         """A JSON-ready digest (for Job.result) with the first ``issues`` of each list."""
@@ -136,6 +130,7 @@ class ImportResult:
             "error_count": self.error_count,
             "warning_count": self.warning_count,
             "seconds": round(self.seconds, 3),
+            "notes": list(self.notes),
             "errors": [issue.as_dict() for issue in self.errors[:issues]],
             "warnings": [issue.as_dict() for issue in self.warnings[:issues]],
         }
@@ -151,6 +146,7 @@ class Issues:
         self.warnings: list[RowIssue] = []
         self.error_count = 0
         self.warning_count = 0
+        self.notes: list[str] = []
 
     def error(self, line: int, column: str, value: str, code: str, message: str) -> None:
         self.error_count += 1
@@ -173,4 +169,5 @@ class Issues:
             dry_run=dry_run,
             error_count=self.error_count,
             warning_count=self.warning_count,
+            notes=list(self.notes),
         )

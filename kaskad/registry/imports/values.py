@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +39,11 @@ class ValueProblem(Exception):
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 MIN_YEAR = 1900
+# Excel's day numbers: a date column formatted as "General" shows 39062 for 11 December 2006.
+# Five digits only (1927-05-18 to 2173): a four-digit number in a date column is a year, not
+# a date, and is refused. The fraction, if any, is the time of day.
+_SERIAL_DATE = re.compile(r"^\d{5}(?:\.\d+)?$")
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 (Excel counts a 29 February 1900 that never was)
 
 
 def parse_date(value: str) -> date:
@@ -58,6 +63,8 @@ def parse_date(value: str) -> date:
         year, month, day = (int(g) for g in match.groups())
     else:
         match = _DOTTED_DATE.match(text)
+        if not match and _SERIAL_DATE.match(text):
+            return EXCEL_EPOCH + timedelta(days=int(text.split(".")[0]))
         if not match:
             raise ValueProblem(
                 "date_format", _("Write the date as YYYY-MM-DD (2023-09-01) or DD.MM.YYYY.")

@@ -330,14 +330,6 @@ def test_truncated_csv_in_the_middle_of_a_quoted_value(tmp_path: Path, school) -
 # --- encodings and things that are not CSV at all -----------------------------------------
 
 
-def test_utf16_is_an_unexpected_encoding(tmp_path: Path, school) -> None:
-    path = tmp_path / "people.csv"
-    path.write_bytes(csv_bytes(PEOPLE_HEADER, [person_row(school)]).encode("utf-16"))
-    result, _ = refused("people", path)
-    assert result.errors[0].code == "encoding"
-    assert "save it as “CSV UTF-8”" in result.errors[0].message.replace("Save", "save")
-
-
 def test_latin1_text_is_not_mistaken_for_windows_1251(tmp_path: Path, school) -> None:
     row = person_row(school, surname="Müller", given_name="Zoé", patronymic="")
     path = tmp_path / "people.csv"

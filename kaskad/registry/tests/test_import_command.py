@@ -43,7 +43,7 @@ def test_import_prints_a_summary_and_the_rate(tmp_path: Path) -> None:
 
     out, err = run("import_people", str(path))
 
-    assert "people.csv: 1 rows imported: 1 created, 0 updated, 0 unchanged; 0 warnings." in out
+    assert "people.csv: 1 row imported. 1 created, 0 updated, 0 unchanged; 0 warnings." in out
     assert "rows/s" in out
     assert "Checking" in err and "Writing" in err and "rows/s" in err  # the progress bar
     assert Person.objects.count() == 1
@@ -59,13 +59,13 @@ def test_errors_fail_with_a_report_next_to_the_file(tmp_path: Path) -> None:
     before = counts()
 
     with pytest.raises(CommandError) as raised:
-        run("import_people", str(path), "--no-progress")
+        run("import_people", str(path), "--no-progress", "--format", "csv")
 
     report = tmp_path / "people.errors.csv"
     assert "1 error in 2 rows; nothing was written" in str(raised.value)
     assert str(report) in str(raised.value)
     text = report.read_text(encoding="utf-8-sig")
-    assert "3,started_on,2023-02-30,error" in text
+    assert "3;started_on;2023-02-30;error" in text
     assert counts() == before
 
 

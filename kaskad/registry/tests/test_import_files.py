@@ -79,7 +79,7 @@ def test_error_report_lists_file_line_column_value_and_reason(tmp_path: Path, fm
     report = write_error_report(result, tmp_path / f"report.{fmt}", fmt=fmt)  # type: ignore[arg-type]
 
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(report.read_text(encoding="utf-8-sig")), delimiter=";"))
     else:
         sheet = openpyxl.load_workbook(report).worksheets[0]
         rows = [

@@ -123,7 +123,11 @@ def test_coordinator_upload_runs_as_a_job_within_scope(
     report = client.get(reverse("registry_imports:report", args=[job.pk, "csv"]))
     assert report.status_code == 200
     assert 'filename="teachers.errors.csv"' in report["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert rows[1][1:4] == ["3", "organisation_code", "AST-1"]
 
 
@@ -140,7 +144,7 @@ def test_successful_upload_shows_the_counts(client, coordinator) -> None:
     assert job.status == Job.Status.SUCCEEDED
     assert (job.result["created"], job.result["total"], job.done) == (1, 1, 1)
     page = client.get(reverse("registry_imports:result", args=[job.pk])).content.decode()
-    assert "1 rows imported: 1 created" in page
+    assert "1 row imported. 1 created" in page
     # The shared job page links to this result.
     assert job.result["url"] == reverse("registry_imports:result", args=[job.pk])
 
@@ -197,3 +201,19 @@ def test_other_users_cannot_see_a_job_or_its_report(client, coordinator) -> None
     assert client.get(reverse("registry_imports:report", args=[job.pk, "csv"])).status_code == 404
     client.force_login(make_user(roles=[(Role.NATIONAL_ADMIN, None)]))
     assert client.get(reverse("registry_imports:report", args=[job.pk, "xlsx"])).status_code == 200
+
+
+def test_outcome_labels_agree_with_their_numbers_in_russian(client, media: Path) -> None:
+    coordinator = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))], language="ru")
+    almaty = make_organisation(area=area_of("ALA"), code="ALA-1")
+    client.force_login(coordinator)
+    rows = [person_row(almaty, iin="123")] + [person_row(almaty) for _ in range(4)]
+    client.post(reverse(UPLOAD), {"kind": "people", "file": people_upload(rows)})
+    job = Job.objects.get()
+    run_import_job(job.pk)
+
+    page = client.get(reverse("registry_imports:result", args=[job.pk])).content.decode()
+
+    labels = [label.strip() for label in page.split('class="stat__label">')[1:]]
+    assert [label.split("<")[0] for label in labels] == ["строк", "ошибка", "предупреждений"]
+    assert "Файл прочитан как текст в кодировке UTF-8." in page
