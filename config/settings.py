@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # after LocaleMiddleware: a signed-in user's saved language wins over cookie and browser
     "kaskad.accounts.middleware.UserLanguageMiddleware",
+    # a NUL character would reach PostgreSQL as a server error: refused here, on every path
+    "kaskad.core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
