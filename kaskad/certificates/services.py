@@ -21,14 +21,14 @@ import secrets
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -42,7 +42,7 @@ from kaskad.certificates.models import (
     CertificateSequence,
     CertificateStatus,
     RevocationCategory,
-    VerificationAttempt,
+    VerificationCount,
 )
 from kaskad.certificates.numbers import format_number, random_check
 from kaskad.certificates.pdf import render_certificate_pdf, sha256_of
@@ -630,18 +630,23 @@ def verify_limit() -> tuple[int, int]:
 
 def verification_attempt(*, ip: str | None) -> bool:
     """Count one public look-up from `ip`; False if the address is over its limit (then
-    nothing is counted: a blocked client cannot extend its own ban)."""
+    nothing is counted: a blocked client cannot extend its own ban).
+
+    Fixed windows of `window` seconds, one counter row per address and window: the row is
+    created if missing (a conflict-ignoring insert), then raised by one conditional UPDATE
+    (`count < limit`), which the database runs atomically, so parallel requests get exactly
+    the limit between them, on SQLite and PostgreSQL alike."""
     limit, window = verify_limit()
-    since = timezone.now() - timedelta(seconds=window)
-    mine = (
-        VerificationAttempt.objects.filter(ip=ip)
-        if ip
-        else VerificationAttempt.objects.filter(ip__isnull=True)
+    now = timezone.now()
+    start = datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=UTC)
+    key = ip or ""
+    VerificationCount.objects.bulk_create(
+        [VerificationCount(ip=key, window_start=start)], ignore_conflicts=True
     )
-    if mine.filter(at__gte=since).count() >= limit:
-        return False
-    VerificationAttempt.objects.create(ip=ip)
-    # Keep the table small: now and then, drop what no window needs any more.
+    counted = VerificationCount.objects.filter(ip=key, window_start=start, count__lt=limit).update(
+        count=F("count") + 1
+    )
+    # Keep the table small: now and then, drop the windows that are over.
     if secrets.randbelow(50) == 0:
-        VerificationAttempt.objects.filter(at__lt=since).delete()
-    return True
+        VerificationCount.objects.filter(window_start__lt=start).delete()
+    return counted == 1
