@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,11 +20,25 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("KASKAD_DEBUG", False)
-# A development key is fine for the embedded default; production must set its own.
-SECRET_KEY = os.environ.get(
-    "KASKAD_SECRET_KEY", "django-insecure-dev-only-key-set-KASKAD_SECRET_KEY-in-production-0123"
-)
 ALLOWED_HOSTS = os.environ.get("KASKAD_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1", ""}
+HTTPS = env_bool("KASKAD_HTTPS", False)
+# A development key is fine for the embedded default on this machine (`make run`, the tests);
+# anything others can reach (HTTPS, or a host name other than this machine's loopback) must
+# set its own: with the public key anyone could forge sessions and password-reset links.
+DEVELOPMENT_SECRET_KEY = "django-insecure-dev-only-key-set-KASKAD_SECRET_KEY-in-production-0123"
+SECRET_KEY = os.environ.get("KASKAD_SECRET_KEY", "").strip() or DEVELOPMENT_SECRET_KEY
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY and (HTTPS or set(ALLOWED_HOSTS) - LOCAL_HOSTS):
+    reason = (
+        "KASKAD_HTTPS=1"
+        if HTTPS
+        else f"KASKAD_ALLOWED_HOSTS names {', '.join(sorted(set(ALLOWED_HOSTS) - LOCAL_HOSTS))}"
+    )
+    raise ImproperlyConfigured(
+        f"KASKAD_SECRET_KEY is not set, but this installation is reachable by others "
+        f"({reason}). The built-in development key is public: set KASKAD_SECRET_KEY to a long "
+        f'random value, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("KASKAD_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -146,7 +161,6 @@ KASKAD_JOB_SUPERVISOR_CHECK = "kaskad.accounts.views.sees_all_jobs"
 # The demo logins `manage.py serve` prints after seeding (core may not import accounts).
 KASKAD_DEMO_LOGINS = "kaskad.accounts.demo.demo_logins"
 
-HTTPS = env_bool("KASKAD_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
