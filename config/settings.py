@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # after SecurityMiddleware, before the rest: sees the signed-in user on the way out
+    "kaskad.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -212,6 +214,9 @@ KASKAD_PLAGIARISM_INDEX = Path(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403) is an everyday event, not a fault: one line, no traceback.
+    "filters": {"forbidden_one_line": {"()": "kaskad.core.logs.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["forbidden_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("KASKAD_LOG_LEVEL", "WARNING")},
 }
