@@ -143,6 +143,16 @@ TASKS = {
     }
 }
 
+# A worker on another machine is taken for lost after this long without a heartbeat (one on
+# this machine as soon as its process is gone); its job is then marked failed and restartable.
+KASKAD_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("KASKAD_WORKER_HEARTBEAT_SECONDS", "30"))
+KASKAD_WORKER_LOST_MINUTES = int(os.environ.get("KASKAD_WORKER_LOST_MINUTES", "10"))
+# Finished task rows, and the files of finished jobs (uploads and error reports hold IINs),
+# are deleted after these many days; `manage.py serve` checks every so many seconds.
+KASKAD_TASK_RETENTION_DAYS = int(os.environ.get("KASKAD_TASK_RETENTION_DAYS", "30"))
+KASKAD_JOB_FILE_RETENTION_DAYS = int(os.environ.get("KASKAD_JOB_FILE_RETENTION_DAYS", "30"))
+KASKAD_JOB_MAINTENANCE_SECONDS = int(os.environ.get("KASKAD_JOB_MAINTENANCE_SECONDS", "60"))
+
 # --- Auth and security ------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -48,6 +48,7 @@ from kaskad.certificates.numbers import format_number, random_check
 from kaskad.certificates.pdf import render_certificate_pdf, sha256_of
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
 from kaskad.delivery.models import Cohort, Enrolment
@@ -555,21 +556,20 @@ def bulk_job_start(
             params=params,
             language=language[:8],
         )
-        transaction.on_commit(lambda: generate_certificates.enqueue(job.pk))
+        job_enqueue(job, generate_certificates)
     return job
 
 
 def run_bulk_job(job_id: int) -> dict[str, Any]:
     """Run a queued bulk generation (in the worker). Safe to run twice: a finished job is left
-    alone, and issuing skips portfolios that have a certificate already."""
-    job = Job.objects.select_related("created_by").filter(pk=job_id).first()
-    if job is None or job.is_finished or job.kind != BULK_JOB_KIND:
+    alone, a running one is not started a second time, and issuing skips portfolios that
+    have a certificate already (so a restart after a lost worker finishes the rest)."""
+    kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    job = job_claim(job_id, stage=STAGE_ISSUING) if kind == BULK_JOB_KIND else None
+    if job is None:
         return {"skipped": True}
     params = job.params if isinstance(job.params, dict) else {}
     with translation.override(job.language or settings.LANGUAGE_CODE):
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.RUNNING, stage=STAGE_ISSUING, updated_at=timezone.now()
-        )
         try:
             selection: dict[str, Any] = {}
             if params.get("cohort_id"):
