@@ -250,7 +250,7 @@ def test_each_changed_mark_is_recorded_with_whose_it_is_and_what_it_was(course) 
     first = Attendance.objects.get(session=session, enrolment=enrolments[0])
     assert first.first_marked_by_id == trainer
     assert first.marked_by_id == coordinator.pk
-    assert first.first_marked_at <= first.marked_at
+    assert first.first_marked_at is not None and first.first_marked_at <= first.marked_at
     untouched = Attendance.objects.get(session=session, enrolment=enrolments[1])
     assert untouched.first_marked_by_id == untouched.marked_by_id == trainer
     # The audit trail of the session says whose marks changed and from what.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandParser
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from kaskad.core.jobs import Heartbeat, heartbeat_beat, worker_identity
@@ -18,10 +17,6 @@ from kaskad.core.jobs import Heartbeat, heartbeat_beat, worker_identity
 
 class Command(DbWorkerCommand):
     help = "Run background jobs (db_worker with a machine-and-process id and a heartbeat)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
-        parser.set_defaults(worker_id=worker_identity())
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = worker_identity()

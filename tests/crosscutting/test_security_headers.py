@@ -27,7 +27,7 @@ def plain_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 urlpatterns = [path("refused/", refuse)]
-handler403 = "kaskad.core.tests.test_security_headers.plain_403"
+handler403 = "tests.crosscutting.test_security_headers.plain_403"
 
 
 @pytest.fixture
