@@ -75,6 +75,9 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if NUL in request.path_info:
+            # No address has one: not found, in the API's format under /api/.
+            if request.path_info.startswith("/api/"):
+                return error_response(404, "not_found", _("Not found."))
             raise Http404
         field = nul_field(request)
         if field is None:

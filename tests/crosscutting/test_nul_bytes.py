@@ -74,6 +74,13 @@ def test_public_verification_link_with_a_nul_is_not_found() -> None:
     assert "Page not found" in response.content.decode()
 
 
+def test_an_address_with_a_nul_is_not_found(admin_client: Client) -> None:
+    assert admin_client.get("/catalogue/%00x/").status_code == 404
+    response = admin_client.get("/api/people/by-iin/%00123")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
 def test_public_verification_api_refuses_a_nul() -> None:
     response = Client().get("/api/certificates/verify", {"number": NUL})
     assert response.status_code == 400
