@@ -11,7 +11,8 @@ and the Job page with it. Here:
   job is ever done twice at once;
 - `jobs_reap` finds running jobs and task results whose worker is gone (on this machine: its
   process no longer exists; on another machine: no heartbeat for `KASKAD_WORKER_LOST_MINUTES`)
-  and marks them failed, with a message in the job's language and a restart button;
+  and marks them failed, with a message in the job's language and a restart button; a task
+  without a job (one plagiarism check) is queued again once, as every task is idempotent;
 - `job_restart` queues a failed job again;
 - `jobs_prune` deletes finished task rows after `KASKAD_TASK_RETENTION_DAYS` and the files of
   finished jobs (uploads and error reports hold IINs) after `KASKAD_JOB_FILE_RETENTION_DAYS`.
@@ -174,6 +175,34 @@ def _lost_message(job: Job) -> str:
 class ReapResult:
     jobs: int = 0
     tasks: int = 0
+    requeued: int = 0
+
+
+# A task without a job (a plagiarism check of one portfolio) is queued again this many times
+# after a lost worker: tasks are idempotent, and a task that kills its worker every time (out
+# of memory) must not loop for ever.
+LOST_TASK_RETRIES = 1
+
+
+def _requeue_lost_task(task: DBTaskResult) -> bool:
+    """Queue a lost task again unless a job follows it (the job page offers the restart) or
+    it was lost too often already."""
+    if Job.objects.filter(task_id=str(task.pk)).exists():
+        return False
+    earlier = DBTaskResult.objects.filter(
+        task_path=task.task_path,
+        exception_class_path=WORKER_LOST_CLASS,
+        args_kwargs=task.args_kwargs,
+    ).count()
+    if earlier > LOST_TASK_RETRIES:
+        return False
+    try:
+        again = task.task
+    except (ImportError, ValueError) as exc:
+        logger.warning("task %s cannot be queued again: %s", task.pk, exc)
+        return False
+    again.enqueue(*task.args_kwargs.get("args", []), **task.args_kwargs.get("kwargs", {}))
+    return True
 
 
 def jobs_reap() -> ReapResult:
@@ -199,14 +228,15 @@ def jobs_reap() -> ReapResult:
         worker = task.worker_ids[-1] if task.worker_ids else ""
         if not worker or not check.is_gone(str(worker)):
             continue
-        outcome.tasks += DBTaskResult.objects.filter(
-            pk=task.pk, status=TaskResultStatus.RUNNING
-        ).update(
+        failed = DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.FAILED,
             finished_at=now,
             exception_class_path=WORKER_LOST_CLASS,
             traceback=f"The worker {worker} stopped while running this task.",
         )
+        outcome.tasks += failed
+        if failed and _requeue_lost_task(task):
+            outcome.requeued += 1
     return outcome
 
 

@@ -240,3 +240,24 @@ def test_the_writing_stage_is_announced_before_the_write_transaction(tmp_path: P
 
     assert import_file("people", source, progress=progress).ok
     assert ("writing", False) in seen
+
+
+@pytest.mark.django_db
+def test_a_lost_task_without_a_job_is_queued_again_once(
+    tmp_path: Path, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from kaskad.core.tests.blocking_tasks import append_line
+
+    target = str(tmp_path / "out.txt")
+    first = append_line.enqueue(target)
+    DBTaskResult.objects.filter(pk=first.id).update(status="RUNNING", worker_ids=["gone:1"])
+    reaped = jobs_reap()
+    assert (reaped.tasks, reaped.requeued) == (1, 1)
+    again = DBTaskResult.objects.exclude(pk=first.id).get()
+    assert again.status == "READY" and again.args_kwargs == {"args": [target], "kwargs": {}}
+    # Lost a second time: failed, and not queued a third time.
+    DBTaskResult.objects.filter(pk=again.pk).update(status="RUNNING", worker_ids=["gone:2"])
+    reaped = jobs_reap()
+    assert (reaped.tasks, reaped.requeued) == (1, 0)
+    assert DBTaskResult.objects.count() == 2
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"FAILED"}

@@ -27,3 +27,10 @@ def wait_for_flag(job_id: int) -> dict[str, Any]:
         status=Job.Status.SUCCEEDED, result={"ok": True}, finished_at=timezone.now()
     )
     return {"ok": True}
+
+
+@task()
+def append_line(path: str) -> None:
+    """Idempotent enough for the tests: appends one line per run."""
+    with Path(path).open("a") as handle:
+        handle.write("ran\n")

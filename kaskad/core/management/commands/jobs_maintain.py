@@ -20,6 +20,7 @@ class Command(BaseCommand):
         reaped = jobs_reap()
         pruned = jobs_prune()
         self.stdout.write(
-            f"Lost workers: {reaped.jobs} job(s) and {reaped.tasks} task(s) marked failed. "
+            f"Lost workers: {reaped.jobs} job(s) and {reaped.tasks} task(s) marked failed, "
+            f"{reaped.requeued} task(s) queued again. "
             f"Deleted {pruned.tasks} old task row(s) and {pruned.job_files} job file(s)."
         )
