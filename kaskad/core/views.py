@@ -82,9 +82,7 @@ def job_restart_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("The job has been queued again."))
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
+    # The job page follows every job (the panel of an import page may be a fragment).
     return redirect("core:job_detail", pk=job.pk)
 
 

@@ -121,6 +121,10 @@ def test_a_killed_worker_is_found_and_its_job_restarted(tmp_path: Path) -> None:
     html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
     assert "nothing was written" in html
     assert reverse("core:job_restart", args=[job.pk]) in html
+    # The import's own page too (the job is an import of people).
+    html = client.get(reverse("registry_imports:result", args=[job.pk])).content.decode()
+    assert "nothing was written" in html
+    assert reverse("core:job_restart", args=[job.pk]) in html
     response = client.post(reverse("core:job_restart", args=[job.pk]))
     assert response.status_code == 302
     job.refresh_from_db()
