@@ -331,6 +331,8 @@ def jobs_prune(*, now: datetime | None = None) -> PruneResult:
             path.unlink(missing_ok=True)
             outcome.job_files += 1
         Job.objects.filter(pk=job.pk).update(files_deleted_at=now, input_file="")
+    # Heartbeats of workers silent for a day (stopped, or restarted under another pid).
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
     return outcome
 
 

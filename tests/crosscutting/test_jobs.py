@@ -227,6 +227,15 @@ def test_old_task_rows_and_job_files_are_deleted(
 
 
 @pytest.mark.django_db
+def test_heartbeats_of_long_silent_workers_are_deleted() -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker="a:1", seen_at=now)
+    WorkerHeartbeat.objects.create(worker="a:2", seen_at=now - timedelta(days=2))
+    jobs_prune()
+    assert list(WorkerHeartbeat.objects.values_list("worker", flat=True)) == ["a:1"]
+
+
+@pytest.mark.django_db
 def test_the_writing_stage_is_announced_before_the_write_transaction(tmp_path: Path) -> None:
     """On SQLite nobody can write the job's progress while the import's transaction is open:
     the writing stage must be reported before it opens."""
