@@ -9,7 +9,13 @@ from kaskad.assessment.api_publishing import router as assessment_publishing_rou
 from kaskad.cascade.api import router as cascade_router
 from kaskad.catalogue.api import router as catalogue_router
 from kaskad.certificates.api import router as certificates_router
-from kaskad.core.api import KaskadNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
+from kaskad.core.api import (
+    KaskadNinjaAPI,
+    SessionAuth,
+    TokenAuth,
+    docs_sign_in_required,
+    install_error_handlers,
+)
 from kaskad.delivery.api import router as delivery_router
 from kaskad.plagiarism.api import router as plagiarism_router
 from kaskad.registry.api import router as registry_router
@@ -25,6 +31,8 @@ api = KaskadNinjaAPI(
     ),
     # A token is tried first: scripts never depend on cookies or CSRF.
     auth=[TokenAuth(api_token_user), SessionAuth()],
+    # The docs list every endpoint and field: for signed-in users and tokens only.
+    docs_decorator=docs_sign_in_required(api_token_user),
 )
 install_error_handlers(api)
 api.add_router("", registry_router)

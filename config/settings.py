@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,11 +20,25 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("KASKAD_DEBUG", False)
-# A development key is fine for the embedded default; production must set its own.
-SECRET_KEY = os.environ.get(
-    "KASKAD_SECRET_KEY", "django-insecure-dev-only-key-set-KASKAD_SECRET_KEY-in-production-0123"
-)
 ALLOWED_HOSTS = os.environ.get("KASKAD_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1", ""}
+HTTPS = env_bool("KASKAD_HTTPS", False)
+# A development key is fine for the embedded default on this machine (`make run`, the tests);
+# anything others can reach (HTTPS, or a host name other than this machine's loopback) must
+# set its own: with the public key anyone could forge sessions and password-reset links.
+DEVELOPMENT_SECRET_KEY = "django-insecure-dev-only-key-set-KASKAD_SECRET_KEY-in-production-0123"
+SECRET_KEY = os.environ.get("KASKAD_SECRET_KEY", "").strip() or DEVELOPMENT_SECRET_KEY
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY and (HTTPS or set(ALLOWED_HOSTS) - LOCAL_HOSTS):
+    reason = (
+        "KASKAD_HTTPS=1"
+        if HTTPS
+        else f"KASKAD_ALLOWED_HOSTS names {', '.join(sorted(set(ALLOWED_HOSTS) - LOCAL_HOSTS))}"
+    )
+    raise ImproperlyConfigured(
+        f"KASKAD_SECRET_KEY is not set, but this installation is reachable by others "
+        f"({reason}). The built-in development key is public: set KASKAD_SECRET_KEY to a long "
+        f'random value, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("KASKAD_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -58,12 +73,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # after SecurityMiddleware, before the rest: sees the signed-in user on the way out
+    "kaskad.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # after LocaleMiddleware: a signed-in user's saved language wins over cookie and browser
     "kaskad.accounts.middleware.UserLanguageMiddleware",
+    # a NUL character would reach PostgreSQL as a server error: refused here, on every path
+    "kaskad.core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -124,6 +143,16 @@ TASKS = {
     }
 }
 
+# A worker on another machine is taken for lost after this long without a heartbeat (one on
+# this machine as soon as its process is gone); its job is then marked failed and restartable.
+KASKAD_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("KASKAD_WORKER_HEARTBEAT_SECONDS", "30"))
+KASKAD_WORKER_LOST_MINUTES = int(os.environ.get("KASKAD_WORKER_LOST_MINUTES", "10"))
+# Finished task rows, and the files of finished jobs (uploads and error reports hold IINs),
+# are deleted after these many days; `manage.py serve` checks every so many seconds.
+KASKAD_TASK_RETENTION_DAYS = int(os.environ.get("KASKAD_TASK_RETENTION_DAYS", "30"))
+KASKAD_JOB_FILE_RETENTION_DAYS = int(os.environ.get("KASKAD_JOB_FILE_RETENTION_DAYS", "30"))
+KASKAD_JOB_MAINTENANCE_SECONDS = int(os.environ.get("KASKAD_JOB_MAINTENANCE_SECONDS", "60"))
+
 # --- Auth and security ------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -144,7 +173,6 @@ KASKAD_JOB_SUPERVISOR_CHECK = "kaskad.accounts.views.sees_all_jobs"
 # The demo logins `manage.py serve` prints after seeding (core may not import accounts).
 KASKAD_DEMO_LOGINS = "kaskad.accounts.demo.demo_logins"
 
-HTTPS = env_bool("KASKAD_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
@@ -209,6 +237,9 @@ KASKAD_PLAGIARISM_INDEX = Path(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403) is an everyday event, not a fault: one line, no traceback.
+    "filters": {"forbidden_one_line": {"()": "kaskad.core.logs.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["forbidden_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("KASKAD_LOG_LEVEL", "WARNING")},
 }

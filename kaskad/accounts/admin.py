@@ -10,7 +10,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.accounts.forms import AdminLoginForm
 from kaskad.accounts.models import LoginFailure, RoleAssignment, User
+
+# /admin/login/ is a second door to the superuser: it throttles and records failures like
+# the main sign-in page.
+admin.site.login_form = AdminLoginForm
 
 
 class RoleAssignmentInline(admin.TabularInline):

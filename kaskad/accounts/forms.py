@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -79,6 +80,11 @@ class LoginForm(AuthenticationForm):
             if username and getattr(exc, "code", None) == "invalid_login":
                 login_failure_record(username=username, ip=ip)
             raise
+
+
+class AdminLoginForm(LoginForm, AdminAuthenticationForm):
+    """The admin's login: the same throttling and failure record as the main sign-in, plus the
+    admin's own rule that only staff may enter (a non-staff login counts as a failure)."""
 
 
 class LanguageForm(forms.Form):

@@ -15,6 +15,7 @@ from django_tasks import task
 
 from kaskad.assessment.allocation import allocate_submitted
 from kaskad.catalogue.models import Programme
+from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress
 
@@ -40,7 +41,7 @@ def allocation_job_start(*, by: Any, programme: Programme | None = None) -> Job:
             params={"programme": programme.pk if programme else None},
             language=language[:8],
         )
-        transaction.on_commit(lambda: run_allocation.enqueue(job.pk))
+        job_enqueue(job, run_allocation)
     return job
 
 
@@ -50,9 +51,9 @@ def latest_allocation_job() -> Job | None:
 
 def run_allocation_job(job_id: int) -> dict[str, Any]:
     """Run a queued allocation (in the worker). A finished job is left alone; running the
-    allocation twice allocates nothing the second time."""
-    job = Job.objects.select_related("created_by").filter(pk=job_id).first()
-    if job is None or job.is_finished:
+    allocation twice allocates nothing the second time; a running job is not started twice."""
+    job = job_claim(job_id, stage="loading")
+    if job is None:
         return {"skipped": True}
     params = job.params if isinstance(job.params, dict) else {}
     programme = (
@@ -61,9 +62,6 @@ def run_allocation_job(job_id: int) -> dict[str, Any]:
         else None
     )
     with translation.override(job.language or settings.LANGUAGE_CODE):
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.RUNNING, stage="loading", updated_at=timezone.now()
-        )
         try:
             with JobProgress(job.pk) as progress:
                 result = allocate_submitted(

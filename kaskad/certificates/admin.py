@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kaskad.certificates.models import Certificate, VerificationAttempt
+from kaskad.certificates.models import Certificate, VerificationCount
 
 
 @admin.register(Certificate)
@@ -18,7 +18,7 @@ class CertificateAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(VerificationAttempt)
-class VerificationAttemptAdmin(admin.ModelAdmin):
-    list_display = ("ip", "at")
+@admin.register(VerificationCount)
+class VerificationCountAdmin(admin.ModelAdmin):
+    list_display = ("ip", "window_start", "count")
     search_fields = ("=ip",)

@@ -138,17 +138,21 @@ class Certificate(TimeStamped):
         return self.number
 
 
-class VerificationAttempt(models.Model):
-    """One public look-up of a certificate, kept for rate limiting across all server
-    processes (like accounts.LoginFailure). Old rows are deleted as new ones arrive."""
+class VerificationCount(models.Model):
+    """Public look-ups from one address in one fixed time window, for the rate limit across
+    all server processes. The counter is raised by one conditional UPDATE, so parallel
+    requests can never count past the limit; old windows are deleted as new ones open."""
 
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip = models.CharField(max_length=45, blank=True)  # "" when the address is unknown
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("certificate look-up")
+        verbose_name = _("certificate look-ups")
         verbose_name_plural = _("certificate look-ups")
-        indexes = [models.Index(fields=["ip", "at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["ip", "window_start"], name="one_count_per_window")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.ip} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.ip or '?'} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

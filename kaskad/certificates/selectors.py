@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.models import Portfolio
@@ -264,7 +265,11 @@ def _verification_of(certificate: Certificate | None) -> Verification:
         starts_on=certificate.starts_on,
         ends_on=certificate.ends_on,
         issued_on=certificate.issued_on,
-        revoked_on=certificate.revoked_at.date() if revoked and certificate.revoked_at else None,
+        revoked_on=(
+            timezone.localdate(certificate.revoked_at)
+            if revoked and certificate.revoked_at
+            else None
+        ),
         revoked_category=certificate.revoked_category if revoked else "",
         branch=str(certificate.branch.name),
     )

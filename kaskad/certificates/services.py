@@ -21,14 +21,14 @@ import secrets
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -42,12 +42,13 @@ from kaskad.certificates.models import (
     CertificateSequence,
     CertificateStatus,
     RevocationCategory,
-    VerificationAttempt,
+    VerificationCount,
 )
 from kaskad.certificates.numbers import format_number, random_check
 from kaskad.certificates.pdf import render_certificate_pdf, sha256_of
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
 from kaskad.delivery.models import Cohort, Enrolment
@@ -555,21 +556,20 @@ def bulk_job_start(
             params=params,
             language=language[:8],
         )
-        transaction.on_commit(lambda: generate_certificates.enqueue(job.pk))
+        job_enqueue(job, generate_certificates)
     return job
 
 
 def run_bulk_job(job_id: int) -> dict[str, Any]:
     """Run a queued bulk generation (in the worker). Safe to run twice: a finished job is left
-    alone, and issuing skips portfolios that have a certificate already."""
-    job = Job.objects.select_related("created_by").filter(pk=job_id).first()
-    if job is None or job.is_finished or job.kind != BULK_JOB_KIND:
+    alone, a running one is not started a second time, and issuing skips portfolios that
+    have a certificate already (so a restart after a lost worker finishes the rest)."""
+    kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    job = job_claim(job_id, stage=STAGE_ISSUING) if kind == BULK_JOB_KIND else None
+    if job is None:
         return {"skipped": True}
     params = job.params if isinstance(job.params, dict) else {}
     with translation.override(job.language or settings.LANGUAGE_CODE):
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.RUNNING, stage=STAGE_ISSUING, updated_at=timezone.now()
-        )
         try:
             selection: dict[str, Any] = {}
             if params.get("cohort_id"):
@@ -630,18 +630,23 @@ def verify_limit() -> tuple[int, int]:
 
 def verification_attempt(*, ip: str | None) -> bool:
     """Count one public look-up from `ip`; False if the address is over its limit (then
-    nothing is counted: a blocked client cannot extend its own ban)."""
+    nothing is counted: a blocked client cannot extend its own ban).
+
+    Fixed windows of `window` seconds, one counter row per address and window: the row is
+    created if missing (a conflict-ignoring insert), then raised by one conditional UPDATE
+    (`count < limit`), which the database runs atomically, so parallel requests get exactly
+    the limit between them, on SQLite and PostgreSQL alike."""
     limit, window = verify_limit()
-    since = timezone.now() - timedelta(seconds=window)
-    mine = (
-        VerificationAttempt.objects.filter(ip=ip)
-        if ip
-        else VerificationAttempt.objects.filter(ip__isnull=True)
+    now = timezone.now()
+    start = datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=UTC)
+    key = ip or ""
+    VerificationCount.objects.bulk_create(
+        [VerificationCount(ip=key, window_start=start)], ignore_conflicts=True
     )
-    if mine.filter(at__gte=since).count() >= limit:
-        return False
-    VerificationAttempt.objects.create(ip=ip)
-    # Keep the table small: now and then, drop what no window needs any more.
+    counted = VerificationCount.objects.filter(ip=key, window_start=start, count__lt=limit).update(
+        count=F("count") + 1
+    )
+    # Keep the table small: now and then, drop the windows that are over.
     if secrets.randbelow(50) == 0:
-        VerificationAttempt.objects.filter(at__lt=since).delete()
-    return True
+        VerificationCount.objects.filter(window_start__lt=start).delete()
+    return counted == 1

@@ -1,12 +1,27 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, register_converter
 
 from kaskad.certificates import views
+
+
+class TokenConverter:
+    """The QR code's token: URL-safe base64 letters only (no NUL, no odd characters)."""
+
+    regex = "[A-Za-z0-9_-]{1,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(TokenConverter, "certificate_token")
 
 app_name = "certificates"
 urlpatterns: list[URLPattern | URLResolver] = [
     # Public: no login.
     path("verify/", views.verify, name="verify"),
-    path("v/<str:token>/", views.verify_token, name="verify_token"),
+    path("v/<certificate_token:token>/", views.verify_token, name="verify_token"),
     # Staff and participants.
     path("", views.certificate_list, name="list"),
     path("mine/", views.my_certificates, name="my_certificates"),

@@ -17,6 +17,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
@@ -451,3 +452,35 @@ def paginate(
         "page": params.page,
         "page_size": params.page_size,
     }
+
+
+# --- The documentation ------------------------------------------------------------------------
+
+
+def docs_sign_in_required(resolve_token: Callable[[str], Any]) -> Callable[[_View], _View]:
+    """The API's documentation and OpenAPI schema are for signed-in users: the docs page sends
+    a visitor to the sign-in page, the schema answers 401 in the API's error format. A script
+    may fetch the schema with its token (`Authorization: Bearer <token>`)."""
+
+    def decorator(view: _View) -> _View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                return view(request, *args, **kwargs)
+            header = request.headers.get("Authorization", "")
+            scheme, _sep, token = header.partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                try:
+                    request.user = resolve_token(token.strip())
+                except DomainError as exc:
+                    return error_response(exc.status, exc.code, exc.message)
+                return view(request, *args, **kwargs)
+            if request.path.endswith(".json"):
+                code, message = _HTTP_CODES[401]
+                return error_response(401, code, message)
+            return redirect_to_login(request.get_full_path())
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

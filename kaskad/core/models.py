@@ -83,6 +83,12 @@ class Job(TimeStamped):
     result: Any = models.JSONField(_("result"), default=dict, blank=True)
     language = models.CharField(max_length=8, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The background task that runs the job (to queue it again after a lost worker), and the
+    # worker process running it ("host:pid"), so a worker that died is recognised.
+    task_path = models.CharField(_("task"), max_length=200, blank=True)
+    task_id = models.CharField(_("task result"), max_length=64, blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+    files_deleted_at = models.DateTimeField(_("files deleted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("background job")
@@ -103,6 +109,21 @@ class Job(TimeStamped):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of a background worker process ("host:pid"), written every few
+    seconds by `manage.py worker`; a worker on another machine that stops beating is gone."""
+
+    worker = models.CharField(_("worker"), max_length=100, unique=True)
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
 class Notification(models.Model):

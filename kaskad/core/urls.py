@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/", views.job_detail, name="job_detail"),
     path("<int:pk>/progress/", views.job_progress, name="job_progress"),
+    path("<int:pk>/restart/", views.job_restart_view, name="job_restart"),
 ]

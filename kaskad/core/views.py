@@ -7,13 +7,18 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from kaskad.core.errors import DomainError
+from kaskad.core.jobs import job_files_delete_on, job_restart, job_restartable
 from kaskad.core.models import Job
 
 
@@ -47,7 +52,12 @@ def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
     ):
         url = None
-    return {"job": job, "result_url": url}
+    return {
+        "job": job,
+        "result_url": url,
+        "restartable": job_restartable(job),
+        "files_delete_on": job_files_delete_on(job),
+    }
 
 
 @login_required
@@ -59,6 +69,21 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar alone; the page polls it every second until the job has finished."""
     return render(request, "core/_job_progress.html", _job_context(request, pk))
+
+
+@login_required
+@require_POST
+def job_restart_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue again a job whose worker stopped (the button on the job page)."""
+    job = job_for(request, pk)
+    try:
+        job_restart(job=job, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The job has been queued again."))
+    # The job page follows every job (the panel of an import page may be a fragment).
+    return redirect("core:job_detail", pk=job.pk)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -8,7 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kaskad.delivery.models import Attendance, Cohort, CohortTrainer, Enrolment, Session
+from kaskad.delivery.models import (
+    Attendance,
+    AttendanceChange,
+    Cohort,
+    CohortTrainer,
+    Enrolment,
+    Session,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -79,6 +86,28 @@ class EnrolmentAdmin(ReadOnlyAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ReadOnlyAdmin):
-    list_display = ("enrolment", "session", "status", "marked_by", "marked_at")
+    list_display = (
+        "enrolment",
+        "session",
+        "status",
+        "first_marked_by",
+        "first_marked_at",
+        "marked_by",
+        "marked_at",
+    )
     list_filter = ("status",)
-    list_select_related = ("enrolment__person", "enrolment__cohort", "session__cohort", "marked_by")
+    list_select_related = (
+        "enrolment__person",
+        "enrolment__cohort",
+        "session__cohort",
+        "first_marked_by",
+        "marked_by",
+    )
+
+
+@admin.register(AttendanceChange)
+class AttendanceChangeAdmin(ReadOnlyAdmin):
+    list_display = ("person", "session", "old_status", "new_status", "changed_by", "changed_at")
+    list_filter = ("new_status",)
+    list_select_related = ("person", "session__cohort", "changed_by")
+    date_hierarchy = "changed_at"

@@ -247,6 +247,17 @@ class Attendance(models.Model):
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance"
     )
     status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
+    # Who set the mark first, and who changed it last (the same person until it changes);
+    # every change in between is an AttendanceChange.
+    first_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first marked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    first_marked_at = models.DateTimeField(_("first marked"), null=True, blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("marked by"),
@@ -266,3 +277,42 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}/{self.session_id}: {self.status}"
+
+
+class AttendanceChange(models.Model):
+    """One mark set or changed: whose, in which session, from what to what, by whom, when.
+    Attendance decides completion, so its history is kept, never edited."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="+"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        "registry.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    # "" when the mark is set for the first time
+    old_status = models.CharField(
+        _("was"), max_length=8, choices=AttendanceStatus.choices, blank=True
+    )
+    new_status = models.CharField(_("became"), max_length=8, choices=AttendanceStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), db_index=True)
+
+    class Meta:
+        verbose_name = _("attendance change")
+        verbose_name_plural = _("attendance changes")
+        indexes = [models.Index(fields=["session", "enrolment"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.enrolment_id}/{self.session_id}: {self.old_status or '-'} -> {self.new_status}"
+        )

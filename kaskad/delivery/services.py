@@ -39,6 +39,7 @@ from kaskad.delivery.models import (
     ACTIVE_ENROLMENT,
     COHORT_TRANSITIONS,
     Attendance,
+    AttendanceChange,
     AttendanceStatus,
     Cohort,
     CohortStatus,
@@ -972,18 +973,38 @@ def attendance_save(*, session: Session, marks: Mapping[int, str], by: Any) -> i
             a.enrolment_id: a
             for a in Attendance.objects.filter(session=session, enrolment_id__in=marks)
         }
+        people = dict(Enrolment.objects.filter(pk__in=marks).values_list("id", "person_id"))
         now = timezone.now()
         marker = by if getattr(by, "pk", None) else None
-        to_create, to_update = [], []
+        to_create, to_update, history = [], [], []
         for enrolment_id, status in marks.items():
             mark = existing.get(enrolment_id)
+            if mark is not None and mark.status == status:
+                continue
+            history.append(
+                AttendanceChange(
+                    session=session,
+                    enrolment_id=enrolment_id,
+                    person_id=people[enrolment_id],
+                    old_status=mark.status if mark is not None else "",
+                    new_status=status,
+                    changed_by=marker,
+                    changed_at=now,
+                )
+            )
             if mark is None:
                 to_create.append(
                     Attendance(
-                        enrolment_id=enrolment_id, session=session, status=status, marked_by=marker
+                        enrolment_id=enrolment_id,
+                        session=session,
+                        status=status,
+                        first_marked_by=marker,
+                        first_marked_at=now,
+                        marked_by=marker,
                     )
                 )
-            elif mark.status != status:
+            else:
+                # The first marker stays; the last change is who and when changed it now.
                 mark.status = status
                 mark.marked_by = marker
                 mark.marked_at = now
@@ -992,7 +1013,8 @@ def attendance_save(*, session: Session, marks: Mapping[int, str], by: Any) -> i
         Attendance.objects.bulk_update(
             to_update, ["status", "marked_by", "marked_at"], batch_size=500
         )
-        changed = [*(a.enrolment_id for a in to_create), *(a.enrolment_id for a in to_update)]
+        AttendanceChange.objects.bulk_create(history, batch_size=500)
+        changed = [change.enrolment_id for change in history]
         _recount_hours(changed)
         if changed:
             counts = {s: 0 for s in AttendanceStatus.values}
@@ -1002,7 +1024,19 @@ def attendance_save(*, session: Session, marks: Mapping[int, str], by: Any) -> i
                 actor=by,
                 action="update",
                 obj=session,
-                changes={"attendance": counts, "changed": len(changed)},
+                changes={
+                    "attendance": counts,
+                    "changed": len(changed),
+                    "marks": [
+                        {
+                            "person": change.person_id,
+                            "enrolment": change.enrolment_id,
+                            "from": change.old_status or None,
+                            "to": change.new_status,
+                        }
+                        for change in history
+                    ],
+                },
             )
     return len(changed)
 

@@ -50,6 +50,7 @@ from kaskad.assessment.models import (
 )
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
 from kaskad.plagiarism.models import (
@@ -569,20 +570,19 @@ def recheck_job_start(*, filters: RecheckFilters, by: Any, language: str | None 
             params=filters.as_dict(),
             language=language[:8],
         )
-        transaction.on_commit(lambda: run_recheck.enqueue(job.pk))
+        job_enqueue(job, run_recheck)
     return job
 
 
 def run_recheck_job(job_id: int) -> dict[str, Any]:
-    """Run a queued re-check (in the worker). A finished job is left alone."""
-    job = Job.objects.select_related("created_by").filter(pk=job_id).first()
-    if job is None or job.is_finished or job.kind != RECHECK_JOB_KIND:
+    """Run a queued re-check (in the worker). A finished job is left alone and a running one
+    is not started a second time."""
+    kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    job = job_claim(job_id, stage=STAGE_INDEXING) if kind == RECHECK_JOB_KIND else None
+    if job is None:
         return {"skipped": True}
     filters = RecheckFilters.from_dict(job.params if isinstance(job.params, dict) else {})
     with translation.override(job.language or settings.LANGUAGE_CODE):
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.RUNNING, stage=STAGE_INDEXING, updated_at=timezone.now()
-        )
         try:
             with JobProgress(job.pk) as progress:
                 result = recheck_bulk(

@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from kaskad.accounts.scopes import user_scope
+from kaskad.core.jobs import job_files_delete_on, job_restartable
 from kaskad.core.models import Job
 from kaskad.core.views import job_for
 from kaskad.registry.imports import KINDS, template_file
@@ -206,6 +207,8 @@ def _result_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "warnings": (result.get("warnings") or [])[:SHOWN_ISSUES],
         "reports": result.get("reports") or {},
         "job_page": job_page,
+        "restartable": job_restartable(job),
+        "files_delete_on": job_files_delete_on(job),
     }
 
 

@@ -67,3 +67,32 @@ def test_a_coordinator_without_a_branch_is_refused(admin_client: Client) -> None
     response = admin_client.post(url, _user_form(user, [{"role": Role.BRANCH_COORDINATOR}]))
     assert response.status_code == 200
     assert not RoleAssignment.objects.filter(user=user).exists()
+
+
+def test_admin_login_is_throttled_and_records_failures(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    from kaskad.accounts.models import LoginFailure
+    from kaskad.accounts.tests.factories import PASSWORD
+
+    make_user(username="root", is_staff=True, is_superuser=True)
+    url = reverse("admin:login")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT + 3):
+        response = client.post(url, {"username": "root", "password": "wrong-password"})
+        assert response.status_code == 200
+    assert LoginFailure.objects.filter(username="root").count() == settings.LOGIN_FAILURE_LIMIT
+    # Locked: even the right password is refused, with the main sign-in's message.
+    response = client.post(url, {"username": "root", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_login_still_requires_staff(client: Client) -> None:
+    from kaskad.accounts.tests.factories import PASSWORD
+
+    make_user(username="plain")
+    response = client.post(reverse("admin:login"), {"username": "plain", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    make_user(username="root", is_staff=True, is_superuser=True)
+    response = client.post(reverse("admin:login"), {"username": "root", "password": PASSWORD})
+    assert response.status_code == 302

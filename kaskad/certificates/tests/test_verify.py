@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kaskad.certificates.models import VerificationAttempt
+from kaskad.certificates.models import VerificationCount
 from kaskad.certificates.services import (
     certificate_issue,
     certificate_reissue,
@@ -35,7 +35,7 @@ def test_the_form_needs_no_login() -> None:
     response = Client().get(VERIFY)
     assert response.status_code == 200
     assert "Certificate number" in response.content.decode()
-    assert not VerificationAttempt.objects.exists()  # showing the form is not a look-up
+    assert not VerificationCount.objects.exists()  # showing the form is not a look-up
 
 
 def test_a_valid_certificate_shows_what_it_says_with_the_name_masked(certificate) -> None:

@@ -173,7 +173,7 @@ def test_serve_runs_web_server_and_worker_and_stops_both_on_sigterm(serve_env):
 
         assert get(f"http://127.0.0.1:{port}/admin/login/") == 200
         assert "gunicorn" in cmdline(web_pid)
-        assert "db_worker" in cmdline(worker_pid)
+        assert "worker" in cmdline(worker_pid)
         assert pid_alive(worker_pid)
 
         serve.process.send_signal(signal.SIGTERM)

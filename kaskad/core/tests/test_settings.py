@@ -62,6 +62,12 @@ print(json.dumps(out))
 
 def run_python(code: str, env: dict[str, str], tmp_path: Path) -> Any:
     """Run `code` with the given KASKAD_*/DATABASE_URL variables only; return its JSON."""
+    result = run_process(code, env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run_process(code: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -79,8 +85,7 @@ def run_python(code: str, env: dict[str, str], tmp_path: Path) -> Any:
         text=True,
         timeout=60,
     )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return result
 
 
 # --- database from DATABASE_URL ----------------------------------------------------------------
@@ -171,10 +176,27 @@ def test_debug_only_when_asked_for(tmp_path):
 
 
 def test_https_turns_on_secure_cookies_hsts_and_redirect(tmp_path):
-    shown = run_python(SHOW_SETTINGS, {"KASKAD_HTTPS": "1"}, tmp_path)
+    key = secrets.token_urlsafe(50)
+    shown = run_python(SHOW_SETTINGS, {"KASKAD_HTTPS": "1", "KASKAD_SECRET_KEY": key}, tmp_path)
     assert shown["secure_cookies"] == [True, True]
     assert shown["ssl_redirect"] is True
     assert shown["hsts_seconds"] >= 60 * 60 * 24 * 180
+
+
+def test_the_public_development_key_is_refused_where_others_can_reach_the_site(tmp_path):
+    for env in ({"KASKAD_HTTPS": "1"}, {"KASKAD_ALLOWED_HOSTS": "kaskad.example.kz"}):
+        result = run_process(SHOW_SETTINGS, env, tmp_path)
+        assert result.returncode != 0, env
+        assert "ImproperlyConfigured" in result.stderr
+        assert "KASKAD_SECRET_KEY is not set" in result.stderr
+        assert next(iter(env)) in result.stderr  # says which setting makes it reachable
+    # The same with the development key set explicitly.
+    env = {"KASKAD_HTTPS": "1", "KASKAD_SECRET_KEY": settings.DEVELOPMENT_SECRET_KEY}
+    assert run_process(SHOW_SETTINGS, env, tmp_path).returncode != 0
+    # On this machine only (`make run`, the tests) the development key still works.
+    assert run_python(SHOW_SETTINGS, {}, tmp_path)["debug"] is False
+    hosts = {"KASKAD_ALLOWED_HOSTS": "localhost,127.0.0.1"}
+    assert run_python(SHOW_SETTINGS, hosts, tmp_path)["debug"] is False
 
 
 def test_https_deployment_passes_djangos_deploy_checks(tmp_path):

@@ -220,3 +220,44 @@ def test_a_cohort_without_sessions_completes_on_the_assessment_alone() -> None:
     enrolment.refresh_from_db()
     assert enrolment.status == "completed"
     assert enrolment.outcome_reason == "assessment passed"
+
+
+def test_each_changed_mark_is_recorded_with_whose_it_is_and_what_it_was(course) -> None:
+    from kaskad.core.models import AuditEntry
+    from kaskad.delivery.models import AttendanceChange
+
+    coordinator = coordinator_of(course["cohort"].branch.code)
+    session = course["sessions"][0]
+    enrolments = course["enrolments"]
+    mark(course, 0, ["present", "absent", "excused"])
+    mark(course, 0, ["absent", "absent", "present"], by=coordinator)
+
+    changes = list(
+        AttendanceChange.objects.filter(session=session)
+        .order_by("pk")
+        .values_list("person_id", "enrolment_id", "old_status", "new_status", "changed_by_id")
+    )
+    trainer, people = course["trainer"].pk, [e.person_id for e in enrolments]
+    assert changes == [
+        (people[0], enrolments[0].pk, "", "present", trainer),
+        (people[1], enrolments[1].pk, "", "absent", trainer),
+        (people[2], enrolments[2].pk, "", "excused", trainer),
+        (people[0], enrolments[0].pk, "present", "absent", coordinator.pk),
+        (people[2], enrolments[2].pk, "excused", "present", coordinator.pk),
+    ]
+    assert all(c.changed_at for c in AttendanceChange.objects.all())
+    # The mark keeps who marked it first as well as the last change.
+    first = Attendance.objects.get(session=session, enrolment=enrolments[0])
+    assert first.first_marked_by_id == trainer
+    assert first.marked_by_id == coordinator.pk
+    assert first.first_marked_at is not None and first.first_marked_at <= first.marked_at
+    untouched = Attendance.objects.get(session=session, enrolment=enrolments[1])
+    assert untouched.first_marked_by_id == untouched.marked_by_id == trainer
+    # The audit trail of the session says whose marks changed and from what.
+    entry = AuditEntry.objects.filter(object_type="delivery.session", object_id=str(session.pk))
+    last = entry.order_by("-pk").first()
+    assert last is not None and last.actor_id == coordinator.pk
+    assert last.changes["marks"] == [
+        {"person": people[0], "enrolment": enrolments[0].pk, "from": "present", "to": "absent"},
+        {"person": people[2], "enrolment": enrolments[2].pk, "from": "excused", "to": "present"},
+    ]

@@ -324,6 +324,9 @@ def _run_with_collector_paused(
 
     context.now = timezone.now()
     writer = BulkWriter()
+    # Announce the writing stage before the transaction opens: on SQLite nobody else may write
+    # while it is open, so a job page would otherwise show "Checking 100%" until the end.
+    progress("writing", 0, total)
     with transaction.atomic():
         if writer.postgres:
             with writer.connection.cursor() as cursor:

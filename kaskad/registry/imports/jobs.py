@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress
 from kaskad.registry.imports.columns import KIND_LABELS
@@ -87,10 +88,17 @@ def import_job_start(
             input_file=str(stored.relative_to(media_root))
             if stored.is_relative_to(media_root)
             else str(stored),
-            params={"kind": kind, "original_name": original_name, "dry_run": dry_run},
+            # all_or_nothing: one transaction writes everything (engine.import_file), so a
+            # worker lost half-way has written nothing, and the job page says so.
+            params={
+                "kind": kind,
+                "original_name": original_name,
+                "dry_run": dry_run,
+                "all_or_nothing": True,
+            },
             language=language[:8],
         )
-        transaction.on_commit(lambda: run_import.enqueue(job.pk))
+        job_enqueue(job, run_import)
     return job
 
 
@@ -104,17 +112,14 @@ def job_url(job: Job) -> str:
 
 def run_import_job(job_id: int) -> dict[str, Any]:
     """Run a queued import (in the worker). Safe to run twice: a finished job is left alone,
-    and the import itself is idempotent."""
-    job = Job.objects.select_related("created_by").filter(pk=job_id).first()
-    if job is None or job.is_finished:
+    a running one is not started a second time, and the import itself is idempotent."""
+    job = job_claim(job_id, stage="validating")
+    if job is None:
         return {"skipped": True}
     kind = kind_of(job)
     params = job.params if isinstance(job.params, dict) else {}
     original_name = str(params.get("original_name") or Path(job.input_file).name)
     with translation.override(job.language or settings.LANGUAGE_CODE):
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.RUNNING, stage="validating", updated_at=timezone.now()
-        )
         try:
             if kind is None:
                 raise ValueError(f"job {job.pk} is not an import ({job.kind})")

@@ -188,6 +188,7 @@ class Command(BaseCommand):
 
         children: list[Child] = []
         stop_signal: list[int] = []
+        maintenance: Any = None
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             if stop_signal:  # a second Ctrl-C: stop waiting for a graceful end
@@ -215,9 +216,12 @@ class Command(BaseCommand):
                     f"The web server has not answered on port {port} after "
                     f"{READY_TIMEOUT_SECONDS} seconds; still waiting."
                 )
+            maintenance = self.start_maintenance(options["no_worker"])
             exit_code = self.supervise(children, stop_signal)
         finally:
             self.stop(children)
+            if maintenance is not None:
+                maintenance.stopped.set()
 
         if exit_code:
             sys.exit(exit_code)
@@ -269,9 +273,22 @@ class Command(BaseCommand):
             command.append("--no-control-socket")
         return Child("web server", self.spawn(command, env))
 
+    @staticmethod
+    def start_maintenance(no_worker: bool) -> Any:
+        """Every minute or so: fail the jobs of a lost worker, delete old task rows and job
+        files (`manage.py jobs_maintain`), in a thread of this process."""
+        if no_worker:
+            return None
+        from kaskad.core.jobs import Maintenance
+
+        maintenance = Maintenance()
+        maintenance.start()
+        return maintenance
+
     def start_worker(self, env: dict[str, str]) -> Child:
         manage = str(Path(settings.BASE_DIR) / "manage.py")
-        command = [sys.executable, manage, "db_worker", "--queue-name", "*", "--no-reload"]
+        # `worker` is db_worker named "host:pid" with a heartbeat, so a lost one is recognised.
+        command = [sys.executable, manage, "worker", "--queue-name", "*", "--no-reload"]
         return Child("background worker", self.spawn(command, env))
 
     @staticmethod
