@@ -289,9 +289,9 @@ def icc(ratings: npt.ArrayLike, *, confidence: float = 0.95) -> ICCResult:
     :class:`ValueError` naming the problem for missing or non-finite values,
     fewer than 2 rows or fewer than 2 columns.
 
-    When the lessons do not differ at all (between-lesson mean square 0) the
-    coefficients are undefined and come back as ``nan``, as do their F tests
-    when the residual is 0 (observers in perfect consistency).
+    Degenerate tables do not raise: a coefficient that is 0/0 (say every
+    lesson got exactly the same scores) comes back as ``nan``; observers in
+    perfect agreement get ICCs and limits of 1 with an infinite F.
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
@@ -301,22 +301,24 @@ def icc(ratings: npt.ArrayLike, *, confidence: float = 0.95) -> ICCResult:
     row_means = x.mean(axis=1)
     col_means = x.mean(axis=0)
 
-    ss_total = float(((x - grand) ** 2).sum())
+    # Each sum of squares from its own residuals rather than by subtraction:
+    # subtracting nearly equal sums would turn an exact zero (observers in
+    # perfect agreement) into rounding noise.
     ss_rows = float(k * ((row_means - grand) ** 2).sum())
     ss_cols = float(n * ((col_means - grand) ** 2).sum())
-    ss_within = ss_total - ss_rows  # one-way: everything that is not between targets
-    ss_error = ss_within - ss_cols  # two-way: what judges' means do not explain
+    ss_within = float(((x - row_means[:, None]) ** 2).sum())
+    residuals = x - row_means[:, None] - col_means[None, :] + grand
+    ss_error = float((residuals**2).sum())
 
     df_rows = n - 1
     df_within = n * (k - 1)
     df_cols = k - 1
     df_error = (n - 1) * (k - 1)
 
-    # Sums of squares of identical numbers can come out at -1e-16: clamp.
-    bms = max(ss_rows, 0.0) / df_rows
-    wms = max(ss_within, 0.0) / df_within
-    jms = max(ss_cols, 0.0) / df_cols
-    ems = max(ss_error, 0.0) / df_error
+    bms = ss_rows / df_rows
+    wms = ss_within / df_within
+    jms = ss_cols / df_cols
+    ems = ss_error / df_error
 
     with np.errstate(divide="ignore", invalid="ignore"):
         icc1 = _ratio(bms - wms, bms + (k - 1) * wms)
@@ -343,7 +345,11 @@ def icc(ratings: npt.ArrayLike, *, confidence: float = 0.95) -> ICCResult:
     icc2_low, icc2_high = _icc2_interval(icc2, n, k, bms, jms, ems, alpha)
 
     def single(f_low: float, f_high: float) -> tuple[float, float]:
-        return _ratio(f_low - 1, f_low + k - 1), _ratio(f_high - 1, f_high + k - 1)
+        def limit(f: float) -> float:
+            # (F - 1) / (F + k - 1) tends to 1 as F grows without bound.
+            return 1.0 if math.isinf(f) else _ratio(f - 1, f + k - 1)
+
+        return limit(f_low), limit(f_high)
 
     def average(f_low: float, f_high: float) -> tuple[float, float]:
         return 1 - _ratio(1.0, f_low), 1 - _ratio(1.0, f_high)
@@ -397,17 +403,21 @@ def _icc2_interval(
     ICC(2,1) mixes three mean squares, so there is no exact F; Satterthwaite's
     approximation gives fractional denominator degrees of freedom ``v``.
     """
-    if math.isnan(icc2) or ems == 0.0:
+    if math.isnan(icc2):
         return math.nan, math.nan
-    fj = jms / ems
-    # McGraw & Wong's a and b multiplied through by n(1 - ICC) so that a
-    # perfect ICC does not divide by zero.
+    # McGraw & Wong's a and b multiplied through by n(1 - ICC), and v's
+    # numerator and denominator by EMS^2, so that neither a perfect ICC nor a
+    # zero residual divides by zero.
     a = k * icc2
     b = n * (1 + (k - 1) * icc2) - k * icc2
-    v_num = (n - 1) * (k - 1) * (a * fj + b) ** 2
-    v_den = (n - 1) * (a * fj) ** 2 + b**2
-    v = v_num / v_den if v_den > 0 else math.inf
-    if not math.isfinite(v) or v <= 0:
+    v_num = (n - 1) * (k - 1) * (a * jms + b * ems) ** 2
+    v_den = (n - 1) * (a * jms) ** 2 + (b * ems) ** 2
+    if v_den == 0.0:
+        # Observers identical on every lesson: nothing left to be unsure about.
+        return (1.0, 1.0) if icc2 == 1.0 else (math.nan, math.nan)
+    v = v_num / v_den
+    if v <= 0.0:
+        # Only when a negative ICC makes a JMS + b EMS vanish: no interval.
         return math.nan, math.nan
     f_upper = f_quantile(1 - alpha / 2, n - 1, v)
     f_lower = f_quantile(1 - alpha / 2, v, n - 1)
