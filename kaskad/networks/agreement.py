@@ -16,8 +16,9 @@ rubric; before their scores are used, we need to know how far they agree.
 
 Pure numpy on purpose (scipy is not available): the F distribution needed for
 the confidence intervals is computed here from the regularised incomplete beta
-function. Errors are plain :class:`ValueError` messages naming what is wrong and
-where; the Django layer that will call this translates them for users.
+function. Errors are plain :class:`ValueError` messages (English) naming what is
+wrong and where, for the calling layer to check input against before it reaches
+users, or to word in their language.
 
 References
 ----------
@@ -64,7 +65,9 @@ ElementKey = TypeVar("ElementKey", bound=Hashable)
 # F distribution without scipy
 # --------------------------------------------------------------------------
 
-_BETACF_MAX_ITERATIONS = 500
+# Convergence takes O(sqrt(max(a, b))) steps (Numerical Recipes); this covers
+# degrees of freedom in the millions.
+_BETACF_MAX_ITERATIONS = 10_000
 _BETACF_EPSILON = 1e-15
 # Lentz's method divides by these; a tiny floor keeps it from dividing by zero.
 _BETACF_FLOOR = 1e-300
@@ -435,7 +438,7 @@ def _icc2_interval(
 class KappaResult:
     """Cohen's kappa with its large-sample standard errors.
 
-    ``se`` (Fleiss, Cohen & Everitt 1969, eq. 13) is the one for a confidence
+    ``se`` (Fleiss, Cohen & Everitt 1969) is the one for a confidence
     interval around ``kappa``; ``se0`` is the one under the null hypothesis
     kappa = 0 and gives the test statistic ``z = kappa / se0``.
     """
@@ -490,10 +493,10 @@ def weighted_kappa(
 
     ``a[i]`` and ``b[i]`` are the two observers' ratings of the same lesson.
     ``categories`` lists every possible rating in order: a category nobody used
-    still counts, because the disagreement weights depend on the distance along
-    the whole scale. ``weights`` is ``"quadratic"`` (default; close to the ICC
-    for interval-like scales), ``"linear"``, or ``"none"`` (Cohen's 1960
-    unweighted kappa).
+    still counts, because disagreement weights depend on the distance along the
+    whole scale (with 3 unused, a 2 against a 4 is two steps apart, not one).
+    ``weights`` is ``"quadratic"`` (default; close to the ICC for interval-like
+    scales), ``"linear"``, or ``"none"`` (Cohen's 1960 unweighted kappa).
 
     When chance agreement is already perfect (both observers always gave the
     same single category), kappa is undefined and comes back as ``nan``.

@@ -96,6 +96,12 @@ def test_f_quantile_icc_sized_degrees_of_freedom(p, df1, df2, expected):
     assert f_quantile(p, df1, df2) == pytest.approx(expected, abs=6e-5)
 
 
+def test_f_quantile_large_denominator_df_tends_to_chi_square():
+    # df1 * F(p; df1, df2) -> chi-square(p; df1) as df2 grows; the chi-square
+    # table gives 9.348 for p = 0.975 with 3 degrees of freedom.
+    assert 3 * f_quantile(0.975, 3, 1e7) == pytest.approx(9.348, abs=5e-4)
+
+
 @given(
     p=st.floats(min_value=0.001, max_value=0.999),
     df2=st.floats(min_value=0.5, max_value=200),
