@@ -1,0 +1,1 @@
+"""School networks, support events and lesson observation (post-course support)."""
