@@ -253,7 +253,7 @@ def _sees_identity(user: Any, person: Person) -> bool:
 
 def _person_detail(person: Person, user: Any) -> dict[str, Any]:
     current = (
-        Employment.objects.filter(person=person, ended_on__isnull=True)
+        Employment.objects.filter(person=person, ended_on__isnull=True, is_primary=True)
         .select_related("organisation")
         .first()
     )

@@ -172,6 +172,9 @@ class Employment(TimeStamped):
     experience_years = models.PositiveSmallIntegerField(_("teaching experience, years"), default=0)
     started_on = models.DateField(_("start"))
     ended_on = models.DateField(_("end"), null=True, blank=True)
+    # The main job (the one `Person.current_organisation` points at) or a concurrent second
+    # job at another organisation (совместительство).
+    is_primary = models.BooleanField(_("main job"), default=True)
 
     class Meta:
         verbose_name = _("employment")
@@ -180,8 +183,13 @@ class Employment(TimeStamped):
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
+                condition=Q(ended_on__isnull=True, is_primary=True),
+                name="one_open_main_employment_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "organisation"],
                 condition=Q(ended_on__isnull=True),
-                name="one_open_employment_per_person",
+                name="one_open_employment_per_person_and_organisation",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
