@@ -359,3 +359,54 @@ def test_move_after_the_current_start_closes_the_day_before(
         date(2020, 9, 1),
         date(2020, 9, 2),
     )
+
+
+def test_import_report_links_a_refused_row_to_a_transfer_request(
+    client, tmp_path: Path, settings, school, almaty_school
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from kaskad.core.models import Job
+    from kaskad.registry.imports.jobs import run_import_job
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    teacher = make_person(organisation=almaty_school)
+    path = write_csv(tmp_path / "people.csv", PEOPLE_HEADER, [same_person(teacher, school)])
+    client.force_login(astana_coordinator())
+    upload = SimpleUploadedFile("people.csv", path.read_bytes(), content_type="text/csv")
+    client.post(reverse("registry_imports:upload"), {"kind": "people", "file": upload})
+    job = Job.objects.get()
+    run_import_job(job.pk)
+
+    page = client.get(reverse("registry_imports:result", args=[job.pk])).content.decode()
+
+    link = f"{reverse('registry:transfer_new')}?iin={teacher.iin}"
+    assert link in page
+    form = client.get(link).content.decode()
+    assert f'value="{teacher.iin}"' in form
+
+
+def test_checks_against_the_registry_are_batched(tmp_path: Path, school, other_school) -> None:
+    """The same number of queries for 20 and for 200 known people: no lookup per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(size: int) -> int:
+        rows = [person_row(school) for _ in range(size)]
+        path = write_csv(tmp_path / f"{size}.csv", PEOPLE_HEADER, rows)
+        assert import_file("people", path).created == size
+        for index, row in enumerate(rows):
+            row["experience_years"] = "13"
+            if index % 2:  # half move, half get a second job
+                row["organisation_code"] = other_school.code
+                row["started_on"] = "2024-09-02"
+        second_jobs = [{**row, "organisation_code": other_school.code} for row in rows[::2]]
+        write_csv(path, PEOPLE_HEADER, rows + second_jobs)
+        with CaptureQueriesContext(connection) as captured:
+            result = import_file("people", path)
+        assert result.ok, result.errors
+        assert result.updated == size + len(second_jobs)
+        return len(captured)
+
+    assert queries(20) == queries(200)
