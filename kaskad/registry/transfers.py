@@ -110,7 +110,7 @@ def transfer_request_create(
             field="note",
         )
     person = (
-        Person.objects.select_for_update()
+        Person.objects.select_for_update(of=("self",))
         .select_related("current_organisation__area")
         .filter(iin=iin)
         .first()
@@ -216,7 +216,7 @@ def _may_decide(by: Any, transfer: TransferRequest) -> bool:
 
 def _locked(by: Any, transfer_id: int, *, decide: bool) -> TransferRequest:
     transfer = (
-        TransferRequest.objects.select_for_update()
+        TransferRequest.objects.select_for_update(of=("self",))
         .select_related("person", "to_organisation")
         .filter(pk=transfer_id)
         .first()
