@@ -3,8 +3,14 @@
 The rules are those of the single-record services: ``clean_iin`` (IIN, and agreement with a
 birth date or sex column), ``clean_name``, ``category_due``, the search key of
 ``person_search_key`` and the employment history of ``employment_set`` (same organisation:
-the open record is updated; another organisation: it is closed the day before the new start
-and a new one is opened).
+the open record is updated, start date included; another organisation: it is closed the day
+before the new start and a new one is opened; a start on or before the current one is refused,
+never turned into an invented date).
+
+On top of those, checked against the registry in batches once the file is otherwise clean
+(docs/people-import.md): an importer changes only people in their scope (ADR 0002), a second
+row of an IIN at another organisation is a second job, and a known IIN may not arrive with
+another person's name.
 """
 
 from __future__ import annotations
@@ -130,8 +136,9 @@ class PeopleValidator(Validator):
     def prepare(self) -> None:
         context = self.context
         self.rows: list[PersonRow] = []
-        # IIN → (line, organisation id, folded name) of each of its rows so far
-        self.seen: dict[str, list[tuple[int, int, str]]] = {}
+        # IIN → (line, organisation id, surname, given name, patronymic) of its first row
+        self.seen: dict[str, tuple[int, int, str | None, str | None, str | None]] = {}
+        self.more: dict[str, list[tuple[int, int]]] = {}  # IIN → (line, organisation) after
         self.multi: set[str] = set()  # IINs on more than one line (second jobs)
         self.flagged: set[int] = set()  # lines already reported as duplicates
         self.search_keys = SearchKeys()
@@ -388,13 +395,15 @@ class PeopleValidator(Validator):
         The same IIN at another organisation is a second, concurrent job (совместительство);
         at the same organisation it is a duplicate, reported on both lines.
         """
-        folded = self.search_keys(surname or "", given_name or "", patronymic or "")
-        earlier = self.seen.get(iin)
-        if earlier is None:
-            self.seen[iin] = [(line, organisation_id, folded)]
+        first = self.seen.get(iin)
+        if first is None:
+            # Names are the shared strings of the name cache: a tuple of references per IIN.
+            self.seen[iin] = (line, organisation_id, surname, given_name, patronymic)
             return True
         self.multi.add(iin)
-        for other, other_organisation, _name in earlier:
+        first_line, first_organisation, *first_name = first
+        earlier = [(first_line, first_organisation), *self.more.get(iin, ())]
+        for other, other_organisation in earlier:
             if other_organisation == organisation_id:
                 message = _(
                     "The IIN %(iin)s at this organisation is also on line %(other)s: a person "
@@ -418,20 +427,25 @@ class PeopleValidator(Validator):
                         message % {"iin": iin, "other": line},
                     )
                 return False
-        first_line, _organisation, first_name = earlier[0]
-        if surname is not None and given_name is not None and folded != first_name:
-            self.error(
-                line,
-                "surname",
-                surname,
-                "iin_name_differs_in_file",
-                _(
-                    "The IIN %(iin)s is also on line %(other)s with another name: the rows of "
-                    "one person must name them the same way."
-                )
-                % {"iin": iin, "other": first_line},
-            )
-        earlier.append((line, organisation_id, folded))
+        if surname is not None and given_name is not None and None not in first_name[:2]:
+            keys = self.search_keys
+            for column, value, first_value in zip(
+                NAME_COLUMNS, (surname, given_name, patronymic or ""), first_name, strict=True
+            ):
+                if keys(value, "", "") != keys(first_value or "", "", ""):
+                    self.error(
+                        line,
+                        column,
+                        value,
+                        "iin_name_differs_in_file",
+                        _(
+                            "The IIN %(iin)s is also on line %(other)s with another name: the "
+                            "rows of one person must name them the same way."
+                        )
+                        % {"iin": iin, "other": first_line},
+                    )
+                    break
+        self.more.setdefault(iin, []).append((line, organisation_id))
         return False
 
     # --- checks against the registry --------------------------------------------------------

@@ -411,3 +411,12 @@ def test_checks_against_the_registry_are_batched(tmp_path: Path, school, other_s
         return len(captured)
 
     assert queries(140) == queries(300)
+
+
+def test_rows_of_one_iin_must_name_the_same_person(tmp_path: Path, school, other_school) -> None:
+    main = person_row(school)
+    second = {**main, "organisation_code": other_school.code, "given_name": "Дана"}
+    result = refused(write_csv(tmp_path / "p.csv", PEOPLE_HEADER, [main, second]))
+    issue = error_at(result, 3, "given_name", "iin_name_differs_in_file")
+    assert issue.value == "Дана"
+    assert "line 2" in issue.message
