@@ -420,3 +420,23 @@ def test_rows_of_one_iin_must_name_the_same_person(tmp_path: Path, school, other
     issue = error_at(result, 3, "given_name", "iin_name_differs_in_file")
     assert issue.value == "Дана"
     assert "line 2" in issue.message
+
+
+def test_person_page_shows_the_main_job_as_current_and_marks_the_second(
+    client, tmp_path: Path, school, other_school
+) -> None:
+    main = person_row(school, started_on="2015-09-01")
+    second = {**main, "organisation_code": other_school.code, "started_on": "2023-01-09"}
+    assert import_file("people", write_csv(tmp_path / "p.csv", PEOPLE_HEADER, [main, second])).ok
+    person = Person.objects.get(iin=main["iin"])
+    client.force_login(make_user(roles=[(Role.NATIONAL_ADMIN, None)]))
+
+    response = client.get(f"/registry/people/{person.pk}/")
+
+    assert response.context["current"].organisation == school  # not the newer second job
+    assert "қосымша жұмыс" in response.content.decode()  # "second job", in Kazakh (default)
+    api = client.get(f"/api/people/{person.pk}/employments").json()
+    assert {(e["organisation"]["id"], e["is_primary"]) for e in api} == {
+        (school.pk, True),
+        (other_school.pk, False),
+    }
