@@ -449,14 +449,10 @@ class PeopleValidator(Validator):
         return False
 
     # --- checks against the registry --------------------------------------------------------
-
-    def finish(self) -> None:
-        """Rows of people already in the registry, checked against their record and history
-        (in batches, like the writing): scope, name, and the order of employment dates."""
-        for chunk in self.chunks():
-            people, jobs = self.lookup(BulkWriter(), chunk)
-            for group in _groups(chunk):
-                self.plan(group, people.get(group[0].iin), jobs, report=True)
+    # Rows of people already in the registry are checked against their record and history
+    # (scope, name, the order of employment dates) as the writing reads them, inside the
+    # import's transaction: in batches, once per row. Any error stops the writing and rolls
+    # everything back, so the file is refused whole, with every such error listed.
 
     def chunks(self) -> list[list[PersonRow]]:
         """The rows in chunks of about WRITE_CHUNK; all rows of one IIN in the same chunk."""
@@ -689,7 +685,7 @@ class PeopleValidator(Validator):
             done += len(chunk)
             self.context.progress("writing", done, total)
         if self.issues.error_count:
-            # The registry changed between the checks and the writing: nothing is kept.
+            # Rows that clash with the registry: nothing is kept.
             transaction.set_rollback(True)
             return 0, 0, 0
         return counts[0], counts[1], counts[2]
@@ -709,13 +705,15 @@ class PeopleValidator(Validator):
         audit: list[AuditRow] = []
         created = updated = unchanged = 0
 
+        plans = []
         for group in _groups(chunk):
-            found = people.get(group[0].iin)
-            plan = self.plan(group, found, jobs, report=False)
-            if plan is None:
-                # Checked before writing, so the registry changed since: say why, keep nothing.
-                self.plan(group, found, jobs, report=True)
-                continue
+            plan = self.plan(group, people.get(group[0].iin), jobs, report=True)
+            if plan is not None:
+                plans.append(plan)
+        if self.issues.error_count:
+            return 0, 0, 0  # refused: keep checking the other chunks, write nothing
+        for plan in plans:
+            group = plan.rows
             if plan.found is None:
                 new_people.append(group[0])
                 new_jobs.extend((-1, r, r.is_primary) for r in group[1:])
