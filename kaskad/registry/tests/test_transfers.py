@@ -230,3 +230,25 @@ def test_national_administrator_decides_for_a_person_without_a_branch(world) -> 
     assert post_json(admin, f"/api/transfers/{transfer_id}/approve").status_code == 200
     free.refresh_from_db()
     assert free.current_organisation == w["astana_school"]
+
+
+def test_decline_page_asks_for_a_reason(world) -> None:
+    w = world
+    request_transfer(w)
+    transfer = TransferRequest.objects.get()
+    url = f"/registry/transfers/{transfer.pk}/decline/"
+    client = client_for(w["almaty"])
+
+    empty = client.post(url, {"reason": ""})
+
+    assert empty.status_code == 200
+    assert "This field is required." in empty.content.decode()
+    assert TransferRequest.objects.get().status == "pending"
+    done = client.post(url, {"reason": "Not before the end of the school year."})
+    assert done.status_code == 302
+    page = client_for(w["astana"]).get(f"/registry/transfers/{transfer.pk}/").content.decode()
+    assert "Not before the end of the school year." in page
+    # Withdrawing a decided request is refused with a message, not an error page.
+    withdraw = client_for(w["astana"]).post(f"/registry/transfers/{transfer.pk}/cancel/")
+    assert withdraw.status_code == 302
+    assert TransferRequest.objects.get().status == "declined"
