@@ -109,6 +109,15 @@ def _editor(request: HttpRequest) -> Any:
     return user
 
 
+def _deciding(user: Any, transfer_id: int) -> None:
+    """Unseen: 404, like a missing id. Seen by the asking side, which may not decide: 403."""
+    _transfer, deciding = selectors.transfer_get(user=user, pk=transfer_id)
+    if not deciding:
+        raise ApiError(
+            "forbidden", _("Only the person's branch decides on a transfer."), status=403
+        )
+
+
 @router.get("/transfers", response={200: TransferPage, **ERRORS}, summary="Transfer requests")
 def transfer_list(request: HttpRequest, filters: Query[TransferFilter]) -> dict[str, Any]:
     """Incoming: people asked for from the caller's branch. Outgoing: the caller's requests."""
@@ -159,7 +168,7 @@ def transfer_detail(request: HttpRequest, transfer_id: RecordId) -> dict[str, An
 )
 def transfer_approve(request: HttpRequest, transfer_id: RecordId) -> dict[str, Any]:
     user = _editor(request)
-    selectors.transfer_get(user=user, pk=transfer_id)  # unseen: 404
+    _deciding(user, transfer_id)
     transfers.transfer_request_approve(by=user, transfer_id=transfer_id)
     transfer, deciding = selectors.transfer_get(user=user, pk=transfer_id)
     return _out(transfer, user, deciding=deciding)
@@ -174,7 +183,7 @@ def transfer_decline(
     request: HttpRequest, transfer_id: RecordId, payload: DeclineIn
 ) -> dict[str, Any]:
     user = _editor(request)
-    selectors.transfer_get(user=user, pk=transfer_id)
+    _deciding(user, transfer_id)
     transfers.transfer_request_decline(by=user, transfer_id=transfer_id, reason=payload.reason)
     transfer, deciding = selectors.transfer_get(user=user, pk=transfer_id)
     return _out(transfer, user, deciding=deciding)

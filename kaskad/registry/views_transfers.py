@@ -129,7 +129,13 @@ def _detail(
 @require_POST
 def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require_editor(request)
-    transfer, deciding = transfer_get(user=request.user, pk=pk)
+    transfer, deciding = transfer_get(user=request.user, pk=pk)  # unseen: 404
+    if action not in ("approve", "decline", "cancel"):
+        raise Http404
+    scope = user_scope(request.user)
+    receiving = scope.national_write or transfer.to_organisation.area_id in scope.area_ids
+    if not (deciding if action != "cancel" else receiving):
+        raise PermissionDenied  # seen, but this side may not take this step
     decline_form = TransferDeclineForm(request.POST if action == "decline" else None)
     try:
         if action == "approve":
@@ -142,11 +148,9 @@ def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 by=request.user, transfer_id=pk, reason=decline_form.cleaned_data["reason"]
             )
             messages.success(request, _("The transfer is declined."))
-        elif action == "cancel":
+        else:
             transfers.transfer_request_cancel(by=request.user, transfer_id=pk)
             messages.success(request, _("The transfer request is withdrawn."))
-        else:
-            raise Http404
     except NotFoundError as exc:
         raise Http404 from exc
     except DomainError as exc:

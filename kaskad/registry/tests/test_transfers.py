@@ -169,8 +169,13 @@ def test_out_of_scope_request_looks_like_a_missing_one(world) -> None:
     assert client_for(outsider).post(f"/registry/transfers/{transfer.pk}/approve/").status_code == (
         404
     )
-    # The asking side cannot decide its own request.
-    assert post_json(w["astana"], f"/api/transfers/{transfer.pk}/approve").status_code == 404
+    # The asking side sees its request but may not decide it: 403 (it knows the request).
+    assert post_json(w["astana"], f"/api/transfers/{transfer.pk}/approve").status_code == 403
+    mine = client_for(w["astana"]).post(f"/registry/transfers/{transfer.pk}/approve/")
+    assert mine.status_code == 403
+    # ... and the deciding side may not withdraw it.
+    theirs = client_for(w["almaty"]).post(f"/registry/transfers/{transfer.pk}/cancel/")
+    assert theirs.status_code == 403
     assert TransferRequest.objects.get().status == "pending"
 
 
