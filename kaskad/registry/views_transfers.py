@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaskad.accounts.scopes import iin_for, user_scope
+from kaskad.accounts.scopes import user_scope
 from kaskad.core.errors import DomainError, NotFoundError
 from kaskad.registry import transfers
 from kaskad.registry.forms import TransferDeclineForm, TransferRequestForm
@@ -61,8 +61,10 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
         request,
         "registry/transfer_list.html",
         {
-            "incoming": [(t, iin_for(user, t.person.iin)) for t in incoming],
-            "outgoing": [(t, iin_for(user, t.person.iin)) for t in outgoing],
+            # Both sides of a request work with identities (coordinators, administrators):
+            # the asking side typed the IIN, the deciding side has the person in its scope.
+            "incoming": [(t, t.person.iin) for t in incoming],
+            "outgoing": [(t, t.person.iin) for t in outgoing],
         },
     )
 
@@ -118,7 +120,7 @@ def _detail(
             "transfer": transfer,
             "deciding": deciding,
             "receiving": receiving,
-            "iin": iin_for(user, transfer.person.iin),
+            "iin": transfer.person.iin,  # see transfer_list
             "decline_form": decline_form,
             "pending": transfer.status == TransferStatus.PENDING,
         },
