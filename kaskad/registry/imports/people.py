@@ -515,33 +515,30 @@ class PeopleValidator(Validator):
         group: list[PersonRow],
         found: tuple[Any, ...] | None,
         jobs: dict[int, list[tuple[Any, ...]]],
-        *,
-        report: bool,
     ) -> Plan | None:
-        """What the rows of one person change; None (and errors, if ``report``) when they
+        """What the rows of one person change; None (with the errors recorded) when they
         may not be written."""
         if found is None:
             return Plan(None, group, [], [], [])
         person_id = found[0]
         history = jobs.get(person_id, [])
         if not self.in_scope(found, history):
-            if report:
-                for r in group:
-                    self.error(
-                        r.line,
-                        "iin",
-                        r.iin,
-                        "registered_elsewhere",
-                        _(
-                            "A person with this IIN is registered at an organisation outside "
-                            "your scope, so this row is not imported. To bring them to your "
-                            "organisation, request a transfer."
-                        ),
-                    )
+            for r in group:
+                self.error(
+                    r.line,
+                    "iin",
+                    r.iin,
+                    "registered_elsewhere",
+                    _(
+                        "A person with this IIN is registered at an organisation outside "
+                        "your scope, so this row is not imported. To bring them to your "
+                        "organisation, request a transfer."
+                    ),
+                )
             return None
         ok = True
         for r in group:
-            ok = self.check_name(r, found, report=report) and ok
+            ok = self.check_name(r, found) and ok
         open_jobs = {j[2]: j for j in history if j[4] is None}
         main = next((j for j in open_jobs.values() if j[5]), None)
         file_organisations = {r.organisation_id for r in group}
@@ -552,31 +549,30 @@ class PeopleValidator(Validator):
             job = open_jobs.get(r.organisation_id)
             if job is not None:
                 if r.started_on != job[3] and job[5]:
-                    ok = self.check_after_history(r, history, job, report=report) and ok
+                    ok = self.check_after_history(r, history, job) and ok
                 updates.append((job, r))
                 continue
             moves = r.is_primary and (main is None or main[2] not in file_organisations)
             if moves and main is not None and r.started_on <= main[3]:
                 ok = False
-                if report:
-                    self.error(
-                        r.line,
-                        "started_on",
-                        r.started_on.isoformat(),
-                        "older_than_registry",
-                        _(
-                            "In the registry this person has worked at %(organisation)s since "
-                            "%(since)s, after this row's start date: an older file cannot move "
-                            "a person back. Leave the row out, or correct the date if the "
-                            "move is new."
-                        )
-                        % {
-                            "organisation": self.organisation_names.get(main[2], "?"),
-                            "since": main[3].isoformat(),
-                        },
+                self.error(
+                    r.line,
+                    "started_on",
+                    r.started_on.isoformat(),
+                    "older_than_registry",
+                    _(
+                        "In the registry this person has worked at %(organisation)s since "
+                        "%(since)s, after this row's start date: an older file cannot move "
+                        "a person back. Leave the row out, or correct the date if the "
+                        "move is new."
                     )
+                    % {
+                        "organisation": self.organisation_names.get(main[2], "?"),
+                        "since": main[3].isoformat(),
+                    },
+                )
                 continue
-            if not self.check_after_history(r, history, None, report=report, primary=moves):
+            if not self.check_after_history(r, history, None, primary=moves):
                 ok = False
                 continue
             if moves and main is not None:
@@ -586,7 +582,7 @@ class PeopleValidator(Validator):
             return None
         return Plan(found, group, updates, opened, closed)
 
-    def check_name(self, r: PersonRow, found: tuple[Any, ...], *, report: bool) -> bool:
+    def check_name(self, r: PersonRow, found: tuple[Any, ...]) -> bool:
         """Refuse a row naming someone else; warn about a small spelling correction."""
         registry = found[2:5]
         given = (r.surname, r.given_name, r.patronymic)
@@ -603,31 +599,29 @@ class PeopleValidator(Validator):
             if old and new and not same_name(old, new)
         ]
         if wrong:
-            if report:
-                column, _old, new = wrong[0]
-                self.error(
-                    r.line,
-                    column,
-                    new,
-                    "iin_other_person",
-                    _(
-                        "This IIN belongs to %(registry)s in the registry, but the file names "
-                        "%(file)s: check the IIN. A file may correct the spelling of a name "
-                        "by a letter or two, not replace it."
-                    )
-                    % {"registry": _full_name(registry), "file": r.full_name},
-                )
-            return False
-        if report:
-            column, _old, new = differs[0]
-            self.issues.warning(
+            column, _old, new = wrong[0]
+            self.error(
                 r.line,
                 column,
                 new,
-                "name_spelling_changed",
-                _("The spelling of the name changes from “%(registry)s” to “%(file)s”.")
+                "iin_other_person",
+                _(
+                    "This IIN belongs to %(registry)s in the registry, but the file names "
+                    "%(file)s: check the IIN. A file may correct the spelling of a name "
+                    "by a letter or two, not replace it."
+                )
                 % {"registry": _full_name(registry), "file": r.full_name},
             )
+            return False
+        column, _old, new = differs[0]
+        self.issues.warning(
+            r.line,
+            column,
+            new,
+            "name_spelling_changed",
+            _("The spelling of the name changes from “%(registry)s” to “%(file)s”.")
+            % {"registry": _full_name(registry), "file": r.full_name},
+        )
         return True
 
     def check_after_history(
@@ -636,7 +630,6 @@ class PeopleValidator(Validator):
         history: list[tuple[Any, ...]],
         job: tuple[Any, ...] | None,
         *,
-        report: bool,
         primary: bool = True,
     ) -> bool:
         """A start date must come after the end of the earlier jobs it follows: the main job
@@ -651,23 +644,22 @@ class PeopleValidator(Validator):
         ]
         if not clash:
             return True
-        if report:
-            last = max(clash, key=lambda j: j[4])
-            self.error(
-                r.line,
-                "started_on",
-                r.started_on.isoformat(),
-                "overlaps_history",
-                _(
-                    "In the registry this person worked at %(organisation)s until %(end)s: "
-                    "a job starting on or before that date would rewrite the history. Check "
-                    "the date, or leave the row out if the file is older."
-                )
-                % {
-                    "organisation": self.organisation_names.get(last[2], "?"),
-                    "end": last[4].isoformat(),
-                },
+        last = max(clash, key=lambda j: j[4])
+        self.error(
+            r.line,
+            "started_on",
+            r.started_on.isoformat(),
+            "overlaps_history",
+            _(
+                "In the registry this person worked at %(organisation)s until %(end)s: "
+                "a job starting on or before that date would rewrite the history. Check "
+                "the date, or leave the row out if the file is older."
             )
+            % {
+                "organisation": self.organisation_names.get(last[2], "?"),
+                "end": last[4].isoformat(),
+            },
+        )
         return False
 
     # --- writing ---------------------------------------------------------------------------
@@ -707,7 +699,7 @@ class PeopleValidator(Validator):
 
         plans = []
         for group in _groups(chunk):
-            plan = self.plan(group, people.get(group[0].iin), jobs, report=True)
+            plan = self.plan(group, people.get(group[0].iin), jobs)
             if plan is not None:
                 plans.append(plan)
         if self.issues.error_count:
