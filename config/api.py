@@ -19,6 +19,7 @@ from kaskad.core.api import (
 from kaskad.delivery.api import router as delivery_router
 from kaskad.plagiarism.api import router as plagiarism_router
 from kaskad.registry.api import router as registry_router
+from kaskad.registry.api_transfers import router as registry_transfers_router
 
 api = KaskadNinjaAPI(
     title="Kaskad API",
@@ -36,6 +37,7 @@ api = KaskadNinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("", registry_router)
+api.add_router("", registry_transfers_router)
 api.add_router("", accounts_router)
 api.add_router("", catalogue_router)
 api.add_router("", cascade_router)

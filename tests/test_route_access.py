@@ -54,6 +54,7 @@ from kaskad.delivery.tests.factories import (
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
+from kaskad.registry.transfers import transfer_request_create
 
 ROLES = (
     "admin",
@@ -179,7 +180,16 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         status=Job.Status.SUCCEEDED,
         result={"zip": archive.name},
     )
+    # Someone of a third branch asks for this branch's participant: this branch decides.
+    transfer = transfer_request_create(
+        by=make_user(roles=[(Role.BRANCH_COORDINATOR, branch("KAR"))]),
+        iin=participant.iin,
+        to_organisation_id=make_organisation(area=area_of("KAR")).pk,
+        position="teacher",
+        transfer_date=date.today() + timedelta(days=30),
+    )
     side.ids = {
+        "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
         "iin": participant.iin,
@@ -265,6 +275,7 @@ def all_routes() -> list[Route]:
 
 # What each URL parameter names: by route (pages), else by parameter name (the API).
 PARAM_KINDS: dict[str, str] = {
+    "transfer_id": "transfer",
     "organisation_id": "organisation",
     "person_id": "person",
     "iin": "iin",
@@ -291,6 +302,8 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "registry_imports:result_panel": {"pk": "job"},
     "registry_imports:report": {"pk": "job", "fmt": "csv"},
     "registry_imports:template": {"kind": "people", "fmt": "csv"},
+    "registry:transfer_detail": {"pk": "transfer"},
+    "registry:transfer_decide": {"pk": "transfer", "action": "approve"},
     "catalogue:plan_line_edit": {"pk": "plan_line"},
     "cascade:trainer_detail": {"pk": "trainer"},
     "cascade:accreditation_grant": {"pk": "person"},
@@ -334,7 +347,7 @@ PK_BY_PREFIX = {
     "assessment:rubric": "version",
     "delivery:self_enrol": "cohort",
 }
-LITERAL_KINDS = {"csv", "people"}  # plain values, the same for A, B and the missing one
+LITERAL_KINDS = {"csv", "people", "approve"}  # plain values, the same for A, B and the missing one
 
 
 def kinds_of(route: Route) -> dict[str, str]:
@@ -387,6 +400,7 @@ API_BODIES: dict[str, Any] = {
     "POST /api/assessment/tasks/{task_id}/marks": {"marks": [], "comment": ""},
     "POST /api/assessment/publishing/{portfolio_id}/unpublish": {"reason": "A check."},
     "POST /api/plagiarism/checks/{check_id}/decision": {"decision": "cleared", "comment": "-"},
+    "POST /api/transfers/{transfer_id}/decline": {"reason": "A check."},
 }
 
 API_UPLOADS = {"POST /api/assessment/portfolios/{portfolio_id}/files"}
@@ -511,6 +525,23 @@ def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
 #   is one, so a coordinator opens their page (with the IIN masked) but may not revoke;
 # * `delivery:trainer_assign` answers 404 to an empty form (no person chosen) for everyone.
 ACCESS: dict[str, dict[str, str]] = {
+    # A transfer request asks a third branch's coordinator for a participant of the side:
+    # the side's coordinator decides; other roles may not use transfers at all (403 always).
+    "registry:transfer_detail": {
+        "GET": "200/200 403/403 200/404 403/403 403/403 403/403 403/403 403/403"
+    },
+    "registry:transfer_decide": {
+        "POST": "302/302 403/403 302/404 403/403 403/403 403/403 403/403 403/403"
+    },
+    "GET /api/transfers/{transfer_id}": {
+        "GET": "200/200 403/403 200/404 403/403 403/403 403/403 403/403 403/403"
+    },
+    "POST /api/transfers/{transfer_id}/approve": {
+        "POST": "200/200 403/403 200/404 403/403 403/403 403/403 403/403 403/403"
+    },
+    "POST /api/transfers/{transfer_id}/decline": {
+        "POST": "200/200 403/403 200/404 403/403 403/403 403/403 403/403 403/403"
+    },
     "registry:person_detail": {
         "GET": "200/200 200/200 200/404 200/404 404/404 404/404 200/404 404/404"
     },

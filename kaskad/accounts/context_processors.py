@@ -65,6 +65,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("registry:organisation_list"), _("Organisations")))
     if scope.can_import:
         wanted.append((_reverse("registry_imports:upload"), _("Imports")))
+    if scope.can_edit_registry:
+        wanted.append((_reverse("registry:transfer_list"), _("Transfers")))
     wanted.append((_reverse("catalogue:programme_list"), _("Programmes")))
     if scope.has(*TRAINER_ROLES):
         wanted.append((_reverse("cascade:trainer_list"), _("Trainers")))

@@ -193,7 +193,7 @@ def programmes_eligible_for(person: Person) -> QuerySet[Programme]:
     """Approved programmes whose audience takes the person's current job: a position in the
     list (or no list) and a level in the list (or no list)."""
     job = (
-        Employment.objects.filter(person=person, ended_on__isnull=True)
+        Employment.objects.filter(person=person, ended_on__isnull=True, is_primary=True)
         .values("position", "level")
         .first()
     )

@@ -365,7 +365,7 @@ def session_attendance(*, session: Session) -> list[AttendanceRow]:
 def current_employment(person: Person) -> Employment | None:
     # Callers read the organisation and its area_id, never the area row: no join to it.
     return (
-        Employment.objects.filter(person=person, ended_on__isnull=True)
+        Employment.objects.filter(person=person, ended_on__isnull=True, is_primary=True)
         .select_related("organisation")
         .first()
     )

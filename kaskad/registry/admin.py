@@ -118,6 +118,7 @@ class EmploymentInline(admin.TabularInline):
         "experience_years",
         "started_on",
         "ended_on",
+        "is_primary",
     )
     readonly_fields = fields
     ordering = ("-started_on",)

@@ -156,6 +156,7 @@ class EmploymentOut(Schema):
     started_on: date
     ended_on: date | None
     is_current: bool
+    is_primary: bool = Field(description="The main job; false for a concurrent second job.")
 
 
 class StaffMember(Schema):
@@ -243,6 +244,7 @@ def _employment(employment: Employment) -> dict[str, Any]:
         "started_on": employment.started_on,
         "ended_on": employment.ended_on,
         "is_current": employment.is_current,
+        "is_primary": employment.is_primary,
     }
 
 
@@ -253,7 +255,7 @@ def _sees_identity(user: Any, person: Person) -> bool:
 
 def _person_detail(person: Person, user: Any) -> dict[str, Any]:
     current = (
-        Employment.objects.filter(person=person, ended_on__isnull=True)
+        Employment.objects.filter(person=person, ended_on__isnull=True, is_primary=True)
         .select_related("organisation")
         .first()
     )

@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.registry.choices import Locality, OrganisationKind
-from kaskad.registry.models import Area
+from kaskad.registry.choices import Locality, OrganisationKind, Position
+from kaskad.registry.models import Area, Organisation
 
 
 class PersonSearchForm(forms.Form):
@@ -53,3 +53,44 @@ class OrganisationFilterForm(forms.Form):
         area_field = self.fields["area"]
         assert isinstance(area_field, forms.ModelChoiceField)
         area_field.queryset = areas if areas is not None else Area.objects.all()
+
+
+class TransferRequestForm(forms.Form):
+    iin = forms.CharField(
+        label=_("IIN of the person"),
+        max_length=20,
+        help_text=_("Where the person works now is not shown: their branch decides."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    to_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Into organisation"), queryset=Organisation.objects.none()
+    )
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    transfer_date = forms.DateField(
+        label=_("Transfer date"),
+        help_text=_("The first day at the new organisation."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label=_("Note for the deciding branch"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self, *args: Any, organisations: QuerySet[Organisation] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = organisations if organisations is not None else Organisation.objects.none()
+
+
+class TransferDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The requesting branch sees it."),
+    )

@@ -32,6 +32,13 @@ MESSAGES: dict[str, Promise] = {
     "iin_sex_mismatch": _("The sex %(given)s does not match the IIN, which gives %(expected)s."),
     "bin_required": _("A BIN is required for this kind of organisation."),
     "bin_taken": _("This BIN already belongs to another organisation (%(other)s)."),
+    "employment_not_after_current": _(
+        "The start date %(given)s is not after the start of the current job (%(current)s): "
+        "the history would need an invented date."
+    ),
+    "employment_overlaps_history": _(
+        "The start date %(given)s is not after the end of the previous job (%(end)s)."
+    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -172,6 +173,9 @@ class Employment(TimeStamped):
     experience_years = models.PositiveSmallIntegerField(_("teaching experience, years"), default=0)
     started_on = models.DateField(_("start"))
     ended_on = models.DateField(_("end"), null=True, blank=True)
+    # The main job (the one `Person.current_organisation` points at) or a concurrent second
+    # job at another organisation (совместительство).
+    is_primary = models.BooleanField(_("main job"), default=True)
 
     class Meta:
         verbose_name = _("employment")
@@ -180,8 +184,13 @@ class Employment(TimeStamped):
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
+                condition=Q(ended_on__isnull=True, is_primary=True),
+                name="one_open_main_employment_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "organisation"],
                 condition=Q(ended_on__isnull=True),
-                name="one_open_employment_per_person",
+                name="one_open_employment_per_person_and_organisation",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
@@ -198,6 +207,99 @@ class Employment(TimeStamped):
         return self.ended_on is None
 
 
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting a decision")
+    APPROVED = "approved", _("approved")
+    DECLINED = "declined", _("declined")
+    CANCELLED = "cancelled", _("withdrawn")
+
+
+class TransferRequest(TimeStamped):
+    """A request to move a person registered outside the requester's scope into one of their
+    organisations. The current branch decides; the requester learns nothing about where the
+    person is (``from_organisation`` and ``from_branch`` are shown to the deciding side only)."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    to_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("to organisation"),
+        on_delete=models.PROTECT,
+        related_name="incoming_transfers",
+    )
+    position = models.CharField(_("position"), max_length=24, choices=Position.choices)
+    transfer_date = models.DateField(_("transfer date"))
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    # Where the person worked when the request was made: who decides.
+    from_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("from organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outgoing_transfers",
+    )
+    from_branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("from branch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outgoing_transfers",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=TransferStatus.choices,
+        default=TransferStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=1000)
+    employment = models.ForeignKey(
+        Employment,
+        verbose_name=_("new employment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="pending"),
+                name="one_pending_transfer_per_person",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["from_branch", "status"]),
+            models.Index(fields=["to_organisation", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} → {self.to_organisation}"
+
+
 __all__ = [
     "Area",
     "Branch",
@@ -208,4 +310,6 @@ __all__ = [
     "Organisation",
     "Person",
     "Position",
+    "TransferRequest",
+    "TransferStatus",
 ]

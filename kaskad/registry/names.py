@@ -276,3 +276,38 @@ def check_name(value: str) -> NameCheck:
         words.append(repaired)
     result = " ".join(words)
     return NameCheck(result, result != text, None, {"value": text} if result != text else {})
+
+
+def edit_distance(a: str, b: str, *, limit: int) -> int:
+    """Levenshtein distance between two strings, or ``limit + 1`` once it exceeds ``limit``."""
+    if a == b:
+        return 0
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return min(previous[-1], limit + 1)
+
+
+def spelling_allowance(folded: str) -> int:
+    """How many letters a correction of a name may change: one in a name of up to five
+    letters, two in a longer one (compared after folding: case, look-alike letters, Kazakh
+    and Russian spellings and Latin transliteration are not counted)."""
+    return 1 if len(folded) <= 5 else 2
+
+
+def same_name(registry: str, given: str) -> bool:
+    """Whether ``given`` is ``registry`` or a small spelling correction of it."""
+    if registry == given:
+        return True
+    a, b = fold(registry), fold(given)
+    limit = spelling_allowance(max(a, b, key=len))
+    return edit_distance(a, b, limit=limit) <= limit

@@ -8,8 +8,16 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
-from kaskad.registry.models import Area, Branch, Employment, Organisation, Person
+from kaskad.registry.models import (
+    Area,
+    Branch,
+    Employment,
+    Organisation,
+    Person,
+    TransferRequest,
+)
 from kaskad.registry.names import fold
 
 IIN_PATTERN = re.compile(r"^\d{12}$")
@@ -157,3 +165,42 @@ def person_with_history(*, user: Any, pk: int) -> Person:
         return qs.get(pk=pk)
     except Person.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# --- Transfers ----------------------------------------------------------------------------------
+
+
+def transfer_incoming_visible_to(user: Any) -> QuerySet[TransferRequest]:
+    """Requests to move people away from the user's branch (national administrators: all)."""
+    scope = user_scope(user)
+    qs = TransferRequest.objects.select_related(
+        "person", "to_organisation__area", "from_organisation__area", "requested_by"
+    )
+    if scope.national_write:
+        return qs
+    if scope.has(Role.BRANCH_COORDINATOR) and scope.branch_ids:
+        return qs.filter(from_branch_id__in=scope.branch_ids)
+    return qs.none()
+
+
+def transfer_outgoing_visible_to(user: Any) -> QuerySet[TransferRequest]:
+    """Requests to move people into the user's branch. They carry nothing about where the
+    person works: the pages and the API show the IIN, the receiving side and the decision."""
+    scope = user_scope(user)
+    qs = TransferRequest.objects.select_related("to_organisation__area", "requested_by")
+    if scope.national_write:
+        return qs
+    if scope.has(Role.BRANCH_COORDINATOR) and scope.area_ids:
+        return qs.filter(to_organisation__area_id__in=scope.area_ids)
+    return qs.none()
+
+
+def transfer_get(*, user: Any, pk: int) -> tuple[TransferRequest, bool]:
+    """A request the user may see, and whether they see it as the deciding side."""
+    incoming = transfer_incoming_visible_to(user).filter(pk=pk).first()
+    if incoming is not None:
+        return incoming, True
+    outgoing = transfer_outgoing_visible_to(user).filter(pk=pk).first()
+    if outgoing is not None:
+        return outgoing, False
+    raise Http404

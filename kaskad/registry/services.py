@@ -137,15 +137,27 @@ EMPLOYMENT_FIELDS = (
 )
 
 
+def _later_start(current: Employment, started_on: date) -> DomainError:
+    return DomainError(
+        "employment_not_after_current",
+        message_for(
+            "employment_not_after_current",
+            {"current": current.started_on.isoformat(), "given": started_on.isoformat()},
+        ),
+        field="started_on",
+    )
+
+
 @transaction.atomic
 def employment_set(
     *, person: Person, data: EmploymentData, by: Any = None, source: str = ""
 ) -> tuple[Employment, bool]:
-    """Make `data` the person's current job.
+    """Make `data` the person's main (current) job.
 
-    Same organisation: the open record is updated (the audit trail keeps the old values).
-    Another organisation: the open record is closed the day before the new start and a new
-    one is opened, so the history is never overwritten.
+    Same organisation: the open record is updated, its start date included (the audit trail
+    keeps the old values). Another organisation: the open record ends the day before the new
+    start and a new one is opened, so the history is never overwritten. A start on or before
+    the current job's start would need an invented date: refused.
     """
     values: dict[str, Any] = {
         "position": data.position,
@@ -157,19 +169,26 @@ def employment_set(
         "experience_years": data.experience_years,
     }
     current = (
-        Employment.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
+        Employment.objects.select_for_update()
+        .filter(person=person, ended_on__isnull=True, is_primary=True)
+        .first()
     )
     if current is not None and current.organisation_id == data.organisation.pk:
-        changes = diff({f: getattr(current, f) for f in EMPLOYMENT_FIELDS}, values)
+        values["started_on"] = data.started_on
+        changes = diff({f: getattr(current, f) for f in (*EMPLOYMENT_FIELDS, "started_on")}, values)
         if not changes:
             return current, False
+        if "started_on" in changes:
+            _check_start_after_history(person=person, employment=current, start=data.started_on)
         for key, value in values.items():
             setattr(current, key, value)
         current.save()
         audit_record(actor=by, action="update", obj=current, changes=changes, source=source)
         return current, True
     if current is not None:
-        end = max(current.started_on, data.started_on - timedelta(days=1))
+        if data.started_on <= current.started_on:
+            raise _later_start(current, data.started_on)
+        end = data.started_on - timedelta(days=1)
         current.ended_on = end
         current.save(update_fields=["ended_on", "updated_at"])
         audit_record(
@@ -179,11 +198,44 @@ def employment_set(
             changes={"ended_on": [None, end.isoformat()]},
             source=source,
         )
-        start = max(data.started_on, end + timedelta(days=1))
     else:
-        start = data.started_on
+        last_end = (
+            Employment.objects.filter(person=person, is_primary=True, ended_on__isnull=False)
+            .order_by("-ended_on")
+            .values_list("ended_on", flat=True)
+            .first()
+        )
+        if last_end is not None and data.started_on <= last_end:
+            raise DomainError(
+                "employment_overlaps_history",
+                message_for(
+                    "employment_overlaps_history",
+                    {"end": last_end.isoformat(), "given": data.started_on.isoformat()},
+                ),
+                field="started_on",
+            )
+    # A second job at the new organisation ends where the main job there begins.
+    second = (
+        Employment.objects.select_for_update()
+        .filter(
+            person=person, organisation=data.organisation, ended_on__isnull=True, is_primary=False
+        )
+        .first()
+    )
+    if second is not None:
+        if data.started_on <= second.started_on:
+            raise _later_start(second, data.started_on)
+        second.ended_on = data.started_on - timedelta(days=1)
+        second.save(update_fields=["ended_on", "updated_at"])
+        audit_record(
+            actor=by,
+            action="update",
+            obj=second,
+            changes={"ended_on": [None, second.ended_on.isoformat()]},
+            source=source,
+        )
     employment = Employment.objects.create(
-        person=person, organisation=data.organisation, started_on=start, **values
+        person=person, organisation=data.organisation, started_on=data.started_on, **values
     )
     person.current_organisation = data.organisation
     person.save(update_fields=["current_organisation", "updated_at"])
@@ -197,10 +249,33 @@ def employment_set(
     return employment, True
 
 
+def _check_start_after_history(*, person: Person, employment: Employment, start: date) -> None:
+    """A corrected start may not reach back into the previous main job."""
+    last_end = (
+        Employment.objects.filter(person=person, is_primary=True, ended_on__isnull=False)
+        .exclude(pk=employment.pk)
+        .order_by("-ended_on")
+        .values_list("ended_on", flat=True)
+        .first()
+    )
+    if last_end is not None and start <= last_end:
+        raise DomainError(
+            "employment_overlaps_history",
+            message_for(
+                "employment_overlaps_history",
+                {"end": last_end.isoformat(), "given": start.isoformat()},
+            ),
+            field="started_on",
+        )
+
+
 @transaction.atomic
 def employment_end(*, person: Person, ended_on: date, by: Any = None) -> Employment | None:
+    """End the person's main job (second jobs stay open until they are ended themselves)."""
     current = (
-        Employment.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
+        Employment.objects.select_for_update()
+        .filter(person=person, ended_on__isnull=True, is_primary=True)
+        .first()
     )
     if current is None:
         return None

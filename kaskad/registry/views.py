@@ -189,7 +189,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if organisation_ids
         else set()
     )
-    current = next((e for e in employments if e.ended_on is None), None)
+    current = next((e for e in employments if e.ended_on is None and e.is_primary), None)
     scope = user_scope(request.user)
     return render(
         request,

@@ -241,3 +241,38 @@ def test_only_admins_and_coordinators_reach_the_import_pages(world: World, role:
     else:
         assert response.status_code in (403, 404)
         assert url not in nav_urls
+
+
+# Who may open a transfer request asking branch B (Astana) for person_a2, made by a
+# coordinator of B: branch B (asking), branch A (deciding) and national administrators.
+TRANSFER_SIDES = {"national_admin", "branch_coordinator"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_transfer_pages_follow_the_role(world: World, role: str) -> None:
+    from kaskad.registry.transfers import transfer_request_create
+
+    asking = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("AST"))])
+    transfer = transfer_request_create(
+        by=asking,
+        iin=world.person_a2.iin,
+        to_organisation_id=world.b1.pk,
+        position="teacher",
+        transfer_date=world.person_a2.employments.get().started_on.replace(year=2030),
+    )
+    client = client_for(world.users[role])
+    listing = client.get(reverse("registry:transfer_list"))
+    detail = client.get(reverse("registry:transfer_detail", args=[transfer.pk]))
+    nav_urls = {item.url for item in client.get(reverse("home")).context["nav_items"]}
+    if role in TRANSFER_SIDES:
+        assert listing.status_code == detail.status_code == 200
+        assert reverse("registry:transfer_list") in nav_urls
+    else:
+        assert listing.status_code in (403, 404) and detail.status_code in (403, 404)
+        assert reverse("registry:transfer_list") not in nav_urls
+    # A coordinator of a third branch has no part in it: the same 404 as a missing request.
+    third = client_for(make_user(roles=[(Role.BRANCH_COORDINATOR, branch("KAR"))]))
+    assert third.get(reverse("registry:transfer_detail", args=[transfer.pk])).status_code == 404
+    assert third.get(reverse("registry:transfer_detail", args=[transfer.pk + 99])).status_code == (
+        404
+    )

@@ -3,8 +3,14 @@
 The rules are those of the single-record services: ``clean_iin`` (IIN, and agreement with a
 birth date or sex column), ``clean_name``, ``category_due``, the search key of
 ``person_search_key`` and the employment history of ``employment_set`` (same organisation:
-the open record is updated; another organisation: it is closed the day before the new start
-and a new one is opened).
+the open record is updated, start date included; another organisation: it is closed the day
+before the new start and a new one is opened; a start on or before the current one is refused,
+never turned into an invented date).
+
+On top of those, checked against the registry in batches once the file is otherwise clean
+(docs/people-import.md): an importer changes only people in their scope (ADR 0002), a second
+row of an IIN at another organisation is a second job, and a known IIN may not arrive with
+another person's name.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -30,7 +37,7 @@ from kaskad.registry.imports.base import (
 from kaskad.registry.imports.values import ValueProblem, parse_whole, split_list
 from kaskad.registry.imports.writer import AuditRow, BulkWriter
 from kaskad.registry.models import Employment, Organisation, Person
-from kaskad.registry.names import fold
+from kaskad.registry.names import fold, same_name
 from kaskad.registry.services import (
     EMPLOYMENT_FIELDS,
     PERSON_FIELDS,
@@ -69,6 +76,7 @@ class PersonRow(NamedTuple):
     category_due_on: date | None
     experience_years: int
     started_on: date
+    is_primary: bool  # the first row of this IIN in the file: the main job
 
     @property
     def full_name(self) -> str:
@@ -128,12 +136,16 @@ class PeopleValidator(Validator):
     def prepare(self) -> None:
         context = self.context
         self.rows: list[PersonRow] = []
-        self.seen: dict[str, int] = {}  # IIN → first line
-        self.flagged: set[int] = set()  # first lines already reported as duplicates
+        # IIN → (line, organisation id, surname, given name, patronymic) of its first row
+        self.seen: dict[str, tuple[int, int, str | None, str | None, str | None]] = {}
+        self.more: dict[str, list[tuple[int, int]]] = {}  # IIN → (line, organisation) after
+        self.multi: set[str] = set()  # IINs on more than one line (second jobs)
+        self.flagged: set[int] = set()  # lines already reported as duplicates
         self.search_keys = SearchKeys()
         self.areas = AreaIndex()
         self.organisations: dict[str, OrganisationRef] = {}
         self.organisation_names: dict[int, str] = {}
+        self.organisation_areas: dict[int, int] = {}
         language = (get_language() or "kk")[:2]
         for (
             pk,
@@ -148,6 +160,7 @@ class PeopleValidator(Validator):
             "id", "code", "bin", "area_id", "is_open", "name_kk", "name_ru", "name_en"
         ).iterator(chunk_size=5000):
             ref = OrganisationRef(pk, area_id, is_open)
+            self.organisation_areas[pk] = area_id
             self.organisations[code] = ref
             if bin_value:
                 self.organisations.setdefault(bin_value, ref)
@@ -209,36 +222,6 @@ class PeopleValidator(Validator):
                 self.domain_error(line, column, shown, exc)
                 if column != "iin":
                     iin = iin_raw  # the IIN itself is valid: still catch duplicates
-        if iin:
-            first = self.seen.get(iin)
-            if first is None:
-                self.seen[iin] = line
-            else:
-                self.error(
-                    line,
-                    "iin",
-                    iin_raw,
-                    "duplicate_iin",
-                    _(
-                        "The IIN %(iin)s is also on line %(other)s: each person may appear only "
-                        "once in a file."
-                    )
-                    % {"iin": iin, "other": first},
-                )
-                if first not in self.flagged:
-                    self.flagged.add(first)
-                    self.error(
-                        first,
-                        "iin",
-                        iin,
-                        "duplicate_iin",
-                        _(
-                            "The IIN %(iin)s is also on line %(other)s: each person may appear "
-                            "only once in a file."
-                        )
-                        % {"iin": iin, "other": line},
-                    )
-
         surname = self.name(line, "surname", surname_raw, required=True)
         given_name = self.name(line, "given_name", given_name_raw, required=True)
         patronymic = self.name(line, "patronymic", patronymic_raw, required=False)
@@ -362,6 +345,10 @@ class PeopleValidator(Validator):
             except ValueProblem as problem:
                 self.problem(line, "started_on", started_raw, problem)
 
+        is_primary = True
+        if iin and organisation is not None:
+            is_primary = self.repeated(line, iin, organisation.id, surname, given_name, patronymic)
+
         if issues.error_count:
             # Nothing will be written: stop keeping rows, only keep checking.
             if self.rows:
@@ -390,22 +377,309 @@ class PeopleValidator(Validator):
                 category_due(awarded),
                 experience,
                 started,
+                is_primary,
             )
         )
+
+    def repeated(
+        self,
+        line: int,
+        iin: str,
+        organisation_id: int,
+        surname: str | None,
+        given_name: str | None,
+        patronymic: str | None,
+    ) -> bool:
+        """Record the row's IIN; whether it is the first row of that IIN (the main job).
+
+        The same IIN at another organisation is a second, concurrent job (совместительство);
+        at the same organisation it is a duplicate, reported on both lines.
+        """
+        first = self.seen.get(iin)
+        if first is None:
+            # Names are the shared strings of the name cache: a tuple of references per IIN.
+            self.seen[iin] = (line, organisation_id, surname, given_name, patronymic)
+            return True
+        self.multi.add(iin)
+        first_line, first_organisation, *first_name = first
+        earlier = [(first_line, first_organisation), *self.more.get(iin, ())]
+        for other, other_organisation in earlier:
+            if other_organisation == organisation_id:
+                message = _(
+                    "The IIN %(iin)s at this organisation is also on line %(other)s: a person "
+                    "may appear only once per organisation (a second job is a row with the "
+                    "other organisation)."
+                )
+                self.error(
+                    line,
+                    "iin",
+                    iin,
+                    "duplicate_iin",
+                    message % {"iin": iin, "other": other},
+                )
+                if other not in self.flagged:
+                    self.flagged.add(other)
+                    self.error(
+                        other,
+                        "iin",
+                        iin,
+                        "duplicate_iin",
+                        message % {"iin": iin, "other": line},
+                    )
+                return False
+        if surname is not None and given_name is not None and None not in first_name[:2]:
+            keys = self.search_keys
+            for column, value, first_value in zip(
+                NAME_COLUMNS, (surname, given_name, patronymic or ""), first_name, strict=True
+            ):
+                if keys(value, "", "") != keys(first_value or "", "", ""):
+                    self.error(
+                        line,
+                        column,
+                        value,
+                        "iin_name_differs_in_file",
+                        _(
+                            "The IIN %(iin)s is also on line %(other)s with another name: the "
+                            "rows of one person must name them the same way."
+                        )
+                        % {"iin": iin, "other": first_line},
+                    )
+                    break
+        self.more.setdefault(iin, []).append((line, organisation_id))
+        return False
+
+    # --- checks against the registry --------------------------------------------------------
+    # Rows of people already in the registry are checked against their record and history
+    # (scope, name, the order of employment dates) as the writing reads them, inside the
+    # import's transaction: in batches, once per row. Any error stops the writing and rolls
+    # everything back, so the file is refused whole, with every such error listed.
+
+    def chunks(self) -> list[list[PersonRow]]:
+        """The rows in chunks of about WRITE_CHUNK; all rows of one IIN in the same chunk."""
+        multi = self.multi
+        if multi:
+            rows = [r for r in self.rows if r.iin not in multi]
+            rows.extend(sorted((r for r in self.rows if r.iin in multi), key=lambda r: r.iin))
+        else:
+            rows = self.rows
+        chunks = []
+        start = 0
+        total = len(rows)
+        while start < total:
+            end = min(start + WRITE_CHUNK, total)
+            while end < total and rows[end].iin == rows[end - 1].iin:
+                end += 1
+            chunks.append(rows[start:end])
+            start = end
+        return chunks
+
+    def lookup(
+        self, writer: BulkWriter, chunk: list[PersonRow]
+    ) -> tuple[dict[str, tuple[Any, ...]], dict[int, list[tuple[Any, ...]]]]:
+        """The chunk's people already in the registry (by IIN) and all their employments."""
+        people = {
+            row[1]: row
+            for row in writer.select_in(
+                Person,
+                ("id", "iin", *PERSON_FIELDS, "current_organisation_id"),
+                "iin",
+                list({r.iin for r in chunk}),
+            )
+        }
+        jobs: dict[int, list[tuple[Any, ...]]] = {}
+        for row in writer.select_in(
+            Employment,
+            JOB_COLUMNS,
+            "person_id",
+            [row[0] for row in people.values()],
+        ):
+            jobs.setdefault(row[0], []).append(row)
+        return people, jobs
+
+    def in_scope(self, found: tuple[Any, ...], history: list[tuple[Any, ...]]) -> bool:
+        """Whether the importer may change this person: their current organisation (or, with
+        no current job, their last one) lies in the importer's areas."""
+        allowed = self.context.allowed_area_ids
+        if allowed is None:
+            return True
+        organisation_id = found[7]
+        if organisation_id is None and history:
+            last = max(history, key=lambda j: (j[4] or date.max, j[3]))
+            organisation_id = last[2]
+        return organisation_id is not None and (
+            self.organisation_areas.get(organisation_id) in allowed
+        )
+
+    def plan(
+        self,
+        group: list[PersonRow],
+        found: tuple[Any, ...] | None,
+        jobs: dict[int, list[tuple[Any, ...]]],
+    ) -> Plan | None:
+        """What the rows of one person change; None (with the errors recorded) when they
+        may not be written."""
+        if found is None:
+            return Plan(None, group, [], [], [])
+        person_id = found[0]
+        history = jobs.get(person_id, [])
+        if not self.in_scope(found, history):
+            for r in group:
+                self.error(
+                    r.line,
+                    "iin",
+                    r.iin,
+                    "registered_elsewhere",
+                    _(
+                        "A person with this IIN is registered at an organisation outside "
+                        "your scope, so this row is not imported. To bring them to your "
+                        "organisation, request a transfer."
+                    ),
+                )
+            return None
+        ok = True
+        for r in group:
+            ok = self.check_name(r, found) and ok
+        open_jobs = {j[2]: j for j in history if j[4] is None}
+        main = next((j for j in open_jobs.values() if j[5]), None)
+        file_organisations = {r.organisation_id for r in group}
+        updates: list[tuple[tuple[Any, ...], PersonRow]] = []
+        opened: list[tuple[PersonRow, bool]] = []
+        closed: list[tuple[tuple[Any, ...], date]] = []
+        for r in group:
+            job = open_jobs.get(r.organisation_id)
+            if job is not None:
+                if r.started_on != job[3] and job[5]:
+                    ok = self.check_after_history(r, history, job) and ok
+                updates.append((job, r))
+                continue
+            moves = r.is_primary and (main is None or main[2] not in file_organisations)
+            if moves and main is not None and r.started_on <= main[3]:
+                ok = False
+                self.error(
+                    r.line,
+                    "started_on",
+                    r.started_on.isoformat(),
+                    "older_than_registry",
+                    _(
+                        "In the registry this person has worked at %(organisation)s since "
+                        "%(since)s, after this row's start date: an older file cannot move "
+                        "a person back. Leave the row out, or correct the date if the "
+                        "move is new."
+                    )
+                    % {
+                        "organisation": self.organisation_names.get(main[2], "?"),
+                        "since": main[3].isoformat(),
+                    },
+                )
+                continue
+            if not self.check_after_history(r, history, None, primary=moves):
+                ok = False
+                continue
+            if moves and main is not None:
+                closed.append((main, r.started_on - ONE_DAY))
+            opened.append((r, moves))
+        if not ok:
+            return None
+        return Plan(found, group, updates, opened, closed)
+
+    def check_name(self, r: PersonRow, found: tuple[Any, ...]) -> bool:
+        """Refuse a row naming someone else; warn about a small spelling correction."""
+        registry = found[2:5]
+        given = (r.surname, r.given_name, r.patronymic)
+        if registry == given:
+            return True
+        differs = [
+            (column, old, new)
+            for column, old, new in zip(NAME_COLUMNS, registry, given, strict=True)
+            if old != new
+        ]
+        wrong = [
+            (column, old, new)
+            for column, old, new in differs
+            if old and new and not same_name(old, new)
+        ]
+        if wrong:
+            column, _old, new = wrong[0]
+            self.error(
+                r.line,
+                column,
+                new,
+                "iin_other_person",
+                _(
+                    "This IIN belongs to %(registry)s in the registry, but the file names "
+                    "%(file)s: check the IIN. A file may correct the spelling of a name "
+                    "by a letter or two, not replace it."
+                )
+                % {"registry": _full_name(registry), "file": r.full_name},
+            )
+            return False
+        column, _old, new = differs[0]
+        self.issues.warning(
+            r.line,
+            column,
+            new,
+            "name_spelling_changed",
+            _("The spelling of the name changes from “%(registry)s” to “%(file)s”.")
+            % {"registry": _full_name(registry), "file": r.full_name},
+        )
+        return True
+
+    def check_after_history(
+        self,
+        r: PersonRow,
+        history: list[tuple[Any, ...]],
+        job: tuple[Any, ...] | None,
+        *,
+        primary: bool = True,
+    ) -> bool:
+        """A start date must come after the end of the earlier jobs it follows: the main job
+        after every ended main job, a job at an organisation after earlier ones there."""
+        clash = [
+            j
+            for j in history
+            if j[4] is not None
+            and j is not job
+            and (j[5] if primary else j[2] == r.organisation_id)
+            and r.started_on <= j[4]
+        ]
+        if not clash:
+            return True
+        last = max(clash, key=lambda j: j[4])
+        self.error(
+            r.line,
+            "started_on",
+            r.started_on.isoformat(),
+            "overlaps_history",
+            _(
+                "In the registry this person worked at %(organisation)s until %(end)s: "
+                "a job starting on or before that date would rewrite the history. Check "
+                "the date, or leave the row out if the file is older."
+            )
+            % {
+                "organisation": self.organisation_names.get(last[2], "?"),
+                "end": last[4].isoformat(),
+            },
+        )
+        return False
 
     # --- writing ---------------------------------------------------------------------------
 
     def write(self, writer: BulkWriter) -> tuple[int, int, int]:
         total = len(self.rows)
         counts = [0, 0, 0]
+        done = 0
         self.context.progress("writing", 0, total)
-        for start in range(0, total, WRITE_CHUNK):
-            chunk = self.rows[start : start + WRITE_CHUNK]
+        for chunk in self.chunks():
             created, updated, unchanged = self._write_chunk(writer, chunk)
             counts[0] += created
             counts[1] += updated
             counts[2] += unchanged
-            self.context.progress("writing", start + len(chunk), total)
+            done += len(chunk)
+            self.context.progress("writing", done, total)
+        if self.issues.error_count:
+            # Rows that clash with the registry: nothing is kept.
+            transaction.set_rollback(True)
+            return 0, 0, 0
         return counts[0], counts[1], counts[2]
 
     def _write_chunk(self, writer: BulkWriter, chunk: list[PersonRow]) -> tuple[int, int, int]:
@@ -414,51 +688,36 @@ class PeopleValidator(Validator):
         actor = context.actor_id
         source = context.source
         org_names = self.organisation_names
-        existing = {
-            row[1]: row
-            for row in writer.select_in(
-                Person,
-                ("id", "iin", *PERSON_FIELDS, "current_organisation_id"),
-                "iin",
-                [r.iin for r in chunk],
-            )
-        }
-        open_jobs = {
-            row[0]: row
-            for row in writer.select_in(
-                Employment,
-                ("person_id", "id", "organisation_id", "started_on", *EMPLOYMENT_FIELDS),
-                "person_id",
-                [row[0] for row in existing.values()],
-                null="ended_on",
-            )
-        }
+        people, jobs = self.lookup(writer, chunk)
         new_people: list[PersonRow] = []
-        new_jobs: list[tuple[int, PersonRow, date]] = []
+        new_jobs: list[tuple[int, PersonRow, bool]] = []
         closed_jobs: list[tuple[int, date, Any]] = []
         job_updates: list[tuple[Any, ...]] = []
         person_updates: list[tuple[Any, ...]] = []
         audit: list[AuditRow] = []
-        updated = unchanged = 0
+        created = updated = unchanged = 0
 
-        for r in chunk:
-            found = existing.get(r.iin)
-            if found is None:
-                new_people.append(r)
+        plans = []
+        for group in _groups(chunk):
+            plan = self.plan(group, people.get(group[0].iin), jobs)
+            if plan is not None:
+                plans.append(plan)
+        if self.issues.error_count:
+            return 0, 0, 0  # refused: keep checking the other chunks, write nothing
+        for plan in plans:
+            group = plan.rows
+            if plan.found is None:
+                new_people.append(group[0])
+                new_jobs.extend((-1, r, r.is_primary) for r in group[1:])
+                created += len(group)
                 continue
+            found = plan.found
             person_id = found[0]
-            old_person = found[2:7]
-            current_organisation = found[7]
-            changed = False
-            job = open_jobs.get(person_id)
-            if job is not None and job[2] == r.organisation_id:
-                old_job = job[4:]
-                new_job = r.job_values()
+            changed: set[int] = set()
+            for job, r in plan.updates:
+                old_job = (*job[6:], job[3])
+                new_job = (*r.job_values(), r.started_on)
                 if old_job != new_job:
-                    changes = diff(
-                        dict(zip(EMPLOYMENT_FIELDS, old_job, strict=True)),
-                        dict(zip(EMPLOYMENT_FIELDS, new_job, strict=True)),
-                    )
                     job_updates.append((job[1], *new_job, now))
                     audit.append(
                         (
@@ -467,33 +726,36 @@ class PeopleValidator(Validator):
                             "registry.employment",
                             str(job[1]),
                             f"{r.full_name} @ {org_names.get(r.organisation_id, '')}",
-                            changes,
+                            diff(
+                                dict(zip(JOB_FIELDS, old_job, strict=True)),
+                                dict(zip(JOB_FIELDS, new_job, strict=True)),
+                            ),
                             source,
                         )
                     )
-                    changed = True
-            else:
-                if job is not None:
-                    end = max(job[3], r.started_on - ONE_DAY)
-                    closed_jobs.append((job[1], end, now))
-                    audit.append(
-                        (
-                            actor,
-                            "update",
-                            "registry.employment",
-                            str(job[1]),
-                            f"{r.full_name} @ {org_names.get(job[2], '')}",
-                            {"ended_on": [None, end.isoformat()]},
-                            source,
-                        )
+                    changed.add(r.line)
+            current_organisation = found[7]
+            for job, end in plan.closed:
+                closed_jobs.append((job[1], end, now))
+                audit.append(
+                    (
+                        actor,
+                        "update",
+                        "registry.employment",
+                        str(job[1]),
+                        f"{group[0].full_name} @ {org_names.get(job[2], '')}",
+                        {"ended_on": [None, end.isoformat()]},
+                        source,
                     )
-                    begin = max(r.started_on, end + ONE_DAY)
-                else:
-                    begin = r.started_on
-                new_jobs.append((person_id, r, begin))
-                current_organisation = r.organisation_id
-                changed = True
-            new_person = r.person_values()
+                )
+            for r, primary in plan.opened:
+                new_jobs.append((person_id, r, primary))
+                if primary:
+                    current_organisation = r.organisation_id
+                changed.add(r.line)
+            first = group[0]
+            old_person = found[2:7]
+            new_person = first.person_values()
             if new_person != old_person or current_organisation != found[7]:
                 if new_person != old_person:
                     audit.append(
@@ -502,7 +764,7 @@ class PeopleValidator(Validator):
                             "update",
                             "registry.person",
                             str(person_id),
-                            r.full_name,
+                            first.full_name,
                             diff(
                                 dict(zip(PERSON_FIELDS, old_person, strict=True)),
                                 dict(zip(PERSON_FIELDS, new_person, strict=True)),
@@ -511,13 +773,11 @@ class PeopleValidator(Validator):
                         )
                     )
                 person_updates.append(
-                    (person_id, *new_person, r.search_key, current_organisation, now)
+                    (person_id, *new_person, first.search_key, current_organisation, now)
                 )
-                changed = True
-            if changed:
-                updated += 1
-            else:
-                unchanged += 1
+                changed.add(first.line)
+            updated += len(changed)
+            unchanged += len(group) - len(changed)
 
         if new_people:
             ids = writer.insert(
@@ -554,7 +814,9 @@ class PeopleValidator(Validator):
                     for r in new_people
                 ],
             )
+            new_ids: dict[str, int] = {}
             for person_id, r in zip(ids, new_people, strict=True):
+                new_ids[r.iin] = person_id
                 audit.append(
                     (
                         actor,
@@ -566,8 +828,13 @@ class PeopleValidator(Validator):
                         source,
                     )
                 )
-                new_jobs.append((person_id, r, r.started_on))
-        # Close before opening: a person has at most one open employment.
+                new_jobs.append((person_id, r, True))
+            new_jobs = [
+                (new_ids[r.iin] if person_id == -1 else person_id, r, primary)
+                for person_id, r, primary in new_jobs
+            ]
+        # Close before opening: a person has at most one open main job, and one open job
+        # per organisation.
         writer.update(Employment, ("ended_on", "updated_at"), closed_jobs)
         if new_jobs:
             job_ids = writer.insert(
@@ -578,15 +845,25 @@ class PeopleValidator(Validator):
                     *EMPLOYMENT_FIELDS,
                     "started_on",
                     "ended_on",
+                    "is_primary",
                     "created_at",
                     "updated_at",
                 ),
                 [
-                    (person_id, r.organisation_id, *r.job_values(), begin, None, now, now)
-                    for person_id, r, begin in new_jobs
+                    (
+                        person_id,
+                        r.organisation_id,
+                        *r.job_values(),
+                        r.started_on,
+                        None,
+                        primary,
+                        now,
+                        now,
+                    )
+                    for person_id, r, primary in new_jobs
                 ],
             )
-            for job_id, (_person_id, r, _begin) in zip(job_ids, new_jobs, strict=True):
+            for job_id, (_person_id, r, primary) in zip(job_ids, new_jobs, strict=True):
                 audit.append(
                     (
                         actor,
@@ -594,24 +871,67 @@ class PeopleValidator(Validator):
                         "registry.employment",
                         str(job_id),
                         f"{r.full_name} @ {org_names.get(r.organisation_id, '')}",
-                        _job_changes(r),
+                        _job_changes(r, primary),
                         source,
                     )
                 )
-        writer.update(Employment, (*EMPLOYMENT_FIELDS, "updated_at"), job_updates)
+        writer.update(Employment, (*JOB_FIELDS, "updated_at"), job_updates)
         writer.update(
             Person,
             (*PERSON_FIELDS, "search_key", "current_organisation_id", "updated_at"),
             person_updates,
         )
         writer.audit(audit, at=now)  # type: ignore[arg-type]
-        return len(new_people), updated, unchanged
+        return created, updated, unchanged
 
 
-def _job_changes(r: PersonRow) -> dict[str, Any]:
+class Plan(NamedTuple):
+    found: tuple[Any, ...] | None  # the registry's row of the person (None: a new person)
+    rows: list[PersonRow]
+    updates: list[tuple[tuple[Any, ...], PersonRow]]  # (open job, row) updated in place
+    opened: list[tuple[PersonRow, bool]]  # (row, is main job) opened
+    closed: list[tuple[tuple[Any, ...], date]]  # (job, last day) ended
+
+
+NAME_COLUMNS = ("surname", "given_name", "patronymic")
+# person_id, id, organisation_id, started_on, ended_on, is_primary, then EMPLOYMENT_FIELDS
+JOB_COLUMNS = (
+    "person_id",
+    "id",
+    "organisation_id",
+    "started_on",
+    "ended_on",
+    "is_primary",
+    *EMPLOYMENT_FIELDS,
+)
+JOB_FIELDS = (*EMPLOYMENT_FIELDS, "started_on")
+
+
+def _groups(chunk: list[PersonRow]) -> list[list[PersonRow]]:
+    """Rows of one IIN together, the main (first in the file) first."""
+    groups: dict[str, list[PersonRow]] = {}
+    for r in chunk:
+        group = groups.get(r.iin)
+        if group is None:
+            groups[r.iin] = [r]
+        else:
+            group.append(r)
+    result = list(groups.values())
+    for group in result:
+        if len(group) > 1:
+            group.sort(key=lambda r: not r.is_primary)
+    return result
+
+
+def _full_name(parts: tuple[str, ...]) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _job_changes(r: PersonRow, primary: bool = True) -> dict[str, Any]:
     """What employment_set records for a new employment."""
     return {
         "organisation": r.organisation_id,
+        "is_primary": primary,
         "position": r.position,
         "subjects": r.subjects,
         "level": r.level,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -192,7 +193,12 @@ def test_searching_by_iin_needs_a_role_that_sees_iins(world: World) -> None:
 
 
 def test_person_detail_has_the_current_employment(world: World) -> None:
-    employ(person=world.p_ala, organisation=world.org_ala2, position="deputy_director")
+    employ(
+        person=world.p_ala,
+        organisation=world.org_ala2,
+        position="deputy_director",
+        started_on=date(2020, 9, 1),
+    )
     body = get(world.users["national_admin"], f"/api/people/{world.p_ala.pk}").json()
     assert body["current_organisation"]["id"] == world.org_ala2.pk
     job = body["current_employment"]
