@@ -200,10 +200,16 @@ def ctt(scores: ArrayLike, max_scores: ArrayLike | None = None) -> CttResult:
     item_var = (centred**2).mean(axis=0)
     total_var = float((total_centred**2).mean())
     cov_item_total = (centred * total_centred[:, None]).mean(axis=0)
-    # rest = total − item: its variance and covariance follow without a second pass.
-    rest_var = total_var + item_var - 2 * cov_item_total
-    cov_item_rest = cov_item_total - item_var
+    # The rest score (total minus the item) directly, not as var(T) + var(x) − 2cov: the
+    # difference can round to a tiny negative number when the rest has no variance.
+    rest_centred = total_centred[:, None] - centred
+    rest_var = (rest_centred**2).mean(axis=0)
+    cov_item_rest = (centred * rest_centred).mean(axis=0)
 
+    # Below this a variance is rounding noise: a constant column of non-integers.
+    item_var = np.where(item_var > 1e-12 * maxima**2, item_var, 0.0)
+    rest_var = np.where(rest_var > 1e-12 * (maxima.sum() - maxima) ** 2, rest_var, 0.0)
+    total_var = total_var if total_var > 1e-12 * float(maxima.sum()) ** 2 else 0.0
     item_total = _correlation(cov_item_total, item_var, np.full(n_items, total_var))
     item_rest = _correlation(cov_item_rest, item_var, rest_var)
 
