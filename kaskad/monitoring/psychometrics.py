@@ -315,6 +315,8 @@ class RaschResult:
     quadrature_points: int
     abilities: FloatArray  # EAP, per pupil
     abilities_se: FloatArray  # posterior SD, per pupil
+    wle: FloatArray  # Warm's weighted likelihood estimate, per pupil; NaN if nothing answered
+    wle_se: FloatArray  # 1 / sqrt(test information at the WLE)
     covariance: FloatArray  # of the estimated parameters: every step, then the SD if estimated
 
 
@@ -599,7 +601,9 @@ def rasch(
     Items nobody answered, nobody scored on, everybody got full marks on, or with a score
     0..max that nobody got, have no finite estimate: they are left out of the fit and
     reported with that status and NaN estimates. Abilities are EAP (posterior mean over the
-    nodes) with the posterior SD as their standard error, from the estimable items only.
+    nodes) with the posterior SD as their standard error, from the estimable items only;
+    Warm's weighted likelihood estimates (WLE, finite also for all-right or all-wrong pupils,
+    less shrunk towards the mean than EAP) come with them.
     Infit and outfit are posterior expectations (see :func:`_fit_statistics`): expected 1
     under the model, above about 1.2 for a noisy item (guessing, a flawed key), below about
     0.8 for an item that discriminates more than the model assumes.
@@ -642,6 +646,9 @@ def rasch(
     if estimate_sd:
         params = np.append(params, 1.0)
     params, hessian, iterations, converged = _fit(model, params, tolerance, max_iterations)
+    if estimate_sd:
+        # The likelihood is symmetric in σ (the nodes are), so a Newton step may cross 0.
+        params[-1] = abs(params[-1])
     loglik, posterior, _, log_p = model.estep(params)
     information = -hessian
     try:
@@ -658,6 +665,7 @@ def rasch(
     abilities_se = np.sqrt(np.maximum(posterior @ theta_nodes**2 - abilities**2, 0.0))
 
     infit, outfit = _fit_statistics(matrix, layout, log_p, posterior)
+    wle, wle_se = _wle(matrix, layout, steps)
 
     items: list[RaschItem] = []
     position_of = {int(col): pos for pos, col in enumerate(layout.items)}
@@ -703,6 +711,8 @@ def rasch(
         quadrature_points=quadrature_points,
         abilities=abilities,
         abilities_se=abilities_se,
+        wle=wle,
+        wle_se=wle_se,
         covariance=np.asarray(covariance, dtype=np.float64),
     )
 
@@ -741,3 +751,78 @@ def _fit_statistics(
     infit = squared.sum(axis=0) / info.sum(axis=0)
     outfit = standardised.sum(axis=0) / answered.sum(axis=0)
     return np.asarray(infit), np.asarray(outfit)
+
+
+def _wle(matrix: FloatArray, layout: _Layout, steps: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Warm's (1989) weighted likelihood estimates of ability, given the item estimates.
+
+    The root of g(θ) = Σ (x − E[X | θ]) + J(θ) / (2 I(θ)) over the answered items, where I is
+    the test information (Σ Var) and J its derivative (Σ third central moments); it exists
+    for perfect and zero scores too. g falls from positive to negative, so Newton steps kept
+    inside a shrinking bracket (bisection whenever a step would leave it) find it for every
+    pupil at once.
+
+    The WLE depends only on the raw score and on which items were answered, so it is solved
+    once per (set of answered items, raw score) pair when there are fewer of those than
+    pupils: with no missing responses, one equation per possible raw score.
+    """
+    observed = matrix[:, layout.items]
+    answered = ~np.isnan(observed)
+    raw = np.where(answered, observed, 0.0).sum(axis=1)
+    masks, group = np.unique(answered, axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    possible = (masks * layout.maxima[None, :]).sum(axis=1)  # highest raw score per mask
+    if int((possible + 1).sum()) < raw.size:
+        offsets = np.concatenate([[0], np.cumsum(possible + 1)[:-1]])
+        pair_mask = np.repeat(masks, possible + 1, axis=0)
+        pair_raw = np.concatenate([np.arange(m + 1) for m in possible]).astype(np.float64)
+        pupil_pair = offsets[group] + raw.astype(np.int64)
+    else:
+        pair_mask, pair_raw, pupil_pair = answered, raw, np.arange(raw.size)
+    # A pupil who answered none of the items has no likelihood, hence no WLE (NaN below).
+    solvable = pair_mask.any(axis=1)
+    pair_mask, pair_raw = pair_mask[solvable], pair_raw[solvable]
+    pupil_pair = np.maximum(np.cumsum(solvable)[pupil_pair] - 1, 0)
+
+    categories = np.arange(layout.width)[None, :, None]
+    weights = pair_mask.T  # (items, pairs)
+
+    def moments(theta: FloatArray) -> tuple[FloatArray, ...]:
+        prob = np.exp(_category_log_probs(steps, 1.0, theta, layout))  # (items, width, pairs)
+        mean = (prob * categories).sum(axis=1)
+        centred = categories - mean[:, None, :]
+        # Products, not **: integer powers of float arrays go through the slow pow().
+        weighted = prob * centred * centred
+        var = weighted.sum(axis=1)
+        third = (weighted * centred).sum(axis=1)
+        fourth = (weighted * centred * centred).sum(axis=1)
+        cumulant4 = fourth - 3 * var**2  # d(third central moment)/dθ
+        return tuple((v * weights).sum(axis=0) for v in (mean, var, third, cumulant4))
+
+    low = np.full(pair_raw.size, -20.0)
+    high = np.full(pair_raw.size, 20.0)
+    theta = np.zeros(pair_raw.size)
+    for _ in range(100):
+        expected, info, skew, kurt = moments(theta)
+        info = np.maximum(info, 1e-300)
+        value = pair_raw - expected + skew / (2 * info)
+        slope = -info + (kurt * info - skew**2) / (2 * info**2)
+        low = np.where(value > 0, theta, low)
+        high = np.where(value > 0, high, theta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = theta - value / slope
+        # Inclusive: at the root Newton stays put, which is also where the bracket closes.
+        inside = (slope < 0) & (newton >= low) & (newton <= high)
+        updated = np.where(inside, newton, (low + high) / 2)
+        done = float(np.abs(updated - theta).max()) < 1e-9
+        theta = updated
+        if done:
+            break
+    _, info, _, _ = moments(theta)
+    with np.errstate(divide="ignore"):
+        se = 1 / np.sqrt(info)
+    nothing = ~answered.any(axis=1)
+    return (
+        np.where(nothing, np.nan, theta[pupil_pair]),
+        np.where(nothing, np.nan, se[pupil_pair]),
+    )

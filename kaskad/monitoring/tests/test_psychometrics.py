@@ -490,3 +490,59 @@ def test_infit_and_outfit_flag_misfitting_items():
     assert overfit.infit < 0.95 and overfit.outfit < 0.7
     for item in result.items[3:]:
         assert 0.85 < item.infit < 1.15
+
+
+def warm_equation(theta: float, responses: np.ndarray, difficulties: np.ndarray) -> float:
+    """Warm's estimating equation for 0/1 items: r − Σp + Σ p·q·(1 − 2p) / (2 Σ p·q)."""
+    answered = ~np.isnan(responses)
+    p = 1 / (1 + np.exp(-(theta - difficulties[answered])))
+    info = float((p * (1 - p)).sum())
+    skew = float((p * (1 - p) * (1 - 2 * p)).sum())
+    return float(np.nansum(responses)) - float(p.sum()) + skew / (2 * info)
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.15])
+def test_wle_solves_warms_equation_for_every_pupil(missing):
+    # Without missing responses the WLE is solved once per raw score, with them once per
+    # pupil: both paths must satisfy the same equation.
+    rng = np.random.default_rng(21)
+    scores = simulate_rasch(rng, rng.normal(0, 1, 600), np.linspace(-2, 2, 12))
+    scores[rng.random(scores.shape) < missing] = np.nan
+    result = rasch(scores)
+    difficulties = np.array([i.difficulty for i in result.items])
+    for n in range(scores.shape[0]):
+        assert warm_equation(result.wle[n], scores[n], difficulties) == pytest.approx(0, abs=1e-8)
+    p = 1 / (1 + np.exp(-(result.wle[:, None] - difficulties[None, :])))
+    info = np.where(np.isnan(scores), 0, p * (1 - p)).sum(axis=1)
+    np.testing.assert_allclose(result.wle_se, 1 / np.sqrt(info), rtol=1e-6)
+
+
+def test_wle_is_finite_for_perfect_and_zero_scores_and_less_shrunk_than_eap():
+    rng = np.random.default_rng(22)
+    scores = simulate_rasch(rng, rng.normal(0, 1.5, 2000), np.linspace(-1, 1, 10))
+    result = rasch(scores)
+    raw = scores.sum(axis=1)
+    assert (raw == 10).any() and (raw == 0).any()
+    assert np.isfinite(result.wle).all()
+    assert np.isfinite(result.wle_se).all()
+    # Same raw score, same WLE; higher raw score, higher WLE.
+    by_score = [float(np.unique(result.wle[raw == r])[0]) for r in range(11)]
+    assert by_score == sorted(by_score)
+    assert result.wle.std() > result.abilities.std()
+
+
+def test_wle_of_a_pupil_who_answered_nothing_is_nan():
+    rng = np.random.default_rng(23)
+    scores = simulate_rasch(rng, rng.normal(0, 1, 300), np.linspace(-1, 1, 6))
+    scores[5] = np.nan
+    result = rasch(scores)
+    assert math.isnan(result.wle[5]) and math.isnan(result.wle_se[5])
+    assert np.isfinite(np.delete(result.wle, 5)).all()
+
+
+def test_no_spread_of_ability_gives_a_non_negative_sd():
+    # Responses unrelated to any ability: σ goes to its boundary 0, never below.
+    rng = np.random.default_rng(0)
+    result = rasch((rng.random((300, 10)) < 0.6).astype(float))
+    assert 0 <= result.population_sd < 0.2
+    assert all(math.isfinite(item.difficulty) for item in result.items)
