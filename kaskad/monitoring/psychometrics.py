@@ -1,15 +1,15 @@
 """Item analysis for monitoring tests: classical test theory and the Rasch / partial credit model.
 
 Input everywhere is a pupils × items matrix of scores (0/1 or partial credit 0..max), with
-``NaN`` for a missing response. Numpy only (no SciPy, no Django): the module is a plain
-library that the monitoring app calls and that the benchmarks can time on their own.
+``NaN`` for a missing response. Numpy only (no SciPy, no Django): a plain library that the
+Django side of monitoring studies can call and that a benchmark can time on its own.
 
 * :func:`ctt` — facility, item–total and item–rest correlations, alpha if item deleted,
   Cronbach's alpha (KR-20 for 0/1 items), SEM, score distribution and item flags.
 * :func:`rasch` — item difficulties (and step difficulties of partial-credit items, Masters
   1982) by marginal maximum likelihood with a normal ability distribution, EM (Bock & Aitkin
   1981) on Gauss–Hermite nodes, standard errors from the observed information, infit and
-  outfit mean squares, and EAP abilities.
+  outfit mean squares, and EAP and WLE abilities.
 
 Missing responses
     :func:`ctt` scores a missing response as 0 for everything built on the total score
@@ -412,12 +412,11 @@ class _Model:
         counts = expected.reshape(log_p.shape)
         return loglik, posterior, counts, log_p
 
-    def derivatives(
-        self, params: FloatArray, counts: FloatArray, log_p: FloatArray
-    ) -> tuple[FloatArray, FloatArray]:
+    def derivatives(self, counts: FloatArray, log_p: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Gradient and Hessian of the expected complete-data log-likelihood.
 
-        At the parameters the E-step used, the gradient is also the gradient of the marginal
+        ``counts`` and ``log_p`` come from :meth:`estep`. At the parameters the E-step used,
+        the gradient is also the gradient of the marginal
         log-likelihood (Fisher's identity).
         """
         layout = self.layout
@@ -487,7 +486,7 @@ def _numerical_hessian(model: _Model, params: FloatArray, gradient: FloatArray) 
         shifted = params.copy()
         shifted[k] += h
         _, _, counts, log_p = model.estep(shifted)
-        hessian[:, k] = (model.derivatives(shifted, counts, log_p)[0] - gradient) / h
+        hessian[:, k] = (model.derivatives(counts, log_p)[0] - gradient) / h
     return (hessian + hessian.T) / 2
 
 
@@ -509,7 +508,7 @@ def _fit(
         while iterations < max_iterations:
             iterations += 1
             _, _, counts, log_p = model.estep(params)
-            gradient, hessian = model.derivatives(params, counts, log_p)
+            gradient, hessian = model.derivatives(counts, log_p)
             step = _newton_step(gradient, hessian)
             params = params + step
             if model.estimate_sd and params[-1] < 1e-3:
@@ -520,7 +519,7 @@ def _fit(
 
     def gradient_at(point: FloatArray) -> FloatArray:
         _, _, counts, log_p = model.estep(point)
-        return model.derivatives(point, counts, log_p)[0]
+        return model.derivatives(counts, log_p)[0]
 
     if not em(max(tolerance, 1e-3)):
         return params, _numerical_hessian(model, params, gradient_at(params)), iterations, False
@@ -594,9 +593,11 @@ def rasch(
 
     Estimation: marginal maximum likelihood by EM (Bock & Aitkin 1981) on
     ``quadrature_points`` Gauss–Hermite nodes; each M-step is a Newton step on all
-    parameters at once (the expected complete-data log-likelihood is concave). Stops when no
-    parameter moves more than ``tolerance`` logits. Standard errors come from the observed
-    information: central differences of the analytic marginal gradient.
+    parameters at once (the expected complete-data log-likelihood is concave). Near the
+    optimum Newton steps on the marginal likelihood itself take over (see :func:`_fit`);
+    the fit stops when no parameter moves more than ``tolerance`` logits. Standard errors
+    come from the observed information: forward differences of the analytic marginal
+    gradient (Fisher's identity), inverted.
 
     Items nobody answered, nobody scored on, everybody got full marks on, or with a score
     0..max that nobody got, have no finite estimate: they are left out of the fit and
