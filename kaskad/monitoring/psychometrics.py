@@ -317,7 +317,9 @@ class RaschResult:
     abilities_se: FloatArray  # posterior SD, per pupil
     wle: FloatArray  # Warm's weighted likelihood estimate, per pupil; NaN if nothing answered
     wle_se: FloatArray  # 1 / sqrt(test information at the WLE)
-    covariance: FloatArray  # of the estimated parameters: every step, then the SD if estimated
+    # Of the estimated parameters: the steps of the items with status "ok" in column order,
+    # then σ if it was estimated.
+    covariance: FloatArray
 
 
 @dataclass
