@@ -1,0 +1,1 @@
+"""Monitoring studies and surveys: tests, item analysis, pupil and school reports."""
