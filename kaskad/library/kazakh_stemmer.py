@@ -21,7 +21,8 @@ Design decisions (each one trades recall for precision on purpose):
   from a back-vowel stem, a front one (ә ө ү і е) from a front-vowel stem; the
   stem's class is that of its last vowel other than the neutral у and и
   (loanwords such as *мұғалім* follow their last vowel, as Kazakh does).
-  Where the class cannot be told, both are accepted.
+  Where the class cannot be told, both are accepted. The instrumental
+  ``-мен/-бен/-пен`` has no back form and is exempt.
 * **Minimal stem: three letters with a vowel.** Kazakh roots are at least one
   syllable, and the overwhelming majority of noun roots have three letters or
   more. Allowing two-letter stems would cut *ана*, *ата*, *кісі* to stubs that
@@ -46,8 +47,10 @@ Design decisions (each one trades recall for precision on purpose):
   inflections: the adjectival ``-ды/-ді/-ты/-ті`` (*білімді*, "educated")
   reads as the accusative, and the privative ``-сыз/-сіз`` (*білімсіз*)
   reads as the 2nd person polite predicate; both reduce to the root.
-* A short list of roots that merely *look* inflected (*алтын*, *қиын*) is
-  never stripped further.
+* A short list of roots that merely *look* inflected (*алтын*, *қиын*,
+  *желі*) is never stripped further, and a slot prefers the shorter suffix
+  when it leaves one of them (*соғысы* is *соғыс* + ы, not *соғы* + сы, while
+  *баласы* is *бала* + сы: only a lexicon can tell).
 
 ``loose=True`` runs the same rules on text folded by :func:`loose_fold`, the
 key used for Kazakh typed with Russian letters (see ``normalise``): harmony is
@@ -227,9 +230,25 @@ PROTECTED: Final = frozenset(
         "ауғанстан",
         "пәкістан",
         "балабақша",  # kindergarten (not балабақ + ша)
+        "желі",  # network (not жел "wind" + і)
+        # roots in -ыс/-іс whose possessive -ы/-і reads as -сы/-сі
+        "соғыс",  # war
+        "талас",  # dispute
+        "жарыс",  # race, competition
+        "табыс",  # success, income
+        "дыбыс",  # sound
+        "қоныс",  # settlement
+        "әдіс",  # method
+        "іс",  # matter
+        "күрес",  # struggle
+        "кеңес",  # council, advice
+        "жеміс",  # fruit
+        "өріс",  # range
     }
 )
 
+# The instrumental does not follow vowel harmony (кітаппен, қызбен).
+_NO_HARMONY: Final = frozenset({"мен", "менен", "бен", "бенен", "пен", "пенен"})
 _DEVOICE: Final = {"б": "п", "г": "к", "ғ": "қ"}
 MIN_STEM: Final = 3
 
@@ -269,7 +288,7 @@ def _fits(stem: str, suffix: str, before: frozenset[str], loose: bool) -> bool:
         return False
     if before and stem[-1] not in before:
         return False
-    if loose:
+    if loose or suffix in _NO_HARMONY:
         return True
     wanted = _harmony(suffix)
     if wanted is None:
@@ -292,12 +311,15 @@ def stem_kazakh(word: str, *, loose: bool = False) -> str:
     for table in slots:
         if current in protected:
             return current
-        for suffix, before in table:
-            if current.endswith(suffix):
-                candidate = current[: -len(suffix)]
-                if _fits(candidate, suffix, before, loose):
-                    current = candidate
-                    break
+        fitting = [
+            current[: -len(suffix)]
+            for suffix, before in table
+            if current.endswith(suffix) and _fits(current[: -len(suffix)], suffix, before, loose)
+        ]
+        if fitting:
+            # The longest suffix wins, unless a shorter one leaves a known
+            # root: соғыс + ы, not соғы + сы.
+            current = next((stem for stem in fitting if stem in protected), fitting[0])
     if current in protected:
         return current
     vowels = _LOOSE_VOWELS if loose else VOWELS
