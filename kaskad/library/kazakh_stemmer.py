@@ -19,9 +19,10 @@ Design decisions (each one trades recall for precision on purpose):
   This keeps roots such as *ата*, *қала*, *бала* intact.
 * **Vowel harmony.** A suffix with a back vowel (а о ұ ы) is only stripped
   from a back-vowel stem, a front one (ә ө ү і е) from a front-vowel stem; the
-  stem's class is that of its last vowel other than the neutral у and и
-  (loanwords such as *мұғалім* follow their last vowel, as Kazakh does).
-  Where the class cannot be told, both are accepted. The instrumental
+  stem's class is that of its last vowel (loanwords such as *мұғалім* follow
+  their last vowel, as Kazakh does). After a neutral last vowel (и, у, and
+  я ю ё э of loanwords: *терроризмге*, *оқуға*, *пхеньяннің/пхеньянның*)
+  both classes are accepted. The instrumental
   ``-мен/-бен/-пен`` has no back form and is exempt.
 * **Minimal stem: three letters with a vowel.** Kazakh roots are at least one
   syllable, and the overwhelming majority of noun roots have three letters or
@@ -71,8 +72,8 @@ __all__ = ["LOOSE_MAP", "loose_fold", "stem_kazakh"]
 # --------------------------------------------------------------------------
 
 VOWELS: Final = frozenset("аәоөұүыіеэиуюяё")
-BACK: Final = frozenset("аоұыяюё")
-FRONT: Final = frozenset("әөүіеэ")
+BACK: Final = frozenset("аоұы")
+FRONT: Final = frozenset("әөүіе")
 # Word-final б в г д ғ only occur in loanwords and are pronounced voiceless.
 VOICELESS: Final = "пкқтсшщфхцчһбвгдғ"
 NASALS: Final = "мнң"
@@ -275,11 +276,14 @@ _LOOSE_VOWELS: Final = frozenset(loose_fold("".join(VOWELS)))
 
 
 def _harmony(letters: Iterable[str]) -> str | None:
+    """Return the class of the last vowel; None when it is neutral or absent."""
     for ch in reversed(list(letters)):
         if ch in BACK:
             return "back"
         if ch in FRONT:
             return "front"
+        if ch in VOWELS:
+            return None  # и у, or я ю ё э of a loanword: either class is written
     return None
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kaskad.library.kazakh_stemmer import loose_fold, stem_kazakh
+from kaskad.library.normalise import fold
 from kaskad.library.stemming import SNOWBALL_AVAILABLE, stem
 
 # --- the requirement's own examples ------------------------------------------
@@ -272,3 +276,32 @@ def test_snowball_conflates_russian_and_english_forms(language, forms):
 def test_without_snowball_words_come_back_unchanged():
     assert stem("учителями", "ru") == "учителями"
     assert stem("teachers", "en") == "teachers"
+
+
+# --- a real corpus -----------------------------------------------------------
+
+CORPUS = Path("/work/shared/datasets/parallel-kk-ru-en")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the kk-ru-en parallel corpus is not present")
+def test_corpus_vocabulary_shrinks_without_runaway_groups():
+    # Word types of the Kazakh side of NTREX-128, FLORES-200 and Tatoeba
+    # (about 19,800). See scripts/kazakh_stem_coverage.py for the listing.
+    words: set[str] = set()
+    for path in sorted(CORPUS.glob("*.tsv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = csv.reader(handle, delimiter="\t")
+            next(rows, None)
+            for row in rows:
+                words.update(w for w in fold(row[0], "kk").split() if w.isalpha())
+    groups: dict[str, set[str]] = {}
+    for word in words:
+        groups.setdefault(stem_kazakh(word), set()).add(word)
+    assert len(words) > 15_000
+    assert 1 - len(groups) / len(words) > 0.35  # the inflections do collapse
+    # ... into plausible paradigms: no stem swallows more than a noun's worth of forms
+    assert max(len(forms) for forms in groups.values()) < 40
+    # ... and the stems of the loanwords and names are not cut below three letters
+    assert all(len(stem) >= 3 for stem, forms in groups.items() if len(forms) > 1)
+    assert groups["мұғалім"] >= {"мұғалім", "мұғалімдер", "мұғалімдерінен", "мұғалімнің"}
+    assert groups["мектеп"] >= {"мектебі", "мектебіндегі", "мектептердегі", "мектепке"}
