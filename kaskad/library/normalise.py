@@ -220,7 +220,7 @@ def _stem_word(word: str, language: str) -> str:
         return word
     if _CYRILLIC.search(word):
         return stem(word, "kk" if language == "kk" else "ru")
-    return stem(word, "en" if language != "en" else language)
+    return stem(word, "en")
 
 
 def _loose(word: str) -> str | None:
