@@ -195,14 +195,21 @@ def _unify(spelling: str) -> str:
     return _APOSTROPHE_RUN.sub("'", spelling)
 
 
+def _raw_words(text: str) -> list[str]:
+    """Words after steps 1-3, apostrophes still in place (they carry 2017 letters)."""
+    return [_repair(match.group(0)) for match in _WORD.finditer(_clean(text))]
+
+
+def _finish(word: str) -> str | None:
+    word = _APOSTROPHE_RUN.sub("", word)
+    return word if word and len(word) <= MAX_WORD else None
+
+
 def _words(text: str, language: str | None) -> list[str]:
     words = []
-    for match in _WORD.finditer(_clean(text)):
-        word = _repair(match.group(0))
-        if language == "kk":
-            word = _kk_from_latin(word)
-        word = _APOSTROPHE_RUN.sub("", word)
-        if word and len(word) <= MAX_WORD:
+    for raw in _raw_words(text):
+        word = _finish(_kk_from_latin(raw) if language == "kk" else raw)
+        if word is not None:
             words.append(word)
     return words
 
@@ -253,14 +260,17 @@ def tokens_for_index(text: str, language: str) -> list[str]:
     tokens: list[str] = []
     if language != "kk":
         return normalise(text, language)
-    for original in _words(text, None):
-        word = _APOSTROPHE_RUN.sub("", _kk_from_latin(original))
+    for raw in _raw_words(text):
+        word = _finish(_kk_from_latin(raw))
+        if word is None:
+            continue
         tokens.append(_stem_word(word, "kk"))
         loose = _loose(word)
         if loose is not None:
             tokens.append(loose)
-        if _LATIN.search(original):
-            tokens.append(stem(_APOSTROPHE_RUN.sub("", original), "en"))
+        plain = _finish(raw)
+        if plain is not None and _LATIN.search(plain):
+            tokens.append(stem(plain, "en"))
     return tokens
 
 
@@ -275,20 +285,21 @@ def tokens_for_query(text: str) -> list[tuple[str, ...]]:
     """
     terms: list[tuple[str, ...]] = []
     seen: set[tuple[str, ...]] = set()
-    for original in _words(text, None):
+    for raw in _raw_words(text):
+        plain, kazakh = _finish(raw), _finish(_kk_from_latin(raw))
+        if plain is None or kazakh is None:
+            continue
         candidates: list[str] = []
-        if not any(ch.isalpha() for ch in original):
-            candidates.append(original)
+        if not any(ch.isalpha() for ch in plain):
+            candidates.append(plain)
         else:
-            plain = _APOSTROPHE_RUN.sub("", original)
-            if _LATIN.search(original) and not _CYRILLIC.search(original):
+            if _LATIN.search(plain) and not _CYRILLIC.search(plain):
                 candidates.append(stem(plain, "en"))
-            kazakh = _APOSTROPHE_RUN.sub("", _kk_from_latin(original))
             candidates.append(stem(kazakh, "kk"))
             loose = _loose(kazakh)
             if loose is not None:
                 candidates.append(loose)
-            if _CYRILLIC.search(original):
+            if _CYRILLIC.search(plain):
                 candidates.append(stem(plain, "ru"))
         term = tuple(dict.fromkeys(candidates))
         if term not in seen:
