@@ -1,0 +1,1 @@
+"""The resource library: materials, publications and search that understands Kazakh and Russian."""
