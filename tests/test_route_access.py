@@ -334,6 +334,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "plagiarism:portfolio_report": {"pk": "portfolio"},
     "core:job_detail": {"pk": "job"},
     "core:job_progress": {"pk": "job"},
+    "core:job_restart": {"pk": "job"},
     "GET /api/assessment/materials/{portfolio_id}": {"portfolio_id": "material"},
     "GET /api/assessment/materials/{portfolio_id}/files/{file_id}": {"portfolio_id": "material"},
     "POST /api/assessment/publishing/{portfolio_id}/publish": {"portfolio_id": "material"},
@@ -747,6 +748,7 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "core:job_detail": {"GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"},
     "core:job_progress": {"GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"},
+    "core:job_restart": {"POST": "302/302 404/404 302/404 404/404 404/404 404/404 404/404 404/404"},
     "GET /api/organisations/{organisation_id}": {
         "GET": "200/200 200/200 200/404 200/404 404/404 404/404 404/404 404/404"
     },

@@ -163,6 +163,8 @@ def test_enrolment_journey(live_server: Any, browser: Any, artifacts: Path) -> N
     trainer.click("#sessions a:has-text('Mark')")
     trainer.wait_for_selector("[data-attendance]")
     counts = trainer.locator("[data-counts]")
+    # The keyboard script fills the tally once it has run (it is deferred).
+    trainer.wait_for_function("document.querySelector('[data-counts]').textContent !== ''")
     assert counts.inner_text().startswith("2 present")
     first_row = trainer.locator("[data-row]").nth(0)
     first_row.locator("input[value='present']").focus()
