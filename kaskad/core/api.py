@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -26,7 +26,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
@@ -61,6 +61,12 @@ class ErrorOut(Schema):
 
 # For the OpenAPI document: the answers every authenticated endpoint may give.
 ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# Answers of an endpoint that writes: also a refused request (400) and a state conflict (409).
+WRITE_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 409: ErrorOut, **ERRORS}
+
+# Ids in paths: 64-bit keys; anything larger is a clear 422, never a database error.
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class ApiError(DomainError):

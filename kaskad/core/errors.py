@@ -25,3 +25,9 @@ class NotFoundError(DomainError):
 
 class PermissionDeniedError(DomainError):
     status = 403
+
+
+class StateConflict(DomainError):
+    """The request is valid but the record's state does not allow it (HTTP 409)."""
+
+    status = 409
