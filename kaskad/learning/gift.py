@@ -82,13 +82,19 @@ MIN_MATCHING_PAIRS: Final = 3
 
 
 class GiftSyntaxError(ValueError):
-    """A GIFT text cannot be imported: ``line`` and ``column`` are 1-based."""
+    """A GIFT text cannot be imported: ``line`` and ``column`` are 1-based.
 
-    def __init__(self, line: int, column: int, reason: str) -> None:
+    ``code`` is a stable machine code (``brace_not_closed``, ``no_correct``,
+    ``unknown_escape``, …) for the Django layer to translate; ``reason`` is
+    the English explanation.
+    """
+
+    def __init__(self, line: int, column: int, reason: str, *, code: str = "syntax") -> None:
         super().__init__(f"line {line}, column {column}: {reason}")
         self.line = line
         self.column = column
         self.reason = reason
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,10 @@ class _Src:
                 if c == "\\":
                     if col + 1 >= len(line):
                         raise GiftSyntaxError(
-                            lineno, col + 1, "a backslash at the end of a line escapes nothing"
+                            lineno,
+                            col + 1,
+                            "a backslash at the end of a line escapes nothing",
+                            code="unknown_escape",
                         )
                     nxt = line[col + 1]
                     if nxt == "n":
@@ -254,6 +263,7 @@ class _Src:
                             lineno,
                             col + 1,
                             f"unknown escape \\{nxt} (only \\~ \\= \\# \\{{ \\}} \\: \\\\ and \\n)",
+                            code="unknown_escape",
                         )
                     col += 2
                     continue
@@ -266,9 +276,9 @@ class _Src:
         self.esc.append(escaped)
         self.pos.append(pos)
 
-    def error(self, i: int, reason: str) -> GiftSyntaxError:
+    def error(self, i: int, code: str, reason: str) -> GiftSyntaxError:
         line, col = self.pos[i] if i < len(self.pos) else self.end_pos
-        return GiftSyntaxError(line, col, reason)
+        return GiftSyntaxError(line, col, reason, code=code)
 
     def is_(self, i: int, s: str) -> bool:
         """Whether the unescaped string ``s`` starts at ``i``."""
@@ -362,18 +372,18 @@ def _parse_question(src: _Src, category: str | None) -> Question:
     if src.is_(i, "::"):
         close = src.find("::", i + 2, n)
         if close < 0:
-            raise src.error(i, "the title is not closed with ::")
+            raise src.error(i, "title_not_closed", "the title is not closed with ::")
         title = src.text(i + 2, close) or None
         i = close + 2
 
     open_ = src.find("{", i, n)
     stray = src.find("}", i, open_ if open_ >= 0 else n)
     if stray >= 0:
-        raise src.error(stray, "} without an opening {")
+        raise src.error(stray, "stray_close_brace", "} without an opening {")
     if open_ < 0:
         fmt, body = _format(src, i, n)
         if not body:
-            raise src.error(i, "the question has no text")
+            raise src.error(i, "no_text", "the question has no text")
         return Question(
             type="description",
             text=body,
@@ -385,18 +395,20 @@ def _parse_question(src: _Src, category: str | None) -> Question:
     close = src.find("}", open_ + 1, n)
     inner = src.find("{", open_ + 1, close if close >= 0 else n)
     if close < 0:
-        raise src.error(open_, "the answers opened here are not closed with }")
+        raise src.error(open_, "brace_not_closed", "the answers opened here are not closed with }")
     if inner >= 0:
-        raise src.error(inner, "a { inside the answers (write \\{ for a literal brace)")
+        raise src.error(
+            inner, "brace_in_answers", "a { inside the answers (write \\{ for a literal brace)"
+        )
     for extra in ("{", "}"):
         k = src.find(extra, close + 1, n)
         if k >= 0:
-            raise src.error(k, "a question has only one set of answers in braces")
+            raise src.error(k, "second_answers", "a question has only one set of answers in braces")
 
     fmt, before = _format(src, i, open_)
     after = src.text(close + 1, n) or None
     if not before and not after:
-        raise src.error(open_, "the question has no text")
+        raise src.error(open_, "no_text", "the question has no text")
     q = Question(
         type="essay",
         text=before,
@@ -410,7 +422,7 @@ def _parse_question(src: _Src, category: str | None) -> Question:
     try:
         steps.validate(q.to_step_definition())
     except steps.StepDefinitionError as exc:
-        raise src.error(open_, f"{exc.reason} ({exc.path})") from exc
+        raise src.error(open_, "invalid_step", f"{exc.reason} ({exc.path})") from exc
     return q
 
 
@@ -446,7 +458,9 @@ def _parse_answers(src: _Src, open_: int, close: int, q: Question) -> Question:
     if head in ("T", "TRUE", "F", "FALSE") and not any(src.esc[a : hash_ if hash_ >= 0 else b]):
         bits = src.split(hash_, b, "#")[1:] if hash_ >= 0 else []
         if len(bits) > 2:
-            raise src.error(bits[2][1] - 1, "true/false takes at most two feedbacks")
+            raise src.error(
+                bits[2][1] - 1, "too_many_feedbacks", "true/false takes at most two feedbacks"
+            )
         fb = [src.text(s, e) or None for _, s, e in bits] + [None, None]
         return _replace(
             q,
@@ -466,13 +480,13 @@ def _weight(src: _Src, s: int, e: int, low: float) -> tuple[float | None, int]:
         return None, s
     close = src.find("%", s + 1, e)
     if close < 0:
-        raise src.error(s, "the weight is not closed with %")
+        raise src.error(s, "weight_not_closed", "the weight is not closed with %")
     raw = "".join(src.ch[s + 1 : close]).strip()
     if not _WEIGHT_RE.fullmatch(raw):
-        raise src.error(s, f"the weight %{raw}% is not a number")
+        raise src.error(s, "weight_not_number", f"the weight %{raw}% is not a number")
     w = float(raw)
     if not low <= w <= 100:
-        raise src.error(s, f"the weight {raw}% is outside {low:g}..100")
+        raise src.error(s, "weight_range", f"the weight {raw}% is outside {low:g}..100")
     return w, close + 1
 
 
@@ -486,27 +500,33 @@ def _text_and_feedback(src: _Src, s: int, e: int) -> tuple[str, str | None]:
 def _parse_choice(src: _Src, open_: int, a: int, b: int, q: Question) -> Question:
     pieces = src.split(a, b, "~=")
     if src.text(pieces[0][1], pieces[0][2]):
-        raise src.error(pieces[0][1], "an answer must start with = or ~")
+        raise src.error(pieces[0][1], "answer_without_marker", "an answer must start with = or ~")
     single = any(sep == "=" for sep, _, _ in pieces[1:])
     choices = []
     for sep, s, e in pieces[1:]:
         w, s = _weight(src, s, e, -100.0)
         text, fb = _text_and_feedback(src, s, e)
         if not text:
-            raise src.error(s - 1, "an empty answer")
+            raise src.error(s - 1, "empty_answer", "an empty answer")
         if w is None:
             w = 100.0 if sep == "=" else 0.0
         choices.append(Choice(text=text, weight=w, feedback=fb))
     if len(choices) < 2:
-        raise src.error(open_, "a multiple-choice question needs at least two answers")
+        raise src.error(
+            open_, "too_few_answers", "a multiple-choice question needs at least two answers"
+        )
     if single:
         return _replace(q, type="multiple_choice", choices=tuple(choices))
     positive = sum(c.weight for c in choices if c.weight > 0)
     if positive == 0:
-        raise src.error(open_, "no correct answer: mark one with = or give weights such as ~%50%")
+        raise src.error(
+            open_, "no_correct", "no correct answer: mark one with = or give weights such as ~%50%"
+        )
     if abs(positive - 100) > steps.WEIGHT_TOLERANCE:
         raise src.error(
-            open_, f"the positive weights add up to {positive:g}%, they must add up to 100%"
+            open_,
+            "weights_sum",
+            f"the positive weights add up to {positive:g}%, they must add up to 100%",
         )
     return _replace(q, type="multiple_answer", choices=tuple(choices))
 
@@ -520,32 +540,36 @@ def _parse_short(src: _Src, open_: int, a: int, b: int, q: Question) -> Question
         w, s = _weight(src, s, e, 0.0)
         text, fb = _text_and_feedback(src, s, e)
         if not text:
-            raise src.error(max(s - 1, a), "an empty answer")
+            raise src.error(max(s - 1, a), "empty_answer", "an empty answer")
         choices.append(Choice(text=text, weight=100.0 if w is None else w, feedback=fb))
     if not any(c.weight == 100 for c in choices):
-        raise src.error(open_, "no answer gets full credit (100%)")
+        raise src.error(open_, "no_full_credit", "no answer gets full credit (100%)")
     return _replace(q, type="short_answer", choices=tuple(choices))
 
 
 def _number(src: _Src, s: int, e: int, what: str) -> float:
     raw = src.text(s, e)
     if not _NUMBER_RE.fullmatch(raw):
-        raise src.error(src.strip(s, e)[0], f"{what} {raw!r} is not a number")
+        raise src.error(src.strip(s, e)[0], "not_number", f"{what} {raw!r} is not a number")
     value = float(raw)
     if not math.isfinite(value):
-        raise src.error(s, f"{what} {raw!r} is not a finite number")
+        raise src.error(s, "not_number", f"{what} {raw!r} is not a finite number")
     return value
 
 
 def _parse_numerical(src: _Src, open_: int, a: int, b: int, q: Question) -> Question:
     tilde = src.find("~", a, b)
     if tilde >= 0:
-        raise src.error(tilde, "feedback for any other numerical answer (~) is not supported")
+        raise src.error(
+            tilde,
+            "unsupported_other_feedback",
+            "feedback for any other numerical answer (~) is not supported",
+        )
     pieces = src.split(a, b, "=")
     if not src.text(pieces[0][1], pieces[0][2]):
         pieces = pieces[1:]
     if not pieces:
-        raise src.error(open_, "a numerical question needs an answer")
+        raise src.error(open_, "no_answer", "a numerical question needs an answer")
     answers = []
     for _, s, e in pieces:
         w, s = _weight(src, s, e, 0.0)
@@ -559,40 +583,41 @@ def _parse_numerical(src: _Src, open_: int, a: int, b: int, q: Question) -> Ques
             low = _number(src, s, dots, "the lower bound")
             high = _number(src, dots + 2, end, "the upper bound")
             if low > high:
-                raise src.error(s, "the range ends below its start")
+                raise src.error(s, "empty_range", "the range ends below its start")
             answers.append(NumericAnswer(weight=weight, low=low, high=high, feedback=fb))
         else:
             value = _number(src, s, colon if colon >= 0 else end, "the answer")
             tol = _number(src, colon + 1, end, "the tolerance") if colon >= 0 else 0.0
             if tol < 0:
-                raise src.error(colon + 1, "the tolerance is negative")
+                raise src.error(colon + 1, "negative_tolerance", "the tolerance is negative")
             answers.append(NumericAnswer(weight=weight, value=value, tolerance=tol, feedback=fb))
     if not any(x.weight == 100 for x in answers):
-        raise src.error(open_, "no answer gets full credit (100%)")
+        raise src.error(open_, "no_full_credit", "no answer gets full credit (100%)")
     return _replace(q, type="numerical", numeric=tuple(answers))
 
 
 def _parse_matching(src: _Src, open_: int, a: int, b: int, q: Question) -> Question:
     pieces = src.split(a, b, "=")
     if src.text(pieces[0][1], pieces[0][2]):
-        raise src.error(pieces[0][1], "a matching pair must start with =")
+        raise src.error(pieces[0][1], "pair_without_marker", "a matching pair must start with =")
     pairs = []
     for _, s, e in pieces[1:]:
         arrow = src.find("->", s, e)
         if arrow < 0:
-            raise src.error(s, "a matching pair needs ->")
+            raise src.error(s, "pair_without_arrow", "a matching pair needs ->")
         h = src.find("#", s, e)
         if h >= 0:
-            raise src.error(h, "matching questions take no feedback")
+            raise src.error(h, "matching_feedback", "matching questions take no feedback")
         if src.is_(src.strip(s, e)[0], "%"):
-            raise src.error(s, "matching questions take no weights")
+            raise src.error(s, "matching_weight", "matching questions take no weights")
         left, right = src.text(s, arrow), src.text(arrow + 2, e)
         if not left or not right:
-            raise src.error(s, "both sides of a matching pair must have text")
+            raise src.error(s, "empty_pair_side", "both sides of a matching pair must have text")
         pairs.append(Pair(left=left, right=right))
     if len(pairs) < MIN_MATCHING_PAIRS:
         raise src.error(
             open_,
+            "too_few_pairs",
             f"a matching question needs at least {MIN_MATCHING_PAIRS} pairs, not {len(pairs)}",
         )
     return _replace(q, type="matching", pairs=tuple(pairs))

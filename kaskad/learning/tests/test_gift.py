@@ -541,6 +541,7 @@ def test_unclosed_brace_points_at_the_opening_brace() -> None:
     err = _error("Good question.{T}\n\n// comment\nWho is it? {\n=Grant\n~Lee\n")
     assert (err.line, err.column) == (4, 12)
     assert "not closed" in err.reason
+    assert err.code == "brace_not_closed"
 
 
 def test_a_brace_inside_answers_must_be_escaped() -> None:
@@ -556,12 +557,14 @@ def test_multiple_choice_with_no_correct_answer() -> None:
     err = _error("Q1 {=a ~b}\n\nWhich one?\n{~a ~b ~c}")
     assert (err.line, err.column) == (4, 1)
     assert "no correct answer" in err.reason
+    assert err.code == "no_correct"
 
 
 def test_numerical_answer_that_is_not_a_number() -> None:
     err = _error("When? {#18x2:5}")
     assert (err.line, err.column) == (1, 9)
     assert "'18x2' is not a number" in err.reason
+    assert err.code == "not_number"
     assert "tolerance" in _error("When? {#1822:five}").reason
     assert "lower bound" in _error("When? {#a..5}").reason
 
@@ -570,12 +573,14 @@ def test_matching_needs_three_pairs() -> None:
     err = _error(MOODLE_Q4)
     assert (err.line, err.column) == (1, 38)
     assert "at least 3 pairs" in err.reason
+    assert err.code == "too_few_pairs"
 
 
 def test_multiple_answer_weights_must_add_up_to_100() -> None:
     err = _error("Pick {\n~%50%a\n~%30%b\n~%-100%c\n}")
     assert (err.line, err.column) == (1, 6)
     assert "add up to 80%" in err.reason
+    assert err.code == "weights_sum"
 
 
 @pytest.mark.parametrize(
@@ -590,6 +595,7 @@ def test_unknown_escape(text: str, line: int, column: int) -> None:
     err = _error(text)
     assert (err.line, err.column) == (line, column)
     assert "escape" in err.reason
+    assert err.code == "unknown_escape"
 
 
 @pytest.mark.parametrize(
