@@ -77,6 +77,7 @@ _FORMAT_RE: Final = re.compile(r"\[(html|markdown|plain|moodle)\]")
 _NUMBER_RE: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _WEIGHT_RE: Final = re.compile(r"-?\d+(?:\.\d+)?")
 _BLANK: Final = "_____"
+_CLOSING: Final = frozenset(".,;:!?)]»\"'…")
 #: Documented minimum of pairs in a matching question.
 MIN_MATCHING_PAIRS: Final = 3
 
@@ -149,7 +150,7 @@ class Question:
 
         if self.text_after is None:
             return self.text
-        return " ".join(t for t in (self.text, _BLANK, self.text_after) if t)
+        return (f"{self.text} " if self.text else "") + _BLANK + _joined(self.text_after)
 
     def _common(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -202,10 +203,16 @@ class Question:
             body = {"kind": "number", "answers": [_numeric(a) for a in self.numeric]}
         if self.text_after is None:
             return {"prompt": self.text, **body, **common}
-        segments: list[Any] = [t for t in (self.text + " ",) if t.strip()]
+        segments: list[Any] = [f"{self.text} "] if self.text else []
         segments.append({"gap": body})
-        segments.append(" " + self.text_after)
+        segments.append(_joined(self.text_after))
         return {"kind": "fill_gaps", "segments": segments, **common}
+
+
+def _joined(after: str) -> str:
+    """Text after a gap: no space before closing punctuation ("_____.")."""
+
+    return after if after[0] in _CLOSING else " " + after
 
 
 def _option(c: Choice) -> dict[str, Any]:
@@ -704,6 +711,6 @@ def dump_gift(questions: Iterable[Question]) -> str:
         if q.general_feedback is not None:
             lines.append("####" + _esc(q.general_feedback))
         answers = "{" + ("\n" + "\n".join("    " + x for x in lines) + "\n" if lines else "") + "}"
-        after = f" {_esc(q.text_after)}" if q.text_after is not None else ""
-        blocks.append(f"{head} {answers}{after}")
+        after = _joined(_esc(q.text_after)) if q.text_after is not None else ""
+        blocks.append(f"{head} {answers}{after}" if head else f"{answers}{after}")
     return "\n\n".join(blocks) + "\n"

@@ -529,9 +529,9 @@ class MultipleChoice(StepKind):
 
     Definition as :class:`SingleChoice` with ``"kind": "multiple_choice"``;
     the positive weights must sum to 100 (within 0.01, Moodle's rule) and
-    weights lie in -100..100. Score: the sum of the ticked weights, clamped
-    to [0, 1] -- negative weights take back credit from wrong ticks, so
-    ticking everything does not pay. Reply: ``{"choices": [display
+    weights lie in -100..100. Score: the sum of the ticked weights over the
+    sum of the positive weights, clamped to [0, 1] -- negative weights take
+    back credit from wrong ticks, so ticking everything does not pay. Reply: ``{"choices": [display
     position, …]}`` (no repeats; may be empty).
     """
 
@@ -578,7 +578,10 @@ class MultipleChoice(StepKind):
             ok = (i in picked) == (w > 0)
             parts.append(Part(key=str(i), score=1.0 if ok else 0.0, correct=ok))
         fb = "\n".join(feedback) or definition.get("feedback")
-        return _result(total / 100.0, fb, parts)
+        # Divide by the positive total (100 within WEIGHT_TOLERANCE), so that
+        # thirds written 33.33333 still give exactly 1 for the right ticks.
+        positive = sum(float(o.get("weight", 0)) for o in options if float(o.get("weight", 0)) > 0)
+        return _result(total / positive, fb, parts)
 
     def correct_reply(self, definition: Definition, variant: Variant) -> dict[str, Any]:
         order = _order(variant, "order", len(definition["options"]))

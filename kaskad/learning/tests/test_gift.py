@@ -448,6 +448,25 @@ def test_short_answer_in_kazakh_accepts_look_alike_letters() -> None:
     assert steps.check(d, {}, {"text": "нұр-сұлтан"}).score == 0.5
 
 
+def test_thirds_written_as_moodle_advises_give_full_credit() -> None:
+    # MoodleDocs: "if you wish to divide percentages in thirds, use %33.33333".
+    (q,) = parse_gift("Pick three {~%33.33333%a ~%33.33333%b ~%33.33333%c ~%-100%d}")
+    d = q.to_step_definition()
+    v = steps.variant(d, 3)
+    assert steps.check(d, v, steps.correct_reply(d, v)).score == 1.0
+
+
+def test_missing_word_prompt_keeps_punctuation_next_to_the_blank() -> None:
+    a, b, c = parse_gift(
+        "Pi is {#3.14159:0.0005}.\n\nThe sun {T} rises.\n\n{=Абай ~Шәкәрім} — ақын."
+    )
+    assert a.prompt == "Pi is _____."
+    assert a.to_step_definition()["segments"][2] == "."
+    assert b.prompt == "The sun _____ rises."
+    assert c.prompt == "_____ — ақын."
+    assert dump_gift([c]).startswith("{")
+
+
 def test_multiple_answer_scoring_follows_the_weights() -> None:
     q = parse_gift(MOODLE_TYPES)[2]
     d = {**q.to_step_definition(), "shuffle": False}
