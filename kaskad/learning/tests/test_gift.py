@@ -653,3 +653,15 @@ def test_nothing_is_returned_when_one_question_is_bad() -> None:
     err = _error(good + "Q3 {#x}\n")
     assert err.line == 5
     assert str(err).startswith("line 5, column ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("ab \n{}~=#:%->\\.T019[]/$")), max_size=40))
+def test_any_text_parses_into_valid_steps_or_raises_a_gift_error(text: str) -> None:
+    try:
+        questions = parse_gift(text)
+    except GiftSyntaxError as exc:
+        assert exc.line >= 1 and exc.column >= 1
+        return
+    for q in questions:
+        steps.validate(q.to_step_definition())
