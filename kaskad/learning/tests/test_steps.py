@@ -119,7 +119,6 @@ QUIZ_KINDS = {
     "ordering": orderings(),
     "fill_gaps": fill_gaps(),
 }
-any_quiz = st.one_of(*QUIZ_KINDS.values())
 
 
 # --------------------------------------------------------------------------
@@ -198,9 +197,15 @@ def permutations_of(d: dict[str, Any], v: dict[str, Any]) -> list[tuple[list[int
 # --------------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
-@given(d=any_quiz, seed=seeds)
-def test_the_correct_reply_scores_one_in_every_variant(d: dict[str, Any], seed: Any) -> None:
+PROPERTY = settings(max_examples=60, deadline=None)
+each_kind = pytest.mark.parametrize("kind", sorted(QUIZ_KINDS))
+
+
+@each_kind
+@PROPERTY
+@given(seed=seeds, data=st.data())
+def test_the_correct_reply_scores_one_in_every_variant(kind: str, seed: Any, data: Any) -> None:
+    d = data.draw(QUIZ_KINDS[kind])
     steps.validate(d)
     v = steps.variant(d, seed)
     reply = steps.correct_reply(d, v)
@@ -209,9 +214,11 @@ def test_the_correct_reply_scores_one_in_every_variant(d: dict[str, Any], seed: 
     assert result.correct
 
 
-@settings(max_examples=150, deadline=None)
-@given(d=any_quiz, seed=seeds, data=st.data())
-def test_score_is_always_between_zero_and_one(d: dict[str, Any], seed: Any, data: Any) -> None:
+@each_kind
+@PROPERTY
+@given(seed=seeds, data=st.data())
+def test_score_is_always_between_zero_and_one(kind: str, seed: Any, data: Any) -> None:
+    d = data.draw(QUIZ_KINDS[kind])
     v = steps.variant(d, seed)
     result = check(d, v, displayed(d, v, original_reply(data.draw, d)))
     assert 0.0 <= result.score <= 1.0
@@ -219,9 +226,11 @@ def test_score_is_always_between_zero_and_one(d: dict[str, Any], seed: Any, data
     assert all(0.0 <= p.score <= 1.0 for p in result.parts)
 
 
-@settings(max_examples=150, deadline=None)
-@given(d=any_quiz, seed=seeds)
-def test_variant_is_deterministic_and_a_permutation(d: dict[str, Any], seed: Any) -> None:
+@each_kind
+@PROPERTY
+@given(seed=seeds, data=st.data())
+def test_variant_is_deterministic_and_a_permutation(kind: str, seed: Any, data: Any) -> None:
+    d = data.draw(QUIZ_KINDS[kind])
     v = steps.variant(d, seed)
     assert steps.variant(json.loads(json.dumps(d)), seed) == v
     assert json.loads(json.dumps(v)) == v
@@ -229,11 +238,13 @@ def test_variant_is_deterministic_and_a_permutation(d: dict[str, Any], seed: Any
         assert sorted(order) == list(range(n))
 
 
-@settings(max_examples=150, deadline=None)
-@given(d=any_quiz, seed1=seeds, seed2=seeds, data=st.data())
+@each_kind
+@PROPERTY
+@given(seed1=seeds, seed2=seeds, data=st.data())
 def test_check_does_not_depend_on_the_shuffling(
-    d: dict[str, Any], seed1: Any, seed2: Any, data: Any
+    kind: str, seed1: Any, seed2: Any, data: Any
 ) -> None:
+    d = data.draw(QUIZ_KINDS[kind])
     original = original_reply(data.draw, d)
     v1, v2 = steps.variant(d, seed1), steps.variant(d, seed2)
     assert check(d, v1, displayed(d, v1, original)) == check(d, v2, displayed(d, v2, original))
