@@ -15,7 +15,8 @@ Each kind can
   original definition;
 * ``check(definition, variant, reply)`` -- a :class:`Result` with a score in
   [0, 1]; a malformed reply raises :class:`ReplyError` (it is never graded as
-  a wrong answer);
+  a wrong answer). ``variant`` and ``check`` expect a definition that passed
+  ``validate`` (done once, when the step is saved);
 * ``correct_reply(definition, variant)`` -- a reply that scores 1 (for
   "show the answer" and for tests).
 
@@ -161,9 +162,19 @@ def _rng(seed: int | str, *salt: object) -> random.Random:
 
 
 def _permutation(n: int, seed: int | str, *salt: object, shuffle: bool = True) -> list[int]:
+    """A Fisher-Yates shuffle of ``range(n)`` driven by ``Random.random()``.
+
+    Python only promises that seeding and ``random()`` stay the same across
+    versions (``shuffle`` may change), so a learner's variant can be rebuilt
+    from its seed after an upgrade.
+    """
+
     order = list(range(n))
     if shuffle and n > 1:
-        _rng(seed, *salt).shuffle(order)
+        rng = _rng(seed, *salt)
+        for i in range(n - 1, 0, -1):
+            j = int(rng.random() * (i + 1))
+            order[i], order[j] = order[j], order[i]
     return order
 
 

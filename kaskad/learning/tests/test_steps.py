@@ -257,6 +257,15 @@ def test_variants_differ_between_learners() -> None:
     assert steps.variant_seed(1, 42) == steps.variant_seed(1, 42) != steps.variant_seed(2, 42)
 
 
+def test_variants_are_pinned_across_python_versions() -> None:
+    # Built only on seeding and Random.random(), which Python keeps stable.
+    d = {"kind": "ordering", "prompt": "P", "items": [str(i) for i in range(6)]}
+    assert steps.variant_seed("enrolment-1", "step-9") == 15448659909182139873
+    assert steps.variant(d, steps.variant_seed("enrolment-1", "step-9")) == {
+        "order": [1, 4, 0, 5, 3, 2]
+    }
+
+
 def test_ordering_variant_is_never_the_answer() -> None:
     d = {"kind": "ordering", "prompt": "P", "items": ["a", "b"]}
     assert all(steps.variant(d, s)["order"] == [1, 0] for s in range(30))
