@@ -15,7 +15,8 @@ Supported, as in Moodle's importer (``question/format/gift/format.php``):
   it is a multiple-answer question whose positive weights must sum to
   100 % (Moodle refuses other sums: "The positive grades you have chosen do
   not add up to 100%"); weights lie in -100..100;
-* true/false ``{T}``, ``{TRUE}``, ``{F}``, ``{FALSE#wrong fb#right fb}``;
+* true/false ``{T}``, ``{TRUE}``, ``{F}``, ``{FALSE#wrong fb#right fb}``
+  (upper case, as Moodle reads them: ``{true}`` is a short answer);
 * short answer ``{=a =%50%b#fb}`` (or a single ``{a}``);
 * numerical ``{#3.14:0.01}``, ``{#1..5}``, ``{#=1822:0 =%50%1822:2}``;
 * matching ``{=a -> b =c -> d =e -> f}`` with at least three pairs, as the
