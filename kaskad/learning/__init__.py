@@ -1,0 +1,1 @@
+"""Self-paced online courses: versions, steps, quizzes, progress and completion."""
