@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from kaskad.accounts.models import Role
@@ -232,6 +232,51 @@ def cohort_sessions(*, cohort: Cohort) -> QuerySet[Session]:
         Session.objects.filter(cohort=cohort)
         .annotate(marks=Count("attendance"))
         .order_by("date", "starts_at", "id")
+    )
+
+
+@dataclass
+class StatusPreview:
+    """What a status change will do, shown on its confirmation page."""
+
+    status: str
+    enrolled: int
+    waitlisted: int
+    sessions: int
+    sessions_marked: int
+    first_day: date | None
+    last_day: date | None
+    today: date
+
+    @property
+    def early(self) -> bool:
+        first = self.first_day
+        return self.status == CohortStatus.RUNNING and first is not None and self.today < first
+
+    @property
+    def too_early_to_finish(self) -> bool:
+        last = self.last_day
+        return self.status == CohortStatus.FINISHED and last is not None and self.today < last
+
+
+def cohort_status_preview(*, cohort: Cohort, status: str, today: date) -> StatusPreview:
+    days = Session.objects.filter(cohort=cohort).aggregate(
+        first=Min("date"), last=Max("date"), count=Count("id")
+    )
+    marked = Session.objects.filter(cohort=cohort, attendance__isnull=False).distinct().count()
+    counts = Enrolment.objects.filter(cohort=cohort).aggregate(
+        enrolled=Count("id", filter=Q(status=EnrolmentStatus.ENROLLED)),
+        waitlisted=Count("id", filter=Q(status=EnrolmentStatus.WAITLISTED)),
+    )
+    return StatusPreview(
+        status=status,
+        enrolled=counts["enrolled"],
+        waitlisted=counts["waitlisted"],
+        sessions=days["count"],
+        sessions_marked=marked,
+        first_day=days["first"] or cohort.starts_on,
+        last_day=days["last"] or cohort.ends_on,
+        today=today,
     )
 
 

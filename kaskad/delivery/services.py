@@ -246,9 +246,55 @@ def cohort_create(*, data: CohortData, by: Any) -> Cohort:
     raise StateConflict("code_busy", _("Could not find a free cohort code: try again."))
 
 
-def cohort_set_status(*, cohort: Cohort, status: str, by: Any) -> Cohort:
+def _first_day(cohort: Cohort) -> date:
+    first = cohort.sessions.order_by("date").values_list("date", flat=True).first()
+    return first or cohort.starts_on
+
+
+def _last_day(cohort: Cohort) -> date:
+    last = cohort.sessions.order_by("-date").values_list("date", flat=True).first()
+    return last or cohort.ends_on
+
+
+def _check_dates(cohort: Cohort, status: str, early_start_reason: str) -> None:
+    """The calendar rules of a status change: a course starts on (or after) its first day unless
+    the manager gives a reason, and it cannot finish before its last session's day."""
+    today = timezone.localdate()
+    if status == CohortStatus.RUNNING:
+        first = _first_day(cohort)
+        if today < first and not early_start_reason.strip():
+            raise StateConflict(
+                "start_too_early",
+                _(
+                    "Cohort %(cohort)s cannot start before its first day (%(day)s). To start it "
+                    "early, give the reason."
+                )
+                % {"cohort": cohort.code, "day": date_format(first, "SHORT_DATE_FORMAT")},
+                field="early_start_reason",
+            )
+    if status == CohortStatus.FINISHED:
+        last = _last_day(cohort)
+        if today < last:
+            raise StateConflict(
+                "finish_too_early",
+                _(
+                    "Cohort %(cohort)s cannot finish before its last session's day (%(day)s): "
+                    "completion is decided once every session has taken place."
+                )
+                % {"cohort": cohort.code, "day": date_format(last, "SHORT_DATE_FORMAT")},
+                field="status",
+            )
+
+
+def cohort_set_status(
+    *, cohort: Cohort, status: str, by: Any, early_start_reason: str = ""
+) -> Cohort:
     """Move a cohort along planned → open → running → finished → closed (or back from open to
-    planned). Finishing it decides every participant's completion."""
+    planned). Finishing it decides every participant's completion.
+
+    A cohort starts no earlier than its first session's day (its start date when it has no
+    sessions) unless `early_start_reason` says why; the reason goes into the audit record. It
+    finishes no earlier than its last session's day (its end date without sessions)."""
     _require_manager(by, cohort)
     if status not in CohortStatus.values:
         raise DomainError(
@@ -279,12 +325,16 @@ def cohort_set_status(*, cohort: Cohort, status: str, by: Any) -> Cohort:
                 },
                 field="status",
             )
+        _check_dates(locked, status, early_start_reason)
         before = locked.status
         if status == CohortStatus.FINISHED:
             _complete(locked, by=by)
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
-        audit_record(actor=by, action="update", obj=locked, changes={"status": [before, status]})
+        changes: dict[str, Any] = {"status": [before, status]}
+        if status == CohortStatus.RUNNING and timezone.localdate() < _first_day(locked):
+            changes["early_start_reason"] = early_start_reason.strip()
+        audit_record(actor=by, action="update", obj=locked, changes=changes)
     return locked
 
 
@@ -905,6 +955,15 @@ def attendance_save(*, session: Session, marks: Mapping[int, str], by: Any) -> i
                 "or running."
             )
             % {"cohort": cohort.code, "status": _status_label(cohort.status)},
+        )
+    if session.date > timezone.localdate():
+        raise StateConflict(
+            "attendance_in_future",
+            _(
+                "The session of %(day)s has not taken place yet: its attendance can be marked "
+                "from that day."
+            )
+            % {"day": date_format(session.date, "SHORT_DATE_FORMAT")},
         )
     bad = sorted({str(s) for s in marks.values()} - set(AttendanceStatus.values))
     if bad:

@@ -261,17 +261,46 @@ def _detail_url(cohort: Cohort, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+# Status changes that cannot be undone: each goes through a page that says what will happen and
+# asks for a ticked confirmation (works without JavaScript).
+IRREVERSIBLE = (CohortStatus.RUNNING, CohortStatus.FINISHED, CohortStatus.CLOSED)
+
+
 @login_required
-@require_POST
 def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
         return redirect(_detail_url(cohort))
+    status = form.cleaned_data["status"]
+    reason = (request.POST.get("early_start_reason") or "").strip()
+    needs_confirm = status in IRREVERSIBLE and status in COHORT_TRANSITIONS[cohort.status]
+    if needs_confirm and (request.method != "POST" or request.POST.get("confirm") != "yes"):
+        preview = selectors.cohort_status_preview(
+            cohort=cohort, status=status, today=timezone.localdate()
+        )
+        error = ""
+        if request.method == "POST" and "from_confirm" in request.POST:
+            error = _("Tick the box to confirm: this change cannot be undone.")
+        return render(
+            request,
+            "delivery/cohort_status_confirm.html",
+            {
+                "cohort": cohort,
+                "status": status,
+                "label": STATUS_ACTIONS[CohortStatus(status)],
+                "preview": preview,
+                "error": error,
+                "reason": reason,
+            },
+            status=400 if error else 200,
+        )
+    if request.method != "POST":
+        return redirect(_detail_url(cohort))
     try:
         cohort = cohort_set_status(
-            cohort=cohort, status=form.cleaned_data["status"], by=request.user
+            cohort=cohort, status=status, by=request.user, early_start_reason=reason
         )
     except DomainError as error:
         messages.error(request, str(error.message))
@@ -534,9 +563,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """One screen per session: everyone present by default, toggle the exceptions, one save."""
     session = selectors.session_get_for_marking(user=request.user, pk=pk)
     cohort = session.cohort
-    editable = cohort.status in selectors.MARKABLE_STATUSES
+    future = session.date > timezone.localdate()
+    editable = cohort.status in selectors.MARKABLE_STATUSES and not future
     if request.method == "POST":
-        if not editable:
+        # A future session reaches the service, whose refusal names the day.
+        if cohort.status not in selectors.MARKABLE_STATUSES:
             messages.error(
                 request,
                 _("Cohort %(code)s is %(status)s: its attendance can no longer be changed.")
@@ -578,6 +609,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": cohort,
             "rows": rows,
             "editable": editable,
+            "future": future,
             "saved": saved,
             "statuses": AttendanceStatus.choices,
             "labels": {value: str(label) for value, label in AttendanceStatus.choices},
