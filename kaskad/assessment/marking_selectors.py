@@ -140,6 +140,8 @@ class BlindTask:
     # Only for a moderation task: the two markings, anonymous.
     markings: list[MarkingView] = field(default_factory=list)
     plagiarism_status: str = ""
+    draft: dict[str, Any] = field(default_factory=dict)
+    draft_saved_at: datetime | None = None
 
     @property
     def has_plagiarism_report(self) -> bool:
@@ -310,6 +312,8 @@ _TASK_COLUMNS = (
     "portfolio__rubric__max_level",
     "portfolio__rubric__good_mean",
     "portfolio__plagiarism_status",
+    "draft",
+    "draft_saved_at",
 )
 
 
@@ -350,6 +354,8 @@ def task_for_assessor(*, user: Any, pk: int, role: str | None = None) -> BlindTa
         marks=_marks(row["id"]),
         markings=markings,
         plagiarism_status=row["portfolio__plagiarism_status"],
+        draft=row["draft"] or {},
+        draft_saved_at=row["draft_saved_at"],
     )
 
 
