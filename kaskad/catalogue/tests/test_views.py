@@ -316,7 +316,7 @@ def test_the_export_is_a_real_workbook_with_the_same_figures(client: Client) -> 
     assert header[:4] == ("Code", "Programme", "Planned cohorts", "Actual cohorts")
     assert rows[4][0] == "EL" and rows[4][1] == "Effective Learning"
     assert rows[4][2:8] == (5, 1, 20.0, 100, 3, 3.0)
-    assert rows[5][0] == "Total" and rows[5][2:4] == (5, 1)
+    assert rows[5][0] == "Total of the plan" and rows[5][2:4] == (5, 1)
 
 
 def test_a_coordinator_adds_and_changes_their_branch_lines(
