@@ -41,6 +41,7 @@ from kaskad.assessment.portfolios import (
     submission_deadline,
 )
 from kaskad.catalogue.models import AssessmentScheme
+from kaskad.core.collation import name_order
 from kaskad.delivery.models import Cohort, CohortTrainer, Enrolment
 
 ROLE_ORDER: dict[str, int] = {
@@ -384,7 +385,7 @@ def cohort_portfolios(*, cohort: Cohort) -> list[CohortPortfolioRow]:
     enrolments = list(
         Enrolment.objects.filter(cohort=cohort, status__in=PORTFOLIO_ENROLMENT_STATUSES)
         .select_related("person")
-        .order_by("person__surname", "person__given_name", "pk")
+        .order_by(*name_order("person__"), "pk")
     )
     portfolios = {
         p.enrolment_id: p

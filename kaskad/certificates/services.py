@@ -47,6 +47,7 @@ from kaskad.certificates.models import (
 from kaskad.certificates.numbers import format_number, random_check
 from kaskad.certificates.pdf import render_certificate_pdf, sha256_of
 from kaskad.core.audit import audit_record
+from kaskad.core.collation import name_order
 from kaskad.core.errors import DomainError, NotFoundError
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
@@ -417,7 +418,7 @@ def certified_portfolios(
         has_certificate=Exists(
             Certificate.objects.filter(portfolio=OuterRef("pk"), status=CertificateStatus.VALID)
         )
-    ).order_by("enrolment__cohort__code", "enrolment__person__surname", "pk")
+    ).order_by("enrolment__cohort__code", *name_order("enrolment__person__"), "pk")
 
 
 def bulk_dir() -> Path:

@@ -24,6 +24,7 @@ from django.http import Http404
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.catalogue.models import Format, ProgrammeVersion
+from kaskad.core.collation import name_order
 from kaskad.core.models import Notification
 from kaskad.delivery.models import (
     ACTIVE_ENROLMENT,
@@ -223,7 +224,7 @@ def cohort_trainers(*, cohort: Cohort) -> QuerySet[CohortTrainer]:
     return (
         CohortTrainer.objects.filter(cohort=cohort)
         .select_related("person", "accreditation")
-        .order_by("-is_lead", "person__surname", "person__given_name")
+        .order_by("-is_lead", *name_order("person__"))
     )
 
 
@@ -296,7 +297,7 @@ def cohort_roster(*, cohort: Cohort) -> QuerySet[Enrolment]:
     return (
         _enrolment_base()
         .filter(cohort=cohort, status__in=ROSTER_STATUSES)
-        .order_by("person__surname", "person__given_name", "id")
+        .order_by(*name_order("person__"), "id")
     )
 
 
