@@ -39,6 +39,7 @@ from kaskad.assessment.models import (
     PortfolioStatus,
     Rating,
 )
+from kaskad.core.localised import localised_columns, localised_value
 from kaskad.registry.models import Person
 
 # Marked tasks stay in the queue this long, read-only.
@@ -173,7 +174,7 @@ _ROW_COLUMNS = (
     "marked_at",
     "rating",
     "portfolio__programme__code",
-    "portfolio__rubric__version__title",
+    *localised_columns("portfolio__rubric__version__title"),
 )
 
 
@@ -191,7 +192,7 @@ def _rows(qs: QuerySet[Assignment]) -> list[TaskRow]:
             id=r["id"],
             code=portfolio_code(r["portfolio_id"]),
             programme_code=r["portfolio__programme__code"],
-            programme_title=r["portfolio__rubric__version__title"],
+            programme_title=localised_value(r, "portfolio__rubric__version__title"),
             attempt=r["attempt"],
             role=r["role"],
             role_label=str(roles.get(r["role"], r["role"])),
@@ -339,7 +340,7 @@ def task_for_assessor(*, user: Any, pk: int, role: str | None = None) -> BlindTa
         portfolio_id=portfolio_id,
         code=portfolio_code(portfolio_id),
         programme_code=row["portfolio__programme__code"],
-        programme_title=row["portfolio__rubric__version__title"],
+        programme_title=localised_value(row, "portfolio__rubric__version__title"),
         attempt=row["attempt"],
         role=row["role"],
         status=row["status"],

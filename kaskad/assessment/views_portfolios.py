@@ -39,6 +39,7 @@ from kaskad.assessment.portfolios import (
 )
 from kaskad.assessment.rubrics import rule_text
 from kaskad.core.errors import DomainError
+from kaskad.core.localised import quoted
 from kaskad.delivery.selectors import enrolment_get_for
 
 CONTENT_TYPES = {
@@ -135,7 +136,7 @@ def portfolio_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if added:
         messages.success(
             request,
-            _("Added: %(names)s.") % {"names": ", ".join(f"“{n}”" for n in added)},
+            _("Added: %(names)s.") % {"names": ", ".join(quoted(n) for n in added)},
         )
     return redirect("assessment:portfolio_detail", pk=pk)
 

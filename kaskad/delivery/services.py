@@ -32,6 +32,7 @@ from kaskad.accounts.scopes import user_scope
 from kaskad.catalogue.models import Format, Programme, ProgrammeVersion, VersionStatus
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from kaskad.core.localised import quoted
 from kaskad.core.models import Notification
 from kaskad.delivery.lists import ListLine
 from kaskad.delivery.messages import PROMOTED_NOTIFICATION, outcome_text_en
@@ -321,7 +322,7 @@ def cohort_set_status(
                     "cohort": locked.code,
                     "from": _status_label(locked.status),
                     "to": _status_label(status),
-                    "allowed": ", ".join(f"“{_status_label(s)}”" for s in sorted(allowed)),
+                    "allowed": ", ".join(quoted(_status_label(s)) for s in sorted(allowed)),
                 },
                 field="status",
             )

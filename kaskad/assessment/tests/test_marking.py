@@ -483,3 +483,33 @@ def test_the_final_save_needs_a_ticked_confirmation_and_lists_errors_at_the_top(
     assert f'href="#criterion-{criteria[2].pk}"' in body[summary:]
     assert 'href="#overall-comment"' in body[summary:]
     assert "2 problems to fix" in body
+
+
+def test_the_programme_title_is_in_the_reader_s_language():
+    from django.utils import translation
+
+    from kaskad.assessment import marking_selectors
+
+    world = marking_world(percent=0)
+    task = give_task(world.portfolio, world.assessors[0])
+    version = world.rubric.version
+    version.title_kk, version.title_ru, version.title_en = (
+        "Тиімді оқыту",
+        "Эффективное обучение",
+        "Effective learning",
+    )
+    version.save()
+    user = world.assessors[0][1]
+    for language, title in (("ru", "Эффективное обучение"), ("kk", "Тиімді оқыту")):
+        with translation.override(language):
+            assert (
+                marking_selectors.task_for_assessor(user=user, pk=task.pk).programme_title == title
+            )
+            rows = marking_selectors.assessor_queue(user=user)
+            assert [r.programme_title for r in rows] == [title]
+    version.title_ru = ""
+    version.save()
+    with translation.override("ru"):  # no Russian title: the Kazakh one, not an empty line
+        assert marking_selectors.task_for_assessor(user=user, pk=task.pk).programme_title == (
+            "Тиімді оқыту"
+        )
