@@ -27,7 +27,7 @@ from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import iin_for, user_scope
 from kaskad.core.errors import DomainError
 from kaskad.core.models import Notification
-from kaskad.delivery import selectors
+from kaskad.delivery import exports, selectors
 from kaskad.delivery.forms import (
     AssessmentForm,
     CapacityForm,
@@ -108,14 +108,7 @@ def _person_of(request: HttpRequest) -> Person:
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
-    form = CohortFilterForm(request.GET)
-    filters = selectors.CohortFilters()
-    if form.is_valid():
-        filters = selectors.CohortFilters(
-            q=form.cleaned_data["q"],
-            status=form.cleaned_data["status"],
-            format=form.cleaned_data["format"],
-        )
+    form, filters = _list_filters(request)
     page = Paginator(selectors.cohort_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -132,6 +125,47 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             "can_create": scope.national_write or bool(scope.branch_ids),
         },
     )
+
+
+def _list_filters(request: HttpRequest) -> tuple[CohortFilterForm, selectors.CohortFilters]:
+    form = CohortFilterForm(request.GET)
+    filters = selectors.CohortFilters()
+    if form.is_valid():
+        filters = selectors.CohortFilters(
+            q=form.cleaned_data["q"],
+            status=form.cleaned_data["status"],
+            format=form.cleaned_data["format"],
+        )
+    return form, filters
+
+
+def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def cohort_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The cohort list as on the page, with its filters, every page of it."""
+    _require_staff(request)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    _form, filters = _list_filters(request)
+    table = exports.cohorts_table(selectors.cohort_list(user=request.user, filters=filters))
+    stamp = timezone.localdate().isoformat()
+    return _download(exports.render(table, fmt), fmt, f"cohorts-{stamp}")
+
+
+@login_required
+def cohort_export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
+    """A cohort's roster, attendance register or completion, for whoever sees its page."""
+    cohort = selectors.cohort_get(user=request.user, pk=pk, worklist=True)
+    build = exports.COHORT_TABLES.get(kind)
+    if build is None or fmt not in exports.FORMATS:
+        raise Http404
+    table = build(cohort=cohort, user=request.user)
+    return _download(exports.render(table, fmt), fmt, f"{cohort.code}-{kind}")
 
 
 def _managed_branches(request: HttpRequest) -> Any:
@@ -231,6 +265,11 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "waiting": waiting,
             "ended": ended,
             "transitions": transitions,
+            "export_kinds": [
+                ("roster", _("Roster")),
+                ("attendance", _("Attendance register")),
+                ("completion", _("Completion")),
+            ],
             "session_form": SessionForm(
                 initial={
                     "date": cohort.starts_on,
