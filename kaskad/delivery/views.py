@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from kaskad.accounts.models import Role
@@ -652,6 +652,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "saved": saved,
             "statuses": AttendanceStatus.choices,
             "labels": {value: str(label) for value, label in AttendanceStatus.choices},
+            "keys": _attendance_keys(),
+            "key_letters": {k["value"]: k["letter"] for k in _attendance_keys()},
             "previous": sessions[index - 1] if index > 0 else None,
             "next": sessions[index + 1] if index + 1 < len(sessions) else None,
             "number": index + 1,
@@ -663,6 +665,26 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _attendance_keys() -> list[dict[str, str]]:
+    """The keys of the three marks: the Latin P/A/E (physical keys, any layout) and a letter
+    of the label in the page's language, for the script and its legend."""
+    labels = dict(AttendanceStatus.choices)
+    letters = {
+        AttendanceStatus.PRESENT: ("P", pgettext("key that marks a participant present", "P")),
+        AttendanceStatus.ABSENT: ("A", pgettext("key that marks a participant absent", "A")),
+        AttendanceStatus.EXCUSED: ("E", pgettext("key that marks a participant excused", "E")),
+    }
+    return [
+        {
+            "value": value,
+            "latin": latin,
+            "letter": letter.lower(),
+            "label": str(labels[value]),
+        }
+        for value, (latin, letter) in letters.items()
+    ]
 
 
 # --- Teachers: the course offer and "My courses" -------------------------------------------------

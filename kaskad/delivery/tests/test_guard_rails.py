@@ -159,3 +159,37 @@ def test_the_attendance_page_of_a_future_session_says_when_it_opens(client: Clie
     assert "its attendance can be marked from that day" in text
     response = client.post(reverse("delivery:attendance", args=[session.pk]), follow=True)
     assert any("has not taken place yet" in str(m) for m in response.context["messages"])
+
+
+def test_the_attendance_legend_names_the_keys_of_the_page_s_language(client: Client) -> None:
+    admin = national_admin()
+    cohort = make_cohort(status="open", by=admin)
+    session = add_session(cohort, day=0, by=admin)
+    enrolment_request(cohort=cohort, person=make_teacher(), by=admin)
+    coordinator = coordinator_of("ALA")
+    coordinator.language = "kk"
+    coordinator.save(update_fields=["language"])
+    page = _login(client, coordinator).get(reverse("delivery:attendance", args=[session.pk]))
+    text = page.content.decode()
+    # Latin keys (physical, any layout) and the letters of the Kazakh labels.
+    assert "<kbd>P</kbd> немесе <kbd>Қ</kbd> қатысты" in text
+    assert "<kbd>A</kbd> немесе <kbd>Ж</kbd> жоқ" in text
+    assert "<kbd>E</kbd> немесе <kbd>С</kbd> себепті" in text
+    import json
+    import re
+
+    found = re.search(r'<script id="attendance-keys" type="application/json">(.*?)</script>', text)
+    assert found is not None  # for the script
+    assert json.loads(found.group(1)) == {"present": "қ", "absent": "ж", "excused": "с"}
+
+
+def test_the_focus_ring_is_opaque_and_dark() -> None:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = (Path(settings.BASE_DIR) / "static/css/kaskad.css").read_text()
+    focus = next(line for line in css.splitlines() if line.strip().startswith("--focus:"))
+    # No translucent ring (40 % blue on white was 1.7:1); a solid dark one (7:1 on white).
+    assert "/ " not in focus and "var(--focus-ring)" in focus
+    assert "--focus-ring: #075a8f;" in css
