@@ -46,6 +46,7 @@ from kaskad.certificates.services import (
 )
 from kaskad.core.errors import DomainError
 from kaskad.core.models import Job
+from kaskad.core.public_url import public_url, public_url_problem
 from kaskad.core.views import job_for
 from kaskad.delivery.models import Cohort
 
@@ -193,6 +194,10 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "staff": selectors.sees_certificate_lists(request.user),
             "result_label": result_label(certificate.result),
             "reader_title": _title_for_reader(certificate),
+            # Staff are told when the QR codes point at an address only this machine reaches.
+            "public_url_warning": selectors.sees_certificate_lists(request.user)
+            and public_url_problem(reached_at=request.get_host()),
+            "public_url": public_url(),
             "certificate_language": dict(settings.LANGUAGES).get(
                 certificate.language, certificate.language
             ),
