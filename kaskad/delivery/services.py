@@ -13,8 +13,8 @@ cohorts of the same programme.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, time
+from dataclasses import dataclass, replace
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -464,6 +464,68 @@ def session_add(*, cohort: Cohort, data: SessionData, by: Any) -> Session:
             },
         )
     return session
+
+
+MAX_SERIES = 200
+
+
+def session_add_series(
+    *,
+    cohort: Cohort,
+    data: SessionData,
+    weekdays: Sequence[int],
+    until: date,
+    by: Any,
+) -> list[Session]:
+    """Sessions on the given weekdays (0 = Monday) from `data.date` to `until` inclusive, each
+    with the times, hours, place and link of `data`: every one checked like a single session,
+    all created or none."""
+    _require_manager(by, cohort)
+    _require_editable(cohort)
+    days = sorted({int(d) for d in weekdays})
+    if not days or any(not 0 <= d <= 6 for d in days):
+        raise DomainError(
+            "weekdays_required", _("Choose at least one day of the week."), field="weekdays"
+        )
+    if until < data.date:
+        raise DomainError(
+            "series_ends_before_start",
+            _("The last day of the series is before its first day."),
+            field="until",
+        )
+    dates = [
+        data.date + timedelta(days=offset)
+        for offset in range((until - data.date).days + 1)
+        if (data.date + timedelta(days=offset)).weekday() in days
+    ]
+    if not dates:
+        raise DomainError(
+            "series_empty",
+            _("No chosen day of the week falls between %(first)s and %(last)s.")
+            % {
+                "first": date_format(data.date, "SHORT_DATE_FORMAT"),
+                "last": date_format(until, "SHORT_DATE_FORMAT"),
+            },
+            field="weekdays",
+        )
+    if len(dates) > MAX_SERIES:
+        raise DomainError(
+            "series_too_long",
+            _("That makes %(count)s sessions; at most %(max)s can be added at once.")
+            % {"count": len(dates), "max": MAX_SERIES},
+            field="until",
+        )
+    existing = set(
+        Session.objects.filter(cohort=cohort, date__in=dates, starts_at=data.starts_at).values_list(
+            "date", flat=True
+        )
+    )
+    with transaction.atomic():
+        return [
+            session_add(cohort=cohort, data=replace(data, date=day), by=by)
+            for day in dates
+            if day not in existing  # the same day and time twice is one session
+        ]
 
 
 def session_remove(*, session: Session, by: Any) -> None:

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cohorts/<int:pk>/status/", views.cohort_status, name="cohort_status"),
     path("cohorts/<int:pk>/capacity/", views.cohort_capacity, name="cohort_capacity"),
     path("cohorts/<int:pk>/sessions/", views.session_add_view, name="session_add"),
+    path("cohorts/<int:pk>/sessions/series/", views.session_series_view, name="session_series"),
     path(
         "cohorts/<int:pk>/sessions/<int:session_pk>/remove/",
         views.session_remove_view,

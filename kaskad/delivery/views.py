@@ -8,6 +8,7 @@ Thin on purpose: reads through `selectors` (scope first: out of scope is 404), w
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from kaskad.accounts.models import Role
@@ -35,6 +36,7 @@ from kaskad.delivery.forms import (
     CohortForm,
     EnrolListForm,
     SessionForm,
+    SessionSeriesForm,
     StatusForm,
     TrainerSearchForm,
     add_domain_error,
@@ -61,6 +63,7 @@ from kaskad.delivery.services import (
     enrolment_set_assessment,
     enrolment_withdraw,
     session_add,
+    session_add_series,
     session_remove,
     trainer_assign,
     trainer_remove,
@@ -243,6 +246,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for e in selectors.cohort_ended_enrolments(cohort=cohort)[:50]
     ]
     editable = cohort.status not in selectors.READ_ONLY_STATUSES
+    sessions = list(selectors.cohort_sessions(cohort=cohort))
     transitions = [
         (status, STATUS_ACTIONS[CohortStatus(status)])
         for status in sorted(COHORT_TRANSITIONS[cohort.status])
@@ -258,7 +262,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "markable": cohort.status in selectors.MARKABLE_STATUSES,
             # Results come at the end of a course (the assessment app will record them).
             "assessable": cohort.status in (CohortStatus.RUNNING, CohortStatus.FINISHED),
-            "sessions": list(selectors.cohort_sessions(cohort=cohort)),
+            "sessions": sessions,
             "trainers": list(selectors.cohort_trainers(cohort=cohort)),
             "total_hours": total_hours,
             "rows": rows,
@@ -270,19 +274,38 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ("attendance", _("Attendance register")),
                 ("completion", _("Completion")),
             ],
-            "session_form": SessionForm(
+            "session_form": SessionForm(initial=_session_initial(cohort, sessions)),
+            "series_form": SessionSeriesForm(
+                prefix="series",
                 initial={
+                    **_session_initial(cohort, sessions),
                     "date": cohort.starts_on,
-                    "starts_at": "09:00",
-                    "ends_at": "13:00",
-                    "hours": Decimal(4),
-                }
+                    "until": cohort.ends_on,
+                    "weekdays": [0, 1, 2, 3, 4],
+                },
             ),
             "capacity_form": CapacityForm(initial={"capacity": cohort.capacity}),
             "trainer_form": TrainerSearchForm(),
             "assessment_choices": AssessmentForm().fields["result"].choices,  # type: ignore[attr-defined]
         },
     )
+
+
+def _session_initial(cohort: Cohort, sessions: list[Any]) -> dict[str, Any]:
+    """The next session starts like the last one: same times, hours, place and link, the day
+    after it; so the place is not typed again."""
+    if not sessions:
+        return {"date": cohort.starts_on, "starts_at": "09:00", "ends_at": "13:00", "hours": 4}
+    last = sessions[-1]
+    next_day = min(last.date + timedelta(days=1), cohort.ends_on)
+    return {
+        "date": next_day,
+        "starts_at": last.starts_at,
+        "ends_at": last.ends_at,
+        "hours": last.hours,
+        "place": last.place,
+        "online_link": last.online_link,
+    }
 
 
 def _percent(hours: Decimal, total: Decimal) -> int | None:
@@ -395,6 +418,45 @@ def session_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("Session added."))
+            return redirect(_detail_url(cohort, "sessions"))
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for problem in errors:
+            messages.error(request, f"{label}: {problem}" if label else str(problem))
+    return redirect(_detail_url(cohort, "sessions"))
+
+
+@login_required
+@require_POST
+def session_series_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Many sessions at once: chosen weekdays, one time and place, until a date."""
+    cohort = _managed(request, pk)
+    form = SessionSeriesForm(request.POST, prefix="series")
+    if form.is_valid():
+        values = form.cleaned_data
+        try:
+            created = session_add_series(
+                cohort=cohort,
+                data=SessionData(
+                    date=values["date"],
+                    starts_at=values["starts_at"],
+                    ends_at=values["ends_at"],
+                    hours=values["hours"],
+                    place=values["place"],
+                    online_link=values["online_link"],
+                ),
+                weekdays=values["weekdays"],
+                until=values["until"],
+                by=request.user,
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)s session added.", "%(n)s sessions added.", len(created))
+                % {"n": len(created)},
+            )
             return redirect(_detail_url(cohort, "sessions"))
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
