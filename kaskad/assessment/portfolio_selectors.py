@@ -378,6 +378,9 @@ class CohortPortfolioRow:
     file_count: int
     feedback_count: int
     files: list[FileRow] = field(default_factory=list)
+    # The comments already given on the draft, oldest first (shown so a trainer does not
+    # repeat or contradict themselves).
+    feedback: list[Any] = field(default_factory=list)
 
 
 def cohort_portfolios(*, cohort: Cohort) -> list[CohortPortfolioRow]:
@@ -406,6 +409,13 @@ def cohort_portfolios(*, cohort: Cohort) -> list[CohortPortfolioRow]:
     ).order_by("uploaded_at", "pk"):
         if record.attempt == drafts[record.portfolio_id].attempt:
             files[record.portfolio_id].append(FileRow(file=record, words=len(record.text.split())))
+    comments: dict[int, list[Any]] = {pk: [] for pk in drafts}
+    for comment in (
+        DraftFeedback.objects.filter(portfolio_id__in=drafts)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    ):
+        comments[comment.portfolio_id].append(comment)
     rows = []
     for enrolment in enrolments:
         portfolio = portfolios.get(enrolment.pk)
@@ -416,6 +426,7 @@ def cohort_portfolios(*, cohort: Cohort) -> list[CohortPortfolioRow]:
                 file_count=getattr(portfolio, "file_count", 0),
                 feedback_count=getattr(portfolio, "feedback_count", 0),
                 files=files.get(portfolio.pk, []) if portfolio else [],
+                feedback=comments.get(portfolio.pk, []) if portfolio else [],
             )
         )
     return rows
