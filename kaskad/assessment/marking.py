@@ -245,6 +245,22 @@ def _after_moderation(portfolio: Portfolio, assignment: Assignment, *, by: Any) 
     outcome_settle(portfolio=portfolio, by=by, reason=REASON_MODERATED)
 
 
+def marks_problems(
+    *, assignment: Assignment, marks: Mapping[Any, Any], comment: str
+) -> dict[str, Any]:
+    """What the final save would refuse in these marks, field by field, without saving (for a
+    page that must list every problem at once)."""
+    portfolio = Portfolio.objects.select_related("rubric").get(pk=assignment.portfolio_id)
+    criteria = list(Criterion.objects.filter(rubric=portfolio.rubric).order_by("order"))
+    try:
+        _check_marks(
+            criteria=criteria, max_level=portfolio.rubric.max_level, marks=marks, comment=comment
+        )
+    except MarksInvalid as error:
+        return error.errors
+    return {}
+
+
 def assignment_save_draft(
     *,
     assignment: Assignment,

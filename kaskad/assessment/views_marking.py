@@ -28,6 +28,7 @@ from kaskad.assessment.marking import (
     assignment_mark,
     assignment_save_draft,
     criterion_field,
+    marks_problems,
 )
 from kaskad.assessment.models import AssignmentRole, FileKind, PortfolioStatus, Rating
 from kaskad.assessment.rubrics import rule_text
@@ -179,16 +180,17 @@ def _task_page(request: HttpRequest, pk: int, *, role: str | None) -> HttpRespon
                 )
             return redirect(request.path)
         try:
-            if request.POST.get("confirm_final") != "yes":
-                raise MarksInvalid(
-                    {
-                        "confirm": _(
-                            "Tick “My marks are final” to save them: they cannot be changed "
-                            "after saving. To keep working on them, save as draft."
-                        )
-                    }
-                )
             assignment = selectors.assignment_for_marking(user=request.user, pk=pk)
+            if request.POST.get("confirm_final") != "yes":
+                # Every problem at once: the marks' own and the missing confirmation.
+                problems = marks_problems(
+                    assignment=assignment, marks=marks, comment=values["comment"]
+                )
+                problems["confirm"] = _(
+                    "Tick “My marks are final” to save them: they cannot be changed "
+                    "after saving. To keep working on them, save as draft."
+                )
+                raise MarksInvalid(problems)
             assignment_mark(
                 assignment=assignment, marks=marks, comment=values["comment"], by=request.user
             )
@@ -209,7 +211,11 @@ def _task_page(request: HttpRequest, pk: int, *, role: str | None) -> HttpRespon
                 else "assessment:marking_queue"
             )
             return redirect(name)
-    form_errors = [str(v) for k, v in errors.items() if not k.startswith("criterion-")]
+    form_errors = [
+        str(v)
+        for k, v in errors.items()
+        if not k.startswith("criterion-") and k not in ("comment", "confirm")
+    ]
     labels = dict(Rating.choices)
     return render(
         request,

@@ -483,6 +483,10 @@ def test_the_final_save_needs_a_ticked_confirmation_and_lists_errors_at_the_top(
     assert f'href="#criterion-{criteria[2].pk}"' in body[summary:]
     assert 'href="#overall-comment"' in body[summary:]
     assert "2 problems to fix" in body
+    # Without the confirmation too: every problem is listed at once, not one by one.
+    everything = client.post(url, _post(levels, comments, "", final=False)).content.decode()
+    assert "3 problems to fix" in everything
+    assert 'href="#confirm-final"' in everything
 
 
 def test_the_programme_title_is_in_the_reader_s_language():
