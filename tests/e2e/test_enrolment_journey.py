@@ -100,9 +100,10 @@ def test_enrolment_journey(live_server: Any, browser: Any, artifacts: Path) -> N
     page.fill("#id_trainer_q", "omarova gul")
     page.locator("#trainer-results").get_by_text("not accredited for this programme").wait_for()
     assert page.locator("#trainer-results button:has-text('Assign')").is_disabled()
-    assert "An accreditation for this programme is needed first." in page.locator(
-        "#trainer-results"
-    ).inner_text()
+    assert (
+        "An accreditation for this programme is needed first."
+        in page.locator("#trainer-results").inner_text()
+    )
     page.fill("#id_trainer_q", "akhmetov erlan")
     page.locator("#trainer-results").get_by_text("accredited until").wait_for()
     page.click("#trainer-results button:has-text('Assign')")

@@ -275,8 +275,8 @@ def test_demo_logins_come_from_the_configured_function():
 @pytest.mark.parametrize(
     ("host", "public", "warned"),
     [
-        ("0.0.0.0", "", True),  # noqa: S104 - the address others reach, on purpose
-        ("0.0.0.0", "https://kaskad.example.kz", False),  # noqa: S104
+        ("0.0.0.0", "", True),
+        ("0.0.0.0", "https://kaskad.example.kz", False),
         ("127.0.0.1", "", False),
     ],
 )
