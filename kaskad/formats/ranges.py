@@ -23,7 +23,8 @@ _SAME_YEAR = {
 
 def date_range(start: date | None, end: date | None) -> str:
     if start is None or end is None:
-        return date_format(start or end, "DATE_FORMAT") if (start or end) else ""
+        single = start or end
+        return date_format(single, "DATE_FORMAT") if single is not None else ""
     language = (translation.get_language() or "kk")[:2]
     if start == end:
         return date_format(start, "DATE_FORMAT")

@@ -497,7 +497,7 @@ def test_the_programme_title_is_in_the_reader_s_language():
     world = marking_world(percent=0)
     task = give_task(world.portfolio, world.assessors[0])
     version = world.rubric.version
-    version.title_kk, version.title_ru, version.title_en = (
+    version.title_kk, version.title_ru, version.title_en = (  # type: ignore[attr-defined]
         "Тиімді оқыту",
         "Эффективное обучение",
         "Effective learning",
@@ -511,7 +511,7 @@ def test_the_programme_title_is_in_the_reader_s_language():
             )
             rows = marking_selectors.assessor_queue(user=user)
             assert [r.programme_title for r in rows] == [title]
-    version.title_ru = ""
+    version.title_ru = ""  # type: ignore[attr-defined]
     version.save()
     with translation.override("ru"):  # no Russian title: the Kazakh one, not an empty line
         assert marking_selectors.task_for_assessor(user=user, pk=task.pk).programme_title == (
