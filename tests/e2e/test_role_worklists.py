@@ -53,10 +53,21 @@ def cards_hold_their_tables(page: Any) -> None:
     """No card is pushed wider than itself by a table (the table scrolls inside instead)."""
     overflowing = page.eval_on_selector_all(
         "main .card",
-        "cards => cards.filter(c => c.scrollWidth > c.clientWidth + 1)"
+        "cards => cards.filter(c => c.scrollWidth > c.clientWidth + 1"
+        " || c.getBoundingClientRect().right > c.parentElement.getBoundingClientRect().right + 1)"
         ".map(c => (c.id || c.className) + ' ' + (c.scrollWidth - c.clientWidth) + 'px')",
     )
-    assert overflowing == [], overflowing
+    width = page.evaluate("window.innerWidth")
+    if overflowing:
+        culprits = page.eval_on_selector_all(
+            "main .card *",
+            "els => els.filter(e => { const c = e.closest('.card');"
+            " return e.getBoundingClientRect().right > c.getBoundingClientRect().right + 1; })"
+            ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' '"
+            " + Math.round(e.getBoundingClientRect().right))",
+        )
+        page.screenshot(path=f"/tmp/ux-shots/overflow-{width}.png", full_page=True)
+        raise AssertionError(f"{overflowing} at {width}px: {culprits}")
 
 
 def key(page: Any, selector: str, letter: str, code: str) -> None:
@@ -167,8 +178,18 @@ def test_the_coordinator_starts_a_cohort_early_from_the_work_list(
     page.wait_for_selector("#roster")
     roster = page.locator("#roster tbody").inner_text()
     assert roster.index("Ғалымжанова") < roster.index("Өтебаева") < roster.index("Яковлева")
-    cards_hold_their_tables(page)
     shot(page, artifacts, "5-coordinator-cohort-kk")
+    # Wide tables scroll inside their card at every width, on the cohort and the list.
+    for width in (1280, 1024, 900, 768, 600, PHONE):
+        page.set_viewport_size({"width": width, "height": 900})
+        cards_hold_their_tables(page)
+    shot(page, artifacts, "5b-coordinator-cohort-kk-phone")
+    page.goto(f"{live_server.url}/delivery/cohorts/")
+    for width in (1280, 1024, 900, 768, 600, PHONE):
+        page.set_viewport_size({"width": width, "height": 900})
+        cards_hold_their_tables(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/delivery/cohorts/{cohort.pk}/")
 
     page.click("button[data-status='running']")
     page.wait_for_selector("#early_start_reason")
