@@ -39,7 +39,7 @@ from kaskad.assessment.models import (
     PortfolioStatus,
     Rating,
 )
-from kaskad.core.localised import localised_columns, localised_value
+from kaskad.core.localised import localised_columns, localised_text
 from kaskad.registry.models import Person
 
 # Marked tasks stay in the queue this long, read-only.
@@ -75,6 +75,8 @@ class TaskRow:
     marked_at: datetime | None
     rating: str
     overdue: bool
+    # The language the title is in: not the reader's when only another one exists.
+    programme_title_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class BlindTask:
     # Only for a moderation task: the two markings, anonymous.
     markings: list[MarkingView] = field(default_factory=list)
     plagiarism_status: str = ""
+    programme_title_language: str = ""
     draft: dict[str, Any] = field(default_factory=dict)
     draft_saved_at: datetime | None = None
 
@@ -192,7 +195,8 @@ def _rows(qs: QuerySet[Assignment]) -> list[TaskRow]:
             id=r["id"],
             code=portfolio_code(r["portfolio_id"]),
             programme_code=r["portfolio__programme__code"],
-            programme_title=localised_value(r, "portfolio__rubric__version__title"),
+            programme_title=localised_text(r, "portfolio__rubric__version__title")[0],
+            programme_title_language=localised_text(r, "portfolio__rubric__version__title")[1],
             attempt=r["attempt"],
             role=r["role"],
             role_label=str(roles.get(r["role"], r["role"])),
@@ -340,7 +344,8 @@ def task_for_assessor(*, user: Any, pk: int, role: str | None = None) -> BlindTa
         portfolio_id=portfolio_id,
         code=portfolio_code(portfolio_id),
         programme_code=row["portfolio__programme__code"],
-        programme_title=localised_value(row, "portfolio__rubric__version__title"),
+        programme_title=localised_text(row, "portfolio__rubric__version__title")[0],
+        programme_title_language=localised_text(row, "portfolio__rubric__version__title")[1],
         attempt=row["attempt"],
         role=row["role"],
         status=row["status"],

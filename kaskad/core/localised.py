@@ -18,16 +18,23 @@ def localised_columns(path: str) -> tuple[str, ...]:
     return tuple(f"{path}_{code}" for code in LANGUAGES)
 
 
-def localised_value(row: Mapping[str, Any], path: str, language: str | None = None) -> str:
-    """The text of `path` in `language` (the active one by default), else the first
-    non-empty one in the fallback order."""
+def localised_text(
+    row: Mapping[str, Any], path: str, language: str | None = None
+) -> tuple[str, str]:
+    """(text, its language): `path` in `language` (the active one by default), else the
+    first non-empty one in the fallback order, so a page can mark a fallback as such."""
     language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
     fallbacks = getattr(settings, "MODELTRANSLATION_FALLBACK_LANGUAGES", LANGUAGES)
     for code in (language, *fallbacks, *LANGUAGES):
         value = row.get(f"{path}_{code}")
         if value:
-            return str(value)
-    return str(row.get(path) or "")
+            return str(value), code
+    return str(row.get(path) or ""), language
+
+
+def localised_value(row: Mapping[str, Any], path: str, language: str | None = None) -> str:
+    """The text of `localised_text`, without its language."""
+    return localised_text(row, path, language)[0]
 
 
 def quoted(text: Any) -> str:

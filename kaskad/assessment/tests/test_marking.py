@@ -514,6 +514,14 @@ def test_the_programme_title_is_in_the_reader_s_language():
     version.title_ru = ""  # type: ignore[attr-defined]
     version.save()
     with translation.override("ru"):  # no Russian title: the Kazakh one, not an empty line
-        assert marking_selectors.task_for_assessor(user=user, pk=task.pk).programme_title == (
-            "Тиімді оқыту"
-        )
+        shown = marking_selectors.task_for_assessor(user=user, pk=task.pk)
+        assert (shown.programme_title, shown.programme_title_language) == ("Тиімді оқыту", "kk")
+    # ... and the page says so.
+    from django.test import Client
+
+    client = Client()
+    user.language = "ru"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    page = client.get(reverse("assessment:marking_task", args=[task.pk])).content.decode()
+    assert '<span lang="kk">Тиімді оқыту</span>' in page and "Қазақ" in page
