@@ -408,3 +408,12 @@ def test_after_saving_a_revision_the_admin_sees_the_new_draft(client: Client, ad
     assert page.context["version"].number == 2
     assert "Effective Learning, second edition" in html
     assert 'name="confirm"' in html and "Approval cannot be undone" in html
+
+
+def test_the_programme_page_points_to_a_draft_in_preparation(client: Client, admin: User) -> None:
+    make_programme(code="EL")
+    signed_in(client, admin)
+    client.post(reverse("catalogue:programme_revise", args=["EL"]))
+    html = client.get(reverse("catalogue:programme_detail", args=["EL"])).content.decode()
+    assert "This page shows version 1. Draft version 2 is being prepared" in html
+    assert reverse("catalogue:programme_version", args=["EL", 2]) in html
