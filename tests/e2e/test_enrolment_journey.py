@@ -170,6 +170,8 @@ def test_enrolment_journey(live_server: Any, browser: Any, artifacts: Path) -> N
     trainer.click(f"text={cohort.code}")
     trainer.click("#sessions a:has-text('Mark')")
     trainer.wait_for_selector("[data-attendance]")
+    # The counts are written by the deferred script: wait for it rather than race it.
+    trainer.wait_for_function("document.querySelector('[data-counts]').textContent.length > 0")
     counts = trainer.locator("[data-counts]")
     assert counts.inner_text().startswith("2 present")
     first_row = trainer.locator("[data-row]").nth(0)

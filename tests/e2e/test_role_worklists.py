@@ -117,6 +117,7 @@ def test_the_trainer_marks_attendance_from_the_work_list_on_a_phone(
 
     work.locator("li a").first.click()
     page.wait_for_selector("[data-attendance]")
+    page.wait_for_function("document.querySelector('[data-counts]').textContent.length > 0")
     assert page.url.endswith(f"/delivery/sessions/{session.pk}/attendance/")
     legend = page.locator(".kbd-help").inner_text()
     assert "Қ" in legend and "Ж" in legend and "С" in legend
