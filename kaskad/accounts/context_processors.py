@@ -70,7 +70,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
     wanted.append((_reverse("catalogue:programme_list"), _("Programmes")))
     if scope.has(*TRAINER_ROLES):
         wanted.append((_reverse("cascade:trainer_list"), _("Trainers")))
-    if scope.has(*COHORT_ROLES):
+    if scope.has(*COHORT_ROLES) or scope.has(Role.ANALYST):
+        # Analysts read every cohort (read-only pages: they manage none).
         wanted.append((_reverse("delivery:cohort_list"), _("Cohorts")))
     if scope.has(Role.TRAINER):
         wanted.append((_reverse("assessment:trainer_portfolios"), _("Portfolios")))

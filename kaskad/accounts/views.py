@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.accounts.services import login_failures_clear, user_set_language
 from kaskad.registry.selectors import organisation_list_visible_to, person_list_visible_to
+from kaskad.reports.worklist import worklist
 
 # Roles that work with the registry and so see its counts on the home page.
 REGISTRY_READERS = (
@@ -109,10 +110,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "people": person_list_visible_to(request.user).count(),
             "organisations": organisation_list_visible_to(request.user).count(),
         }
+    sections = worklist(user=request.user)
     return render(
         request,
         "core/home.html",
-        {"assignments": assignments, "counts": counts},
+        {
+            "assignments": assignments,
+            "counts": counts,
+            "worklist": sections,
+            "work_waiting": any(s.total or s.kind == "teachers_in_training" for s in sections),
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -245,6 +245,59 @@ def _after_moderation(portfolio: Portfolio, assignment: Assignment, *, by: Any) 
     outcome_settle(portfolio=portfolio, by=by, reason=REASON_MODERATED)
 
 
+def marks_problems(
+    *, assignment: Assignment, marks: Mapping[Any, Any], comment: str
+) -> dict[str, Any]:
+    """What the final save would refuse in these marks, field by field, without saving (for a
+    page that must list every problem at once)."""
+    portfolio = Portfolio.objects.select_related("rubric").get(pk=assignment.portfolio_id)
+    criteria = list(Criterion.objects.filter(rubric=portfolio.rubric).order_by("order"))
+    try:
+        _check_marks(
+            criteria=criteria, max_level=portfolio.rubric.max_level, marks=marks, comment=comment
+        )
+    except MarksInvalid as error:
+        return error.errors
+    return {}
+
+
+def assignment_save_draft(
+    *,
+    assignment: Assignment,
+    marks: Mapping[Any, Any],
+    comment: str,
+    by: Any,
+) -> Assignment:
+    """Keep the marks being written, incomplete as they may be, without deciding anything: only
+    the assignment's own assessor, only while it is allocated. The final save checks them."""
+    _require_assessor(by, assignment)
+    draft_marks: dict[str, list[Any]] = {}
+    for key, value in marks.items():
+        criterion_id = _parse_level(key)
+        try:
+            raw_level, raw_comment = value
+        except (TypeError, ValueError):
+            continue
+        if criterion_id is None:
+            continue
+        level = _parse_level(raw_level)
+        text = str(raw_comment or "")[:COMMENT_MAX]
+        if level is not None or text.strip():
+            draft_marks[str(criterion_id)] = [level, text]
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.status != AssignmentStatus.ALLOCATED:
+            if locked.status == AssignmentStatus.WITHDRAWN:
+                raise NotFoundError("not_found", _("Not found."))
+            raise StateConflict(
+                "assignment_already_marked", _("This portfolio has already been marked.")
+            )
+        locked.draft = {"marks": draft_marks, "comment": str(comment or "")[:COMMENT_MAX]}
+        locked.draft_saved_at = timezone.now()
+        locked.save(update_fields=["draft", "draft_saved_at"])
+    return locked
+
+
 def assignment_mark(
     *,
     assignment: Assignment,
@@ -295,7 +348,8 @@ def assignment_mark(
         locked.marked_at = timezone.now()
         locked.rating = rating
         locked.comment = comment.strip()
-        locked.save(update_fields=["status", "marked_at", "rating", "comment"])
+        locked.draft = {}
+        locked.save(update_fields=["status", "marked_at", "rating", "comment", "draft"])
         event_record(
             portfolio=portfolio,
             kind=EventKind.MARKED,

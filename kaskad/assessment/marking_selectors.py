@@ -39,6 +39,7 @@ from kaskad.assessment.models import (
     PortfolioStatus,
     Rating,
 )
+from kaskad.core.localised import localised_columns, localised_text
 from kaskad.registry.models import Person
 
 # Marked tasks stay in the queue this long, read-only.
@@ -74,6 +75,8 @@ class TaskRow:
     marked_at: datetime | None
     rating: str
     overdue: bool
+    # The language the title is in: not the reader's when only another one exists.
+    programme_title_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,9 @@ class BlindTask:
     # Only for a moderation task: the two markings, anonymous.
     markings: list[MarkingView] = field(default_factory=list)
     plagiarism_status: str = ""
+    programme_title_language: str = ""
+    draft: dict[str, Any] = field(default_factory=dict)
+    draft_saved_at: datetime | None = None
 
     @property
     def has_plagiarism_report(self) -> bool:
@@ -171,7 +177,7 @@ _ROW_COLUMNS = (
     "marked_at",
     "rating",
     "portfolio__programme__code",
-    "portfolio__rubric__version__title",
+    *localised_columns("portfolio__rubric__version__title"),
 )
 
 
@@ -189,7 +195,8 @@ def _rows(qs: QuerySet[Assignment]) -> list[TaskRow]:
             id=r["id"],
             code=portfolio_code(r["portfolio_id"]),
             programme_code=r["portfolio__programme__code"],
-            programme_title=r["portfolio__rubric__version__title"],
+            programme_title=localised_text(r, "portfolio__rubric__version__title")[0],
+            programme_title_language=localised_text(r, "portfolio__rubric__version__title")[1],
             attempt=r["attempt"],
             role=r["role"],
             role_label=str(roles.get(r["role"], r["role"])),
@@ -310,6 +317,8 @@ _TASK_COLUMNS = (
     "portfolio__rubric__max_level",
     "portfolio__rubric__good_mean",
     "portfolio__plagiarism_status",
+    "draft",
+    "draft_saved_at",
 )
 
 
@@ -335,7 +344,8 @@ def task_for_assessor(*, user: Any, pk: int, role: str | None = None) -> BlindTa
         portfolio_id=portfolio_id,
         code=portfolio_code(portfolio_id),
         programme_code=row["portfolio__programme__code"],
-        programme_title=row["portfolio__rubric__version__title"],
+        programme_title=localised_text(row, "portfolio__rubric__version__title")[0],
+        programme_title_language=localised_text(row, "portfolio__rubric__version__title")[1],
         attempt=row["attempt"],
         role=row["role"],
         status=row["status"],
@@ -350,6 +360,8 @@ def task_for_assessor(*, user: Any, pk: int, role: str | None = None) -> BlindTa
         marks=_marks(row["id"]),
         markings=markings,
         plagiarism_status=row["portfolio__plagiarism_status"],
+        draft=row["draft"] or {},
+        draft_saved_at=row["draft_saved_at"],
     )
 
 

@@ -346,6 +346,9 @@ class Assignment(models.Model):
     marked_at = models.DateTimeField(_("marked"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
     comment = models.TextField(_("overall comment"), blank=True)
+    # Marks being written, not final: {"marks": {criterion id: [level, comment]}, "comment": …}.
+    draft = models.JSONField(_("draft marks"), default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(_("draft saved"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assessment task")

@@ -44,6 +44,7 @@ from kaskad.assessment.portfolios import (
     submission_deadline,
 )
 from kaskad.catalogue.models import AssessmentScheme
+from kaskad.core.collation import name_order
 from kaskad.delivery.models import Cohort, CohortTrainer, Enrolment
 
 ROLE_ORDER: dict[str, int] = {
@@ -380,6 +381,9 @@ class CohortPortfolioRow:
     file_count: int
     feedback_count: int
     files: list[FileRow] = field(default_factory=list)
+    # The comments already given on the draft, oldest first (shown so a trainer does not
+    # repeat or contradict themselves).
+    feedback: list[Any] = field(default_factory=list)
 
 
 def cohort_portfolios(*, cohort: Cohort) -> list[CohortPortfolioRow]:
@@ -387,7 +391,7 @@ def cohort_portfolios(*, cohort: Cohort) -> list[CohortPortfolioRow]:
     enrolments = list(
         Enrolment.objects.filter(cohort=cohort, status__in=PORTFOLIO_ENROLMENT_STATUSES)
         .select_related("person")
-        .order_by("person__surname", "person__given_name", "pk")
+        .order_by(*name_order("person__"), "pk")
     )
     portfolios = {
         p.enrolment_id: p
@@ -408,6 +412,13 @@ def cohort_portfolios(*, cohort: Cohort) -> list[CohortPortfolioRow]:
     ).order_by("uploaded_at", "pk"):
         if record.attempt == drafts[record.portfolio_id].attempt:
             files[record.portfolio_id].append(FileRow(file=record, words=len(record.text.split())))
+    comments: dict[int, list[Any]] = {pk: [] for pk in drafts}
+    for comment in (
+        DraftFeedback.objects.filter(portfolio_id__in=drafts)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    ):
+        comments[comment.portfolio_id].append(comment)
     rows = []
     for enrolment in enrolments:
         portfolio = portfolios.get(enrolment.pk)
@@ -418,6 +429,7 @@ def cohort_portfolios(*, cohort: Cohort) -> list[CohortPortfolioRow]:
                 file_count=getattr(portfolio, "file_count", 0),
                 feedback_count=getattr(portfolio, "feedback_count", 0),
                 files=files.get(portfolio.pk, []) if portfolio else [],
+                feedback=comments.get(portfolio.pk, []) if portfolio else [],
             )
         )
     return rows

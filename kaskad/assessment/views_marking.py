@@ -17,12 +17,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kaskad.assessment import marking_selectors as selectors
 from kaskad.assessment.downloads import file_response
-from kaskad.assessment.marking import MarksInvalid, assignment_mark, criterion_field
-from kaskad.assessment.models import AssignmentRole, PortfolioStatus, Rating
+from kaskad.assessment.marking import (
+    MarksInvalid,
+    assignment_mark,
+    assignment_save_draft,
+    criterion_field,
+    marks_problems,
+)
+from kaskad.assessment.models import AssignmentRole, FileKind, PortfolioStatus, Rating
 from kaskad.assessment.rubrics import rule_text
 from kaskad.core.errors import DomainError, NotFoundError
 
@@ -83,12 +91,39 @@ def _typed(request: HttpRequest, task: selectors.BlindTask) -> dict[str, Any]:
 
 
 def _saved(task: selectors.BlindTask) -> dict[str, Any]:
-    values: dict[str, Any] = {"comment": task.comment}
+    if task.open and task.draft:
+        # The draft kept by "Save as draft": shown again until the final save.
+        drafted = task.draft.get("marks", {})
+        values: dict[str, Any] = {"comment": task.draft.get("comment", "")}
+        for criterion in task.criteria:
+            level, text = drafted.get(str(criterion.id), [None, ""])
+            values[f"level-{criterion.id}"] = "" if level is None else str(level)
+            values[f"comment-{criterion.id}"] = text
+        return values
+    values = {"comment": task.comment}
     for criterion in task.criteria:
         mark = task.marks.get(criterion.id)
         values[f"level-{criterion.id}"] = str(mark.level) if mark else ""
         values[f"comment-{criterion.id}"] = mark.comment if mark else ""
     return values
+
+
+def _error_summary(task: selectors.BlindTask, errors: dict[str, Any]) -> list[dict[str, str]]:
+    """Every problem, in page order, each with the anchor of the field it is about."""
+    items = []
+    for criterion in task.criteria:
+        message = errors.get(criterion_field(criterion.id))
+        if message:
+            items.append({"anchor": f"criterion-{criterion.id}", "message": str(message)})
+    if errors.get("comment"):
+        items.append({"anchor": "overall-comment", "message": str(errors["comment"])})
+    if errors.get("confirm"):
+        items.append({"anchor": "confirm-final", "message": str(errors["confirm"])})
+    for key, value in errors.items():
+        if key in ("comment", "confirm") or key.startswith("criterion-"):
+            continue
+        items.append({"anchor": "marking-form", "message": str(value)})
+    return items
 
 
 def _criteria_rows(
@@ -116,8 +151,40 @@ def _task_page(request: HttpRequest, pk: int, *, role: str | None) -> HttpRespon
     if request.method == "POST":
         values = _typed(request, task)
         marks = {c.id: (values[f"level-{c.id}"], values[f"comment-{c.id}"]) for c in task.criteria}
+        if request.POST.get("action") == "draft":
+            try:
+                assignment = selectors.assignment_for_marking(user=request.user, pk=pk)
+                saved = assignment_save_draft(
+                    assignment=assignment, marks=marks, comment=values["comment"], by=request.user
+                )
+            except NotFoundError as error:
+                raise Http404 from error
+            except DomainError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Draft saved at %(time)s. Nothing is final until you save the marks; "
+                        "you can come back to it later."
+                    )
+                    % {
+                        "time": date_format(timezone.localtime(saved.draft_saved_at), "TIME_FORMAT")
+                    },
+                )
+            return redirect(request.path)
         try:
             assignment = selectors.assignment_for_marking(user=request.user, pk=pk)
+            if request.POST.get("confirm_final") != "yes":
+                # Every problem at once: the marks' own and the missing confirmation.
+                problems = marks_problems(
+                    assignment=assignment, marks=marks, comment=values["comment"]
+                )
+                problems["confirm"] = _(
+                    "Tick “My marks are final” to save them: they cannot be changed "
+                    "after saving. To keep working on them, save as draft."
+                )
+                raise MarksInvalid(problems)
             assignment_mark(
                 assignment=assignment, marks=marks, comment=values["comment"], by=request.user
             )
@@ -138,7 +205,11 @@ def _task_page(request: HttpRequest, pk: int, *, role: str | None) -> HttpRespon
                 else "assessment:marking_queue"
             )
             return redirect(name)
-    form_errors = [str(v) for k, v in errors.items() if not k.startswith("criterion-")]
+    form_errors = [
+        str(v)
+        for k, v in errors.items()
+        if not k.startswith("criterion-") and k not in ("comment", "confirm")
+    ]
     labels = dict(Rating.choices)
     return render(
         request,
@@ -149,6 +220,7 @@ def _task_page(request: HttpRequest, pk: int, *, role: str | None) -> HttpRespon
             "overall_comment": values.get("comment", ""),
             "errors": errors,
             "form_errors": form_errors,
+            "error_summary": _error_summary(task, errors),
             "rating_label": labels.get(task.rating, ""),
             "markings": [
                 {"marking": m, "rating_label": labels.get(m.rating, m.rating)}

@@ -43,6 +43,7 @@ from kaskad.assessment.portfolios import (
 from kaskad.assessment.rubrics import rule_text
 from kaskad.core.errors import DomainError
 from kaskad.core.uploads import refused_uploads
+from kaskad.core.localised import quoted
 from kaskad.delivery.selectors import enrolment_get_for
 
 # A file sent to a portfolio the user cannot see is cut off early (then refused with a 404).
@@ -152,7 +153,7 @@ def portfolio_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if added:
         messages.success(
             request,
-            _("Added: %(names)s.") % {"names": ", ".join(f"“{n}”" for n in added)},
+            _("Added: %(names)s.") % {"names": ", ".join(quoted(n) for n in added)},
         )
     return redirect("assessment:portfolio_detail", pk=pk)
 

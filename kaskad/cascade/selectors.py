@@ -19,6 +19,7 @@ from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.catalogue.models import Programme
+from kaskad.core.collation import name_order
 from kaskad.registry.models import Person
 
 # Roles that open the trainers list (others only see their own trainer page).
@@ -105,7 +106,7 @@ def accreditation_list(
                 Q(person__search_key__startswith=token)
                 | Q(person__search_key__contains=" " + token)
             )
-    return qs.order_by("person__surname", "person__given_name", "programme__code", "-valid_until")
+    return qs.order_by(*name_order("person__"), "programme__code", "-valid_until")
 
 
 def trainer_get(*, user: Any, pk: int) -> Person:
@@ -162,7 +163,7 @@ def valid_trainers(*, programme: Programme, on: date) -> QuerySet[Person]:
         Exists(
             Accreditation.objects.filter(_is_valid(on), person=OuterRef("pk"), programme=programme)
         )
-    ).order_by("surname", "given_name")
+    ).order_by(*name_order())
 
 
 # --- Lineage: who trained whom ----------------------------------------------------------------
@@ -236,7 +237,7 @@ def _down_level(person_ids: Iterable[int], limit: int) -> tuple[dict[int, list[A
     earned = list(
         Accreditation.objects.filter(earned_through__cohort_id__in=cohort_trainers)
         .select_related("person", "programme", "earned_through__cohort")
-        .order_by("person__surname", "person__given_name", "pk")[: limit + 1]
+        .order_by(*name_order("person__"), "pk")[: limit + 1]
     )
     truncated = len(earned) > limit
     result: dict[int, list[Any]] = {}

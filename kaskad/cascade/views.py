@@ -166,7 +166,9 @@ def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
             initial={
                 "valid_from": today,
                 "valid_until": add_years(today, DEFAULT_TERM_YEARS),
-                "level": levels[0],
+                # The lowest level the user may grant: most accreditations are of school
+                # trainers; the national level is rare and must be chosen on purpose.
+                "level": levels[-1],
             },
             programmes=programmes,
             levels=levels,

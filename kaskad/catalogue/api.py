@@ -273,13 +273,17 @@ class PlanRowOut(Schema):
     planned_participants: int
     actual_participants: int
     participants_percent: float | None
+    in_plan: bool = Field(True, description="False: delivered without a plan line.")
 
 
 class PlanOut(Schema):
     year: int
     branch: BranchRef | None = Field(description="null: the whole country.")
     rows: list[PlanRowOut]
-    total: PlanRowOut
+    total: PlanRowOut = Field(description="Over the programmes with a plan line only.")
+    unplanned: PlanRowOut = Field(
+        description="Cohorts and participants of programmes without a plan line (not in total)."
+    )
 
 
 class PlanQuery(Schema):
@@ -303,6 +307,7 @@ def _plan_row(row: selectors.PlanRow) -> dict[str, Any]:
         "planned_participants": row.planned_participants,
         "actual_participants": row.actual_participants,
         "participants_percent": row.participants_percent,
+        "in_plan": row.in_plan,
     }
 
 
@@ -325,4 +330,5 @@ def plan(request: HttpRequest, query: Query[PlanQuery]) -> dict[str, Any]:
         "branch": {"code": branch.code, "name": str(branch)} if branch else None,
         "rows": [_plan_row(row) for row in report.rows],
         "total": _plan_row(report.total),
+        "unplanned": _plan_row(report.unplanned or selectors.PlanRow(programme=None)),
     }

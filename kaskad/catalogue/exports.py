@@ -67,7 +67,20 @@ def plan_workbook(report: PlanReport, *, scope_label: str) -> bytes:
         write_row(at, row, code, _title(row), (text, number, percent))
         at += 1
     if report.total is not None:
-        write_row(at, report.total, _("Total"), "", (total_text, total_number, total_percent))
+        write_row(
+            at, report.total, _("Total of the plan"), "", (total_text, total_number, total_percent)
+        )
+        at += 1
+    if report.unplanned is not None and (
+        report.unplanned.actual_cohorts or report.unplanned.actual_participants
+    ):
+        write_row(
+            at,
+            report.unplanned,
+            _("Delivered outside the plan"),
+            _("not counted in the total"),
+            (text, number, percent),
+        )
     workbook.close()
     return buffer.getvalue()
 

@@ -344,6 +344,8 @@ class PlanRow:
     planned_participants: int = 0
     actual_cohorts: int = 0
     actual_participants: int = 0
+    # False for a programme delivered without any plan line for it.
+    in_plan: bool = True
 
     @staticmethod
     def _percent(actual: int, planned: int) -> float | None:
@@ -363,7 +365,10 @@ class PlanReport:
     year: int
     branch: Branch | None
     rows: list[PlanRow] = field(default_factory=list)
+    # Over the programmes with a plan line only, so the percentages compare like with like.
     total: PlanRow | None = None
+    # Cohorts and participants of programmes nobody planned, counted apart.
+    unplanned: PlanRow | None = None
 
 
 def plan_vs_actual(*, year: int, branch: Branch | None = None) -> PlanReport:
@@ -373,7 +378,8 @@ def plan_vs_actual(*, year: int, branch: Branch | None = None) -> PlanReport:
     Actual cohorts: cohorts on any version of the programme, of that branch, starting in
     `year`, that went beyond "planned". Actual participants: their enrolments that were taken
     up (enrolled, completed or not completed; not waitlisted, withdrawn or removed).
-    Four grouped queries whatever the number of programmes.
+    The total counts only programmes with a plan line; what was delivered without one is
+    `unplanned`, shown apart. Four grouped queries whatever the number of programmes.
     """
     from kaskad.delivery.models import Cohort, Enrolment
 
@@ -431,6 +437,7 @@ def plan_vs_actual(*, year: int, branch: Branch | None = None) -> PlanReport:
             latest.setdefault(version.programme_id, version)
     report = PlanReport(year=year, branch=branch)
     total = PlanRow(programme=None)
+    unplanned = PlanRow(programme=None, in_plan=False)
     for programme in programmes:
         live = programme.live_versions  # type: ignore[attr-defined]
         programme.current = next(  # type: ignore[attr-defined]
@@ -446,11 +453,14 @@ def plan_vs_actual(*, year: int, branch: Branch | None = None) -> PlanReport:
             planned_participants=int(plan.get("participants") or 0),
             actual_cohorts=cohorts.get(programme.pk, 0),
             actual_participants=participants.get(programme.pk, 0),
+            in_plan=programme.pk in planned,
         )
         report.rows.append(row)
-        total.planned_cohorts += row.planned_cohorts
-        total.planned_participants += row.planned_participants
-        total.actual_cohorts += row.actual_cohorts
-        total.actual_participants += row.actual_participants
+        into = total if row.in_plan else unplanned
+        into.planned_cohorts += row.planned_cohorts
+        into.planned_participants += row.planned_participants
+        into.actual_cohorts += row.actual_cohorts
+        into.actual_participants += row.actual_participants
     report.total = total
+    report.unplanned = unplanned
     return report

@@ -227,7 +227,10 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
                 _put_error(form, exc)
             else:
                 messages.success(request, _("The draft has been saved."))
-                return redirect("catalogue:programme_detail", code=programme.code)
+                # The saved draft itself, not the approved version it will replace.
+                return redirect(
+                    "catalogue:programme_version", code=programme.code, number=version.number
+                )
     else:
         current = services.VersionData.from_version(version)
         form = VersionForm(initial=version_initial(current))
@@ -245,6 +248,16 @@ def version_approve(request: HttpRequest, code: str, number: int) -> HttpRespons
     _require_catalogue_manager(request)
     programme = selectors.programme_get(user=request.user, code=code)
     version = selectors.version_get(user=request.user, programme=programme, number=number)
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request,
+            _(
+                "Version %(number)s was not approved: tick the box to confirm, because approval "
+                "cannot be undone."
+            )
+            % {"number": version.number},
+        )
+        return redirect("catalogue:programme_version", code=programme.code, number=number)
     try:
         services.version_approve(version=version, by=request.user, source="web")
     except DomainError as exc:

@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 
 from kaskad.assessment.models import Rating
 from kaskad.certificates.models import Certificate
+from kaskad.formats.ranges import date_range
 
 TEMPLATE = "certificates/certificate_pdf.html"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -70,6 +71,8 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "result_label": result_label(certificate.result),
         "starts_on": date_format(certificate.starts_on, "DATE_FORMAT"),
         "ends_on": date_format(certificate.ends_on, "DATE_FORMAT"),
+        # "11–22 January 2027": the year (and month) once.
+        "dates": date_range(certificate.starts_on, certificate.ends_on),
         "issued_on": date_format(certificate.issued_on, "DATE_FORMAT"),
         "qr": qr_data_uri(verification_url(certificate.token)),
         "verify_page": verification_page_url(),

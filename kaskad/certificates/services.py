@@ -18,6 +18,7 @@ import csv
 import io
 import logging
 import secrets
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from kaskad.certificates.models import (
 from kaskad.certificates.numbers import format_number, random_check
 from kaskad.certificates.pdf import render_certificate_pdf, sha256_of
 from kaskad.core.audit import audit_record
+from kaskad.core.collation import name_order
 from kaskad.core.errors import DomainError, NotFoundError
 from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
@@ -418,7 +420,7 @@ def certified_portfolios(
         has_certificate=Exists(
             Certificate.objects.filter(portfolio=OuterRef("pk"), status=CertificateStatus.VALID)
         )
-    ).order_by("enrolment__cohort__code", "enrolment__person__surname", "pk")
+    ).order_by("enrolment__cohort__code", *name_order("enrolment__person__"), "pk")
 
 
 def bulk_dir() -> Path:
@@ -469,6 +471,20 @@ def certificates_generate_bulk(
     return result
 
 
+def _safe_part(text: str) -> str:
+    """Letters (any script) and digits kept, everything else one "_": safe on every system."""
+    cleaned = "".join(c if c.isalnum() else "_" for c in unicodedata.normalize("NFC", text))
+    return "_".join(part for part in cleaned.split("_") if part)
+
+
+def pdf_file_name(certificate: Certificate) -> str:
+    """`Қасымова_Әлия_ALA-2026-000123-K7QX.pdf`: found by the person's name in a folder of a
+    thousand, unique by the number."""
+    name = "_".join(_safe_part(word) for word in certificate.full_name.split()[:2])
+    name = name[:80].strip("_")
+    return f"{name}_{certificate.number}.pdf" if name else f"{certificate.number}.pdf"
+
+
 def _pack(certificates: list[Certificate], report: ProgressCallback) -> tuple[str, int]:
     target = bulk_dir() / f"{secrets.token_hex(16)}.zip"
     total = len(certificates)
@@ -481,7 +497,7 @@ def _pack(certificates: list[Certificate], report: ProgressCallback) -> tuple[st
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
         for done, certificate in enumerate(certificates, start=1):
             if certificate.pdf:
-                name = f"{certificate.number}.pdf"
+                name = pdf_file_name(certificate)
                 with certificate.pdf.open("rb") as handle:
                     archive.writestr(name, handle.read())
                 writer.writerow(

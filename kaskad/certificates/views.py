@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -45,6 +46,7 @@ from kaskad.certificates.services import (
 )
 from kaskad.core.errors import DomainError
 from kaskad.core.models import Job
+from kaskad.core.public_url import public_url, public_url_problem
 from kaskad.core.views import job_for
 from kaskad.delivery.models import Cohort
 
@@ -191,8 +193,27 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actionable": manager and certificate.status == CertificateStatus.VALID,
             "staff": selectors.sees_certificate_lists(request.user),
             "result_label": result_label(certificate.result),
+            "reader_title": _title_for_reader(certificate),
+            # Staff are told when the QR codes point at an address only this machine reaches.
+            "public_url_warning": selectors.sees_certificate_lists(request.user)
+            and public_url_problem(reached_at=request.get_host()),
+            "public_url": public_url(),
+            "certificate_language": dict(settings.LANGUAGES).get(
+                certificate.language, certificate.language
+            ),
         },
     )
+
+
+def _title_for_reader(certificate: Any) -> str:
+    """The programme's title in the reader's language when the certificate (printed in its own
+    language, see docs/assessment.md) carries another one; empty when they are the same."""
+    language = (translation.get_language() or "")[:2]
+    if language == certificate.language:
+        return ""
+    version = certificate.portfolio.enrolment.cohort.version
+    title = str(getattr(version, f"title_{language}", "") or "")
+    return title if title and title != certificate.programme_title else ""
 
 
 @login_required

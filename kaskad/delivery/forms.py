@@ -110,6 +110,35 @@ class CapacityForm(forms.Form):
     )
 
 
+WEEKDAYS = [
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
+    (6, _("Sun")),
+]
+
+
+class SessionSeriesForm(SessionForm):
+    """Many sessions at once: every chosen weekday from `date` to `until`."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days of the week"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].label = _("From")
+        self.fields["starts_at"].label = _("Starts at")
+        self.fields["ends_at"].label = _("Ends at")
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CohortStatus.choices)
 

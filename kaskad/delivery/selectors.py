@@ -18,12 +18,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.catalogue.models import Format, ProgrammeVersion
+from kaskad.core.collation import name_order
 from kaskad.core.models import Notification
 from kaskad.delivery.models import (
     ACTIVE_ENROLMENT,
@@ -223,7 +224,7 @@ def cohort_trainers(*, cohort: Cohort) -> QuerySet[CohortTrainer]:
     return (
         CohortTrainer.objects.filter(cohort=cohort)
         .select_related("person", "accreditation")
-        .order_by("-is_lead", "person__surname", "person__given_name")
+        .order_by("-is_lead", *name_order("person__"))
     )
 
 
@@ -232,6 +233,51 @@ def cohort_sessions(*, cohort: Cohort) -> QuerySet[Session]:
         Session.objects.filter(cohort=cohort)
         .annotate(marks=Count("attendance"))
         .order_by("date", "starts_at", "id")
+    )
+
+
+@dataclass
+class StatusPreview:
+    """What a status change will do, shown on its confirmation page."""
+
+    status: str
+    enrolled: int
+    waitlisted: int
+    sessions: int
+    sessions_marked: int
+    first_day: date | None
+    last_day: date | None
+    today: date
+
+    @property
+    def early(self) -> bool:
+        first = self.first_day
+        return self.status == CohortStatus.RUNNING and first is not None and self.today < first
+
+    @property
+    def too_early_to_finish(self) -> bool:
+        last = self.last_day
+        return self.status == CohortStatus.FINISHED and last is not None and self.today < last
+
+
+def cohort_status_preview(*, cohort: Cohort, status: str, today: date) -> StatusPreview:
+    days = Session.objects.filter(cohort=cohort).aggregate(
+        first=Min("date"), last=Max("date"), count=Count("id")
+    )
+    marked = Session.objects.filter(cohort=cohort, attendance__isnull=False).distinct().count()
+    counts = Enrolment.objects.filter(cohort=cohort).aggregate(
+        enrolled=Count("id", filter=Q(status=EnrolmentStatus.ENROLLED)),
+        waitlisted=Count("id", filter=Q(status=EnrolmentStatus.WAITLISTED)),
+    )
+    return StatusPreview(
+        status=status,
+        enrolled=counts["enrolled"],
+        waitlisted=counts["waitlisted"],
+        sessions=days["count"],
+        sessions_marked=marked,
+        first_day=days["first"] or cohort.starts_on,
+        last_day=days["last"] or cohort.ends_on,
+        today=today,
     )
 
 
@@ -251,7 +297,7 @@ def cohort_roster(*, cohort: Cohort) -> QuerySet[Enrolment]:
     return (
         _enrolment_base()
         .filter(cohort=cohort, status__in=ROSTER_STATUSES)
-        .order_by("person__surname", "person__given_name", "id")
+        .order_by(*name_order("person__"), "id")
     )
 
 

@@ -13,8 +13,8 @@ cohorts of the same programme.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, time
+from dataclasses import dataclass, replace
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +32,7 @@ from kaskad.accounts.scopes import user_scope
 from kaskad.catalogue.models import Format, Programme, ProgrammeVersion, VersionStatus
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from kaskad.core.localised import quoted
 from kaskad.core.models import Notification
 from kaskad.delivery.lists import ListLine
 from kaskad.delivery.messages import PROMOTED_NOTIFICATION, outcome_text_en
@@ -247,9 +248,55 @@ def cohort_create(*, data: CohortData, by: Any) -> Cohort:
     raise StateConflict("code_busy", _("Could not find a free cohort code: try again."))
 
 
-def cohort_set_status(*, cohort: Cohort, status: str, by: Any) -> Cohort:
+def _first_day(cohort: Cohort) -> date:
+    first = cohort.sessions.order_by("date").values_list("date", flat=True).first()
+    return first or cohort.starts_on
+
+
+def _last_day(cohort: Cohort) -> date:
+    last = cohort.sessions.order_by("-date").values_list("date", flat=True).first()
+    return last or cohort.ends_on
+
+
+def _check_dates(cohort: Cohort, status: str, early_start_reason: str) -> None:
+    """The calendar rules of a status change: a course starts on (or after) its first day unless
+    the manager gives a reason, and it cannot finish before its last session's day."""
+    today = timezone.localdate()
+    if status == CohortStatus.RUNNING:
+        first = _first_day(cohort)
+        if today < first and not early_start_reason.strip():
+            raise StateConflict(
+                "start_too_early",
+                _(
+                    "Cohort %(cohort)s cannot start before its first day (%(day)s). To start it "
+                    "early, give the reason."
+                )
+                % {"cohort": cohort.code, "day": date_format(first, "SHORT_DATE_FORMAT")},
+                field="early_start_reason",
+            )
+    if status == CohortStatus.FINISHED:
+        last = _last_day(cohort)
+        if today < last:
+            raise StateConflict(
+                "finish_too_early",
+                _(
+                    "Cohort %(cohort)s cannot finish before its last session's day (%(day)s): "
+                    "completion is decided once every session has taken place."
+                )
+                % {"cohort": cohort.code, "day": date_format(last, "SHORT_DATE_FORMAT")},
+                field="status",
+            )
+
+
+def cohort_set_status(
+    *, cohort: Cohort, status: str, by: Any, early_start_reason: str = ""
+) -> Cohort:
     """Move a cohort along planned → open → running → finished → closed (or back from open to
-    planned). Finishing it decides every participant's completion."""
+    planned). Finishing it decides every participant's completion.
+
+    A cohort starts no earlier than its first session's day (its start date when it has no
+    sessions) unless `early_start_reason` says why; the reason goes into the audit record. It
+    finishes no earlier than its last session's day (its end date without sessions)."""
     _require_manager(by, cohort)
     if status not in CohortStatus.values:
         raise DomainError(
@@ -276,16 +323,20 @@ def cohort_set_status(*, cohort: Cohort, status: str, by: Any) -> Cohort:
                     "cohort": locked.code,
                     "from": _status_label(locked.status),
                     "to": _status_label(status),
-                    "allowed": ", ".join(f"“{_status_label(s)}”" for s in sorted(allowed)),
+                    "allowed": ", ".join(quoted(_status_label(s)) for s in sorted(allowed)),
                 },
                 field="status",
             )
+        _check_dates(locked, status, early_start_reason)
         before = locked.status
         if status == CohortStatus.FINISHED:
             _complete(locked, by=by)
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
-        audit_record(actor=by, action="update", obj=locked, changes={"status": [before, status]})
+        changes: dict[str, Any] = {"status": [before, status]}
+        if status == CohortStatus.RUNNING and timezone.localdate() < _first_day(locked):
+            changes["early_start_reason"] = early_start_reason.strip()
+        audit_record(actor=by, action="update", obj=locked, changes=changes)
     return locked
 
 
@@ -414,6 +465,68 @@ def session_add(*, cohort: Cohort, data: SessionData, by: Any) -> Session:
             },
         )
     return session
+
+
+MAX_SERIES = 200
+
+
+def session_add_series(
+    *,
+    cohort: Cohort,
+    data: SessionData,
+    weekdays: Sequence[int],
+    until: date,
+    by: Any,
+) -> list[Session]:
+    """Sessions on the given weekdays (0 = Monday) from `data.date` to `until` inclusive, each
+    with the times, hours, place and link of `data`: every one checked like a single session,
+    all created or none."""
+    _require_manager(by, cohort)
+    _require_editable(cohort)
+    days = sorted({int(d) for d in weekdays})
+    if not days or any(not 0 <= d <= 6 for d in days):
+        raise DomainError(
+            "weekdays_required", _("Choose at least one day of the week."), field="weekdays"
+        )
+    if until < data.date:
+        raise DomainError(
+            "series_ends_before_start",
+            _("The last day of the series is before its first day."),
+            field="until",
+        )
+    dates = [
+        data.date + timedelta(days=offset)
+        for offset in range((until - data.date).days + 1)
+        if (data.date + timedelta(days=offset)).weekday() in days
+    ]
+    if not dates:
+        raise DomainError(
+            "series_empty",
+            _("No chosen day of the week falls between %(first)s and %(last)s.")
+            % {
+                "first": date_format(data.date, "SHORT_DATE_FORMAT"),
+                "last": date_format(until, "SHORT_DATE_FORMAT"),
+            },
+            field="weekdays",
+        )
+    if len(dates) > MAX_SERIES:
+        raise DomainError(
+            "series_too_long",
+            _("That makes %(count)s sessions; at most %(max)s can be added at once.")
+            % {"count": len(dates), "max": MAX_SERIES},
+            field="until",
+        )
+    existing = set(
+        Session.objects.filter(cohort=cohort, date__in=dates, starts_at=data.starts_at).values_list(
+            "date", flat=True
+        )
+    )
+    with transaction.atomic():
+        return [
+            session_add(cohort=cohort, data=replace(data, date=day), by=by)
+            for day in dates
+            if day not in existing  # the same day and time twice is one session
+        ]
 
 
 def session_remove(*, session: Session, by: Any) -> None:
@@ -938,6 +1051,15 @@ def attendance_save(*, session: Session, marks: Mapping[int, str], by: Any) -> i
                 "or running."
             )
             % {"cohort": cohort.code, "status": _status_label(cohort.status)},
+        )
+    if session.date > timezone.localdate():
+        raise StateConflict(
+            "attendance_in_future",
+            _(
+                "The session of %(day)s has not taken place yet: its attendance can be marked "
+                "from that day."
+            )
+            % {"day": date_format(session.date, "SHORT_DATE_FORMAT")},
         )
     bad = sorted({str(s) for s in marks.values()} - set(AttendanceStatus.values))
     if bad:

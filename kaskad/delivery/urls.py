@@ -6,10 +6,17 @@ app_name = "delivery"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("cohorts/", views.cohort_list, name="cohort_list"),
     path("cohorts/new/", views.cohort_create_view, name="cohort_create"),
+    path("cohorts/export.<str:fmt>", views.cohort_list_export, name="cohort_list_export"),
+    path(
+        "cohorts/<int:pk>/export/<str:kind>.<str:fmt>",
+        views.cohort_export,
+        name="cohort_export",
+    ),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
     path("cohorts/<int:pk>/status/", views.cohort_status, name="cohort_status"),
     path("cohorts/<int:pk>/capacity/", views.cohort_capacity, name="cohort_capacity"),
     path("cohorts/<int:pk>/sessions/", views.session_add_view, name="session_add"),
+    path("cohorts/<int:pk>/sessions/series/", views.session_series_view, name="session_series"),
     path(
         "cohorts/<int:pk>/sessions/<int:session_pk>/remove/",
         views.session_remove_view,

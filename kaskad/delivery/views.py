@@ -8,6 +8,7 @@ Thin on purpose: reads through `selectors` (scope first: out of scope is 404), w
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,14 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import iin_for, user_scope
 from kaskad.core.errors import DomainError
 from kaskad.core.models import Notification
-from kaskad.delivery import selectors
+from kaskad.delivery import exports, selectors
 from kaskad.delivery.forms import (
     AssessmentForm,
     CapacityForm,
@@ -35,6 +36,7 @@ from kaskad.delivery.forms import (
     CohortForm,
     EnrolListForm,
     SessionForm,
+    SessionSeriesForm,
     StatusForm,
     TrainerSearchForm,
     add_domain_error,
@@ -61,6 +63,7 @@ from kaskad.delivery.services import (
     enrolment_set_assessment,
     enrolment_withdraw,
     session_add,
+    session_add_series,
     session_remove,
     trainer_assign,
     trainer_remove,
@@ -108,14 +111,7 @@ def _person_of(request: HttpRequest) -> Person:
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
-    form = CohortFilterForm(request.GET)
-    filters = selectors.CohortFilters()
-    if form.is_valid():
-        filters = selectors.CohortFilters(
-            q=form.cleaned_data["q"],
-            status=form.cleaned_data["status"],
-            format=form.cleaned_data["format"],
-        )
+    form, filters = _list_filters(request)
     page = Paginator(selectors.cohort_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -132,6 +128,47 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             "can_create": scope.national_write or bool(scope.branch_ids),
         },
     )
+
+
+def _list_filters(request: HttpRequest) -> tuple[CohortFilterForm, selectors.CohortFilters]:
+    form = CohortFilterForm(request.GET)
+    filters = selectors.CohortFilters()
+    if form.is_valid():
+        filters = selectors.CohortFilters(
+            q=form.cleaned_data["q"],
+            status=form.cleaned_data["status"],
+            format=form.cleaned_data["format"],
+        )
+    return form, filters
+
+
+def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def cohort_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The cohort list as on the page, with its filters, every page of it."""
+    _require_staff(request)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    _form, filters = _list_filters(request)
+    table = exports.cohorts_table(selectors.cohort_list(user=request.user, filters=filters))
+    stamp = timezone.localdate().isoformat()
+    return _download(exports.render(table, fmt), fmt, f"cohorts-{stamp}")
+
+
+@login_required
+def cohort_export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
+    """A cohort's roster, attendance register or completion, for whoever sees its page."""
+    cohort = selectors.cohort_get(user=request.user, pk=pk, worklist=True)
+    build = exports.COHORT_TABLES.get(kind)
+    if build is None or fmt not in exports.FORMATS:
+        raise Http404
+    table = build(cohort=cohort, user=request.user)
+    return _download(exports.render(table, fmt), fmt, f"{cohort.code}-{kind}")
 
 
 def _managed_branches(request: HttpRequest) -> Any:
@@ -209,6 +246,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for e in selectors.cohort_ended_enrolments(cohort=cohort)[:50]
     ]
     editable = cohort.status not in selectors.READ_ONLY_STATUSES
+    sessions = list(selectors.cohort_sessions(cohort=cohort))
     transitions = [
         (status, STATUS_ACTIONS[CohortStatus(status)])
         for status in sorted(COHORT_TRANSITIONS[cohort.status])
@@ -224,26 +262,50 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "markable": cohort.status in selectors.MARKABLE_STATUSES,
             # Results come at the end of a course (the assessment app will record them).
             "assessable": cohort.status in (CohortStatus.RUNNING, CohortStatus.FINISHED),
-            "sessions": list(selectors.cohort_sessions(cohort=cohort)),
+            "sessions": sessions,
             "trainers": list(selectors.cohort_trainers(cohort=cohort)),
             "total_hours": total_hours,
             "rows": rows,
             "waiting": waiting,
             "ended": ended,
             "transitions": transitions,
-            "session_form": SessionForm(
+            "export_kinds": [
+                ("roster", _("Roster")),
+                ("attendance", _("Attendance register")),
+                ("completion", _("Completion")),
+            ],
+            "session_form": SessionForm(initial=_session_initial(cohort, sessions)),
+            "series_form": SessionSeriesForm(
+                prefix="series",
                 initial={
+                    **_session_initial(cohort, sessions),
                     "date": cohort.starts_on,
-                    "starts_at": "09:00",
-                    "ends_at": "13:00",
-                    "hours": Decimal(4),
-                }
+                    "until": cohort.ends_on,
+                    "weekdays": [0, 1, 2, 3, 4],
+                },
             ),
             "capacity_form": CapacityForm(initial={"capacity": cohort.capacity}),
             "trainer_form": TrainerSearchForm(),
             "assessment_choices": AssessmentForm().fields["result"].choices,  # type: ignore[attr-defined]
         },
     )
+
+
+def _session_initial(cohort: Cohort, sessions: list[Any]) -> dict[str, Any]:
+    """The next session starts like the last one: same times, hours, place and link, the day
+    after it; so the place is not typed again."""
+    if not sessions:
+        return {"date": cohort.starts_on, "starts_at": "09:00", "ends_at": "13:00", "hours": 4}
+    last = sessions[-1]
+    next_day = min(last.date + timedelta(days=1), cohort.ends_on)
+    return {
+        "date": next_day,
+        "starts_at": last.starts_at,
+        "ends_at": last.ends_at,
+        "hours": last.hours,
+        "place": last.place,
+        "online_link": last.online_link,
+    }
 
 
 def _percent(hours: Decimal, total: Decimal) -> int | None:
@@ -261,17 +323,46 @@ def _detail_url(cohort: Cohort, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+# Status changes that cannot be undone: each goes through a page that says what will happen and
+# asks for a ticked confirmation (works without JavaScript).
+IRREVERSIBLE = (CohortStatus.RUNNING, CohortStatus.FINISHED, CohortStatus.CLOSED)
+
+
 @login_required
-@require_POST
 def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
         return redirect(_detail_url(cohort))
+    status = form.cleaned_data["status"]
+    reason = (request.POST.get("early_start_reason") or "").strip()
+    needs_confirm = status in IRREVERSIBLE and status in COHORT_TRANSITIONS[cohort.status]
+    if needs_confirm and (request.method != "POST" or request.POST.get("confirm") != "yes"):
+        preview = selectors.cohort_status_preview(
+            cohort=cohort, status=status, today=timezone.localdate()
+        )
+        error = ""
+        if request.method == "POST" and "from_confirm" in request.POST:
+            error = _("Tick the box to confirm: this change cannot be undone.")
+        return render(
+            request,
+            "delivery/cohort_status_confirm.html",
+            {
+                "cohort": cohort,
+                "status": status,
+                "label": STATUS_ACTIONS[CohortStatus(status)],
+                "preview": preview,
+                "error": error,
+                "reason": reason,
+            },
+            status=400 if error else 200,
+        )
+    if request.method != "POST":
+        return redirect(_detail_url(cohort))
     try:
         cohort = cohort_set_status(
-            cohort=cohort, status=form.cleaned_data["status"], by=request.user
+            cohort=cohort, status=status, by=request.user, early_start_reason=reason
         )
     except DomainError as error:
         messages.error(request, str(error.message))
@@ -327,6 +418,45 @@ def session_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("Session added."))
+            return redirect(_detail_url(cohort, "sessions"))
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for problem in errors:
+            messages.error(request, f"{label}: {problem}" if label else str(problem))
+    return redirect(_detail_url(cohort, "sessions"))
+
+
+@login_required
+@require_POST
+def session_series_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Many sessions at once: chosen weekdays, one time and place, until a date."""
+    cohort = _managed(request, pk)
+    form = SessionSeriesForm(request.POST, prefix="series")
+    if form.is_valid():
+        values = form.cleaned_data
+        try:
+            created = session_add_series(
+                cohort=cohort,
+                data=SessionData(
+                    date=values["date"],
+                    starts_at=values["starts_at"],
+                    ends_at=values["ends_at"],
+                    hours=values["hours"],
+                    place=values["place"],
+                    online_link=values["online_link"],
+                ),
+                weekdays=values["weekdays"],
+                until=values["until"],
+                by=request.user,
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)s session added.", "%(n)s sessions added.", len(created))
+                % {"n": len(created)},
+            )
             return redirect(_detail_url(cohort, "sessions"))
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -534,9 +664,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """One screen per session: everyone present by default, toggle the exceptions, one save."""
     session = selectors.session_get_for_marking(user=request.user, pk=pk)
     cohort = session.cohort
-    editable = cohort.status in selectors.MARKABLE_STATUSES
+    future = session.date > timezone.localdate()
+    editable = cohort.status in selectors.MARKABLE_STATUSES and not future
     if request.method == "POST":
-        if not editable:
+        # A future session reaches the service, whose refusal names the day.
+        if cohort.status not in selectors.MARKABLE_STATUSES:
             messages.error(
                 request,
                 _("Cohort %(code)s is %(status)s: its attendance can no longer be changed.")
@@ -578,9 +710,12 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": cohort,
             "rows": rows,
             "editable": editable,
+            "future": future,
             "saved": saved,
             "statuses": AttendanceStatus.choices,
             "labels": {value: str(label) for value, label in AttendanceStatus.choices},
+            "keys": _attendance_keys(),
+            "key_letters": {k["value"]: k["letter"] for k in _attendance_keys()},
             "previous": sessions[index - 1] if index > 0 else None,
             "next": sessions[index + 1] if index + 1 < len(sessions) else None,
             "number": index + 1,
@@ -592,6 +727,26 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _attendance_keys() -> list[dict[str, str]]:
+    """The keys of the three marks: the Latin P/A/E (physical keys, any layout) and a letter
+    of the label in the page's language, for the script and its legend."""
+    labels = dict(AttendanceStatus.choices)
+    letters = {
+        AttendanceStatus.PRESENT: ("P", pgettext("key that marks a participant present", "P")),
+        AttendanceStatus.ABSENT: ("A", pgettext("key that marks a participant absent", "A")),
+        AttendanceStatus.EXCUSED: ("E", pgettext("key that marks a participant excused", "E")),
+    }
+    return [
+        {
+            "value": value,
+            "latin": latin,
+            "letter": letter.lower(),
+            "label": str(labels[value]),
+        }
+        for value, (latin, letter) in letters.items()
+    ]
 
 
 # --- Teachers: the course offer and "My courses" -------------------------------------------------

@@ -93,3 +93,39 @@ CURRENT_CATEGORIES = (
     Category.MASTER,
 )
 CATEGORY_TERM_YEARS = 5
+
+
+# Labels of the subject codes in `Employment.subjects` (codes stay as imported; a code not
+# listed here is shown as it is).
+SUBJECT_LABELS = {
+    "kazakh_language": _("Kazakh language"),
+    "kazakh_literature": _("Kazakh literature"),
+    "russian_language": _("Russian language"),
+    "russian_literature": _("Russian literature"),
+    "english": _("English"),
+    "mathematics": _("mathematics"),
+    "physics": _("physics"),
+    "chemistry": _("chemistry"),
+    "biology": _("biology"),
+    "geography": _("geography"),
+    "history": _("history"),
+    "informatics": _("informatics"),
+    "physical_education": _("physical education"),
+    "music": _("music"),
+    "art": _("art"),
+    "technology": _("technology"),
+    "initial_military_training": _("initial military training"),
+    "self_knowledge": _("self-knowledge"),
+    "fundamentals_of_law": _("fundamentals of law"),
+    "pedagogy": _("pedagogy"),
+    "psychology": _("psychology"),
+    "economics": _("economics"),
+    "engineering": _("engineering"),
+    "nursing": _("nursing"),
+    "agronomy": _("agronomy"),
+}
+
+
+def subject_label(code: str) -> str:
+    label = SUBJECT_LABELS.get(code)
+    return str(label) if label is not None else code

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
+from kaskad.core.collation import name_order
 from kaskad.registry.models import (
     Area,
     Branch,
@@ -119,7 +120,7 @@ def person_search(*, user: Any, q: str) -> QuerySet[Person]:
         return qs.none()
     for token in tokens:
         qs = qs.filter(Q(search_key__startswith=token) | Q(search_key__contains=" " + token))
-    return qs.order_by("surname", "given_name", "id")
+    return qs.order_by(*name_order(), "id")
 
 
 def person_get(*, user: Any, pk: int) -> Person:
@@ -150,7 +151,7 @@ def organisation_staff(*, organisation: Organisation) -> QuerySet[Employment]:
     return (
         Employment.objects.filter(organisation=organisation, ended_on__isnull=True)
         .select_related("person", "person__current_organisation")
-        .order_by("person__surname", "person__given_name")
+        .order_by(*name_order("person__"))
     )
 
 

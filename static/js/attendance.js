@@ -4,7 +4,11 @@
    Tab / Shift+Tab or ↑ / ↓   next / previous participant
    ← / →                      change the mark (the radios' own behaviour)
    Space                      toggle present ↔ absent
-   P, A, E                    present, absent, excused, then go to the next participant
+   P, A, E                    present, absent, excused, then go to the next participant:
+                              the physical keys (event.code), so they work whatever the
+                              keyboard layout, and also the letters of the labels in the
+                              page's language (Қ/Ж/С in Kazakh, П/О/У in Russian), shown in
+                              the legend above the list
 */
 (function () {
   "use strict";
@@ -18,6 +22,20 @@
   var unsaved = form.querySelector("[data-unsaved]");
   var labelsNode = document.getElementById("attendance-labels");
   var labels = labelsNode ? JSON.parse(labelsNode.textContent) : {};
+  var lettersNode = document.getElementById("attendance-keys");
+  // {"present": "қ", ...} in the page's language, from the server.
+  var letters = lettersNode ? JSON.parse(lettersNode.textContent) : {};
+  var physical = { KeyP: "present", KeyA: "absent", KeyE: "excused" };
+
+  function shortcutFor(event) {
+    var typed = (event.key || "").toLowerCase();
+    for (var value in letters) {
+      if (Object.prototype.hasOwnProperty.call(letters, value) && letters[value] === typed) {
+        return value;
+      }
+    }
+    return physical[event.code] || "";
+  }
 
   function statusOf(row) {
     var checked = row.querySelector("input[type=radio]:checked");
@@ -92,7 +110,7 @@
         target.focus();
       }
     } else if (!event.ctrlKey && !event.metaKey && !event.altKey) {
-      var shortcut = { p: "present", a: "absent", e: "excused" }[key.toLowerCase()];
+      var shortcut = shortcutFor(event);
       if (shortcut) {
         event.preventDefault();
         set(row, shortcut);

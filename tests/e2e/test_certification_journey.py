@@ -126,6 +126,7 @@ def test_portfolio_to_verified_certificate(
         marker.check(f"input[name='level-{criterion.pk}'][value='3']")
         marker.fill(f"#comment-{criterion.pk}", "Clear goals, well-chosen assessment.")
     marker.fill("#overall-comment", "A coherent series of lessons with honest reflection.")
+    marker.check("#confirm-final")
     marker.screenshot(path=artifacts / "certification-2-marking.png", full_page=True)
     marker.click("button:has-text('Save the marks')")
     marker.wait_for_selector("text=marked")

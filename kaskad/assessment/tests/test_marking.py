@@ -227,8 +227,12 @@ def test_marked_and_withdrawn_tasks_cannot_be_marked():
 # --- Pages --------------------------------------------------------------------------------------
 
 
-def _post(levels: dict[int, int], comments: dict[int, str], overall: str) -> dict[str, str]:
+def _post(
+    levels: dict[int, int], comments: dict[int, str], overall: str, *, final: bool = True
+) -> dict[str, str]:
     data = {"comment": overall}
+    if final:
+        data["confirm_final"] = "yes"
     for cid, level in levels.items():
         data[f"level-{cid}"] = str(level)
     for cid, text in comments.items():
@@ -437,3 +441,87 @@ def test_api_404_for_someone_else(client):
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+def test_a_draft_is_kept_and_shown_again_without_deciding_anything(client):
+    world = marking_world(percent=0)
+    task = give_task(world.portfolio, world.assessors[0])
+    client.force_login(world.assessors[0][1])
+    criteria = list(world.rubric.criteria.order_by("order"))
+    url = reverse("assessment:marking_task", args=[task.pk])
+    data = _post({criteria[0].pk: 3}, {criteria[0].pk: "half-way thoughts"}, "", final=False)
+    response = client.post(url, {**data, "action": "draft"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == AssignmentStatus.ALLOCATED and task.draft_saved_at is not None
+    _nothing_written(world, task)
+    page = client.get(url)
+    body = page.content.decode()
+    assert "half-way thoughts" in body
+    assert "These marks are not final yet" in body
+    assert body.count("checked") == 1
+    assert any("Draft saved at" in str(m) for m in page.context["messages"])
+
+
+def test_the_final_save_needs_a_ticked_confirmation_and_lists_errors_at_the_top(client):
+    world = marking_world(percent=0)
+    task = give_task(world.portfolio, world.assessors[0])
+    client.force_login(world.assessors[0][1])
+    criteria = list(world.rubric.criteria.order_by("order"))
+    url = reverse("assessment:marking_task", args=[task.pk])
+    levels = {c.pk: 3 for c in criteria}
+    comments = {c.pk: "fine" for c in criteria}
+    unconfirmed = client.post(url, _post(levels, comments, "all good", final=False))
+    assert unconfirmed.status_code == 400
+    assert "cannot be changed after saving" in unconfirmed.content.decode()
+    _nothing_written(world, task)
+    comments[criteria[2].pk] = ""
+    refused = client.post(url, _post(levels, comments, ""))
+    body = refused.content.decode()
+    summary = body.index('id="error-summary"')
+    assert summary < body.index('id="files-heading"')  # at the top, before the portfolio
+    assert f'href="#criterion-{criteria[2].pk}"' in body[summary:]
+    assert 'href="#overall-comment"' in body[summary:]
+    assert "2 problems to fix" in body
+    # Without the confirmation too: every problem is listed at once, not one by one.
+    everything = client.post(url, _post(levels, comments, "", final=False)).content.decode()
+    assert "3 problems to fix" in everything
+    assert 'href="#confirm-final"' in everything
+
+
+def test_the_programme_title_is_in_the_reader_s_language():
+    from django.utils import translation
+
+    from kaskad.assessment import marking_selectors
+
+    world = marking_world(percent=0)
+    task = give_task(world.portfolio, world.assessors[0])
+    version = world.rubric.version
+    version.title_kk, version.title_ru, version.title_en = (  # type: ignore[attr-defined]
+        "Тиімді оқыту",
+        "Эффективное обучение",
+        "Effective learning",
+    )
+    version.save()
+    user = world.assessors[0][1]
+    for language, title in (("ru", "Эффективное обучение"), ("kk", "Тиімді оқыту")):
+        with translation.override(language):
+            assert (
+                marking_selectors.task_for_assessor(user=user, pk=task.pk).programme_title == title
+            )
+            rows = marking_selectors.assessor_queue(user=user)
+            assert [r.programme_title for r in rows] == [title]
+    version.title_ru = ""  # type: ignore[attr-defined]
+    version.save()
+    with translation.override("ru"):  # no Russian title: the Kazakh one, not an empty line
+        shown = marking_selectors.task_for_assessor(user=user, pk=task.pk)
+        assert (shown.programme_title, shown.programme_title_language) == ("Тиімді оқыту", "kk")
+    # ... and the page says so.
+    from django.test import Client
+
+    client = Client()
+    user.language = "ru"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    page = client.get(reverse("assessment:marking_task", args=[task.pk])).content.decode()
+    assert '<span lang="kk">Тиімді оқыту</span>' in page and "Қазақ" in page

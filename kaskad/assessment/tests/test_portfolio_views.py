@@ -402,3 +402,18 @@ def test_feedback_is_shown_to_the_participant_once_given() -> None:
     case = participant_case()
     draft_feedback_add(portfolio=case.portfolio, text="Good start.", by=cohort_trainer(case.cohort))
     assert "Good start." in login(case.user).get(detail_url(case)).content.decode()
+
+
+def test_the_trainer_reads_the_draft_and_their_earlier_comments_in_the_page() -> None:
+    case = participant_case()
+    add_text_file(case, "Сабақ жоспары: оқушылар топта жұмыс істейді.", "plan.txt")
+    trainer_user = cohort_trainer(case.cohort)
+    client = login(trainer_user)
+    feedback_url = reverse("assessment:portfolio_feedback", args=[case.portfolio.pk])
+    client.post(feedback_url, {"text": "Add the success criteria."})
+    page = client.get(reverse("assessment:cohort_portfolios", args=[case.cohort.pk]))
+    body = page.content.decode()
+    assert "Сабақ жоспары: оқушылар топта жұмыс істейді." in body  # the text itself
+    assert "Add the success criteria." in body  # the comment, not only a count
+    comments = body.split('class="draft-comments"')[1].split("</section>")[0]
+    assert "Add the success criteria." in comments and "you" in comments

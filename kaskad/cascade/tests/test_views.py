@@ -108,6 +108,7 @@ def test_a_coordinator_grants_a_school_trainer_accreditation(
     url = reverse("cascade:accreditation_grant", args=[person.pk])
     form = client.get(url).context["form"]
     assert [value for value, _label in form.fields["level"].choices] == ["regional", "school"]
+    assert form.initial["level"] == "school"  # the lowest, most common level
     values = {
         "programme": str(programme.pk),
         "level": "school",
@@ -169,3 +170,13 @@ def test_revoking_from_the_trainer_page(client: Client, coordinator: User) -> No
         ).status_code
         == 403
     )
+
+
+def test_the_grant_form_of_a_national_administrator_does_not_default_to_national(
+    client: Client,
+) -> None:
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    person = make_person(organisation=make_organisation(area=area_of("ALA")))
+    client.force_login(admin)
+    form = client.get(reverse("cascade:accreditation_grant", args=[person.pk])).context["form"]
+    assert form.initial["level"] == "school"

@@ -219,6 +219,31 @@ def test_unplanned_delivery_shows_without_a_percentage() -> None:
     assert (row.planned_cohorts, row.actual_cohorts, row.cohorts_percent) == (0, 1, None)
 
 
+def test_the_total_counts_only_planned_programmes_and_shows_the_rest_apart() -> None:
+    ala = branch("ALA")
+    planned, unplanned = make_programme(code="PLANNED"), make_programme(code="EXTRA")
+    plan_line_create(
+        year=2025,
+        branch=ala,
+        programme=planned,
+        planned_cohorts=2,
+        planned_participants=40,
+        by=None,
+    )
+    for _ in range(3):
+        make_cohort(version=current(unplanned), branch=ala, status="open")
+    report = plan_vs_actual(year=2025, branch=ala)
+    total, extra = report.total, report.unplanned
+    assert total is not None and extra is not None
+    # Not "3 / 2 = 150 %": none of the planned cohorts exists.
+    assert (total.planned_cohorts, total.actual_cohorts, total.cohorts_percent) == (2, 0, 0.0)
+    assert (extra.actual_cohorts, extra.in_plan) == (3, False)
+    assert {r.programme.code: r.in_plan for r in report.rows} == {  # type: ignore[union-attr]
+        "PLANNED": True,
+        "EXTRA": False,
+    }
+
+
 def test_plan_against_actual_takes_a_fixed_number_of_queries(delivery) -> None:  # type: ignore[no-untyped-def]
     with CaptureQueriesContext(connection) as few:
         plan_vs_actual(year=2025)

@@ -144,10 +144,15 @@ def test_an_admin_creates_edits_and_approves(client: Client, admin: User) -> Non
     page = client.get(edit)
     assert page.status_code == 200
     assert page.context["formset"].forms[0].initial["title_en"] == "Module one"
-    client.post(edit, version_post(title_en="Effective Learning, revised"))
+    saved = client.post(edit, version_post(title_en="Effective Learning, revised"))
+    assert saved["Location"] == reverse("catalogue:programme_version", args=["NEW-1", 1])
     version.refresh_from_db()
     assert version.title_en == "Effective Learning, revised"  # type: ignore[attr-defined]
-    client.post(reverse("catalogue:version_approve", args=["NEW-1", 1]))
+    refused = client.post(reverse("catalogue:version_approve", args=["NEW-1", 1]), follow=True)
+    assert "tick the box to confirm" in refused.content.decode()
+    version.refresh_from_db()
+    assert version.status == "draft"
+    client.post(reverse("catalogue:version_approve", args=["NEW-1", 1]), {"confirm": "yes"})
     version.refresh_from_db()
     assert version.status == "approved"
 
@@ -193,7 +198,9 @@ def test_approving_an_incomplete_draft_says_what_is_missing(client: Client, admi
     )
     page = client.get(reverse("catalogue:programme_detail", args=["INC"])).content.decode()
     assert "cannot be approved until these are filled in" in page
-    response = client.post(reverse("catalogue:version_approve", args=["INC", 1]), follow=True)
+    response = client.post(
+        reverse("catalogue:version_approve", args=["INC", 1]), {"confirm": "yes"}, follow=True
+    )
     html = response.content.decode()
     assert "Title (Russian)" in html and "Allowed formats" in html
     assert ProgrammeVersion.objects.get(programme__code="INC").status == "draft"
@@ -309,7 +316,7 @@ def test_the_export_is_a_real_workbook_with_the_same_figures(client: Client) -> 
     assert header[:4] == ("Code", "Programme", "Planned cohorts", "Actual cohorts")
     assert rows[4][0] == "EL" and rows[4][1] == "Effective Learning"
     assert rows[4][2:8] == (5, 1, 20.0, 100, 3, 3.0)
-    assert rows[5][0] == "Total" and rows[5][2:4] == (5, 1)
+    assert rows[5][0] == "Total of the plan" and rows[5][2:4] == (5, 1)
 
 
 def test_a_coordinator_adds_and_changes_their_branch_lines(
@@ -387,3 +394,26 @@ def test_navigation_shows_programmes_to_everyone_and_trainers_to_managers(
     signed_in(client, coordinator)
     labels = [str(i.label) for i in client.get(LIST).context["nav_items"]]
     assert "Programmes" in labels and "Trainers" in labels
+
+
+def test_after_saving_a_revision_the_admin_sees_the_new_draft(client: Client, admin: User) -> None:
+    make_programme(code="EL")
+    signed_in(client, admin)
+    client.post(reverse("catalogue:programme_revise", args=["EL"]))
+    edit = reverse("catalogue:version_edit", args=["EL", 2])
+    page = client.post(
+        edit, version_post(title_en="Effective Learning, second edition"), follow=True
+    )
+    html = page.content.decode()
+    assert page.context["version"].number == 2
+    assert "Effective Learning, second edition" in html
+    assert 'name="confirm"' in html and "Approval cannot be undone" in html
+
+
+def test_the_programme_page_points_to_a_draft_in_preparation(client: Client, admin: User) -> None:
+    make_programme(code="EL")
+    signed_in(client, admin)
+    client.post(reverse("catalogue:programme_revise", args=["EL"]))
+    html = client.get(reverse("catalogue:programme_detail", args=["EL"])).content.decode()
+    assert "This page shows version 1. Draft version 2 is being prepared" in html
+    assert reverse("catalogue:programme_version", args=["EL", 2]) in html

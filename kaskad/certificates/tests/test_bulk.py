@@ -57,7 +57,13 @@ def test_bulk_issues_the_missing_and_packs_one_pdf_per_certified_participant(coh
     )
     with _zip(result.zip_name) as archive:
         pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
-        assert {n.removesuffix(".pdf") for n in pdfs} == numbers
+        # Named by the person, then the number: Surname_Name_<number>.pdf.
+        assert {n.removesuffix(".pdf").rsplit("_", 1)[-1] for n in pdfs} == numbers
+        issued = Certificate.objects.filter(portfolio__enrolment__cohort=cohort)
+        expected = {
+            f"{c.full_name.split()[0]}_{c.full_name.split()[1]}_{c.number}.pdf" for c in issued
+        }
+        assert set(pdfs) == expected
         assert all(archive.read(n).startswith(b"%PDF") for n in pdfs)
         rows = list(
             csv.DictReader(io.StringIO(archive.read("certificates.csv").decode("utf-8-sig")))
@@ -137,3 +143,14 @@ def test_the_command_refuses_unknown_cohorts() -> None:
     with pytest.raises(CommandError):
         call_command("certificates_generate")
     assert not Job.objects.exists()
+
+
+def test_pdf_names_are_safe_and_keep_kazakh_letters() -> None:
+    from kaskad.certificates.services import pdf_file_name
+
+    certificate = Certificate(
+        full_name="Қасымова-Ли Әлия Нұрланқызы", number="ALA-2026-000123-K7QX"
+    )
+    assert pdf_file_name(certificate) == "Қасымова_Ли_Әлия_ALA-2026-000123-K7QX.pdf"
+    odd = Certificate(full_name='../"Smith" <John>', number="AST-2026-000001-ABCD")
+    assert pdf_file_name(odd) == "Smith_John_AST-2026-000001-ABCD.pdf"

@@ -64,3 +64,16 @@ def test_the_verify_address_printed_on_the_pdf_comes_from_the_setting(settings) 
     settings.KASKAD_PUBLIC_URL = "https://kaskad.example.kz"
     certificate = certificate_issue(portfolio=certified_portfolio(), by=national_admin())
     assert "https://kaskad.example.kz/certificates/verify/" in _text(certificate.pdf.read())
+
+
+def test_the_pdf_names_the_course_s_year_once() -> None:
+    from datetime import date
+
+    portfolio = certified_portfolio(cohort=certificate_cohort(language="ru"))
+    certificate = certificate_issue(portfolio=portfolio, by=national_admin())
+    text = _text(certificate.pdf.read())
+    start, end = certificate.starts_on, certificate.ends_on
+    assert isinstance(start, date) and isinstance(end, date)
+    assert text.count(str(end.year)) >= 1
+    assert f"{start.year} г. –" not in text  # not "… 2026 г. – … 2026 г."
+    assert "в период" in text

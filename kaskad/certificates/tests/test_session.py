@@ -60,7 +60,11 @@ def _post(client: Client, programme: Any, start: date, end: date) -> Any:
 
 def _zip_numbers(job: Job) -> set[str]:
     with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / job.result["zip"]) as archive:
-        return {n.removesuffix(".pdf") for n in archive.namelist() if n.endswith(".pdf")}
+        return {
+            n.removesuffix(".pdf").rsplit("_", 1)[-1]
+            for n in archive.namelist()
+            if n.endswith(".pdf")
+        }
 
 
 def test_the_admin_generates_a_spring_session_across_branches(

@@ -173,3 +173,35 @@ def test_the_list_page_runs_a_fixed_number_of_queries(world, django_assert_max_n
     client = _client(admin)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("certificates:list")).status_code == 200
+
+
+def test_the_page_shows_the_title_in_the_reader_s_language_when_the_certificate_has_another(
+    world,
+) -> None:
+    from django.utils import translation
+
+    certificate = world["mine"]
+    version = certificate.portfolio.enrolment.cohort.version
+    version.title_kk, version.title_ru = "Тиімді оқыту", "Эффективное обучение"
+    version.save()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        language="ru", programme_title="Эффективное обучение"
+    )
+    client = _client(world["admin"])
+    url = reverse("certificates:detail", args=[certificate.pk])
+    with translation.override("kk"):
+        body = client.get(url, HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    assert "Эффективное обучение" in body and "Тиімді оқыту" in body
+
+
+def test_staff_are_warned_when_qr_codes_point_at_a_loopback_address(world, settings) -> None:
+    settings.ALLOWED_HOSTS = ["kaskad.example.kz", "127.0.0.1"]
+    url = reverse("certificates:detail", args=[world["mine"].pk])
+    settings.KASKAD_PUBLIC_URL = "http://127.0.0.1:8000"
+    body = _client(world["admin"]).get(url, HTTP_HOST="kaskad.example.kz").content.decode()
+    assert "an address only the server itself can open" in body
+    local = _client(world["admin"]).get(url, HTTP_HOST="127.0.0.1:8000").content.decode()
+    assert "an address only the server itself can open" not in local
+    settings.KASKAD_PUBLIC_URL = "https://kaskad.example.kz"
+    body = _client(world["admin"]).get(url, HTTP_HOST="kaskad.example.kz").content.decode()
+    assert "an address only the server itself can open" not in body

@@ -270,3 +270,36 @@ def test_demo_logins_come_from_the_configured_function():
     """The setting names a real function; with no demo users there is nothing to print."""
     assert callable(import_string(settings.KASKAD_DEMO_LOGINS))
     assert Command.demo_logins() == []
+
+
+@pytest.mark.parametrize(
+    ("host", "public", "warned"),
+    [
+        ("0.0.0.0", "", True),
+        ("0.0.0.0", "https://kaskad.example.kz", False),
+        ("127.0.0.1", "", False),
+    ],
+)
+def test_serve_warns_when_certificates_would_point_at_a_loopback_address(
+    tmp_path, host, public, warned
+):
+    env = {
+        **os.environ,
+        "KASKAD_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # Unreachable: the command stops right after its start-up checks.
+        "DATABASE_URL": f"postgres://kaskad@127.0.0.1:{free_port()}/kaskad",
+    }
+    env.pop("KASKAD_PUBLIC_URL", None)
+    if public:
+        env["KASKAD_PUBLIC_URL"] = public
+    result = subprocess.run(
+        [sys.executable, "manage.py", "serve", "--host", host, "--port", str(free_port())],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    message = "WARNING: KASKAD_PUBLIC_URL is http://127.0.0.1:8000, a loopback address"
+    assert (message in result.stderr) is warned, result.stderr

@@ -504,3 +504,17 @@ def test_cohorts_are_in_the_menu_of_coordinators_and_trainers(client: Client) ->
             str(i.label) for i in login(Client(), user).get(reverse("home")).context["nav_items"]
         ]
         assert ("Cohorts" in labels) is expected
+
+
+def test_someone_without_accreditation_gets_no_active_assign_button(client: Client) -> None:
+    cohort = make_cohort()
+    make_teacher(surname="Өтебаев", given_name="Нұрлан")
+    client = login(client, coordinator_of("ALA"))
+    text = client.get(
+        reverse("delivery:trainer_search", args=[cohort.pk]),
+        {"q": "Өтебаев"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Өтебаев Нұрлан" in text
+    assert "An accreditation for this programme is needed first." in text
+    assert 'type="submit"' not in text  # nothing that would post an assignment

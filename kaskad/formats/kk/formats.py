@@ -7,8 +7,9 @@
 # The *_FORMAT strings use the Django date format syntax,
 # see https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date
 # Cyrillic letters are not format characters; the backslashes only make the
-# literal text explicit. "ж." = жыл (year): 5 March 2024 -> "2024 ж. 5 Наурыз".
-# Note: Django's kk catalogue gives month names capitalised ("Наурыз").
+# literal text explicit. "ж." = жыл (year): 5 March 2024 -> "2024 ж. 5 наурыз".
+# Django's kk catalogue capitalises month names ("Наурыз"); inside a date they are lower
+# case in Kazakh, which locale/kk gives (see kaskad/formats/months.py): "2024 ж. 5 наурыз".
 DATE_FORMAT = r"Y \ж. j E"
 TIME_FORMAT = "H:i"
 DATETIME_FORMAT = r"Y \ж. j E, H:i"

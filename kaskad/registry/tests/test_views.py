@@ -430,3 +430,21 @@ def test_registry_pages_need_sign_in(client: Client) -> None:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_subjects_are_shown_by_their_translated_names(
+    coordinator_client: Client, school: Organisation
+) -> None:
+    person = make_person(organisation=school, subjects=["kazakh_language", "robotics_club"])
+    url = reverse("registry:person_detail", args=[person.pk])
+    html = coordinator_client.get(url).content.decode()
+    # The current job's subjects (an unknown code stays as it is). The record's change history
+    # further down shows the stored values, codes included.
+    assert "<dd>Kazakh language, robotics_club</dd>" in html
+    assert "<dd>kazakh_language" not in html.split("Qualification category")[0]
+    russian = coordinator_client.get(url, HTTP_ACCEPT_LANGUAGE="ru")
+    with translation.override("ru"):
+        from kaskad.registry.choices import subject_label
+
+        assert subject_label("kazakh_language") == "казахский язык"
+    assert russian.status_code == 200

@@ -28,6 +28,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import OperationalError, connections
 from django.utils.module_loading import import_string
 
+from kaskad.core.public_url import public_url, public_url_problem
+
+PUBLIC_URL_WARNING = (
+    "\n"
+    "WARNING: KASKAD_PUBLIC_URL is {url}, a loopback address, but the server listens on {host}.\n"
+    "Every certificate issued now prints {url} in its QR code, which nobody else can open.\n"
+    "Set KASKAD_PUBLIC_URL to the address people use (for example https://kaskad.example.kz)\n"
+    "and restart.\n"
+)
 # Seconds a child gets to finish its current request or task before it is killed.
 STOP_GRACE_SECONDS = 15
 # Seconds to wait for the web server to accept connections after it starts.
@@ -162,6 +171,10 @@ class Command(BaseCommand):
                 f"Cannot start: {problem}. Stop the other program or choose another port "
                 f"with --port (for example: make run ARGS='--port {port + 1}')."
             )
+
+        if public_url_problem(reached_at=host):
+            warning = PUBLIC_URL_WARNING.format(url=public_url(), host=host)
+            self.stderr.write(self.style.ERROR(warning))
 
         db = settings.DATABASES["default"]
         on_sqlite = db["ENGINE"] == SQLITE_ENGINE
