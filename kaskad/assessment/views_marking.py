@@ -30,7 +30,7 @@ from kaskad.assessment.marking import (
     criterion_field,
     marks_problems,
 )
-from kaskad.assessment.models import AssignmentRole, FileKind, PortfolioStatus, Rating
+from kaskad.assessment.models import AssignmentRole, PortfolioStatus, Rating
 from kaskad.assessment.rubrics import rule_text
 from kaskad.core.errors import DomainError, NotFoundError
 

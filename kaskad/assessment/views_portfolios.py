@@ -42,8 +42,8 @@ from kaskad.assessment.portfolios import (
 )
 from kaskad.assessment.rubrics import rule_text
 from kaskad.core.errors import DomainError
-from kaskad.core.uploads import refused_uploads
 from kaskad.core.localised import quoted
+from kaskad.core.uploads import refused_uploads
 from kaskad.delivery.selectors import enrolment_get_for
 
 # A file sent to a portfolio the user cannot see is cut off early (then refused with a 404).

@@ -90,7 +90,7 @@ def _person_cells(user: Any, enrolment: Any) -> list[Any]:
     return [
         person.surname,
         person.given_name,
-        iin_for(user, person.iin, person_id=person.pk),
+        iin_for(user, person),
         str(enrolment.organisation or person.current_organisation or ""),
     ]
 
