@@ -309,6 +309,9 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "cascade:accreditation_grant": {"pk": "person"},
     "cascade:accreditation_revoke": {"pk": "accreditation"},
     "delivery:attendance": {"pk": "session"},
+    "delivery:cohort_export": {"pk": "cohort", "kind": "roster", "fmt": "xlsx"},
+    "delivery:cohort_list_export": {"fmt": "xlsx"},
+    "delivery:session_series": {"pk": "cohort"},
     "delivery:withdraw": {"pk": "enrolment"},
     "assessment:portfolio_file": {"pk": "portfolio", "file_pk": "file"},
     "assessment:portfolio_file_remove": {"pk": "portfolio", "file_pk": "file"},
@@ -348,7 +351,13 @@ PK_BY_PREFIX = {
     "assessment:rubric": "version",
     "delivery:self_enrol": "cohort",
 }
-LITERAL_KINDS = {"csv", "people", "approve"}  # plain values, the same for A, B and the missing one
+LITERAL_KINDS = {
+    "csv",
+    "people",
+    "approve",
+    "roster",
+    "xlsx",
+}  # plain values, the same for A, B and the missing one
 
 
 def kinds_of(route: Route) -> dict[str, str]:
@@ -605,6 +614,15 @@ ACCESS: dict[str, dict[str, str]] = {
         "POST": "302/302 404/404 302/404 404/404 404/404 404/404 404/404 404/404"
     },
     "delivery:cohort_capacity": {
+        "POST": "302/302 404/404 302/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "delivery:cohort_export": {
+        "GET": "200/200 200/200 200/404 404/404 200/404 404/404 404/404 404/404"
+    },
+    "delivery:cohort_list_export": {
+        "GET": "200/200 200/200 200/200 404/404 200/200 404/404 404/404 404/404"
+    },
+    "delivery:session_series": {
         "POST": "302/302 404/404 302/404 404/404 404/404 404/404 404/404 404/404"
     },
     "delivery:session_add": {
