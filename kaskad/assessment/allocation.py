@@ -639,7 +639,7 @@ def _write_round_copy(
         raw = cursor.cursor  # the psycopg cursor, for COPY
         with raw.copy(
             f"COPY {task_table} (id, portfolio_id, attempt, role, assessor_id, status, "
-            "allocated_at, due_at, rating, comment) FROM STDIN"
+            "allocated_at, due_at, rating, comment, draft) FROM STDIN"
         ) as copy:
             for task_id, (portfolio_id, attempt, assessor_id, due_at) in zip(
                 ids, rows, strict=True
@@ -656,6 +656,7 @@ def _write_round_copy(
                         due_at,
                         "",
                         "",
+                        "{}",  # no draft marks yet (COPY does not apply the model's default)
                     )
                 )
         report("writing", total, total * 3)
