@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +103,8 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         version=version,
         branch_obj=branch(code),
         status="open",
-        starts_on=date.today(),
-        ends_on=date.today() + timedelta(days=5),
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=5),
         by=admin,
     )
     session = add_session(cohort, by=admin)
@@ -144,7 +144,7 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
     portfolio_publish(portfolio=certified, by=admin)
     certificate = certificate_issue(portfolio=certified, by=admin)
     plan = AnnualPlan.objects.create(
-        year=date.today().year, branch=branch(code), programme=programme, planned_cohorts=1
+        year=timezone.localdate().year, branch=branch(code), programme=programme, planned_cohorts=1
     )
     if users is None:
         users = {
@@ -186,7 +186,7 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         iin=participant.iin,
         to_organisation_id=make_organisation(area=area_of("KAR")).pk,
         position="teacher",
-        transfer_date=date.today() + timedelta(days=30),
+        transfer_date=timezone.localdate() + timedelta(days=30),
     )
     side.ids = {
         "transfer": transfer.pk,

@@ -18,14 +18,7 @@ from django.utils.translation import ngettext
 
 from kaskad.accounts.models import LoginFailure
 from kaskad.accounts.services import login_failure_record, login_is_locked
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites
-    # it, and trusting it would let anyone dodge the per-address lock.
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from kaskad.core.http import client_ip
 
 
 def minutes_until_unlock(*, username: str, ip: str | None) -> int:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from kaskad.accounts.models import LoginFailure, Role, RoleAssignment, User
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError
+from kaskad.registry.models import Branch, Organisation
 
 
 def user_create(
@@ -45,8 +46,6 @@ def user_create(
 
 
 def role_assign(*, user: User, role: str, target: Any = None) -> RoleAssignment:
-    from kaskad.registry.models import Branch, Organisation
-
     branch = target if isinstance(target, Branch) else None
     organisation = target if isinstance(target, Organisation) else None
     if role == Role.BRANCH_COORDINATOR and branch is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
@@ -93,7 +94,7 @@ def trainer_list(request: HttpRequest, query: Query[TrainerQuery]) -> dict[str, 
                 field="programme",
             )
         programme_id = programme.pk
-    today = date.today()
+    today = timezone.localdate()
     qs = selectors.accreditation_list(
         user=user,
         filters=selectors.TrainerFilters(

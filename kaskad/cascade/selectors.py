@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
@@ -21,6 +22,7 @@ from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.catalogue.models import Programme
 from kaskad.core.collation import name_order
 from kaskad.registry.models import Person
+from kaskad.registry.names import fold
 
 # Roles that open the trainers list (others only see their own trainer page).
 TRAINER_LIST_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
@@ -85,7 +87,7 @@ def accreditation_list(
     *, user: Any, filters: TrainerFilters | None = None
 ) -> QuerySet[Accreditation]:
     filters = filters or TrainerFilters()
-    on = filters.on or date.today()
+    on = filters.on or timezone.localdate()
     qs = accreditation_list_visible_to(user)
     if filters.programme:
         qs = qs.filter(programme_id=filters.programme)
@@ -99,8 +101,6 @@ def accreditation_list(
         qs = qs.exclude(_is_valid(on))
     q = filters.q.strip()
     if q:
-        from kaskad.registry.names import fold
-
         for token in fold(q).split():
             qs = qs.filter(
                 Q(person__search_key__startswith=token)

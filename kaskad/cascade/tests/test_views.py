@@ -27,7 +27,7 @@ LIST = reverse("cascade:trainer_list")
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
@@ -36,7 +36,7 @@ def coordinator() -> User:
     return make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))])
 
 
-def grant(person, programme, level="regional", strand="", earned_through=None):  # type: ignore[no-untyped-def]
+def grant(person, programme, level="regional", strand="", earned_through=None):
     return accreditation_grant(
         person=person,
         programme=programme,
