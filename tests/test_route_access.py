@@ -870,6 +870,7 @@ def test_every_route_with_an_object_id_is_in_the_access_table() -> None:
     assert not stale, f"ACCESS names routes that no longer exist: {', '.join(stale)}"
 
 
+@pytest.mark.slow  # builds a world for every role and walks every route: the slowest test
 @pytest.mark.django_db
 def test_every_role_gets_the_declared_answer_and_out_of_scope_looks_like_nothing(
     world: World, answers: dict[Key, Answer]
@@ -904,6 +905,7 @@ def test_every_role_gets_the_declared_answer_and_out_of_scope_looks_like_nothing
 TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
+@pytest.mark.slow  # builds a world for every role and walks every route: the slowest test
 @pytest.mark.django_db
 def test_no_answer_shows_an_iin_or_a_participant_the_role_must_not_see(
     world: World, answers: dict[Key, Answer]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from kaskad.cascade import selectors
+from kaskad.cascade import permissions, selectors
 from kaskad.cascade.models import Accreditation, SchoolStrand, TrainerLevel
 from kaskad.catalogue.selectors import programme_list_visible_to
 from kaskad.core.api import ERRORS, ApiError, PageOut, PageQuery, api_user, paginate
@@ -81,7 +81,7 @@ def trainer_list(request: HttpRequest, query: Query[TrainerQuery]) -> dict[str, 
     """National roles see every trainer; a branch coordinator the trainers working in the
     branch's areas and every national-level trainer."""
     user = api_user(request)
-    if not selectors.can_see_trainer_list(user):
+    if not permissions.can_see_trainer_list(user):
         raise PermissionDenied
     programme_id = None
     if query.programme:

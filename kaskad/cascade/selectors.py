@@ -16,7 +16,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.catalogue.models import Programme
@@ -25,13 +24,8 @@ from kaskad.registry.models import Person
 from kaskad.registry.names import fold
 
 # Roles that open the trainers list (others only see their own trainer page).
-TRAINER_LIST_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
 LINEAGE_MAX_DEPTH = 6
 LINEAGE_MAX_PER_LEVEL = 200
-
-
-def can_see_trainer_list(user: Any) -> bool:
-    return user_scope(user).has(*TRAINER_LIST_ROLES)
 
 
 def _trainer_condition(user: Any) -> Q | None:

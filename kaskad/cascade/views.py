@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaskad.accounts.scopes import iin_for
-from kaskad.cascade import selectors, services
+from kaskad.cascade import permissions, selectors, services
 from kaskad.cascade.forms import GrantForm, RevokeForm, TrainerFilterForm
 from kaskad.catalogue.models import VersionStatus
 from kaskad.catalogue.selectors import programme_list_visible_to
@@ -45,7 +45,7 @@ def _programmes(user: Any) -> Any:
 
 @login_required
 def trainer_list(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_see_trainer_list(request.user):
+    if not permissions.can_see_trainer_list(request.user):
         raise PermissionDenied
     form = TrainerFilterForm(request.GET, programmes=_programmes(request.user))
     filters = selectors.TrainerFilters()
@@ -95,7 +95,7 @@ def trainer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         accreditation.can_revoke = (  # type: ignore[attr-defined]
             accreditation.revoked_at is None
-            and services.can_grant(request.user, person=person, level=accreditation.level)
+            and permissions.can_grant(request.user, person=person, level=accreditation.level)
         )
     return render(
         request,
@@ -106,7 +106,7 @@ def trainer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "accreditations": accreditations,
             "lineage": lineage,
             "can_grant": bool(services.grantable_levels(request.user))
-            and services.can_grant(request.user, person=person),
+            and permissions.can_grant(request.user, person=person),
             "today": today,
         },
     )
@@ -129,7 +129,7 @@ def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
     person = person_get(user=request.user, pk=pk)  # out of scope: 404
     levels = services.grantable_levels(request.user)
-    if not levels or not services.can_grant(request.user, person=person):
+    if not levels or not permissions.can_grant(request.user, person=person):
         raise PermissionDenied
     programmes = _programmes(request.user).exclude(status=VersionStatus.RETIRED)
     enrolments = (
@@ -182,7 +182,9 @@ def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def accreditation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     accreditation = selectors.accreditation_get(user=request.user, pk=pk)
-    if not services.can_grant(request.user, person=accreditation.person, level=accreditation.level):
+    if not permissions.can_grant(
+        request.user, person=accreditation.person, level=accreditation.level
+    ):
         raise PermissionDenied
     form = RevokeForm(request.POST)
     if not form.is_valid():

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from kaskad.catalogue import selectors
+from kaskad.catalogue import permissions, selectors
 from kaskad.catalogue.models import (
     Format,
     Programme,
@@ -246,7 +246,7 @@ def programme_detail(request: HttpRequest, code: str) -> dict[str, Any]:
         "current_version": _version(programme.current),  # type: ignore[attr-defined]
         "draft": (
             _version(programme.draft)  # type: ignore[attr-defined]
-            if selectors.can_see_drafts(user)
+            if permissions.can_see_drafts(user)
             else None
         ),
         "certifications": [

@@ -35,13 +35,10 @@ from kaskad.catalogue.models import (
     QualityCertification,
     VersionStatus,
 )
+from kaskad.catalogue.permissions import can_see_drafts
 from kaskad.registry.models import Branch, Employment, Person
 
 EXPIRY_WARNING_DAYS = 183  # six months
-
-
-def can_see_drafts(user: Any) -> bool:
-    return user_scope(user).national_write
 
 
 def _with_status(qs: QuerySet[Programme]) -> QuerySet[Programme]:
@@ -213,12 +210,6 @@ def programmes_eligible_for(person: Person) -> QuerySet[Programme]:
 
 # --- Quality certification ---------------------------------------------------------------------
 
-CERTIFICATION_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
-
-
-def can_see_certification_watch(user: Any) -> bool:
-    return user_scope(user).has(*CERTIFICATION_ROLES)
-
 
 @dataclass
 class CertificationRow:
@@ -273,8 +264,6 @@ def programme_certifications(*, programme: Programme) -> QuerySet[QualityCertifi
 
 # --- Annual plan -------------------------------------------------------------------------------
 
-PLAN_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
-
 
 def plan_branches_visible_to(user: Any) -> QuerySet[Branch]:
     """National roles see every branch's plan; a coordinator sees their branch's."""
@@ -284,14 +273,6 @@ def plan_branches_visible_to(user: Any) -> QuerySet[Branch]:
     if scope.has(Role.BRANCH_COORDINATOR):
         return Branch.objects.filter(pk__in=scope.branch_ids).order_by("code")
     return Branch.objects.none()
-
-
-def can_see_plan(user: Any) -> bool:
-    return user_scope(user).has(*PLAN_ROLES)
-
-
-def can_see_country_plan(user: Any) -> bool:
-    return user_scope(user).national
 
 
 def plan_branch_get(*, user: Any, code: str) -> Branch:

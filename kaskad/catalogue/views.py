@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaskad.catalogue import selectors, services
+from kaskad.catalogue import permissions, selectors, services
 from kaskad.catalogue.forms import (
     CertificationForm,
     ModuleFormSet,
@@ -55,7 +55,7 @@ def _querystring(request: HttpRequest) -> str:
 
 
 def _require_catalogue_manager(request: HttpRequest) -> None:
-    if not services.can_manage_catalogue(request.user):
+    if not permissions.can_manage_catalogue(request.user):
         raise PermissionDenied
 
 
@@ -69,7 +69,7 @@ def _labels(codes: list[str], choices: Any) -> list[str]:
 
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    admin = selectors.can_see_drafts(request.user)
+    admin = permissions.can_see_drafts(request.user)
     form = ProgrammeFilterForm(request.GET, show_status=admin)
     filters = selectors.ProgrammeFilters()
     if form.is_valid():
@@ -91,8 +91,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "querystring": _querystring(request),
             "can_manage": admin,
-            "can_see_watch": selectors.can_see_certification_watch(request.user),
-            "can_see_plan": selectors.can_see_plan(request.user),
+            "can_see_watch": permissions.can_see_certification_watch(request.user),
+            "can_see_plan": permissions.can_see_plan(request.user),
         },
     )
 
@@ -109,7 +109,7 @@ def _version_facts(version: ProgrammeVersion) -> dict[str, Any]:
 @login_required
 def programme_detail(request: HttpRequest, code: str, number: int | None = None) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, code=code)
-    admin = selectors.can_see_drafts(request.user)
+    admin = permissions.can_see_drafts(request.user)
     shown: ProgrammeVersion | None
     if number is not None:
         shown = selectors.version_get(user=request.user, programme=programme, number=number)
@@ -310,7 +310,7 @@ def certification_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def certification_watch(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_see_certification_watch(request.user):
+    if not permissions.can_see_certification_watch(request.user):
         raise PermissionDenied
     rows = selectors.certifications_expiring()
     return render(
@@ -336,7 +336,7 @@ def _plan_programmes(user: Any) -> Any:
 
 
 def _editable_branches(user: Any) -> Any:
-    allowed = services.plan_branch_ids_editable_by(user)
+    allowed = permissions.plan_branch_ids_editable_by(user)
     qs = Branch.objects.order_by("code")
     return qs if allowed is None else qs.filter(pk__in=allowed)
 
@@ -382,7 +382,7 @@ def plan_line_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
     line = selectors.plan_line_get(user=request.user, pk=pk)  # another branch's: 404
-    if not services.can_edit_plan(request.user, line.branch):
+    if not permissions.can_edit_plan(request.user, line.branch):
         raise PermissionDenied
     branches = Branch.objects.filter(pk=line.branch_id)
     programmes = Programme.objects.filter(pk=line.programme_id)

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from kaskad.catalogue import selectors
+from kaskad.catalogue import permissions, selectors
 from kaskad.core.api import ERRORS, api_user
 from kaskad.reports.plan import PlanRow, plan_vs_actual
 from kaskad.reports.worklist import worklist
@@ -119,12 +119,12 @@ def plan(request: HttpRequest, query: Query[PlanQuery]) -> dict[str, Any]:
     """For each programme: planned cohorts and participants against the cohorts that opened
     in that year (open, running, finished or closed) and their enrolments taken up."""
     user = api_user(request)
-    if not selectors.can_see_plan(user):
+    if not permissions.can_see_plan(user):
         raise PermissionDenied
     branch = None
     if query.branch:
         branch = selectors.plan_branch_get(user=user, code=query.branch)
-    elif not selectors.can_see_country_plan(user):
+    elif not permissions.can_see_country_plan(user):
         branch = selectors.plan_branches_visible_to(user).first()
     report = plan_vs_actual(year=query.year, branch=branch)
     assert report.total is not None

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kaskad.catalogue import selectors, services
+from kaskad.catalogue import permissions, selectors
 from kaskad.catalogue.models import AnnualPlan
 from kaskad.registry.models import Branch
 from kaskad.reports.plan import plan_vs_actual, plan_workbook
@@ -51,9 +51,9 @@ class PlanFilterForm(forms.Form):
 
 def _plan_scope(request: HttpRequest) -> tuple[int, Branch | None, PlanFilterForm]:
     """The year and branch asked for, within what the user may see (else 404)."""
-    if not selectors.can_see_plan(request.user):
+    if not permissions.can_see_plan(request.user):
         raise PermissionDenied
-    country = selectors.can_see_country_plan(request.user)
+    country = permissions.can_see_country_plan(request.user)
     branches = selectors.plan_branches_visible_to(request.user)
     years = selectors.plan_years(user=request.user)
     params = request.GET.copy()
@@ -85,14 +85,14 @@ def plan(request: HttpRequest) -> HttpResponse:
     lines: dict[int, AnnualPlan] = {}
     editable = False
     if branch is not None:
-        editable = services.can_edit_plan(request.user, branch)
+        editable = permissions.can_edit_plan(request.user, branch)
         lines = {
             line.programme_id: line
             for line in selectors.plan_lines(user=request.user, year=year, branch=branch)
         }
     for row in report.rows:
         row.line = lines.get(row.programme.pk) if row.programme else None  # type: ignore[attr-defined]
-    can_add = services.plan_branch_ids_editable_by(request.user) != frozenset()
+    can_add = permissions.plan_branch_ids_editable_by(request.user) != frozenset()
     params = {"year": year, **({"branch": branch.code} if branch else {})}
     return render(
         request,

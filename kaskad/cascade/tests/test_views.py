@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaskad.accounts.models import Role, User
@@ -180,3 +182,22 @@ def test_the_grant_form_of_a_national_administrator_does_not_default_to_national
     client.force_login(admin)
     form = client.get(reverse("cascade:accreditation_grant", args=[person.pk])).context["form"]
     assert form.initial["level"] == "school"
+
+
+def test_the_trainer_list_costs_the_same_queries_for_two_trainers_or_ten(
+    client: Client, coordinator: User
+) -> None:
+    programme = make_programme(code="QC")
+    organisation = make_organisation(area=area_of("ALA"))
+    for _ in range(2):
+        grant(make_person(organisation=organisation), programme, level="school", strand="research")
+    client.force_login(coordinator)
+    client.get(LIST)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(LIST).status_code == 200
+    for _ in range(8):
+        grant(make_person(organisation=organisation), programme, level="school", strand="research")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(LIST)
+    assert len(response.context["page"].object_list) == 10
+    assert len(many.captured_queries) == len(few.captured_queries)
