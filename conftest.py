@@ -6,7 +6,11 @@ import pytest
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give every transactional test a serialized rollback.
+    """Mark the browser journeys and the transactional tests slow; give every transactional
+    test a serialized rollback.
+
+    Both kinds commit to the database and restore it afterwards (seconds each), so a fast run
+    (`-m "not slow"`) leaves them out.
 
     A transactional test ends by emptying the database, which also removes the reference data
     the migrations load (areas, branches, programme areas). With a serialized rollback the
@@ -14,9 +18,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     (a plain flush recreates content types that the restore then inserts a second time).
     """
     for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.slow)
         marker = item.get_closest_marker("django_db")
         if marker is None or not marker.kwargs.get("transaction"):
             continue
+        item.add_marker(pytest.mark.slow)
         if marker.kwargs.get("serialized_rollback"):
             continue
         item.add_marker(

@@ -20,6 +20,7 @@ from kaskad.delivery.api import router as delivery_router
 from kaskad.plagiarism.api import router as plagiarism_router
 from kaskad.registry.api import router as registry_router
 from kaskad.registry.api_transfers import router as registry_transfers_router
+from kaskad.web.api import router as web_router
 
 api = KaskadNinjaAPI(
     title="Kaskad API",
@@ -39,6 +40,7 @@ install_error_handlers(api)
 api.add_router("", registry_router)
 api.add_router("", registry_transfers_router)
 api.add_router("", accounts_router)
+api.add_router("", web_router)
 api.add_router("", catalogue_router)
 api.add_router("", cascade_router)
 api.add_router("", delivery_router)

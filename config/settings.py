@@ -104,7 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "kaskad.accounts.context_processors.navigation",
+                "kaskad.web.navigation.navigation",
             ],
         },
     }
@@ -226,6 +226,23 @@ UPLOAD_LIMITS = {
     "assessment:portfolio_upload": "kaskad.assessment.views_portfolios.upload_limit_for",
     "api:portfolio_file_upload": "kaskad.assessment.views_portfolios.upload_limit_for",
 }
+
+# --- E-mail -------------------------------------------------------------------------------
+# Notifications go out by e-mail too (kaskad/core/notifications.py). Printed to the console
+# until an SMTP server is configured, so a developer's machine never tries to send mail.
+EMAIL_BACKEND = os.environ.get(
+    "KASKAD_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("KASKAD_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("KASKAD_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KASKAD_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KASKAD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KASKAD_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("KASKAD_EMAIL_TLS", "") == "1"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("KASKAD_EMAIL_FROM", "kaskad@localhost")
 
 # The address the public reaches this site at: QR codes on certificates link to it.
 KASKAD_PUBLIC_URL = os.environ.get("KASKAD_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +103,8 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         version=version,
         branch_obj=branch(code),
         status="open",
-        starts_on=date.today(),
-        ends_on=date.today() + timedelta(days=5),
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=5),
         by=admin,
     )
     session = add_session(cohort, by=admin)
@@ -144,7 +144,7 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
     portfolio_publish(portfolio=certified, by=admin)
     certificate = certificate_issue(portfolio=certified, by=admin)
     plan = AnnualPlan.objects.create(
-        year=date.today().year, branch=branch(code), programme=programme, planned_cohorts=1
+        year=timezone.localdate().year, branch=branch(code), programme=programme, planned_cohorts=1
     )
     if users is None:
         users = {
@@ -186,7 +186,7 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         iin=participant.iin,
         to_organisation_id=make_organisation(area=area_of("KAR")).pk,
         position="teacher",
-        transfer_date=date.today() + timedelta(days=30),
+        transfer_date=timezone.localdate() + timedelta(days=30),
     )
     side.ids = {
         "transfer": transfer.pk,
@@ -870,6 +870,7 @@ def test_every_route_with_an_object_id_is_in_the_access_table() -> None:
     assert not stale, f"ACCESS names routes that no longer exist: {', '.join(stale)}"
 
 
+@pytest.mark.slow  # builds a world for every role and walks every route: the slowest test
 @pytest.mark.django_db
 def test_every_role_gets_the_declared_answer_and_out_of_scope_looks_like_nothing(
     world: World, answers: dict[Key, Answer]
@@ -904,6 +905,7 @@ def test_every_role_gets_the_declared_answer_and_out_of_scope_looks_like_nothing
 TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
+@pytest.mark.slow  # builds a world for every role and walks every route: the slowest test
 @pytest.mark.django_db
 def test_no_answer_shows_an_iin_or_a_participant_the_role_must_not_see(
     world: World, answers: dict[Key, Answer]

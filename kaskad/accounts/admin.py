@@ -18,7 +18,7 @@ from kaskad.accounts.models import LoginFailure, RoleAssignment, User
 admin.site.login_form = AdminLoginForm
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
     model = RoleAssignment
     extra = 0
     # The model's check constraints (a coordinator needs a branch, a school leader an
@@ -27,7 +27,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class KaskadUserAdmin(UserAdmin):
+class KaskadUserAdmin(UserAdmin):  # type: ignore[type-arg]
     inlines = (RoleAssignmentInline,)
     fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]
@@ -47,7 +47,7 @@ class KaskadUserAdmin(UserAdmin):
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
+class LoginFailureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Failed logins; deleting a user's rows lifts a lock early."""
 
     list_display = ("username", "ip", "at")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import Enum
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
 from pydantic import ConfigDict
 
 from kaskad.accounts.models import RoleAssignment, User
@@ -101,37 +100,3 @@ def me_language(request: HttpRequest, payload: LanguageIn) -> dict[str, Any]:
     translation.activate(user.language)
     request.LANGUAGE_CODE = user.language
     return _me(user)
-
-
-class WorkItemOut(Schema):
-    kind: str
-    title: str
-    detail: str
-    url: str = Field(description="The page where the work is done.")
-    due: date | None = None
-    count: int | None = None
-    overdue: bool = False
-
-
-class WorkSectionOut(Schema):
-    role: str
-    kind: str = Field(
-        description="attendance_to_mark, drafts_to_comment, tasks_to_mark, "
-        "cohorts_starting_soon, attendance_overdue, portfolios_unallocated, teachers_in_training"
-    )
-    title: str
-    total: int = Field(description="How many there are in all; `items` lists the first ten.")
-    items: list[WorkItemOut]
-    url: str | None = None
-
-
-@router.get(
-    "/me/worklist",
-    response={200: list[WorkSectionOut], **ERRORS},
-    summary="What is waiting for me",
-)
-def me_worklist(request: HttpRequest) -> list[dict[str, Any]]:
-    """The home page's work list, in the user's language, by role: the same sections."""
-    from kaskad.reports.worklist import worklist
-
-    return [section.as_dict() for section in worklist(user=api_user(request))]

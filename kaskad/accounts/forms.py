@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -12,38 +10,11 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from kaskad.accounts.models import LoginFailure
-from kaskad.accounts.services import login_failure_record, login_is_locked
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites
-    # it, and trusting it would let anyone dodge the per-address lock.
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def minutes_until_unlock(*, username: str, ip: str | None) -> int:
-    """How long a locked login stays locked: until enough failures leave the window."""
-    window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    now = timezone.now()
-    recent = LoginFailure.objects.filter(at__gte=now - window).order_by("-at")
-    limit = settings.LOGIN_FAILURE_LIMIT
-    # The lock lifts when the limit-th most recent failure grows older than the window
-    # (the same limits as login_is_locked: per username, and four times that per address).
-    checks = [(recent.filter(username=username.lower()), limit)]
-    if ip:
-        checks.append((recent.filter(ip=ip), limit * 4))
-    unlock_at = now
-    for failures, nth in checks:
-        for at in failures.values_list("at", flat=True)[nth - 1 : nth]:
-            unlock_at = max(unlock_at, at + window)
-    return max(1, math.ceil((unlock_at - now).total_seconds() / 60))
+from kaskad.accounts.services import login_failure_record, login_is_locked, minutes_until_unlock
+from kaskad.core.http import client_ip
 
 
 class LoginForm(AuthenticationForm):

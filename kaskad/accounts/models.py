@@ -8,17 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.core.roles import Role
 
-class Role(models.TextChoices):
-    NATIONAL_ADMIN = "national_admin", _("national administrator")
-    BRANCH_COORDINATOR = "branch_coordinator", _("branch coordinator")
-    TRAINER = "trainer", _("trainer")
-    ASSESSOR = "assessor", _("assessor")
-    SCHOOL_LEADER = "school_leader", _("school leader")
-    TEACHER = "teacher", _("teacher")
-    ANALYST = "analyst", _("analyst")
-    # Reviews plagiarism reports and decides (cleared / confirmed) for the whole country.
-    PLAGIARISM_OFFICER = "plagiarism_officer", _("plagiarism officer")
+__all__ = ["ApiToken", "LoginFailure", "Role", "RoleAssignment", "User"]
 
 
 class User(AbstractUser):

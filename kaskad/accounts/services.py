@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from kaskad.accounts.models import LoginFailure, Role, RoleAssignment, User
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError
+from kaskad.registry.models import Branch, Organisation
 
 
 def user_create(
@@ -45,8 +47,6 @@ def user_create(
 
 
 def role_assign(*, user: User, role: str, target: Any = None) -> RoleAssignment:
-    from kaskad.registry.models import Branch, Organisation
-
     branch = target if isinstance(target, Branch) else None
     organisation = target if isinstance(target, Organisation) else None
     if role == Role.BRANCH_COORDINATOR and branch is None:
@@ -76,6 +76,24 @@ def login_is_locked(*, username: str, ip: str | None) -> bool:
     # An address may try a few names (a shared school network), but not endlessly.
     by_ip = ip is not None and recent.filter(ip=ip).count() >= limit * 4
     return by_name or by_ip
+
+
+def minutes_until_unlock(*, username: str, ip: str | None) -> int:
+    """How long a locked login stays locked: until enough failures leave the window."""
+    window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    now = timezone.now()
+    recent = LoginFailure.objects.filter(at__gte=now - window).order_by("-at")
+    limit = settings.LOGIN_FAILURE_LIMIT
+    # The lock lifts when the limit-th most recent failure grows older than the window
+    # (the same limits as login_is_locked: per username, and four times that per address).
+    checks = [(recent.filter(username=username.lower()), limit)]
+    if ip:
+        checks.append((recent.filter(ip=ip), limit * 4))
+    unlock_at = now
+    for failures, nth in checks:
+        for at in failures.values_list("at", flat=True)[nth - 1 : nth]:
+            unlock_at = max(unlock_at, at + window)
+    return max(1, math.ceil((unlock_at - now).total_seconds() / 60))
 
 
 def login_failure_record(*, username: str, ip: str | None) -> None:

@@ -1,4 +1,4 @@
-"""Account pages: sign in and out, password, interface language, and the home dashboard."""
+"""Account pages: sign in and out, password, interface language."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -20,16 +17,7 @@ from kaskad.accounts.forms import LanguageForm, LoginForm
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.accounts.services import login_failures_clear, user_set_language
-from kaskad.registry.selectors import organisation_list_visible_to, person_list_visible_to
-from kaskad.reports.worklist import worklist
-
-# Roles that work with the registry and so see its counts on the home page.
-REGISTRY_READERS = (
-    Role.NATIONAL_ADMIN,
-    Role.BRANCH_COORDINATOR,
-    Role.SCHOOL_LEADER,
-    Role.ANALYST,
-)
+from kaskad.core.http import is_safe_url
 
 
 class LoginView(auth_views.LoginView):
@@ -60,10 +48,8 @@ def safe_next(request: HttpRequest, candidate: str | None) -> str:
     """`candidate` if it points back to this site, else the page the user came from, else
     home: never an open redirect."""
     for url in (candidate, request.META.get("HTTP_REFERER")):
-        if url and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return url
+        if is_safe_url(request, url):
+            return str(url)
     return reverse("home")
 
 
@@ -78,7 +64,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return response
     language: str = form.cleaned_data["language"]
     if request.user.is_authenticated:
-        user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+        user_set_language(user=request.user, language=language)
     translation.activate(language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
@@ -91,37 +77,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: who you are, what you may do, and the size of what you look after."""
-    scope = user_scope(request.user)
-    assignments = (
-        request.user.roles.select_related(  # type: ignore[union-attr]
-            "branch", "organisation", "organisation__area"
-        )
-        .prefetch_related("branch__areas")
-        .order_by("role", "id")
-    )
-    counts = None
-    if scope.has(*REGISTRY_READERS):
-        counts = {
-            "people": person_list_visible_to(request.user).count(),
-            "organisations": organisation_list_visible_to(request.user).count(),
-        }
-    sections = worklist(user=request.user)
-    return render(
-        request,
-        "core/home.html",
-        {
-            "assignments": assignments,
-            "counts": counts,
-            "worklist": sections,
-            "work_waiting": any(s.total or s.kind == "teachers_in_training" for s in sections),
-            "today": timezone.localdate(),
-        },
-    )
 
 
 def sees_all_jobs(user: Any) -> bool:

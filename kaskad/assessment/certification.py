@@ -48,7 +48,7 @@ from kaskad.assessment.models import (
     Rating,
 )
 from kaskad.core.errors import DomainError, NotFoundError
-from kaskad.core.models import Notification
+from kaskad.core.notifications import notification_send
 
 # Notifications are stored as a msgid with parameters and translated when shown.
 RESULT_NOTIFICATION = gettext_noop(
@@ -128,8 +128,8 @@ def _notify(portfolio: Portfolio, message: str, **params: Any) -> None:
     if recipient is None:
         return
     programme = portfolio.rubric.version
-    Notification.objects.create(
-        recipient=recipient,
+    notification_send(
+        to=recipient,
         message=message,
         params={"programme": str(programme.title), **params},
         url=_portfolio_url(portfolio),

@@ -53,7 +53,7 @@ from kaskad.assessment.models import (
 )
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError
-from kaskad.core.models import Notification
+from kaskad.core.notifications import notification_send
 from kaskad.delivery.models import CohortTrainer, Enrolment, EnrolmentStatus
 from kaskad.plagiarism.engine.extract import ExtractionError, extract, looks_like_markup, sniff
 
@@ -566,8 +566,8 @@ def _notify_feedback(portfolio: Portfolio) -> None:
     recipient = User.objects.filter(person_id=portfolio.enrolment.person_id, is_active=True).first()
     if recipient is None:
         return
-    Notification.objects.create(
-        recipient=recipient,
+    notification_send(
+        to=recipient,
         message=FEEDBACK_NOTIFICATION,
         params={"programme": str(portfolio.rubric.version.title)},
         url=reverse("assessment:portfolio_detail", args=[portfolio.pk]),

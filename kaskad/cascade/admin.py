@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from kaskad.cascade.models import Accreditation
-from kaskad.catalogue.admin import ReadOnlyAdmin
+from kaskad.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Accreditation)

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from kaskad.cascade import selectors
+from kaskad.cascade import permissions, selectors
 from kaskad.cascade.models import Accreditation, SchoolStrand, TrainerLevel
 from kaskad.catalogue.selectors import programme_list_visible_to
 from kaskad.core.api import ERRORS, ApiError, PageOut, PageQuery, api_user, paginate
@@ -80,7 +81,7 @@ def trainer_list(request: HttpRequest, query: Query[TrainerQuery]) -> dict[str, 
     """National roles see every trainer; a branch coordinator the trainers working in the
     branch's areas and every national-level trainer."""
     user = api_user(request)
-    if not selectors.can_see_trainer_list(user):
+    if not permissions.can_see_trainer_list(user):
         raise PermissionDenied
     programme_id = None
     if query.programme:
@@ -93,7 +94,7 @@ def trainer_list(request: HttpRequest, query: Query[TrainerQuery]) -> dict[str, 
                 field="programme",
             )
         programme_id = programme.pk
-    today = date.today()
+    today = timezone.localdate()
     qs = selectors.accreditation_list(
         user=user,
         filters=selectors.TrainerFilters(

@@ -14,22 +14,18 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.catalogue.models import Programme
 from kaskad.core.collation import name_order
 from kaskad.registry.models import Person
+from kaskad.registry.names import fold
 
 # Roles that open the trainers list (others only see their own trainer page).
-TRAINER_LIST_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
 LINEAGE_MAX_DEPTH = 6
 LINEAGE_MAX_PER_LEVEL = 200
-
-
-def can_see_trainer_list(user: Any) -> bool:
-    return user_scope(user).has(*TRAINER_LIST_ROLES)
 
 
 def _trainer_condition(user: Any) -> Q | None:
@@ -85,7 +81,7 @@ def accreditation_list(
     *, user: Any, filters: TrainerFilters | None = None
 ) -> QuerySet[Accreditation]:
     filters = filters or TrainerFilters()
-    on = filters.on or date.today()
+    on = filters.on or timezone.localdate()
     qs = accreditation_list_visible_to(user)
     if filters.programme:
         qs = qs.filter(programme_id=filters.programme)
@@ -99,8 +95,6 @@ def accreditation_list(
         qs = qs.exclude(_is_valid(on))
     q = filters.q.strip()
     if q:
-        from kaskad.registry.names import fold
-
         for token in fold(q).split():
             qs = qs.filter(
                 Q(person__search_key__startswith=token)

@@ -16,16 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from kaskad.accounts.scopes import user_scope
 from kaskad.cascade.models import Accreditation, SchoolStrand, TrainerLevel
+from kaskad.cascade.permissions import COORDINATOR_LEVELS, can_grant
 from kaskad.catalogue.models import Programme, VersionStatus
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from kaskad.registry.models import Person
 
 REASON_MAX = 300
+
+
 # Levels a branch coordinator may grant (national trainers are the centre's own decision).
-COORDINATOR_LEVELS = frozenset({TrainerLevel.REGIONAL, TrainerLevel.SCHOOL})
-
-
 def grantable_levels(user: Any) -> list[str]:
     """The levels a user may grant, in the order of the cascade."""
     if user is None:
@@ -36,25 +36,6 @@ def grantable_levels(user: Any) -> list[str]:
     if scope.branch_ids:
         return [level for level in TrainerLevel.values if level in COORDINATOR_LEVELS]
     return []
-
-
-def can_grant(user: Any, *, person: Person, level: str | None = None) -> bool:
-    """Whether `user` may grant (or revoke) an accreditation of `level` to `person`."""
-    if user is None:
-        return True
-    scope = user_scope(user)
-    if scope.national_write:
-        return True
-    if not scope.branch_ids:
-        return False
-    if level is not None and level not in COORDINATOR_LEVELS:
-        return False
-    area_id = (
-        Person.objects.filter(pk=person.pk)
-        .values_list("current_organisation__area_id", flat=True)
-        .first()
-    )
-    return area_id is not None and area_id in scope.area_ids
 
 
 def _check_strand(level: str, strand: str) -> str:

@@ -3,7 +3,6 @@ granting and revoking accreditations."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -12,15 +11,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaskad.accounts.scopes import iin_for
-from kaskad.cascade import selectors, services
+from kaskad.cascade import permissions, selectors, services
 from kaskad.cascade.forms import GrantForm, RevokeForm, TrainerFilterForm
 from kaskad.catalogue.models import VersionStatus
 from kaskad.catalogue.selectors import programme_list_visible_to
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from kaskad.core.pages import domain_errors_as_messages
 from kaskad.registry.selectors import person_get, person_search
 from kaskad.registry.services import add_years
 
@@ -44,7 +45,7 @@ def _programmes(user: Any) -> Any:
 
 @login_required
 def trainer_list(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_see_trainer_list(request.user):
+    if not permissions.can_see_trainer_list(request.user):
         raise PermissionDenied
     form = TrainerFilterForm(request.GET, programmes=_programmes(request.user))
     filters = selectors.TrainerFilters()
@@ -65,7 +66,7 @@ def trainer_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "querystring": _querystring(request),
-            "today": date.today(),
+            "today": timezone.localdate(),
             "can_grant": bool(services.grantable_levels(request.user)),
         },
     )
@@ -86,7 +87,7 @@ def trainer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = selectors.trainer_ids_visible_to(request.user, lineage.people())
     _mark_visible(lineage.up, visible)
     _mark_visible(lineage.down, visible)
-    today = date.today()
+    today = timezone.localdate()
     for accreditation in accreditations:
         accreditation.is_valid = (  # type: ignore[attr-defined]
             accreditation.revoked_at is None
@@ -94,7 +95,7 @@ def trainer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         accreditation.can_revoke = (  # type: ignore[attr-defined]
             accreditation.revoked_at is None
-            and services.can_grant(request.user, person=person, level=accreditation.level)
+            and permissions.can_grant(request.user, person=person, level=accreditation.level)
         )
     return render(
         request,
@@ -105,7 +106,7 @@ def trainer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "accreditations": accreditations,
             "lineage": lineage,
             "can_grant": bool(services.grantable_levels(request.user))
-            and services.can_grant(request.user, person=person),
+            and permissions.can_grant(request.user, person=person),
             "today": today,
         },
     )
@@ -128,9 +129,9 @@ def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
     person = person_get(user=request.user, pk=pk)  # out of scope: 404
     levels = services.grantable_levels(request.user)
-    if not levels or not services.can_grant(request.user, person=person):
+    if not levels or not permissions.can_grant(request.user, person=person):
         raise PermissionDenied
-    programmes = _programmes(request.user).exclude(status=VersionStatus.RETIRED)  # type: ignore[misc]
+    programmes = _programmes(request.user).exclude(status=VersionStatus.RETIRED)
     enrolments = (
         Enrolment.objects.filter(person=person, status=EnrolmentStatus.COMPLETED)
         .select_related("cohort__version__programme")
@@ -161,7 +162,7 @@ def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The accreditation has been granted."))
                 return redirect("cascade:trainer_detail", pk=person.pk)
     else:
-        today = date.today()
+        today = timezone.localdate()
         form = GrantForm(
             initial={
                 "valid_from": today,
@@ -181,21 +182,20 @@ def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def accreditation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     accreditation = selectors.accreditation_get(user=request.user, pk=pk)
-    if not services.can_grant(request.user, person=accreditation.person, level=accreditation.level):
+    if not permissions.can_grant(
+        request.user, person=accreditation.person, level=accreditation.level
+    ):
         raise PermissionDenied
     form = RevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason for the revocation."))
     else:
-        try:
+        with domain_errors_as_messages(request):
             services.accreditation_revoke(
                 accreditation=accreditation,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
                 source="web",
             )
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
             messages.success(request, _("The accreditation has been revoked."))
     return redirect("cascade:trainer_detail", pk=accreditation.person_id)

@@ -8,10 +8,7 @@ catalogue pages use.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from kaskad.catalogue.models import (
     AnnualPlan,
@@ -20,7 +17,7 @@ from kaskad.catalogue.models import (
     ProgrammeVersion,
     QualityCertification,
 )
-from kaskad.registry.admin import AuditedAdmin
+from kaskad.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(ProgrammeArea)
@@ -28,17 +25,6 @@ class ProgrammeAreaAdmin(AuditedAdmin):
     list_display = ("code", "name", "sort_order")
     search_fields = ("code", "name")
     ordering = ("sort_order", "code")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Programme)

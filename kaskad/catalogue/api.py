@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from kaskad.catalogue import selectors
+from kaskad.catalogue import permissions, selectors
 from kaskad.catalogue.models import (
     Format,
     Programme,
@@ -240,95 +240,17 @@ def programme_list(request: HttpRequest, query: Query[ProgrammeQuery]) -> dict[s
 def programme_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     user = api_user(request)
     programme = selectors.programme_get(user=user, code=code)
-    today = date.today()
+    today = timezone.localdate()
     return {
         **_programme_summary(programme),
         "current_version": _version(programme.current),  # type: ignore[attr-defined]
         "draft": (
             _version(programme.draft)  # type: ignore[attr-defined]
-            if selectors.can_see_drafts(user)
+            if permissions.can_see_drafts(user)
             else None
         ),
         "certifications": [
             _certification(c, today)
             for c in selectors.programme_certifications(programme=programme)
         ],
-    }
-
-
-# --- Annual plan --------------------------------------------------------------------------------
-
-
-class BranchRef(Schema):
-    code: str
-    name: str
-
-
-class PlanRowOut(Schema):
-    programme_code: str | None
-    programme_title: str | None
-    planned_cohorts: int
-    actual_cohorts: int
-    cohorts_percent: float | None = Field(description="Actual as % of plan; null if no plan.")
-    planned_participants: int
-    actual_participants: int
-    participants_percent: float | None
-    in_plan: bool = Field(True, description="False: delivered without a plan line.")
-
-
-class PlanOut(Schema):
-    year: int
-    branch: BranchRef | None = Field(description="null: the whole country.")
-    rows: list[PlanRowOut]
-    total: PlanRowOut = Field(description="Over the programmes with a plan line only.")
-    unplanned: PlanRowOut = Field(
-        description="Cohorts and participants of programmes without a plan line (not in total)."
-    )
-
-
-class PlanQuery(Schema):
-    year: int = Field(ge=2000, le=2100)
-    branch: str = Field(
-        "",
-        max_length=8,
-        description="A branch code (see /api/branches); empty for the whole country "
-        "(national roles) or your own branch (coordinators).",
-    )
-
-
-def _plan_row(row: selectors.PlanRow) -> dict[str, Any]:
-    shown = getattr(row.programme, "shown", None)
-    return {
-        "programme_code": row.programme.code if row.programme else None,
-        "programme_title": str(shown.title) if shown else None,
-        "planned_cohorts": row.planned_cohorts,
-        "actual_cohorts": row.actual_cohorts,
-        "cohorts_percent": row.cohorts_percent,
-        "planned_participants": row.planned_participants,
-        "actual_participants": row.actual_participants,
-        "participants_percent": row.participants_percent,
-        "in_plan": row.in_plan,
-    }
-
-
-@router.get("/plan", response={200: PlanOut, **ERRORS}, summary="Annual plan against delivery")
-def plan(request: HttpRequest, query: Query[PlanQuery]) -> dict[str, Any]:
-    """For each programme: planned cohorts and participants against the cohorts that opened
-    in that year (open, running, finished or closed) and their enrolments taken up."""
-    user = api_user(request)
-    if not selectors.can_see_plan(user):
-        raise PermissionDenied
-    branch = None
-    if query.branch:
-        branch = selectors.plan_branch_get(user=user, code=query.branch)
-    elif not selectors.can_see_country_plan(user):
-        branch = selectors.plan_branches_visible_to(user).first()
-    report = selectors.plan_vs_actual(year=query.year, branch=branch)
-    assert report.total is not None
-    return {
-        "year": report.year,
-        "branch": {"code": branch.code, "name": str(branch)} if branch else None,
-        "rows": [_plan_row(row) for row in report.rows],
-        "total": _plan_row(report.total),
-        "unplanned": _plan_row(report.unplanned or selectors.PlanRow(programme=None)),
     }

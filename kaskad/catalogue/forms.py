@@ -3,11 +3,11 @@ errors the views put back on the right field."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.catalogue.models import (
@@ -204,27 +204,6 @@ class CertificationForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class PlanFilterForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
-    branch = forms.ChoiceField(label=_("Branch"), required=False, choices=())
-
-    def __init__(
-        self,
-        *args: Any,
-        years: list[int],
-        branches: QuerySet[Branch],
-        country: bool,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
-        choices: list[tuple[str, Any]] = [("", _("Whole country"))] if country else []
-        # The city names the branch in a few words; the full name does not fit a select.
-        choices += [(b.code, f"{b.city} ({b.code})") for b in branches]
-        self.fields["branch"].choices = choices  # type: ignore[attr-defined]
-        self.fields["branch"].required = not country
-
-
 class PlanLineForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     branch: forms.ModelChoiceField[Branch] = forms.ModelChoiceField(
@@ -273,4 +252,4 @@ def _programme_label(programme: Programme) -> str:
 
 
 def this_year() -> int:
-    return date.today().year
+    return timezone.localdate().year

@@ -6,7 +6,7 @@ administrators, who manage the catalogue, also see drafts and retired programmes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,11 +18,11 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     QuerySet,
-    Sum,
     Value,
     When,
 )
 from django.http import Http404
+from django.utils import timezone
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
@@ -35,17 +35,10 @@ from kaskad.catalogue.models import (
     QualityCertification,
     VersionStatus,
 )
+from kaskad.catalogue.permissions import can_see_drafts
 from kaskad.registry.models import Branch, Employment, Person
 
-# Cohorts that count as delivered in plan-versus-actual (a planned cohort has not started to
-# recruit yet), and the enrolments that count as participants.
-ACTUAL_COHORT_STATUSES = ("open", "running", "finished", "closed")
-ACTUAL_ENROLMENT_STATUSES = ("enrolled", "completed", "not_completed")
 EXPIRY_WARNING_DAYS = 183  # six months
-
-
-def can_see_drafts(user: Any) -> bool:
-    return user_scope(user).national_write
 
 
 def _with_status(qs: QuerySet[Programme]) -> QuerySet[Programme]:
@@ -217,12 +210,6 @@ def programmes_eligible_for(person: Person) -> QuerySet[Programme]:
 
 # --- Quality certification ---------------------------------------------------------------------
 
-CERTIFICATION_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
-
-
-def can_see_certification_watch(user: Any) -> bool:
-    return user_scope(user).has(*CERTIFICATION_ROLES)
-
 
 @dataclass
 class CertificationRow:
@@ -241,7 +228,7 @@ def certifications_expiring(
     """The latest certification of each programme by each body that has expired or expires
     within `within_days`, soonest first. Retired programmes are left out: nobody renews them.
     """
-    today = today or date.today()
+    today = today or timezone.localdate()
     later = QualityCertification.objects.filter(
         programme=OuterRef("programme"),
         body__iexact=OuterRef("body"),
@@ -277,8 +264,6 @@ def programme_certifications(*, programme: Programme) -> QuerySet[QualityCertifi
 
 # --- Annual plan -------------------------------------------------------------------------------
 
-PLAN_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
-
 
 def plan_branches_visible_to(user: Any) -> QuerySet[Branch]:
     """National roles see every branch's plan; a coordinator sees their branch's."""
@@ -288,14 +273,6 @@ def plan_branches_visible_to(user: Any) -> QuerySet[Branch]:
     if scope.has(Role.BRANCH_COORDINATOR):
         return Branch.objects.filter(pk__in=scope.branch_ids).order_by("code")
     return Branch.objects.none()
-
-
-def can_see_plan(user: Any) -> bool:
-    return user_scope(user).has(*PLAN_ROLES)
-
-
-def can_see_country_plan(user: Any) -> bool:
-    return user_scope(user).national
 
 
 def plan_branch_get(*, user: Any, code: str) -> Branch:
@@ -333,134 +310,5 @@ def plan_years(*, user: Any) -> list[int]:
         .distinct()
     )
     # This year and the next, which is the one being planned in the autumn.
-    years.update({date.today().year, date.today().year + 1})
+    years.update({timezone.localdate().year, timezone.localdate().year + 1})
     return sorted(years, reverse=True)
-
-
-@dataclass
-class PlanRow:
-    programme: Programme | None  # None on the totals row
-    planned_cohorts: int = 0
-    planned_participants: int = 0
-    actual_cohorts: int = 0
-    actual_participants: int = 0
-    # False for a programme delivered without any plan line for it.
-    in_plan: bool = True
-
-    @staticmethod
-    def _percent(actual: int, planned: int) -> float | None:
-        return round(actual * 100 / planned, 1) if planned else None
-
-    @property
-    def cohorts_percent(self) -> float | None:
-        return self._percent(self.actual_cohorts, self.planned_cohorts)
-
-    @property
-    def participants_percent(self) -> float | None:
-        return self._percent(self.actual_participants, self.planned_participants)
-
-
-@dataclass
-class PlanReport:
-    year: int
-    branch: Branch | None
-    rows: list[PlanRow] = field(default_factory=list)
-    # Over the programmes with a plan line only, so the percentages compare like with like.
-    total: PlanRow | None = None
-    # Cohorts and participants of programmes nobody planned, counted apart.
-    unplanned: PlanRow | None = None
-
-
-def plan_vs_actual(*, year: int, branch: Branch | None = None) -> PlanReport:
-    """Planned against delivered cohorts and participants for each programme, for one branch
-    or (branch=None) the whole country.
-
-    Actual cohorts: cohorts on any version of the programme, of that branch, starting in
-    `year`, that went beyond "planned". Actual participants: their enrolments that were taken
-    up (enrolled, completed or not completed; not waitlisted, withdrawn or removed).
-    The total counts only programmes with a plan line; what was delivered without one is
-    `unplanned`, shown apart. Four grouped queries whatever the number of programmes.
-    """
-    from kaskad.delivery.models import Cohort, Enrolment
-
-    plan_qs = AnnualPlan.objects.filter(year=year)
-    cohort_qs = Cohort.objects.filter(starts_on__year=year, status__in=ACTUAL_COHORT_STATUSES)
-    if branch is not None:
-        plan_qs = plan_qs.filter(branch=branch)
-        cohort_qs = cohort_qs.filter(branch=branch)
-    planned = {
-        row["programme"]: row
-        for row in plan_qs.values("programme").annotate(
-            cohorts=Sum("planned_cohorts"), participants=Sum("planned_participants")
-        )
-    }
-    cohorts = dict(
-        cohort_qs.values_list("version__programme")
-        .annotate(n=Count("id"))
-        .values_list("version__programme", "n")
-    )
-    participants = dict(
-        Enrolment.objects.filter(
-            cohort__in=cohort_qs.values("pk"), status__in=ACTUAL_ENROLMENT_STATUSES
-        )
-        .values_list("cohort__version__programme")
-        .annotate(n=Count("id"))
-        .values_list("cohort__version__programme", "n")
-    )
-    programme_ids = set(planned) | set(cohorts) | set(participants)
-    programmes = (
-        list(
-            Programme.objects.filter(pk__in=programme_ids)
-            .select_related("area")
-            .prefetch_related(
-                Prefetch(
-                    "versions",
-                    queryset=ProgrammeVersion.objects.filter(
-                        status__in=[VersionStatus.APPROVED, VersionStatus.DRAFT]
-                    ).order_by("-number"),
-                    to_attr="live_versions",
-                ),
-            )
-            .order_by("area__sort_order", "code")
-        )
-        if programme_ids
-        else []
-    )
-    # A retired programme has no live version: show its latest title (one more query, only
-    # when such programmes appear).
-    retired = [p.pk for p in programmes if not p.live_versions]  # type: ignore[attr-defined]
-    latest: dict[int, ProgrammeVersion] = {}
-    if retired:
-        for version in ProgrammeVersion.objects.filter(programme_id__in=retired).order_by(
-            "programme_id", "-number"
-        ):
-            latest.setdefault(version.programme_id, version)
-    report = PlanReport(year=year, branch=branch)
-    total = PlanRow(programme=None)
-    unplanned = PlanRow(programme=None, in_plan=False)
-    for programme in programmes:
-        live = programme.live_versions  # type: ignore[attr-defined]
-        programme.current = next(  # type: ignore[attr-defined]
-            (v for v in live if v.status == VersionStatus.APPROVED), None
-        )
-        programme.shown = (  # type: ignore[attr-defined]
-            programme.current or (live[0] if live else latest.get(programme.pk))  # type: ignore[attr-defined]
-        )
-        plan: Any = planned.get(programme.pk, {})
-        row = PlanRow(
-            programme=programme,
-            planned_cohorts=int(plan.get("cohorts") or 0),
-            planned_participants=int(plan.get("participants") or 0),
-            actual_cohorts=cohorts.get(programme.pk, 0),
-            actual_participants=participants.get(programme.pk, 0),
-            in_plan=programme.pk in planned,
-        )
-        report.rows.append(row)
-        into = total if row.in_plan else unplanned
-        into.planned_cohorts += row.planned_cohorts
-        into.planned_participants += row.planned_participants
-        into.actual_cohorts += row.actual_cohorts
-        into.actual_participants += row.actual_participants
-    report.total = total
-    report.unplanned = unplanned
-    return report

@@ -25,7 +25,6 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.accounts.scopes import user_scope
 from kaskad.catalogue.models import (
     AnnualPlan,
     AssessmentScheme,
@@ -36,6 +35,10 @@ from kaskad.catalogue.models import (
     ProgrammeVersion,
     QualityCertification,
     VersionStatus,
+)
+from kaskad.catalogue.permissions import (
+    can_edit_plan,
+    can_manage_catalogue,
 )
 from kaskad.core.audit import audit_record, diff
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
@@ -261,11 +264,6 @@ def version_missing_fields(version: ProgrammeVersion) -> list[tuple[str, str]]:
 
 
 # --- Permission ---------------------------------------------------------------------------------
-
-
-def can_manage_catalogue(user: Any) -> bool:
-    """Only national administrators manage the catalogue (`None` is the system itself)."""
-    return user is None or user_scope(user).national_write
 
 
 def _require_catalogue_manager(by: Any) -> None:
@@ -592,21 +590,6 @@ def certification_add(
 
 
 # --- Annual plan -------------------------------------------------------------------------------
-
-
-def plan_branch_ids_editable_by(user: Any) -> frozenset[int] | None:
-    """The branches whose plan a user may edit; None means every branch."""
-    if user is None:
-        return None
-    scope = user_scope(user)
-    if scope.national_write:
-        return None
-    return scope.branch_ids
-
-
-def can_edit_plan(user: Any, branch: Branch) -> bool:
-    allowed = plan_branch_ids_editable_by(user)
-    return allowed is None or branch.pk in allowed
 
 
 def _require_plan_editor(by: Any, branch: Branch) -> None:

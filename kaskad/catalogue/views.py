@@ -6,11 +6,8 @@ back as a message on the field it concerns."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,15 +15,14 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaskad.catalogue import selectors, services
-from kaskad.catalogue.exports import plan_workbook
+from kaskad.catalogue import permissions, selectors, services
 from kaskad.catalogue.forms import (
     CertificationForm,
     ModuleFormSet,
-    PlanFilterForm,
     PlanLineForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
@@ -35,13 +31,12 @@ from kaskad.catalogue.forms import (
     version_initial,
 )
 from kaskad.catalogue.models import (
-    AnnualPlan,
     Format,
     Programme,
     ProgrammeVersion,
     VersionStatus,
 )
-from kaskad.core.errors import DomainError
+from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.registry.choices import Language, Level, Position
 from kaskad.registry.models import Branch
 
@@ -60,14 +55,8 @@ def _querystring(request: HttpRequest) -> str:
 
 
 def _require_catalogue_manager(request: HttpRequest) -> None:
-    if not services.can_manage_catalogue(request.user):
+    if not permissions.can_manage_catalogue(request.user):
         raise PermissionDenied
-
-
-def _put_error(form: forms.Form, exc: DomainError) -> None:
-    """A service's error on the form field it names (or at the top of the form)."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 def _labels(codes: list[str], choices: Any) -> list[str]:
@@ -80,7 +69,7 @@ def _labels(codes: list[str], choices: Any) -> list[str]:
 
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    admin = selectors.can_see_drafts(request.user)
+    admin = permissions.can_see_drafts(request.user)
     form = ProgrammeFilterForm(request.GET, show_status=admin)
     filters = selectors.ProgrammeFilters()
     if form.is_valid():
@@ -102,8 +91,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "querystring": _querystring(request),
             "can_manage": admin,
-            "can_see_watch": selectors.can_see_certification_watch(request.user),
-            "can_see_plan": selectors.can_see_plan(request.user),
+            "can_see_watch": permissions.can_see_certification_watch(request.user),
+            "can_see_plan": permissions.can_see_plan(request.user),
         },
     )
 
@@ -120,7 +109,7 @@ def _version_facts(version: ProgrammeVersion) -> dict[str, Any]:
 @login_required
 def programme_detail(request: HttpRequest, code: str, number: int | None = None) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, code=code)
-    admin = selectors.can_see_drafts(request.user)
+    admin = permissions.can_see_drafts(request.user)
     shown: ProgrammeVersion | None
     if number is not None:
         shown = selectors.version_get(user=request.user, programme=programme, number=number)
@@ -148,7 +137,7 @@ def programme_detail(request: HttpRequest, code: str, number: int | None = None)
             "missing": services.version_missing_fields(draft) if admin and draft else [],
             "can_manage": admin,
             "status": programme.status,  # type: ignore[attr-defined]
-            "today": date.today(),
+            "today": timezone.localdate(),
         },
     )
 
@@ -174,7 +163,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         form = ProgrammeCreateForm(request.POST)
         formset = ModuleFormSet(request.POST, prefix="modules")
         if form.is_valid() and formset.is_valid():
-            try:
+            with domain_errors_on_form(form):
                 programme = services.programme_create(
                     code=form.cleaned_data["code"],
                     area=form.cleaned_data["area"],
@@ -182,9 +171,6 @@ def programme_create(request: HttpRequest) -> HttpResponse:
                     by=request.user,
                     source="web",
                 )
-            except DomainError as exc:
-                _put_error(form, exc)
-            else:
                 messages.success(
                     request,
                     _("Programme %(code)s created as draft version 1.") % {"code": programme.code},
@@ -216,16 +202,13 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
         form = VersionForm(request.POST)
         formset = ModuleFormSet(request.POST, prefix="modules")
         if form.is_valid() and formset.is_valid():
-            try:
+            with domain_errors_on_form(form):
                 services.version_update(
                     version=version,
                     data=form.version_data(formset_modules(formset)),
                     by=request.user,
                     source="web",
                 )
-            except DomainError as exc:
-                _put_error(form, exc)
-            else:
                 messages.success(request, _("The draft has been saved."))
                 # The saved draft itself, not the approved version it will replace.
                 return redirect(
@@ -258,11 +241,8 @@ def version_approve(request: HttpRequest, code: str, number: int) -> HttpRespons
             % {"number": version.number},
         )
         return redirect("catalogue:programme_version", code=programme.code, number=number)
-    try:
+    with domain_errors_as_messages(request):
         services.version_approve(version=version, by=request.user, source="web")
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
         messages.success(
             request,
             _("Version %(number)s is approved: new cohorts will follow it.")
@@ -276,17 +256,15 @@ def version_approve(request: HttpRequest, code: str, number: int) -> HttpRespons
 def programme_revise(request: HttpRequest, code: str) -> HttpResponse:
     _require_catalogue_manager(request)
     programme = selectors.programme_get(user=request.user, code=code)
-    try:
+    with domain_errors_as_messages(request):
         draft = services.programme_revise(programme=programme, by=request.user, source="web")
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("catalogue:programme_detail", code=programme.code)
-    messages.success(
-        request,
-        _("Draft version %(number)s started as a copy of the approved one.")
-        % {"number": draft.number},
-    )
-    return redirect("catalogue:version_edit", code=programme.code, number=draft.number)
+        messages.success(
+            request,
+            _("Draft version %(number)s started as a copy of the approved one.")
+            % {"number": draft.number},
+        )
+        return redirect("catalogue:version_edit", code=programme.code, number=draft.number)
+    return redirect("catalogue:programme_detail", code=programme.code)
 
 
 @login_required
@@ -294,11 +272,8 @@ def programme_revise(request: HttpRequest, code: str) -> HttpResponse:
 def programme_retire(request: HttpRequest, code: str) -> HttpResponse:
     _require_catalogue_manager(request)
     programme = selectors.programme_get(user=request.user, code=code)
-    try:
+    with domain_errors_as_messages(request):
         services.programme_retire(programme=programme, by=request.user, source="web")
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
         messages.success(
             request,
             _("Programme %(code)s is retired. Cohorts already running keep their version.")
@@ -314,7 +289,7 @@ def certification_add(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         form = CertificationForm(request.POST)
         if form.is_valid():
-            try:
+            with domain_errors_on_form(form):
                 services.certification_add(
                     programme=programme,
                     body=form.cleaned_data["body"],
@@ -324,9 +299,6 @@ def certification_add(request: HttpRequest, code: str) -> HttpResponse:
                     by=request.user,
                     source="web",
                 )
-            except DomainError as exc:
-                _put_error(form, exc)
-            else:
                 messages.success(request, _("The certification has been recorded."))
                 return redirect("catalogue:programme_detail", code=programme.code)
     else:
@@ -338,7 +310,7 @@ def certification_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def certification_watch(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_see_certification_watch(request.user):
+    if not permissions.can_see_certification_watch(request.user):
         raise PermissionDenied
     rows = selectors.certifications_expiring()
     return render(
@@ -355,78 +327,6 @@ def certification_watch(request: HttpRequest) -> HttpResponse:
 # --- Annual plan --------------------------------------------------------------------------------
 
 
-def _plan_scope(request: HttpRequest) -> tuple[int, Branch | None, PlanFilterForm]:
-    """The year and branch asked for, within what the user may see (else 404)."""
-    if not selectors.can_see_plan(request.user):
-        raise PermissionDenied
-    country = selectors.can_see_country_plan(request.user)
-    branches = selectors.plan_branches_visible_to(request.user)
-    years = selectors.plan_years(user=request.user)
-    params = request.GET.copy()
-    year_text = params.get("year", "")
-    if year_text:
-        if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-            raise Http404
-        if int(year_text) not in years:
-            years = sorted({*years, int(year_text)}, reverse=True)
-    else:
-        params["year"] = str(date.today().year)
-    code = params.get("branch", "")
-    branch: Branch | None = None
-    if code:
-        branch = selectors.plan_branch_get(user=request.user, code=code)
-    elif not country:
-        branch = branches.first()
-        if branch is None:
-            raise PermissionDenied
-        params["branch"] = branch.code
-    form = PlanFilterForm(params, years=years, branches=branches, country=country)
-    return int(str(params["year"])), branch, form
-
-
-@login_required
-def plan(request: HttpRequest) -> HttpResponse:
-    year, branch, form = _plan_scope(request)
-    report = selectors.plan_vs_actual(year=year, branch=branch)
-    lines: dict[int, AnnualPlan] = {}
-    editable = False
-    if branch is not None:
-        editable = services.can_edit_plan(request.user, branch)
-        lines = {
-            line.programme_id: line
-            for line in selectors.plan_lines(user=request.user, year=year, branch=branch)
-        }
-    for row in report.rows:
-        row.line = lines.get(row.programme.pk) if row.programme else None  # type: ignore[attr-defined]
-    can_add = services.plan_branch_ids_editable_by(request.user) != frozenset()
-    params = {"year": year, **({"branch": branch.code} if branch else {})}
-    return render(
-        request,
-        "catalogue/plan.html",
-        {
-            "form": form,
-            "report": report,
-            "year": year,
-            "branch": branch,
-            "lines": lines,
-            "editable": editable,
-            "can_add": can_add,
-            "query": urlencode(params),
-        },
-    )
-
-
-@login_required
-def plan_export(request: HttpRequest) -> HttpResponse:
-    year, branch, _form = _plan_scope(request)
-    report = selectors.plan_vs_actual(year=year, branch=branch)
-    label = str(branch) if branch else _("Whole country")
-    response = HttpResponse(plan_workbook(report, scope_label=label), content_type=XLSX)
-    name = f"plan-{year}-{branch.code if branch else 'KZ'}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 def _plan_programmes(user: Any) -> Any:
     return (
         selectors.programme_list_visible_to(user)
@@ -436,7 +336,7 @@ def _plan_programmes(user: Any) -> Any:
 
 
 def _editable_branches(user: Any) -> Any:
-    allowed = services.plan_branch_ids_editable_by(user)
+    allowed = permissions.plan_branch_ids_editable_by(user)
     qs = Branch.objects.order_by("code")
     return qs if allowed is None else qs.filter(pk__in=allowed)
 
@@ -455,7 +355,7 @@ def plan_line_create(request: HttpRequest) -> HttpResponse:
         form = PlanLineForm(request.POST, branches=branches, programmes=programmes)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with domain_errors_on_form(form):
                 services.plan_line_create(
                     year=data["year"],
                     branch=data["branch"],
@@ -465,13 +365,10 @@ def plan_line_create(request: HttpRequest) -> HttpResponse:
                     by=request.user,
                     source="web",
                 )
-            except DomainError as exc:
-                _put_error(form, exc)
-            else:
                 messages.success(request, _("The plan line has been added."))
                 return _back_to_plan(data["year"], data["branch"])
     else:
-        initial: dict[str, Any] = {"year": request.GET.get("year") or date.today().year}
+        initial: dict[str, Any] = {"year": request.GET.get("year") or timezone.localdate().year}
         branch = branches.filter(code=request.GET.get("branch", "")).first()
         if branch is not None:
             initial["branch"] = branch
@@ -485,7 +382,7 @@ def plan_line_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
     line = selectors.plan_line_get(user=request.user, pk=pk)  # another branch's: 404
-    if not services.can_edit_plan(request.user, line.branch):
+    if not permissions.can_edit_plan(request.user, line.branch):
         raise PermissionDenied
     branches = Branch.objects.filter(pk=line.branch_id)
     programmes = Programme.objects.filter(pk=line.programme_id)
@@ -505,7 +402,7 @@ def plan_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST, initial=initial, branches=branches, programmes=programmes, editing=True
         )
         if form.is_valid():
-            try:
+            with domain_errors_on_form(form):
                 services.plan_line_update(
                     line=line,
                     planned_cohorts=form.cleaned_data["planned_cohorts"],
@@ -513,9 +410,6 @@ def plan_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                     source="web",
                 )
-            except DomainError as exc:
-                _put_error(form, exc)
-            else:
                 messages.success(request, _("The plan line has been saved."))
                 return _back_to_plan(line.year, line.branch)
     else:

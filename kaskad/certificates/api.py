@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from kaskad.accounts.forms import client_ip
 from kaskad.certificates.selectors import certificate_verify
 from kaskad.certificates.services import verification_attempt
 from kaskad.core.api import ApiError, ErrorOut
+from kaskad.core.http import client_ip
 
 router = Router(tags=["certificates"])
 

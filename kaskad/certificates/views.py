@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from kaskad.accounts.forms import client_ip
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.certificates import selectors
@@ -45,9 +44,10 @@ from kaskad.certificates.services import (
     verify_limit,
 )
 from kaskad.core.errors import DomainError
+from kaskad.core.http import client_ip
+from kaskad.core.jobs import job_for
 from kaskad.core.models import Job
 from kaskad.core.public_url import public_url, public_url_problem
-from kaskad.core.views import job_for
 from kaskad.delivery.models import Cohort
 
 PAGE_SIZE = 25

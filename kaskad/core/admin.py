@@ -1,16 +1,21 @@
-"""The audit trail and background jobs in the Django admin: read-only, for looking up."""
+"""Admin bases every app uses (read-only records; audited reference data), and the audit trail
+and background jobs in the Django admin: read-only, for looking up."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin
 
+from kaskad.core.audit import audit_record
 from kaskad.core.models import AuditEntry, Job
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Records written only by the system: the admin may look, never touch."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -21,6 +26,36 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+class AuditedAdmin(TranslationAdmin):  # type: ignore[type-arg]
+    """Record who changed reference data from the admin, and what."""
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm[Any], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: [_jsonable(form.initial.get(name)), _jsonable(form.cleaned_data.get(name))]
+            if change
+            else _jsonable(form.cleaned_data.get(name))
+            for name in form.changed_data
+        }
+        audit_record(
+            actor=request.user,
+            action="update" if change else "create",
+            obj=obj,
+            changes=changes,
+            source="admin",
+        )
 
 
 @admin.register(AuditEntry)

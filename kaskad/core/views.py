@@ -2,44 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaskad.core.errors import DomainError
-from kaskad.core.jobs import job_files_delete_on, job_restart, job_restartable
-from kaskad.core.models import Job
-
-
-@cache
-def _supervisor_check() -> Callable[[Any], bool]:
-    # The core app knows no bounded context (an import-linter contract), so who may follow
-    # every job, not only their own, is named in settings and supplied by the accounts app.
-    path = getattr(settings, "KASKAD_JOB_SUPERVISOR_CHECK", "")
-    if not path:
-        return lambda user: bool(getattr(user, "is_superuser", False))
-    check: Callable[[Any], bool] = import_string(path)
-    return check
-
-
-def job_for(request: HttpRequest, pk: int) -> Job:
-    """The job if the user started it or supervises all jobs; otherwise 404 (no leak)."""
-    job = get_object_or_404(Job.objects.select_related("created_by"), pk=pk)
-    user = request.user
-    if job.created_by_id == user.pk or _supervisor_check()(user):
-        return job
-    raise Http404
+from kaskad.core.http import is_safe_url
+from kaskad.core.jobs import job_files_delete_on, job_for, job_restart, job_restartable
+from kaskad.core.models import Notification
+from kaskad.core.notifications import (
+    notification_list,
+    notification_text,
+    notifications_mark_read,
+)
+from kaskad.core.pages import domain_errors_as_messages
 
 
 def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
@@ -47,10 +29,7 @@ def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     on this site; `result["message"]` is shown as text)."""
     job = job_for(request, pk)
     url = job.result.get("url") if isinstance(job.result, dict) and job.is_finished else None
-    if not (
-        isinstance(url, str)
-        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
-    ):
+    if not (isinstance(url, str) and is_safe_url(request, url)):
         url = None
     return {
         "job": job,
@@ -76,11 +55,8 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def job_restart_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue again a job whose worker stopped (the button on the job page)."""
     job = job_for(request, pk)
-    try:
+    with domain_errors_as_messages(request):
         job_restart(job=job, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("The job has been queued again."))
     # The job page follows every job (the panel of an import page may be a fragment).
     return redirect("core:job_detail", pk=job.pk)
@@ -97,3 +73,28 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: the database or a context processor may be what just failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+NOTIFICATIONS_PAGE_SIZE = 25
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; POST marks them all as read."""
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)  # type: ignore[arg-type]
+        return redirect("delivery:notifications")
+    page = Paginator(
+        notification_list(user=request.user),  # type: ignore[arg-type]
+        NOTIFICATIONS_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    notes: list[Notification] = list(page.object_list)
+    items = [{"notification": n, "text": notification_text(n.message, n.params)} for n in notes]
+    unread = sum(1 for n in notes if n.read_at is None)
+    return render(
+        request,
+        "delivery/notifications.html",
+        {"page": page, "items": items, "unread": unread, "querystring": ""},
+    )

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 OUTCOME_MESSAGES: dict[str, Promise] = {
     "attendance_short": _("attended %(percent)s%% of hours, %(required)s%% required"),
@@ -53,12 +53,3 @@ def outcome_text_en(items: Iterable[Mapping[str, Any]]) -> str:
     """The same in English, kept on the record for exports and the admin."""
     with translation.override("en"):
         return outcome_text(list(items))[:300]
-
-
-def notification_text(message: str, params: Mapping[str, Any] | None) -> str:
-    """A stored notification in the reader's language."""
-    text = gettext(message)
-    try:
-        return text % dict(params or {})
-    except (KeyError, ValueError, TypeError):
-        return text

@@ -25,7 +25,6 @@ from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.catalogue.models import Format, ProgrammeVersion
 from kaskad.core.collation import name_order
-from kaskad.core.models import Notification
 from kaskad.delivery.models import (
     ACTIVE_ENROLMENT,
     Attendance,
@@ -500,17 +499,6 @@ def active_programme_ids(*, person: Person) -> dict[int, Enrolment]:
         e.programme_id: e
         for e in Enrolment.objects.filter(person=person, status__in=ACTIVE_ENROLMENT)
     }
-
-
-# --- Notifications ------------------------------------------------------------------------------
-
-
-def notification_list(*, user: Any) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
-
-
-def unread_notification_count(*, user: Any) -> int:
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
 # --- Trainer picker -----------------------------------------------------------------------------

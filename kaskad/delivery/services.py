@@ -33,7 +33,7 @@ from kaskad.catalogue.models import Format, Programme, ProgrammeVersion, Version
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from kaskad.core.localised import quoted
-from kaskad.core.models import Notification
+from kaskad.core.notifications import notification_send
 from kaskad.delivery.lists import ListLine
 from kaskad.delivery.messages import PROMOTED_NOTIFICATION, outcome_text_en
 from kaskad.delivery.models import (
@@ -882,8 +882,8 @@ def _notify_promoted(enrolment: Enrolment, cohort: Cohort) -> None:
     if recipient is None:
         return
     version = ProgrammeVersion.objects.only("title").get(pk=cohort.version_id)
-    Notification.objects.create(
-        recipient=recipient,
+    notification_send(
+        to=recipient,
         message=PROMOTED_NOTIFICATION,
         params={"cohort": cohort.code, "programme": str(version.title)},
         url=reverse("delivery:my_courses"),

@@ -45,5 +45,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("courses/<int:pk>/enrol/", views.self_enrol, name="self_enrol"),
     path("my-courses/", views.my_courses, name="my_courses"),
     path("enrolments/<int:pk>/withdraw/", views.enrolment_withdraw_view, name="withdraw"),
-    path("notifications/", views.notifications, name="notifications"),
 ]

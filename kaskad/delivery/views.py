@@ -27,7 +27,6 @@ from django.views.decorators.http import require_POST
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import iin_for, user_scope
 from kaskad.core.errors import DomainError
-from kaskad.core.models import Notification
 from kaskad.delivery import exports, selectors
 from kaskad.delivery.forms import (
     AssessmentForm,
@@ -42,7 +41,7 @@ from kaskad.delivery.forms import (
     add_domain_error,
 )
 from kaskad.delivery.lists import ListProblem, lines_from_text, lines_from_upload, results_csv
-from kaskad.delivery.messages import notification_text, outcome_text
+from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.models import (
     COHORT_TRANSITIONS,
     AttendanceStatus,
@@ -813,26 +812,3 @@ def enrolment_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
             _("Withdrawn from %(code)s.") % {"code": enrolment.cohort.code},
         )
     return _back(request, reverse("delivery:my_courses"))
-
-
-# --- Notifications ------------------------------------------------------------------------------
-
-
-@login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        Notification.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
-        return redirect("delivery:notifications")
-    page = Paginator(selectors.notification_list(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    notes: list[Notification] = list(page.object_list)
-    items = [{"notification": n, "text": notification_text(n.message, n.params)} for n in notes]
-    unread = sum(1 for n in notes if n.read_at is None)
-    return render(
-        request,
-        "delivery/notifications.html",
-        {"page": page, "items": items, "unread": unread, "querystring": ""},
-    )

@@ -116,7 +116,8 @@ def _max_scores(matrix: FloatArray, max_scores: ArrayLike | None) -> FloatArray:
             f"pupil {row + 1}, item {col + 1}: score {matrix[row, col]} is above the "
             f"item's maximum {maxima[col]}"
         )
-    return maxima
+    checked: FloatArray = maxima
+    return checked
 
 
 # ---------------------------------------------------------------------------

@@ -457,7 +457,8 @@ def _agreement_weights(categories: int, weights: Weights) -> npt.NDArray[np.floa
     idx = np.arange(categories, dtype=np.float64)
     distance = np.abs(idx[:, None] - idx[None, :])
     if weights == "none":
-        return (distance == 0).astype(np.float64)
+        identity: npt.NDArray[np.float64] = (distance == 0).astype(np.float64)
+        return identity
     if categories == 1:
         return np.ones((1, 1))
     span = categories - 1

@@ -13,44 +13,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from modeltranslation.admin import TranslationAdmin
 
-from kaskad.core.audit import audit_record
+from kaskad.core.admin import AuditedAdmin
 from kaskad.core.errors import DomainError
 from kaskad.registry.models import Area, Branch, District, Employment, Organisation, Person
 from kaskad.registry.services import PersonData, clean_bin, clean_name, person_upsert
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Model):
-        return value.pk
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-class AuditedAdmin(TranslationAdmin):
-    """Record who changed reference data from the admin, and what."""
-
-    def save_model(
-        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
-    ) -> None:  # type: ignore[type-arg]
-        super().save_model(request, obj, form, change)
-        changes = {
-            name: [_jsonable(form.initial.get(name)), _jsonable(form.cleaned_data.get(name))]
-            if change
-            else _jsonable(form.cleaned_data.get(name))
-            for name in form.changed_data
-        }
-        audit_record(
-            actor=request.user,
-            action="update" if change else "create",
-            obj=obj,
-            changes=changes,
-            source="admin",
-        )
 
 
 @admin.register(Branch)
@@ -101,7 +70,7 @@ class OrganisationAdmin(AuditedAdmin):
     show_full_result_count = False
 
 
-class EmploymentInline(admin.TabularInline):
+class EmploymentInline(admin.TabularInline):  # type: ignore[type-arg]
     """The employment history, read-only: it changes through imports and the API."""
 
     model = Employment
@@ -148,7 +117,7 @@ class PersonAdminForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = PersonAdminForm
     list_display = ("full_name", "iin", "birth_date", "sex", "current_organisation")
     search_fields = ("=iin", "^surname", "^given_name")

@@ -16,22 +16,24 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from kaskad.accounts.scopes import iin_for, user_scope
 from kaskad.core.api import (
     ERRORS,
+    MAX_ID,
     ApiError,
     ErrorOut,
     PageOut,
     PageQuery,
+    RecordId,
     api_user,
     invalid_input,
     paginate,
 )
 from kaskad.core.errors import DomainError
+from kaskad.core.scope import iin_for, scope_of
 from kaskad.registry import selectors
 from kaskad.registry.choices import Category, Level, Locality, OrganisationKind, Position
 from kaskad.registry.identifiers import IdentifierError, parse_iin
@@ -47,9 +49,6 @@ from kaskad.registry.services import (
 
 router = Router(tags=["registry"])
 
-# Largest primary key either database accepts; bigger numbers would fail inside the driver.
-MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 PHONE_PATTERN = re.compile(r"^[0-9+()\- ]{5,32}$")
 
 # --- Output schemas -----------------------------------------------------------------------------
@@ -490,7 +489,7 @@ def _forbidden() -> ApiError:
 
 def _editable_organisation(user: Any, organisation_id: int) -> Organisation:
     """An organisation the user may add people to; any other answers 404, like a missing one."""
-    scope = user_scope(user)
+    scope = scope_of(user)
     qs = selectors.organisation_list_visible_to(user)
     if not scope.national_write:
         qs = qs.filter(area_id__in=scope.area_ids)
@@ -523,7 +522,7 @@ def _person_exists(person_id: int | None = None) -> ApiError:
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[dict[str, Any]]:
     """For national administrators, and for branch coordinators in their branch's areas."""
     user = api_user(request)
-    if not user_scope(user).can_edit_registry:
+    if not scope_of(user).can_edit_registry:
         raise _forbidden()
     organisation = _editable_organisation(user, payload.employment.organisation_id)
     iin, _info = clean_iin(payload.iin)
@@ -578,7 +577,7 @@ def person_update(
     """Only the fields sent change; the change is written to the audit trail."""
     user = api_user(request)
     person = selectors.person_get(user=user, pk=person_id)
-    scope = user_scope(user)
+    scope = scope_of(user)
     area_id = person.current_organisation.area_id if person.current_organisation else None
     if not scope.can_edit_registry or not (
         scope.national_write or (area_id is not None and area_id in scope.area_ids)

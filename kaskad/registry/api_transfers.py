@@ -12,19 +12,26 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StringConstraints
 
-from kaskad.accounts.scopes import user_scope
-from kaskad.core.api import ERRORS, ApiError, ErrorOut, PageOut, PageQuery, api_user, paginate
+from kaskad.core.api import (
+    ERRORS,
+    MAX_ID,
+    ApiError,
+    ErrorOut,
+    PageOut,
+    PageQuery,
+    RecordId,
+    api_user,
+    paginate,
+)
+from kaskad.core.scope import scope_of
 from kaskad.registry import selectors, transfers
 from kaskad.registry.choices import Position
 from kaskad.registry.models import TransferRequest
 
 router = Router(tags=["transfers"])
-
-MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class OrganisationRef(Schema):
@@ -103,7 +110,7 @@ def _out(transfer: TransferRequest, user: Any, *, deciding: bool) -> dict[str, A
 
 def _editor(request: HttpRequest) -> Any:
     user = api_user(request)
-    if not user_scope(user).can_edit_registry:
+    if not scope_of(user).can_edit_registry:
         raise ApiError(
             "forbidden", _("You do not have permission to change the registry."), status=403
         )

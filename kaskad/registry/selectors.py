@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from kaskad.accounts.models import Role
-from kaskad.accounts.scopes import user_scope
 from kaskad.core.collation import name_order
+from kaskad.core.roles import Role
+from kaskad.core.scope import scope_of
 from kaskad.registry.models import (
     Area,
     Branch,
@@ -34,7 +34,7 @@ def branch_list() -> QuerySet[Branch]:
 
 
 def organisation_list_visible_to(user: Any) -> QuerySet[Organisation]:
-    scope = user_scope(user)
+    scope = scope_of(user)
     qs = Organisation.objects.select_related("area", "district")
     if scope.national:
         return qs
@@ -76,7 +76,7 @@ def organisation_get(*, user: Any, pk: int) -> Organisation:
 
 
 def person_list_visible_to(user: Any) -> QuerySet[Person]:
-    scope = user_scope(user)
+    scope = scope_of(user)
     qs = Person.objects.select_related("current_organisation", "current_organisation__area")
     if scope.national:
         return qs
@@ -94,7 +94,7 @@ def iin_search_allowed(user: Any, iin: str) -> bool:
     """Searching by a full IIN links a number to a name: only roles that see IINs in full
     (`IIN_ROLES`) may, within their scope, and everyone may look up their own number. For the
     others a full IIN matches nobody, on the pages and in the API alike (ADR 0002)."""
-    scope = user_scope(user)
+    scope = scope_of(user)
     if scope.sees_iin:
         return True
     return (
@@ -173,7 +173,7 @@ def person_with_history(*, user: Any, pk: int) -> Person:
 
 def transfer_incoming_visible_to(user: Any) -> QuerySet[TransferRequest]:
     """Requests to move people away from the user's branch (national administrators: all)."""
-    scope = user_scope(user)
+    scope = scope_of(user)
     qs = TransferRequest.objects.select_related(
         "person", "to_organisation__area", "from_organisation__area", "requested_by"
     )
@@ -187,7 +187,7 @@ def transfer_incoming_visible_to(user: Any) -> QuerySet[TransferRequest]:
 def transfer_outgoing_visible_to(user: Any) -> QuerySet[TransferRequest]:
     """Requests to move people into the user's branch. They carry nothing about where the
     person works: the pages and the API show the IIN, the receiving side and the decision."""
-    scope = user_scope(user)
+    scope = scope_of(user)
     qs = TransferRequest.objects.select_related("to_organisation__area", "requested_by")
     if scope.national_write:
         return qs

@@ -10,19 +10,20 @@ service that keeps the employment history and ``Person.current_organisation`` to
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from kaskad.accounts.models import Role, RoleAssignment, User
-from kaskad.accounts.scopes import user_scope
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
-from kaskad.core.models import Notification
+from kaskad.core.notifications import notification_send_many
+from kaskad.core.roles import Role
+from kaskad.core.scope import scope_of
 from kaskad.registry.models import (
     Employment,
     Organisation,
@@ -31,6 +32,9 @@ from kaskad.registry.models import (
     TransferStatus,
 )
 from kaskad.registry.services import EmploymentData, clean_iin, employment_set
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 REQUESTED_NOTIFICATION = gettext_noop(
     "Transfer request %(number)s: a person working in your branch is asked for at "
@@ -60,7 +64,7 @@ def _not_found() -> NotFoundError:
 
 def _receiving_organisation(*, by: Any, organisation_id: int) -> Organisation:
     """An organisation the user may move people into: in their branch (or any, nationally)."""
-    scope = user_scope(by)
+    scope = scope_of(by)
     qs = Organisation.objects.select_related("area")
     if not scope.national_write:
         qs = qs.filter(area_id__in=scope.area_ids)
@@ -95,7 +99,7 @@ def transfer_request_create(
     note: str = "",
 ) -> TransferRequest:
     """Ask to move the person with ``iin`` into one of the requester's organisations."""
-    scope = user_scope(by)
+    scope = scope_of(by)
     if not scope.can_edit_registry:
         raise PermissionDeniedError(
             "forbidden", _("You do not have permission to change the registry.")
@@ -176,37 +180,41 @@ def transfer_request_create(
 
 def _deciders(transfer: TransferRequest) -> list[User]:
     """The coordinators of the person's branch; national administrators when none is known."""
-    role = RoleAssignment.objects.filter(role=Role.BRANCH_COORDINATOR)
+    # The user model through Django's setting: the registry sits below accounts (ADR 0003).
+    users_model = get_user_model()
     if transfer.from_branch_id is not None:
-        role = role.filter(branch_id=transfer.from_branch_id)
-        users = list(User.objects.filter(is_active=True, roles__in=role).distinct())
+        users = list(
+            users_model.objects.filter(
+                is_active=True,
+                roles__role=Role.BRANCH_COORDINATOR,
+                roles__branch_id=transfer.from_branch_id,
+            ).distinct()
+        )
         if users:
             return users
-    admins = RoleAssignment.objects.filter(role=Role.NATIONAL_ADMIN)
-    return list(User.objects.filter(is_active=True, roles__in=admins).distinct())
+    return list(
+        users_model.objects.filter(is_active=True, roles__role=Role.NATIONAL_ADMIN).distinct()
+    )
 
 
 def _notify(
     recipients: list[User], message: str, transfer: TransferRequest, params: dict[str, Any]
 ) -> None:
     url = reverse("registry:transfer_detail", args=[transfer.pk])
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=user,
-            message=message,
-            params={
-                "number": transfer.pk,
-                "organisation": str(transfer.to_organisation),
-                **params,
-            },
-            url=url,
-        )
-        for user in recipients
+    notification_send_many(
+        to=recipients,
+        message=message,
+        params={
+            "number": transfer.pk,
+            "organisation": str(transfer.to_organisation),
+            **params,
+        },
+        url=url,
     )
 
 
 def _may_decide(by: Any, transfer: TransferRequest) -> bool:
-    scope = user_scope(by)
+    scope = scope_of(by)
     return scope.national_write or (
         scope.has(Role.BRANCH_COORDINATOR)
         and transfer.from_branch_id is not None
@@ -289,7 +297,7 @@ def transfer_request_decline(*, by: Any, transfer_id: int, reason: str) -> Trans
 def transfer_request_cancel(*, by: Any, transfer_id: int) -> TransferRequest:
     """The receiving side withdraws its request while it awaits a decision."""
     transfer = _locked(by, transfer_id, decide=False)
-    scope = user_scope(by)
+    scope = scope_of(by)
     if not (scope.national_write or transfer.to_organisation.area_id in scope.area_ids):
         raise _not_found()
     _decide(by, transfer, TransferStatus.CANCELLED)
@@ -320,10 +328,16 @@ def _decide(
 
 def _requesters(transfer: TransferRequest) -> list[User]:
     """The requester, and the other coordinators of the receiving branch."""
-    role = RoleAssignment.objects.filter(
-        role=Role.BRANCH_COORDINATOR, branch__areas=transfer.to_organisation.area_id
+    coordinators = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            roles__role=Role.BRANCH_COORDINATOR,
+            roles__branch__areas=transfer.to_organisation.area_id,
+        )
+        .distinct()
     )
-    users = {u.pk: u for u in User.objects.filter(is_active=True, roles__in=role).distinct()}
+    users = {u.pk: u for u in coordinators}
     if transfer.requested_by_id is not None and transfer.requested_by is not None:
         users.setdefault(transfer.requested_by_id, transfer.requested_by)
     return list(users.values())

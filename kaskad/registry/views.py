@@ -17,8 +17,8 @@ from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
-from kaskad.accounts.scopes import iin_for, user_scope
 from kaskad.core.models import AuditEntry
+from kaskad.core.scope import iin_for, scope_of
 from kaskad.registry.choices import Language
 from kaskad.registry.forms import OrganisationFilterForm, PersonSearchForm
 from kaskad.registry.identifiers import IdentifierError, parse_iin
@@ -190,7 +190,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else set()
     )
     current = next((e for e in employments if e.ended_on is None and e.is_primary), None)
-    scope = user_scope(request.user)
+    scope = scope_of(request.user)
     return render(
         request,
         "registry/person_detail.html",
@@ -208,7 +208,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organisation_list_view(request: HttpRequest) -> HttpResponse:
-    scope = user_scope(request.user)
+    scope = scope_of(request.user)
     areas = area_list()
     if not scope.national:
         areas = areas.filter(pk__in=organisation_list_visible_to(request.user).values("area_id"))

@@ -24,10 +24,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from kaskad.accounts.scopes import user_scope
-from kaskad.core.jobs import job_files_delete_on, job_restartable
+from kaskad.core.jobs import job_files_delete_on, job_for, job_restartable
 from kaskad.core.models import Job
-from kaskad.core.views import job_for
+from kaskad.core.scope import scope_of
 from kaskad.registry.imports import KINDS, template_file
 from kaskad.registry.imports.columns import COLUMNS, KIND_LABELS
 from kaskad.registry.imports.engine import STAGE_LABELS
@@ -102,7 +101,7 @@ class SizeLimitHandler(FileUploadHandler):
 
 
 def _require_importer(request: HttpRequest) -> None:
-    if not user_scope(request.user).can_import:
+    if not scope_of(request.user).can_import:
         raise Http404
 
 

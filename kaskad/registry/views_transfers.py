@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaskad.accounts.scopes import user_scope
 from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.pages import domain_errors_on_form
+from kaskad.core.scope import scope_of
 from kaskad.registry import transfers
 from kaskad.registry.forms import TransferDeclineForm, TransferRequestForm
 from kaskad.registry.models import Organisation, TransferStatus
@@ -30,7 +31,7 @@ LIST_LIMIT = 200
 
 
 def _receiving_organisations(user: Any) -> QuerySet[Organisation]:
-    scope = user_scope(user)
+    scope = scope_of(user)
     qs = organisation_list_visible_to(user).filter(is_open=True)
     if not scope.national_write:
         qs = qs.filter(area_id__in=scope.area_ids)
@@ -38,7 +39,7 @@ def _receiving_organisations(user: Any) -> QuerySet[Organisation]:
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not user_scope(request.user).can_edit_registry:
+    if not scope_of(request.user).can_edit_registry:
         raise PermissionDenied
 
 
@@ -77,7 +78,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
         form = TransferRequestForm(request.POST, organisations=organisations)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with domain_errors_on_form(form):
                 transfer = transfers.transfer_request_create(
                     by=request.user,
                     iin=data["iin"],
@@ -86,9 +87,6 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
                     transfer_date=data["transfer_date"],
                     note=data["note"],
                 )
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
                 messages.success(
                     request, _("The transfer request was sent to the person's branch.")
                 )
@@ -111,7 +109,7 @@ def _detail(
     request: HttpRequest, transfer: Any, deciding: bool, decline_form: TransferDeclineForm
 ) -> HttpResponse:
     user = request.user
-    scope = user_scope(user)
+    scope = scope_of(user)
     receiving = scope.national_write or transfer.to_organisation.area_id in scope.area_ids
     return render(
         request,
@@ -134,7 +132,7 @@ def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     transfer, deciding = transfer_get(user=request.user, pk=pk)  # unseen: 404
     if action not in ("approve", "decline", "cancel"):
         raise Http404
-    scope = user_scope(request.user)
+    scope = scope_of(request.user)
     receiving = scope.national_write or transfer.to_organisation.area_id in scope.area_ids
     if not (deciding if action != "cancel" else receiving):
         raise PermissionDenied  # seen, but this side may not take this step

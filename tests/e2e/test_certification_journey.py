@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from kaskad.accounts.models import Role
@@ -59,7 +60,7 @@ def test_portfolio_to_verified_certificate(
     cohort = make_cohort(
         version=version,
         status="open",
-        starts_on=date.today() - timedelta(days=12),
+        starts_on=timezone.localdate() - timedelta(days=12),
         code="EL-ALA-E2E",
     )
     school = make_organisation(area=area_of("ALA"), name="№ 12 мектеп-гимназия")

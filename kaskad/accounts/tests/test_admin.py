@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
@@ -69,7 +69,7 @@ def test_a_coordinator_without_a_branch_is_refused(admin_client: Client) -> None
     assert not RoleAssignment.objects.filter(user=user).exists()
 
 
-def test_admin_login_is_throttled_and_records_failures(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_admin_login_is_throttled_and_records_failures(client: Client, settings) -> None:
     from kaskad.accounts.models import LoginFailure
     from kaskad.accounts.tests.factories import PASSWORD
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     """Assertions below read English text; the site's default language is Kazakh."""
     settings.LANGUAGE_CODE = "en"
 
@@ -25,7 +25,7 @@ def _english(settings) -> None:  # type: ignore[no-untyped-def]
 LOGIN = reverse("accounts:login")
 
 
-def attempt(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+def attempt(client: Client, username: str, password: str):
     return client.post(LOGIN, {"username": username, "password": password})
 
 

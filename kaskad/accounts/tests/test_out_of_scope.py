@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _english(settings, tmp_path) -> None:
     settings.LANGUAGE_CODE = "en"
     settings.MEDIA_ROOT = str(tmp_path / "media")
     from django.utils import translation

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     """Assertions below read English text; the site's default language is Kazakh."""
     settings.LANGUAGE_CODE = "en"
 

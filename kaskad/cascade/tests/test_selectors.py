@@ -30,7 +30,7 @@ from kaskad.registry.tests.factories import area_of, branch, make_organisation, 
 pytestmark = pytest.mark.django_db
 
 
-def grant(person, programme, level="regional", strand="", earned_through=None, **dates):  # type: ignore[no-untyped-def]
+def grant(person, programme, level="regional", strand="", earned_through=None, **dates):
     return accreditation_grant(
         person=person,
         programme=programme,
@@ -43,7 +43,7 @@ def grant(person, programme, level="regional", strand="", earned_through=None, *
     )
 
 
-def people_of(qs) -> set[int]:  # type: ignore[no-untyped-def]
+def people_of(qs) -> set[int]:
     return {a.person_id for a in qs}
 
 
@@ -77,7 +77,7 @@ def test_filters_by_programme_level_strand_and_validity() -> None:
     admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
     on = date(2025, 1, 1)
 
-    def pks(**filters):  # type: ignore[no-untyped-def]
+    def pks(**filters):
         return {
             x.pk for x in accreditation_list(user=admin, filters=TrainerFilters(on=on, **filters))
         }
@@ -91,7 +91,7 @@ def test_filters_by_programme_level_strand_and_validity() -> None:
     assert len(pks(level="school")) == 1
 
 
-def _chain():  # type: ignore[no-untyped-def]
+def _chain():
     """national N trains R1 and R2 (regional) in cohort C1; R1 trains S (school) in C2."""
     programme = make_programme(code="EL")
     version = current(programme)

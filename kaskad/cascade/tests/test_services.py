@@ -29,26 +29,26 @@ def _english() -> None:
 
 
 @pytest.fixture
-def admin():  # type: ignore[no-untyped-def]
+def admin():
     return make_user(roles=[(Role.NATIONAL_ADMIN, None)])
 
 
 @pytest.fixture
-def programme():  # type: ignore[no-untyped-def]
+def programme():
     return make_programme(code="EL")
 
 
 @pytest.fixture
-def person():  # type: ignore[no-untyped-def]
+def person():
     return make_person(organisation=make_organisation(area=area_of("ALA")))
 
 
-def grant(**values):  # type: ignore[no-untyped-def]
+def grant(**values):
     defaults = {"level": "regional", "strand": "", "valid_from": START, "valid_until": END}
     return accreditation_grant(**{**defaults, **values})
 
 
-def test_a_grant_is_stored_and_audited(admin, programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_a_grant_is_stored_and_audited(admin, programme, person) -> None:
     accreditation = grant(person=person, programme=programme, by=admin)
     assert accreditation.granted_by == admin
     entry = AuditEntry.objects.get(object_type="cascade.accreditation", action="create")
@@ -56,7 +56,7 @@ def test_a_grant_is_stored_and_audited(admin, programme, person) -> None:  # typ
     assert entry.changes["valid_until"] == END.isoformat()
 
 
-def test_school_trainers_need_a_strand_others_may_not_have_one(admin, programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_school_trainers_need_a_strand_others_may_not_have_one(admin, programme, person) -> None:
     with pytest.raises(DomainError) as missing:
         grant(person=person, programme=programme, level="school", by=admin)
     assert (missing.value.code, missing.value.field) == ("strand_required", "strand")
@@ -70,13 +70,13 @@ def test_school_trainers_need_a_strand_others_may_not_have_one(admin, programme,
     assert school.strand == "research"
 
 
-def test_an_unknown_level_is_refused(admin, programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_level_is_refused(admin, programme, person) -> None:
     with pytest.raises(DomainError) as error:
         grant(person=person, programme=programme, level="galactic", by=admin)
     assert error.value.field == "level"
 
 
-def test_reversed_dates_are_refused(admin, programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_reversed_dates_are_refused(admin, programme, person) -> None:
     with pytest.raises(DomainError) as error:
         grant(
             person=person,
@@ -91,7 +91,7 @@ def test_reversed_dates_are_refused(admin, programme, person) -> None:  # type: 
 
 def test_overlapping_periods_of_the_same_accreditation_are_refused(
     admin, programme, person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     grant(person=person, programme=programme, by=admin)
     with pytest.raises(DomainError) as error:
         grant(
@@ -113,7 +113,7 @@ def test_overlapping_periods_of_the_same_accreditation_are_refused(
     grant(person=person, programme=programme, level="national", by=admin)
 
 
-def test_a_retired_programme_gets_no_new_trainers(admin, programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_a_retired_programme_gets_no_new_trainers(admin, programme, person) -> None:
     programme_retire(programme=programme, by=admin)
     with pytest.raises(DomainError) as error:
         grant(person=person, programme=programme, by=admin)
@@ -125,14 +125,14 @@ def test_a_retired_programme_gets_no_new_trainers(admin, programme, person) -> N
 
 def test_earned_through_a_completed_course_of_the_same_person_and_programme(
     admin, programme, person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     cohort = make_cohort(version=current(programme), branch=branch("ALA"), status="closed")
     enrolment = make_enrolment(cohort=cohort, person=person, status="completed")
     accreditation = grant(person=person, programme=programme, earned_through=enrolment, by=admin)
     assert accreditation.earned_through == enrolment
 
 
-def test_earned_through_another_person_enrolment_is_refused(admin, programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_earned_through_another_person_enrolment_is_refused(admin, programme, person) -> None:
     cohort = make_cohort(version=current(programme), branch=branch("ALA"), status="closed")
     someone_else = make_enrolment(cohort=cohort, person=make_person(), status="completed")
     with pytest.raises(DomainError) as error:
@@ -145,7 +145,7 @@ def test_earned_through_another_person_enrolment_is_refused(admin, programme, pe
 
 def test_earned_through_an_unfinished_or_other_programme_course_is_refused(
     admin, programme, person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     cohort = make_cohort(version=current(programme), branch=branch("ALA"))
     unfinished = make_enrolment(cohort=cohort, person=person, status="not_completed")
     with pytest.raises(DomainError) as not_done:
@@ -162,7 +162,7 @@ def test_earned_through_an_unfinished_or_other_programme_course_is_refused(
 # --- who may grant ---------------------------------------------------------------------------
 
 
-def test_a_coordinator_grants_regional_and_school_levels_in_their_areas(programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_grants_regional_and_school_levels_in_their_areas(programme, person) -> None:
     coordinator = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))])
     grant(person=person, programme=programme, by=coordinator)
     grant(person=person, programme=programme, level="school", strand="methods", by=coordinator)
@@ -174,7 +174,7 @@ def test_a_coordinator_grants_regional_and_school_levels_in_their_areas(programm
         grant(person=outsider, programme=programme, by=coordinator)
 
 
-def test_others_may_not_grant(programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_others_may_not_grant(programme, person) -> None:
     for role in (Role.TEACHER, Role.ANALYST, Role.TRAINER):
         user = make_user(roles=[(role, None)])
         with pytest.raises(NotFoundError):
@@ -184,7 +184,7 @@ def test_others_may_not_grant(programme, person) -> None:  # type: ignore[no-unt
 # --- revocation and validity -----------------------------------------------------------------
 
 
-def test_revocation_needs_a_reason_and_happens_once(admin, programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_revocation_needs_a_reason_and_happens_once(admin, programme, person) -> None:
     accreditation = grant(person=person, programme=programme, by=admin)
     with pytest.raises(DomainError) as no_reason:
         accreditation_revoke(accreditation=accreditation, reason="  ", by=admin)
@@ -199,14 +199,14 @@ def test_revocation_needs_a_reason_and_happens_once(admin, programme, person) ->
     assert AuditEntry.objects.filter(object_type="cascade.accreditation").count() == 2
 
 
-def test_a_coordinator_cannot_revoke_a_national_accreditation(admin, programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_cannot_revoke_a_national_accreditation(admin, programme, person) -> None:
     national = grant(person=person, programme=programme, level="national", by=admin)
     coordinator = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))])
     with pytest.raises(NotFoundError):
         accreditation_revoke(accreditation=national, reason="No", by=coordinator)
 
 
-def test_valid_accreditation_on_a_day(admin, programme, person) -> None:  # type: ignore[no-untyped-def]
+def test_valid_accreditation_on_a_day(admin, programme, person) -> None:
     regional = grant(person=person, programme=programme, by=admin)
     assert valid_accreditation(person=person, programme=programme, on=START) == regional
     assert valid_accreditation(person=person, programme=programme, on=END) == regional

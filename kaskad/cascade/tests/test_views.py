@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaskad.accounts.models import Role, User
@@ -27,7 +29,7 @@ LIST = reverse("cascade:trainer_list")
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
@@ -36,7 +38,7 @@ def coordinator() -> User:
     return make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))])
 
 
-def grant(person, programme, level="regional", strand="", earned_through=None):  # type: ignore[no-untyped-def]
+def grant(person, programme, level="regional", strand="", earned_through=None):
     return accreditation_grant(
         person=person,
         programme=programme,
@@ -180,3 +182,22 @@ def test_the_grant_form_of_a_national_administrator_does_not_default_to_national
     client.force_login(admin)
     form = client.get(reverse("cascade:accreditation_grant", args=[person.pk])).context["form"]
     assert form.initial["level"] == "school"
+
+
+def test_the_trainer_list_costs_the_same_queries_for_two_trainers_or_ten(
+    client: Client, coordinator: User
+) -> None:
+    programme = make_programme(code="QC")
+    organisation = make_organisation(area=area_of("ALA"))
+    for _ in range(2):
+        grant(make_person(organisation=organisation), programme, level="school", strand="research")
+    client.force_login(coordinator)
+    client.get(LIST)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(LIST).status_code == 200
+    for _ in range(8):
+        grant(make_person(organisation=organisation), programme, level="school", strand="research")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(LIST)
+    assert len(response.context["page"].object_list) == 10
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -45,14 +45,14 @@ def _english() -> None:
 
 
 @pytest.fixture
-def admin():  # type: ignore[no-untyped-def]
+def admin():
     return make_user(roles=[(Role.NATIONAL_ADMIN, None)])
 
 
 # --- creating and editing ------------------------------------------------------------------
 
 
-def test_create_makes_draft_version_one_with_modules_and_audit(admin) -> None:  # type: ignore[no-untyped-def]
+def test_create_makes_draft_version_one_with_modules_and_audit(admin) -> None:
     programme = programme_create(code=" fl-math ", area=area(), data=version_data(), by=admin)
     assert programme.code == "FL-MATH"
     version = programme.versions.get()
@@ -64,7 +64,7 @@ def test_create_makes_draft_version_one_with_modules_and_audit(admin) -> None:  
     ).exists()
 
 
-def test_codes_are_unique_and_well_formed(admin) -> None:  # type: ignore[no-untyped-def]
+def test_codes_are_unique_and_well_formed(admin) -> None:
     make_programme(code="EL")
     with pytest.raises(DomainError) as taken:
         programme_create(code="el", area=area(), data=version_data(), by=admin)
@@ -74,7 +74,7 @@ def test_codes_are_unique_and_well_formed(admin) -> None:  # type: ignore[no-unt
     assert bad.value.code == "programme_code"
 
 
-def test_module_hours_must_add_up_to_the_programme_hours(admin) -> None:  # type: ignore[no-untyped-def]
+def test_module_hours_must_add_up_to_the_programme_hours(admin) -> None:
     data = version_data(hours=72)  # modules give 80
     with pytest.raises(DomainError) as error:
         programme_create(code="X1", area=area(), data=data, by=admin)
@@ -83,7 +83,7 @@ def test_module_hours_must_add_up_to_the_programme_hours(admin) -> None:  # type
     assert "80" in str(error.value.message) and "72" in str(error.value.message)
 
 
-def test_without_modules_any_hours_do(admin) -> None:  # type: ignore[no-untyped-def]
+def test_without_modules_any_hours_do(admin) -> None:
     programme = programme_create(
         code="X2", area=area(), data=version_data(hours=36, modules=[]), by=admin
     )
@@ -116,13 +116,13 @@ def test_without_modules_any_hours_do(admin) -> None:  # type: ignore[no-untyped
         ),
     ],
 )
-def test_bad_values_are_refused_with_the_field_named(admin, change, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_values_are_refused_with_the_field_named(admin, change, field) -> None:
     with pytest.raises(DomainError) as error:
         programme_create(code="BAD", area=area(), data=version_data(**change), by=admin)
     assert error.value.field == field
 
 
-def test_a_draft_may_be_incomplete_and_is_edited(admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_may_be_incomplete_and_is_edited(admin) -> None:
     programme = programme_create(
         code="D1", area=area(), data=VersionData(title_en="Working title"), by=admin
     )
@@ -134,7 +134,7 @@ def test_a_draft_may_be_incomplete_and_is_edited(admin) -> None:  # type: ignore
     assert "modules" in entry.changes
 
 
-def test_modules_left_out_of_an_update_stay_and_must_still_add_up(admin) -> None:  # type: ignore[no-untyped-def]
+def test_modules_left_out_of_an_update_stay_and_must_still_add_up(admin) -> None:
     version = make_programme(approve=False).versions.get()
     with pytest.raises(DomainError) as error:
         version_update(version=version, data=version_data(hours=90, modules=None), by=admin)
@@ -143,7 +143,7 @@ def test_modules_left_out_of_an_update_stay_and_must_still_add_up(admin) -> None
     assert version.modules.count() == 2
 
 
-def test_an_approved_version_is_frozen(admin) -> None:  # type: ignore[no-untyped-def]
+def test_an_approved_version_is_frozen(admin) -> None:
     version = current(make_programme())
     with pytest.raises(DomainError) as error:
         version_update(version=version, data=version_data(title_en="Changed"), by=admin)
@@ -168,7 +168,7 @@ def test_only_national_admins_change_the_catalogue() -> None:
 # --- approving, revising, retiring --------------------------------------------------------------
 
 
-def test_approving_an_incomplete_draft_names_what_is_missing(admin) -> None:  # type: ignore[no-untyped-def]
+def test_approving_an_incomplete_draft_names_what_is_missing(admin) -> None:
     programme = programme_create(
         code="D2",
         area=area(),
@@ -184,7 +184,7 @@ def test_approving_an_incomplete_draft_names_what_is_missing(admin) -> None:  # 
     assert programme.versions.get().status == "draft"
 
 
-def test_approval_retires_the_previous_version_and_is_audited(admin) -> None:  # type: ignore[no-untyped-def]
+def test_approval_retires_the_previous_version_and_is_audited(admin) -> None:
     programme = make_programme()
     first = current(programme)
     draft = programme_revise(programme=programme, by=admin)
@@ -198,7 +198,7 @@ def test_approval_retires_the_previous_version_and_is_audited(admin) -> None:  #
     ).exists()
 
 
-def test_a_revision_copies_the_approved_version_with_its_modules(admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_revision_copies_the_approved_version_with_its_modules(admin) -> None:
     programme = make_programme(audience_positions=["teacher"], languages=["kk", "ru", "en"])
     draft = programme_revise(programme=programme, by=admin)
     approved = current(programme)
@@ -213,7 +213,7 @@ def test_a_revision_copies_the_approved_version_with_its_modules(admin) -> None:
     assert approved.modules.count() == 2  # the copy does not move the original's modules
 
 
-def test_a_revision_is_refused_while_a_draft_exists(admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_revision_is_refused_while_a_draft_exists(admin) -> None:
     programme = make_programme()
     programme_revise(programme=programme, by=admin)
     with pytest.raises(DomainError) as error:
@@ -222,7 +222,7 @@ def test_a_revision_is_refused_while_a_draft_exists(admin) -> None:  # type: ign
     assert ProgrammeVersion.objects.filter(programme=programme).count() == 2
 
 
-def test_a_cohort_keeps_its_version_after_a_revision_is_approved(admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_cohort_keeps_its_version_after_a_revision_is_approved(admin) -> None:
     programme = make_programme()
     first = current(programme)
     cohort = make_cohort(version=first, branch=branch("ALA"))
@@ -236,7 +236,7 @@ def test_a_cohort_keeps_its_version_after_a_revision_is_approved(admin) -> None:
     assert [m.hours for m in first.modules.all()] == [40, 40]
 
 
-def test_retiring_retires_the_approved_version_and_the_draft(admin) -> None:  # type: ignore[no-untyped-def]
+def test_retiring_retires_the_approved_version_and_the_draft(admin) -> None:
     programme = make_programme()
     programme_revise(programme=programme, by=admin)
     programme_retire(programme=programme, by=admin)
@@ -249,7 +249,7 @@ def test_retiring_retires_the_approved_version_and_the_draft(admin) -> None:  # 
     assert (draft.number, draft.status) == (3, "draft")
 
 
-def test_only_a_draft_is_approved(admin) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_draft_is_approved(admin) -> None:
     version = current(make_programme())
     with pytest.raises(DomainError) as error:
         version_approve(version=version, by=admin)
@@ -259,7 +259,7 @@ def test_only_a_draft_is_approved(admin) -> None:  # type: ignore[no-untyped-def
 # --- certification -----------------------------------------------------------------------------
 
 
-def test_a_certification_lasts_three_years_by_default(admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_certification_lasts_three_years_by_default(admin) -> None:
     programme = make_programme()
     certification = certification_add(
         programme=programme, body="ACQUIN", certified_on=date(2020, 2, 29), by=admin
@@ -275,7 +275,7 @@ def test_a_certification_lasts_three_years_by_default(admin) -> None:  # type: i
     assert explicit.valid_until == date(2025, 5, 1)
 
 
-def test_certification_dates_reversed_or_twice_are_refused(admin) -> None:  # type: ignore[no-untyped-def]
+def test_certification_dates_reversed_or_twice_are_refused(admin) -> None:
     programme = make_programme()
     with pytest.raises(DomainError) as reversed_dates:
         certification_add(
@@ -304,7 +304,7 @@ def test_certification_dates_reversed_or_twice_are_refused(admin) -> None:  # ty
 # --- annual plan -------------------------------------------------------------------------------
 
 
-def test_a_coordinator_plans_for_their_branch(admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_plans_for_their_branch(admin) -> None:
     coordinator = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))])
     programme = make_programme()
     line = plan_line_create(
@@ -322,7 +322,7 @@ def test_a_coordinator_plans_for_their_branch(admin) -> None:  # type: ignore[no
     assert entry.changes == {"planned_cohorts": [4, 5], "planned_participants": [100, 120]}
 
 
-def test_a_duplicate_plan_line_is_refused(admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_duplicate_plan_line_is_refused(admin) -> None:
     programme = make_programme()
     values: dict[str, Any] = {"year": 2025, "branch": branch("AST"), "programme": programme}
     plan_line_create(**values, planned_cohorts=1, planned_participants=25, by=admin)
@@ -332,7 +332,7 @@ def test_a_duplicate_plan_line_is_refused(admin) -> None:  # type: ignore[no-unt
     assert AnnualPlan.objects.count() == 1
 
 
-def test_a_coordinator_cannot_touch_another_branch_plan(admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_cannot_touch_another_branch_plan(admin) -> None:
     coordinator = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))])
     programme = make_programme()
     with pytest.raises(NotFoundError):
@@ -367,7 +367,7 @@ def test_a_coordinator_cannot_touch_another_branch_plan(admin) -> None:  # type:
         (2025, 1, "ten", "planned_participants"),
     ],
 )
-def test_bad_plan_figures_are_refused(admin, year, cohorts, participants, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_plan_figures_are_refused(admin, year, cohorts, participants, field) -> None:
     with pytest.raises(DomainError) as error:
         plan_line_create(
             year=year,

@@ -7,7 +7,9 @@ from datetime import date
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaskad.accounts.models import Role, User
@@ -26,7 +28,7 @@ EXPORT = reverse("catalogue:plan_export")
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
@@ -417,3 +419,20 @@ def test_the_programme_page_points_to_a_draft_in_preparation(client: Client, adm
     html = client.get(reverse("catalogue:programme_detail", args=["EL"])).content.decode()
     assert "This page shows version 1. Draft version 2 is being prepared" in html
     assert reverse("catalogue:programme_version", args=["EL", 2]) in html
+
+
+def test_the_programme_list_costs_the_same_queries_for_two_programmes_or_twelve(
+    client: Client, admin: User
+) -> None:
+    for number in range(2):
+        make_programme(code=f"QC{number}")
+    signed_in(client, admin)
+    client.get(reverse("catalogue:programme_list"))  # warm the per-process caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("catalogue:programme_list")).status_code == 200
+    for number in range(2, 12):
+        make_programme(code=f"QC{number}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("catalogue:programme_list"))
+    assert len(response.context["page"].object_list) == 12
+    assert len(many.captured_queries) == len(few.captured_queries)

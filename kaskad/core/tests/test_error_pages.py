@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
@@ -45,7 +45,7 @@ def test_500_page_needs_neither_database_nor_context_processors(
     assert "<style>" in html  # styled without loading anything else
 
 
-def test_500_page_is_used_for_unhandled_errors(settings) -> None:  # type: ignore[no-untyped-def]
+def test_500_page_is_used_for_unhandled_errors(settings) -> None:
     settings.ROOT_URLCONF = "kaskad.core.tests.urls_failing"
     client = Client(raise_request_exception=False)
     response = client.get("/boom/")

@@ -14,7 +14,7 @@ from kaskad.core.http import client_ip, is_safe_url, redirect_back
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 
 
-def _request(path: str = "/", data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _request(path: str = "/", data: dict[str, str] | None = None):
     request = RequestFactory().post(path, data or {})
     request.session = SessionStore()
     request._messages = FallbackStorage(request)  # type: ignore[attr-defined]

@@ -163,6 +163,7 @@ def get(url: str) -> int:
         return exc.code
 
 
+@pytest.mark.slow  # starts the real server and worker: seconds
 def test_serve_runs_web_server_and_worker_and_stops_both_on_sigterm(serve_env):
     port = free_port()
     serve = Serve(["--port", str(port), "--no-seed"], serve_env)
@@ -185,6 +186,7 @@ def test_serve_runs_web_server_and_worker_and_stops_both_on_sigterm(serve_env):
         serve.stop()
 
 
+@pytest.mark.slow  # starts the real server and worker: seconds
 def test_serve_stops_the_web_server_and_fails_when_the_worker_dies(serve_env):
     port = free_port()
     serve = Serve(["--port", str(port), "--no-seed"], serve_env)

@@ -6,7 +6,7 @@ import pytest
 
 from kaskad.core.errors import NotFoundError, PermissionDeniedError
 from kaskad.core.models import Notification
-from kaskad.delivery.messages import notification_text
+from kaskad.core.notifications import notification_text
 from kaskad.delivery.models import Cohort, Enrolment, EnrolmentStatus
 from kaskad.delivery.selectors import cohort_waitlist, my_courses, waitlist_position
 from kaskad.delivery.services import (

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kaskad.accounts.scopes import user_scope
 from kaskad.core.progress import ProgressCallback
+from kaskad.core.scope import scope_of
 from kaskad.registry.identifiers import is_valid_bin, is_valid_iin
 from kaskad.registry.imports.base import Context, Validator
 from kaskad.registry.imports.columns import COLUMNS, IDENTIFIER_COLUMNS, canonical_header
@@ -140,7 +140,7 @@ def recogniser(kind: str) -> Callable[[str], bool] | None:
     """Tells the column names of `kind` (in any accepted spelling) from other text."""
     if kind not in COLUMNS:
         return None
-    known = {column.name for column in COLUMNS[kind]}  # type: ignore[index]
+    known = {column.name for column in COLUMNS[kind]}
     return lambda cell: canonical_header(cell) in known
 
 
@@ -161,7 +161,7 @@ def _context(
         return None
     allowed: frozenset[int] | None = None
     if by is not None:
-        scope = user_scope(by)
+        scope = scope_of(by)
         if not scope.can_import:
             issues.error(0, "", "", "forbidden", _("You may not import registry data."))
             return None

@@ -57,7 +57,7 @@ def store_copy(path: Path) -> Path:
 
 def kind_of(job: Job) -> Kind | None:
     kind = job.kind.removeprefix(JOB_KIND_PREFIX)
-    return kind if kind in KINDS else None  # type: ignore[return-value]
+    return kind if kind in KINDS else None
 
 
 def import_job_start(
@@ -137,7 +137,7 @@ def run_import_job(job_id: int) -> dict[str, Any]:
             if result.errors or result.warnings:
                 stem = uploads_dir() / f"{secrets.token_hex(16)}.report"
                 for fmt in ("csv", "xlsx"):
-                    written = write_error_report(result, stem.with_suffix(f".{fmt}"), fmt=fmt)  # type: ignore[arg-type]
+                    written = write_error_report(result, stem.with_suffix(f".{fmt}"), fmt=fmt)
                     reports[fmt] = str(written.relative_to(Path(settings.MEDIA_ROOT)))
             outcome = {
                 **result.as_dict(),

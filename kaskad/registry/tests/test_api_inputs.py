@@ -60,7 +60,7 @@ def error_of(response: Any, status: int) -> dict[str, Any]:
     assert set(body) == {"error"}
     assert set(body["error"]) == {"code", "message", "field", "details"}
     assert body["error"]["message"]
-    return body["error"]  # type: ignore[no-any-return]
+    return body["error"]
 
 
 def post_json(client: Client, url: str, data: Any, **extra: Any) -> Any:

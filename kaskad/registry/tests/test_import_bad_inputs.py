@@ -5,11 +5,11 @@ from __future__ import annotations
 import codecs
 import zipfile
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.tests.factories import make_user
@@ -171,7 +171,7 @@ def test_bad_experience_years(tmp_path: Path, school, value: str, code: str) -> 
 
 
 def test_category_awarded_in_the_future(tmp_path: Path, school) -> None:
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     path, _rows = people_file(tmp_path, school, {"category_awarded_on": tomorrow})
     result, _ = refused("people", path)
     assert "future" in issue_at(result, 3, "category_awarded_on", "date_in_future").message

@@ -38,7 +38,7 @@ def test_templates_import_as_they_are(tmp_path: Path, fmt: str) -> None:
     for kind in ("districts", "organisations", "people"):
         path = tmp_path / f"{kind}.{fmt}"
         path.write_bytes(template_file(kind, fmt))  # type: ignore[arg-type]
-        result = import_file(kind, path)  # type: ignore[arg-type]
+        result = import_file(kind, path)
         assert result.ok, (kind, result.errors)
         assert result.created == 1
     assert District.objects.count() == 1 and Organisation.objects.count() == 1

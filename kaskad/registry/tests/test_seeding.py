@@ -206,11 +206,11 @@ def sample() -> tuple[SeedPlan, list[dict[str, str]]]:
     return plan, list(plan.people_rows())
 
 
-def share(rows: list[dict[str, str]], test) -> float:  # type: ignore[no-untyped-def]
+def share(rows: list[dict[str, str]], test) -> float:
     return sum(1 for r in rows if test(r)) / len(rows)
 
 
-def test_people_rows_have_the_import_columns(sample) -> None:  # type: ignore[no-untyped-def]
+def test_people_rows_have_the_import_columns(sample) -> None:
     plan, rows = sample
     assert len(rows) == 20_000
     assert all(tuple(r) == PEOPLE_COLUMNS for r in rows)
@@ -219,7 +219,7 @@ def test_people_rows_have_the_import_columns(sample) -> None:  # type: ignore[no
     assert all(isinstance(v, str) for r in rows for v in r.values())
 
 
-def test_iins_are_valid_unique_and_agree_with_birth_and_sex(sample) -> None:  # type: ignore[no-untyped-def]
+def test_iins_are_valid_unique_and_agree_with_birth_and_sex(sample) -> None:
     _plan, rows = sample
     iins = [r["iin"] for r in rows]
     assert len(set(iins)) == len(iins)
@@ -229,7 +229,7 @@ def test_iins_are_valid_unique_and_agree_with_birth_and_sex(sample) -> None:  # 
         assert info.sex == row["sex"]
 
 
-def test_names_pass_the_import_check_unchanged(sample) -> None:  # type: ignore[no-untyped-def]
+def test_names_pass_the_import_check_unchanged(sample) -> None:
     _plan, rows = sample
     for row in rows:
         for column in ("surname", "given_name", "patronymic"):
@@ -243,7 +243,7 @@ def test_names_pass_the_import_check_unchanged(sample) -> None:  # type: ignore[
     assert 0.02 <= share(rows, lambda r: not r["patronymic"]) <= 0.08
 
 
-def test_names_match_sex(sample) -> None:  # type: ignore[no-untyped-def]
+def test_names_match_sex(sample) -> None:
     _plan, rows = sample
     for row in rows:
         surname, patronymic, sex = row["surname"], row["patronymic"], row["sex"]
@@ -258,7 +258,7 @@ def test_names_match_sex(sample) -> None:  # type: ignore[no-untyped-def]
     assert 0.77 <= share(rows, lambda r: r["sex"] == Sex.FEMALE) <= 0.83
 
 
-def test_experience_and_age(sample) -> None:  # type: ignore[no-untyped-def]
+def test_experience_and_age(sample) -> None:
     _plan, rows = sample
     over_ten = share(rows, lambda r: int(r["experience_years"]) > 10)
     assert 0.54 <= over_ten <= 0.58
@@ -272,7 +272,7 @@ def test_experience_and_age(sample) -> None:  # type: ignore[no-untyped-def]
         assert started.year - born.year >= 20
 
 
-def test_positions_and_levels(sample) -> None:  # type: ignore[no-untyped-def]
+def test_positions_and_levels(sample) -> None:
     plan, rows = sample
     positions = Counter(r["position"] for r in rows)
     teaching = sum(positions[p] for p in TEACHING) / len(rows)
@@ -301,7 +301,7 @@ def test_positions_and_levels(sample) -> None:  # type: ignore[no-untyped-def]
             assert row["level"] in {Level.TVET, Level.HIGHER}
 
 
-def test_categories(sample) -> None:  # type: ignore[no-untyped-def]
+def test_categories(sample) -> None:
     _plan, rows = sample
     categories = Counter(r["category"] for r in rows)
     assert set(CURRENT_CATEGORIES) <= set(categories)

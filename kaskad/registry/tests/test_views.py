@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     """Assertions below read English text; the site's default language is Kazakh."""
     settings.LANGUAGE_CODE = "en"
 
@@ -322,7 +322,7 @@ def admin_client(client: Client) -> Client:
     return client
 
 
-def _shown(response) -> list[int]:  # type: ignore[no-untyped-def]
+def _shown(response) -> list[int]:
     return [organisation.pk for organisation, _staff in response.context["rows"]]
 
 

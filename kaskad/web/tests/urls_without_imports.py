@@ -4,10 +4,10 @@ the site is missing (its links are left out)."""
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-from kaskad.accounts import views as accounts_views
+from kaskad.web import views as web_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", accounts_views.home, name="home"),
+    path("", web_views.home, name="home"),
     path("accounts/", include("kaskad.accounts.urls")),
     path("registry/", include("kaskad.registry.urls")),
     path("jobs/", include("kaskad.core.urls")),

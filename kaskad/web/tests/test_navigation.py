@@ -14,12 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     """Assertions below read English text; the site's default language is Kazakh."""
     settings.LANGUAGE_CODE = "en"
 
 
-@override_settings(ROOT_URLCONF="kaskad.accounts.tests.urls_without_imports")
+@override_settings(ROOT_URLCONF="kaskad.web.tests.urls_without_imports")
 def test_a_missing_route_leaves_its_link_out_instead_of_breaking_pages(client: Client) -> None:
     coordinator = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))])
     client.force_login(coordinator)

@@ -1,4 +1,6 @@
-"""Navigation by role, available to every template."""
+"""Navigation by role, available to every template (a context processor).
+
+It names pages of every app, so it lives above them all rather than in accounts."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import Scope, user_scope
+from kaskad.assessment.marking_selectors import is_moderator
+from kaskad.core.notifications import notification_unread_count
 
 REGISTRY_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.SCHOOL_LEADER, Role.ANALYST)
 TRAINER_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
@@ -42,19 +46,6 @@ def _reverse(name: str, *args: Any) -> str | None:
         return None
 
 
-def _unread_notifications(user: Any) -> int:
-    # One indexed count per page; the link shows only when there is something new.
-    from kaskad.core.models import Notification
-
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
-
-
-def _is_moderator(user: Any) -> bool:
-    from kaskad.assessment.marking_selectors import is_moderator
-
-    return is_moderator(user)
-
-
 def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -82,7 +73,7 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("assessment:history_list"), _("Portfolio history")))
     if scope.has(Role.ASSESSOR):
         wanted.append((_reverse("assessment:marking_queue"), _("Assessment tasks")))
-        if _is_moderator(user):
+        if is_moderator(user):
             wanted.append((_reverse("assessment:moderation_queue"), _("Moderation")))
     if scope.has(*PLAGIARISM_ROLES):
         wanted.append((_reverse("plagiarism:queue"), _("Plagiarism")))
@@ -95,7 +86,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("delivery:my_courses"), _("My courses")))
         wanted.append((_reverse("assessment:my_portfolios"), _("My portfolios")))
         wanted.append((_reverse("certificates:my_certificates"), _("My certificates")))
-    unread = _unread_notifications(user)
+    # One indexed count per page; the link shows only when there is something new.
+    unread = notification_unread_count(user=user)
     if unread:
         wanted.append(
             (_reverse("delivery:notifications"), _("Notifications (%(n)s)") % {"n": unread})
