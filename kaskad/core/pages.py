@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from kaskad.core.errors import DomainError
 
@@ -22,13 +22,13 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
 def domain_errors_as_messages(request: HttpRequest) -> Iterator[None]:
     """Turn a `DomainError` raised inside the block into an error message on the next page.
 
-    Not-found errors are not caught: out of scope must keep looking like a missing page.
+    A not-found refusal becomes the page's 404: out of scope keeps looking like a missing page.
     """
     try:
         yield
     except DomainError as error:
         if error.status == 404:
-            raise
+            raise Http404 from error
         messages.error(request, str(error.message))
 
 
@@ -39,5 +39,5 @@ def domain_errors_on_form(form: forms.Form) -> Iterator[None]:
         yield
     except DomainError as error:
         if error.status == 404:
-            raise
+            raise Http404 from error
         add_domain_error(form, error)

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.http import Http404
 from django.test import RequestFactory
 
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
@@ -29,10 +30,14 @@ def test_a_refusal_becomes_a_message_and_the_view_goes_on() -> None:
 
 
 def test_not_found_is_never_turned_into_a_message() -> None:
-    # Out of scope must keep looking exactly like a missing page.
+    # Out of scope must keep looking exactly like a missing page: the page's own 404.
     request = _request()
-    with pytest.raises(NotFoundError), domain_errors_as_messages(request):
+    with pytest.raises(Http404), domain_errors_as_messages(request):
         raise NotFoundError("not_found", "Not found.")
+    form = _Form(data={"name": "x"})
+    with pytest.raises(Http404), domain_errors_on_form(form):
+        raise NotFoundError("not_found", "Not found.")
+    assert not get_messages(request)
 
 
 class _Form(forms.Form):
