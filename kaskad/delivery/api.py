@@ -34,7 +34,7 @@ from kaskad.delivery.services import (
 from kaskad.registry.choices import Language
 from kaskad.registry.identifiers import IdentifierError, parse_iin
 from kaskad.registry.messages import message_for
-from kaskad.registry.models import Person
+from kaskad.registry.models import Branch, Person
 
 router = Router(tags=["delivery"])
 
@@ -222,8 +222,6 @@ class CohortQuery(PageQuery):
 def cohort_list(request: HttpRequest, filters: Query[CohortQuery]) -> dict[str, Any]:
     """National roles see all cohorts; coordinators their branch's; trainers those they train;
     a teacher the cohorts they are enrolled in and every cohort open for enrolment."""
-    from kaskad.registry.models import Branch
-
     branch_id = None
     if filters.branch:
         branch_id = (

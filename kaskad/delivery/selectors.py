@@ -23,6 +23,8 @@ from django.http import Http404
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
+from kaskad.cascade.models import Accreditation
+from kaskad.cascade.selectors import valid_trainers
 from kaskad.catalogue.models import Format, ProgrammeVersion
 from kaskad.core.collation import name_order
 from kaskad.core.models import Notification
@@ -37,6 +39,8 @@ from kaskad.delivery.models import (
     Session,
 )
 from kaskad.registry.models import Employment, Person
+from kaskad.registry.names import fold
+from kaskad.registry.selectors import IIN_PATTERN, person_search
 
 # Formats a teacher can follow from anywhere: offered to every branch's teachers.
 REMOTE_FORMATS = (Format.ONLINE, Format.SELF_PACED)
@@ -530,11 +534,6 @@ def trainer_candidates(
     everyone holding a valid accreditation for the programme (national trainers work across
     branches), found by name; a full IIN finds only people in the coordinator's scope. Each
     comes with their accreditation for this cohort, if any."""
-    from kaskad.cascade.models import Accreditation
-    from kaskad.cascade.selectors import valid_trainers
-    from kaskad.registry.names import fold
-    from kaskad.registry.selectors import IIN_PATTERN, person_search
-
     q = q.strip()
     if len(q) < 2:
         return []

@@ -28,7 +28,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.accounts.models import User
 from kaskad.accounts.scopes import user_scope
+from kaskad.cascade.models import Accreditation
+from kaskad.cascade.selectors import valid_accreditation
 from kaskad.catalogue.models import Format, Programme, ProgrammeVersion, VersionStatus
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
@@ -547,15 +550,11 @@ def session_remove(*, session: Session, by: Any) -> None:
 
 
 def _valid_accreditation(*, person: Person, programme: Programme, on: date) -> Any:
-    from kaskad.cascade.selectors import valid_accreditation
-
     return valid_accreditation(person=person, programme=programme, on=on)
 
 
 def accreditation_problem(*, person: Person, programme: Programme, on: date) -> str:
     """Why a person may not train `programme` on `on`, in words a coordinator can act on."""
-    from kaskad.cascade.models import Accreditation
-
     name = person.full_name
     day = date_format(on, "SHORT_DATE_FORMAT")
     held = list(Accreditation.objects.filter(person=person).select_related("programme"))
@@ -876,8 +875,6 @@ def _promote(cohort: Cohort, *, by: Any) -> list[Enrolment]:
 
 
 def _notify_promoted(enrolment: Enrolment, cohort: Cohort) -> None:
-    from kaskad.accounts.models import User
-
     recipient = User.objects.filter(person_id=enrolment.person_id, is_active=True).first()
     if recipient is None:
         return

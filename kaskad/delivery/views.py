@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import iin_for, user_scope
+from kaskad.cascade.models import Accreditation
 from kaskad.core.errors import DomainError
 from kaskad.core.models import Notification
 from kaskad.delivery import exports, selectors
@@ -69,6 +70,7 @@ from kaskad.delivery.services import (
     trainer_remove,
 )
 from kaskad.registry.models import Branch, Person
+from kaskad.registry.selectors import person_list_visible_to
 
 PAGE_SIZE = 25
 # The words on the button that moves a cohort to each status.
@@ -515,9 +517,6 @@ def trainer_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _candidate(request: HttpRequest, cohort: Cohort) -> Person:
     """A person the coordinator can see, or anyone holding an accreditation (national trainers
     work across branches); others are 404."""
-    from kaskad.cascade.models import Accreditation
-    from kaskad.registry.selectors import person_list_visible_to
-
     try:
         person_id = int(request.POST.get("person", ""))
     except ValueError:
