@@ -25,8 +25,8 @@ from kaskad.core.errors import DomainError
 from kaskad.delivery import selectors
 from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.models import AttendanceStatus, Cohort, CohortStatus, Enrolment
-from kaskad.delivery.services import (
-    attendance_save,
+from kaskad.delivery.services.attendance import attendance_save
+from kaskad.delivery.services.enrolment import (
     enrolment_request,
     enrolment_withdraw,
     person_for_enrolment,

@@ -51,24 +51,27 @@ from kaskad.delivery.models import (
     CohortStatus,
     EnrolmentStatus,
 )
-from kaskad.delivery.services import (
+from kaskad.delivery.services.attendance import attendance_save
+from kaskad.delivery.services.cohorts import (
     CohortData,
-    SessionData,
-    attendance_save,
     cohort_create,
     cohort_set_capacity,
     cohort_set_status,
+)
+from kaskad.delivery.services.completion import enrolment_set_assessment
+from kaskad.delivery.services.enrolment import (
     enrolment_remove,
     enrolment_request,
     enrolment_request_list,
-    enrolment_set_assessment,
     enrolment_withdraw,
+)
+from kaskad.delivery.services.sessions import (
+    SessionData,
     session_add,
     session_add_series,
     session_remove,
-    trainer_assign,
-    trainer_remove,
 )
+from kaskad.delivery.services.trainers import trainer_assign, trainer_remove
 from kaskad.registry.models import Branch, Person
 from kaskad.registry.selectors import person_list_visible_to
 

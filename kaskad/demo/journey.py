@@ -24,16 +24,11 @@ from kaskad.accounts.models import User
 from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.catalogue.models import ProgrammeVersion, VersionStatus
 from kaskad.delivery.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
-from kaskad.delivery.services import (
-    CohortData,
-    SessionData,
-    attendance_save,
-    cohort_create,
-    cohort_set_status,
-    enrolment_request,
-    session_add,
-    trainer_assign,
-)
+from kaskad.delivery.services.attendance import attendance_save
+from kaskad.delivery.services.cohorts import CohortData, cohort_create, cohort_set_status
+from kaskad.delivery.services.enrolment import enrolment_request
+from kaskad.delivery.services.sessions import SessionData, session_add
+from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.registry.models import Branch, Employment, Person
 
 # Programmes of the seeded catalogue used by the demo, by code: assessed by portfolio.

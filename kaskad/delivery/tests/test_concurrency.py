@@ -18,7 +18,7 @@ from django.db import connection, connections
 
 from kaskad.core.errors import DomainError
 from kaskad.delivery.models import Cohort, Enrolment, EnrolmentStatus
-from kaskad.delivery.services import enrolment_request, enrolment_withdraw
+from kaskad.delivery.services.enrolment import enrolment_request, enrolment_withdraw
 from kaskad.delivery.tests.factories import (
     coordinator_of,
     make_cohort,

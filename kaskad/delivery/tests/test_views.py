@@ -15,12 +15,9 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from kaskad.delivery.models import Attendance, Cohort, Enrolment
-from kaskad.delivery.services import (
-    cohort_set_status,
-    enrolment_request,
-    enrolment_withdraw,
-    trainer_assign,
-)
+from kaskad.delivery.services.cohorts import cohort_set_status
+from kaskad.delivery.services.enrolment import enrolment_request, enrolment_withdraw
+from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.delivery.tests.factories import (
     START,
     accredit,
