@@ -11,16 +11,27 @@ Enrolment never fails because a cohort is full: the answer is 201 with
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from kaskad.accounts.scopes import iin_for, user_scope
 from kaskad.catalogue.models import Format
-from kaskad.core.api import ERRORS, ApiError, ErrorOut, PageOut, PageQuery, api_user, paginate
+from kaskad.core.api import (
+    ERRORS,
+    MAX_ID,
+    WRITE_ERRORS,
+    ApiError,
+    ErrorOut,
+    PageOut,
+    PageQuery,
+    RecordId,
+    api_user,
+    paginate,
+)
 from kaskad.core.errors import DomainError
 from kaskad.delivery import selectors
 from kaskad.delivery.messages import outcome_text
@@ -38,9 +49,6 @@ from kaskad.registry.models import Branch, Person
 
 router = Router(tags=["delivery"])
 
-MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
-WRITE_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 409: ErrorOut, **ERRORS}
 
 # --- Output schemas -----------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.accounts.scopes import user_scope
 from kaskad.cascade.models import Accreditation
 from kaskad.cascade.selectors import valid_trainers
@@ -38,9 +38,10 @@ from kaskad.delivery.models import (
     EnrolmentStatus,
     Session,
 )
-from kaskad.registry.models import Employment, Person
+from kaskad.delivery.permissions import may_mark_attendance
+from kaskad.registry.models import Branch, Employment, Person
 from kaskad.registry.names import fold
-from kaskad.registry.selectors import IIN_PATTERN, person_search
+from kaskad.registry.selectors import IIN_PATTERN, person_list_visible_to, person_search
 
 # Formats a teacher can follow from anywhere: offered to every branch's teachers.
 REMOTE_FORMATS = (Format.ONLINE, Format.SELF_PACED)
@@ -53,31 +54,6 @@ ROSTER_STATUSES = (
     EnrolmentStatus.NOT_COMPLETED,
 )
 STAFF_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.TRAINER, Role.ANALYST)
-
-
-# --- Who may do what ----------------------------------------------------------------------------
-
-
-def manages_branch(user: Any, branch_id: int) -> bool:
-    """National administrators manage every branch, coordinators their own."""
-    scope = user_scope(user)
-    return scope.national_write or branch_id in scope.branch_ids
-
-
-def manages_cohort(user: Any, cohort: Cohort) -> bool:
-    return manages_branch(user, cohort.branch_id)
-
-
-def trains_cohort(user: Any, cohort: Cohort) -> bool:
-    person_id = user_scope(user).person_id
-    if person_id is None:
-        return False
-    return CohortTrainer.objects.filter(cohort_id=cohort.pk, person_id=person_id).exists()
-
-
-def may_mark_attendance(user: Any, cohort: Cohort) -> bool:
-    """The cohort's trainers and whoever manages it."""
-    return manages_cohort(user, cohort) or trains_cohort(user, cohort)
 
 
 # --- Cohorts ------------------------------------------------------------------------------------
@@ -576,3 +552,43 @@ def trainer_candidates(
         TrainerCandidate(person=people[pk], accreditation=valid.get(pk), assigned=pk in assigned)
         for pk in ids
     ]
+
+
+# --- People the pages act on --------------------------------------------------------------------
+
+
+def branches_managed_by(user: User) -> QuerySet[Branch]:
+    """The branches a user may create cohorts in."""
+    scope = user_scope(user)
+    if scope.national_write:
+        return Branch.objects.order_by("code")
+    return Branch.objects.filter(pk__in=scope.branch_ids).order_by("code")
+
+
+def own_person(*, user: User) -> Person:
+    """The registry record of the signed-in teacher; a user without one gets 404."""
+    person_id = user_scope(user).person_id
+    if person_id is None:
+        raise Http404
+    return Person.objects.select_related("current_organisation", "current_organisation__area").get(
+        pk=person_id
+    )
+
+
+def trainer_candidate_get(*, user: User, pk: int) -> Person:
+    """A person the coordinator can see, or anyone holding an accreditation (national trainers
+    work across branches); others are 404."""
+    person = person_list_visible_to(user).filter(pk=pk).first()
+    if person is None and Accreditation.objects.filter(person_id=pk).exists():
+        person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def person_get(*, pk: int) -> Person:
+    """A person by id (the cohort, already in the user's scope, decides what may be done)."""
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kaskad.core.errors import NotFoundError, StateConflict
 from kaskad.delivery.models import Cohort, CohortStatus
-from kaskad.delivery.selectors import READ_ONLY_STATUSES, manages_cohort
+from kaskad.delivery.permissions import manages_cohort
+from kaskad.delivery.selectors import READ_ONLY_STATUSES
 
 
 class EnrolmentRefused(StateConflict):

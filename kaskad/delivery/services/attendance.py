@@ -23,7 +23,8 @@ from kaskad.delivery.models import (
     EnrolmentStatus,
     Session,
 )
-from kaskad.delivery.selectors import MARKABLE_STATUSES, may_mark_attendance
+from kaskad.delivery.permissions import may_mark_attendance
+from kaskad.delivery.selectors import MARKABLE_STATUSES
 from kaskad.delivery.services._common import _status_label
 
 # --- Attendance and completion ------------------------------------------------------------------

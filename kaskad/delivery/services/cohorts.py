@@ -17,7 +17,7 @@ from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, PermissionDeniedError
 from kaskad.core.localised import quoted
 from kaskad.delivery.models import COHORT_TRANSITIONS, Cohort, CohortStatus
-from kaskad.delivery.selectors import manages_branch
+from kaskad.delivery.permissions import manages_branch
 from kaskad.delivery.services._common import (
     StateConflict,
     _require_editable,

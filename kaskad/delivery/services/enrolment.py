@@ -32,12 +32,12 @@ from kaskad.delivery.models import (
     Enrolment,
     EnrolmentStatus,
 )
+from kaskad.delivery.permissions import manages_cohort
 from kaskad.delivery.selectors import (
     READ_ONLY_STATUSES,
     REMOTE_FORMATS,
     active_enrolment,
     current_employment,
-    manages_cohort,
     person_branch_id,
     version_admits,
 )
