@@ -8,7 +8,7 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("accounts/", include("kaskad.accounts.urls")),
     path("registry/", include("kaskad.registry.urls")),
-    path("registry/imports/", include("kaskad.registry.urls_import")),
+    path("registry/imports/", include("kaskad.registry.imports.urls")),
     path("catalogue/", include("kaskad.catalogue.urls")),
     path("cascade/", include("kaskad.cascade.urls")),
     path("delivery/", include("kaskad.delivery.urls")),
