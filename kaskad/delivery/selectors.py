@@ -63,7 +63,7 @@ def _cohort_base() -> QuerySet[Cohort]:
     return Cohort.objects.select_related("version", "version__programme", "branch")
 
 
-def cohort_worklist_visible_to(user: Any) -> QuerySet[Cohort]:
+def cohort_worklist_visible_to(user: User) -> QuerySet[Cohort]:
     """The cohorts a user works on: all (national), their branch's (coordinator), the ones
     they train (trainer)."""
     scope = user_scope(user)
@@ -80,7 +80,7 @@ def cohort_worklist_visible_to(user: Any) -> QuerySet[Cohort]:
     return qs.filter(condition)
 
 
-def cohort_list_visible_to(user: Any) -> QuerySet[Cohort]:
+def cohort_list_visible_to(user: User) -> QuerySet[Cohort]:
     """The worklist, plus for a registry person their own cohorts and every open one."""
     scope = user_scope(user)
     qs = _cohort_base()
@@ -100,7 +100,7 @@ def cohort_list_visible_to(user: Any) -> QuerySet[Cohort]:
     return qs.filter(condition)
 
 
-def cohort_list_managed_by(user: Any) -> QuerySet[Cohort]:
+def cohort_list_managed_by(user: User) -> QuerySet[Cohort]:
     scope = user_scope(user)
     qs = _cohort_base()
     if scope.national_write:
@@ -148,7 +148,7 @@ def filter_cohorts(qs: QuerySet[Cohort], filters: CohortFilters) -> QuerySet[Coh
 
 
 def cohort_list(
-    *, user: Any, filters: CohortFilters | None = None, worklist: bool = True
+    *, user: User, filters: CohortFilters | None = None, worklist: bool = True
 ) -> QuerySet[Cohort]:
     """Cohorts for a list page (worklist) or the API (everything visible), with their trainers
     prefetched: a fixed number of queries whatever the page size."""
@@ -164,7 +164,7 @@ def cohort_list(
     ).order_by("-starts_on", "code")
 
 
-def cohort_get(*, user: Any, pk: int, worklist: bool = False) -> Cohort:
+def cohort_get(*, user: User, pk: int, worklist: bool = False) -> Cohort:
     qs = cohort_worklist_visible_to(user) if worklist else cohort_list_visible_to(user)
     try:
         return qs.get(pk=pk)
@@ -172,7 +172,7 @@ def cohort_get(*, user: Any, pk: int, worklist: bool = False) -> Cohort:
         raise Http404 from exc
 
 
-def cohort_get_for_enrolment(*, user: Any, pk: int) -> Cohort:
+def cohort_get_for_enrolment(*, user: User, pk: int) -> Cohort:
     """`cohort_get` for an enrolment: the same scope, with only the version joined (all an
     enrolment reads).
 
@@ -193,7 +193,7 @@ def cohort_get_for_enrolment(*, user: Any, pk: int) -> Cohort:
         raise Http404 from exc
 
 
-def cohort_get_managed(*, user: Any, pk: int) -> Cohort:
+def cohort_get_managed(*, user: User, pk: int) -> Cohort:
     try:
         return cohort_list_managed_by(user).get(pk=pk)
     except Cohort.DoesNotExist as exc:
@@ -327,7 +327,7 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
     )
 
 
-def enrolment_get_for(*, user: Any, pk: int) -> Enrolment:
+def enrolment_get_for(*, user: User, pk: int) -> Enrolment:
     """An enrolment the user may act on: their own, or one in a cohort they manage."""
     scope = user_scope(user)
     qs = Enrolment.objects.select_related("cohort", "cohort__version", "person")
@@ -356,7 +356,7 @@ def active_enrolment(*, person_id: int, programme_id: int) -> Enrolment | None:
 # --- Sessions and attendance --------------------------------------------------------------------
 
 
-def session_get_for_marking(*, user: Any, pk: int) -> Session:
+def session_get_for_marking(*, user: User, pk: int) -> Session:
     """A session of a cohort the user trains or manages; any other answers 404."""
     session = (
         Session.objects.select_related("cohort", "cohort__version", "cohort__branch")
@@ -485,11 +485,11 @@ def active_programme_ids(*, person: Person) -> dict[int, Enrolment]:
 # --- Notifications ------------------------------------------------------------------------------
 
 
-def notification_list(*, user: Any) -> QuerySet[Notification]:
+def notification_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
 
 
-def unread_notification_count(*, user: Any) -> int:
+def unread_notification_count(*, user: User) -> int:
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
@@ -504,7 +504,7 @@ class TrainerCandidate:
 
 
 def trainer_candidates(
-    *, user: Any, cohort: Cohort, q: str, limit: int = 20
+    *, user: User, cohort: Cohort, q: str, limit: int = 20
 ) -> list[TrainerCandidate]:
     """People a coordinator may try to assign: those they can see in the registry, plus
     everyone holding a valid accreditation for the programme (national trainers work across

@@ -316,13 +316,13 @@ def _assessor_users(programmes: list[Any], *, admin: User) -> list[User]:
         users.append(user)
     until = timezone.localdate() + timedelta(days=730)
     for index, user in enumerate(users):
+        person = user.person
+        assert person is not None  # every user above was chosen with a person
         for programme in programmes:
-            if AssessorAccreditation.objects.filter(
-                person=user.person, programme=programme
-            ).exists():
+            if AssessorAccreditation.objects.filter(person=person, programme=programme).exists():
                 continue
             accreditation_save(
-                person=user.person,
+                person=person,
                 programme=programme,
                 capacity=30,
                 is_moderator=index == 1,

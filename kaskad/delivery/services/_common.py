@@ -3,10 +3,9 @@ editability checks."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.accounts.models import User
 from kaskad.core.errors import NotFoundError, StateConflict
 from kaskad.delivery.models import Cohort, CohortStatus
 from kaskad.delivery.permissions import manages_cohort
@@ -17,7 +16,7 @@ class EnrolmentRefused(StateConflict):
     """An enrolment request that the rules refuse; the message says which rule."""
 
 
-def _require_manager(user: Any, cohort: Cohort) -> None:
+def _require_manager(user: User, cohort: Cohort) -> None:
     # Out of scope looks the same as missing.
     if not manages_cohort(user, cohort):
         raise NotFoundError("not_found", _("Not found."))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.accounts.models import User
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.delivery.models import (
@@ -59,7 +59,7 @@ def _recount_hours(enrolment_ids: Sequence[int]) -> dict[int, Decimal]:
     return {row.pk: totals.get(row.pk) or Decimal(0) for row in rows}
 
 
-def attendance_save(*, session: Session, marks: Mapping[int, str], by: Any) -> int:
+def attendance_save(*, session: Session, marks: Mapping[int, str], by: User) -> int:
     """Save the marks of a session ({enrolment id: present|absent|excused}) in one go; returns
     how many marks changed. Only the cohort's trainers and coordinators; finished and closed
     cohorts are read-only."""

@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.accounts.models import User
 from kaskad.catalogue.models import Format, ProgrammeVersion, VersionStatus
 from kaskad.core.audit import audit_record
-from kaskad.core.errors import DomainError, PermissionDeniedError
+from kaskad.core.errors import DomainError, PermissionDeniedError, StateConflict
 from kaskad.core.localised import quoted
 from kaskad.delivery.models import COHORT_TRANSITIONS, Cohort, CohortStatus
 from kaskad.delivery.permissions import manages_branch
 from kaskad.delivery.services._common import (
-    StateConflict,
     _require_editable,
     _require_manager,
     _status_label,
@@ -125,7 +125,7 @@ def _next_code(data: CohortData) -> str:
     return f"{prefix}-{number}"
 
 
-def cohort_create(*, data: CohortData, by: Any) -> Cohort:
+def cohort_create(*, data: CohortData, by: User) -> Cohort:
     """A new planned cohort. The code is generated when not given
     (`<programme>-<branch>-<YYYYMM>-<n>`)."""
     if not manages_branch(by, data.branch.pk):
@@ -222,7 +222,7 @@ def _check_dates(cohort: Cohort, status: str, early_start_reason: str) -> None:
 
 
 def cohort_set_status(
-    *, cohort: Cohort, status: str, by: Any, early_start_reason: str = ""
+    *, cohort: Cohort, status: str, by: User, early_start_reason: str = ""
 ) -> Cohort:
     """Move a cohort along planned → open → running → finished → closed (or back from open to
     planned). Finishing it decides every participant's completion.
@@ -273,7 +273,7 @@ def cohort_set_status(
     return locked
 
 
-def cohort_set_capacity(*, cohort: Cohort, capacity: int | None, by: Any) -> Cohort:
+def cohort_set_capacity(*, cohort: Cohort, capacity: int | None, by: User) -> Cohort:
     """Change the number of seats; more seats promote people from the waitlist at once."""
     _require_manager(by, cohort)
     _require_editable(cohort)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.accounts.models import User
 from kaskad.catalogue.models import ProgrammeVersion
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import StateConflict
@@ -18,7 +19,7 @@ from kaskad.delivery.services._common import _require_editable, _require_manager
 from kaskad.delivery.services.attendance import _recount_hours, _total_hours
 
 
-def enrolment_set_assessment(*, enrolment: Enrolment, passed: bool | None, by: Any) -> Enrolment:
+def enrolment_set_assessment(*, enrolment: Enrolment, passed: bool | None, by: User) -> Enrolment:
     """The coordinator records an assessment result by hand (True, False or None: unknown), for
     programmes assessed outside the platform. On a finished cohort the participant's completion
     is decided again at once."""
@@ -30,7 +31,7 @@ def enrolment_set_assessment(*, enrolment: Enrolment, passed: bool | None, by: A
 
 
 def enrolment_record_assessment(
-    *, enrolment: Enrolment, passed: bool | None, by: Any, source: str = ""
+    *, enrolment: Enrolment, passed: bool | None, by: User, source: str = ""
 ) -> Enrolment:
     """Record the result of the assessment. Called by the assessment services, which decide
     who may settle a result; a result is a fact, so it is recorded on a closed cohort too. On a
@@ -102,7 +103,7 @@ def _evaluate(
     return status, outcome
 
 
-def _complete(cohort: Cohort, *, by: Any) -> None:
+def _complete(cohort: Cohort, *, by: User) -> None:
     """The cohort finishes (its row is locked by the caller): each participant holding a seat
     completes or not, with the reason; the waitlist is closed as withdrawn."""
     now = timezone.now()

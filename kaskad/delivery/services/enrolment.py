@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.accounts.scopes import user_scope
+from kaskad.accounts.models import User
+from kaskad.accounts.scopes import Scope, user_scope
 from kaskad.catalogue.models import ProgrammeVersion
 from kaskad.core.audit import audit_record
-from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError, StateConflict
 from kaskad.delivery.lists import ListLine
 from kaskad.delivery.messages import outcome_text_en
 from kaskad.delivery.models import (
@@ -43,7 +44,6 @@ from kaskad.delivery.selectors import (
 )
 from kaskad.delivery.services._common import (
     EnrolmentRefused,
-    StateConflict,
     _require_manager,
     _status_label,
 )
@@ -83,14 +83,14 @@ def unknown_iin_error() -> NotFoundError:
     )
 
 
-def manager_may_enrol(scope: Any, person: Person) -> bool:
+def manager_may_enrol(scope: Scope, person: Person) -> bool:
     """Whether a cohort's manager may enrol `person`: someone working in their areas (read from
     the denormalised `current_organisation`, as the person selectors do)."""
     organisation = person.current_organisation
     return scope.covers_area(organisation.area_id if organisation is not None else None)
 
 
-def person_for_enrolment(*, cohort: Cohort, iin: str, by: Any) -> Person:
+def person_for_enrolment(*, cohort: Cohort, iin: str, by: User) -> Person:
     """The person a caller names by IIN to enrol. Only the cohort's managers may name someone
     else, and for every other caller the answer is the same whatever the IIN (403
     `enrol_others_forbidden`), so the request tells nobody whether a number is registered.
@@ -110,7 +110,7 @@ def person_for_enrolment(*, cohort: Cohort, iin: str, by: Any) -> Person:
     return person
 
 
-def enrolment_request(*, cohort: Cohort, person: Person, by: Any, source: str = "") -> Enrolment:
+def enrolment_request(*, cohort: Cohort, person: Person, by: User, source: str = "") -> Enrolment:
     """Enrol `person` if a seat is free, else put them on the waitlist (in arrival order).
 
     `by` is either someone who manages the cohort (a coordinator of its branch or a national
@@ -219,7 +219,9 @@ def _audience_message(version: ProgrammeVersion, position: str, level: str) -> s
     }
 
 
-def _end(*, enrolment: Enrolment, status: str, outcome: list[dict[str, Any]], by: Any) -> Enrolment:
+def _end(
+    *, enrolment: Enrolment, status: str, outcome: list[dict[str, Any]], by: User
+) -> Enrolment:
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().get(pk=enrolment.cohort_id)
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
@@ -258,7 +260,7 @@ def _end(*, enrolment: Enrolment, status: str, outcome: list[dict[str, Any]], by
     return locked
 
 
-def enrolment_withdraw(*, enrolment: Enrolment, by: Any) -> Enrolment:
+def enrolment_withdraw(*, enrolment: Enrolment, by: User) -> Enrolment:
     """The participant (or the cohort's coordinator) withdraws; a freed seat goes to the first
     on the waitlist in the same transaction."""
     cohort = enrolment.cohort
@@ -271,7 +273,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, by: Any) -> Enrolment:
     )
 
 
-def enrolment_remove(*, enrolment: Enrolment, by: Any, note: str = "") -> Enrolment:
+def enrolment_remove(*, enrolment: Enrolment, by: User, note: str = "") -> Enrolment:
     """The coordinator takes someone off the roster or the waitlist."""
     _require_manager(by, enrolment.cohort)
     note = note.strip()[:200]
@@ -295,7 +297,7 @@ class LineResult:
 
 
 def enrolment_request_list(
-    *, cohort: Cohort, lines: Sequence[ListLine], by: Any
+    *, cohort: Cohort, lines: Sequence[ListLine], by: User
 ) -> list[LineResult]:
     """Enrol everyone on a coordinator's list of IINs. Each line is an independent request
     in its own transaction: a refused line does not undo the ones before it. Every line gets

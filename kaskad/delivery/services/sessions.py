@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.accounts.models import User
 from kaskad.catalogue.models import Format
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, StateConflict
@@ -34,7 +34,7 @@ class SessionData:
     online_link: str = ""
 
 
-def session_add(*, cohort: Cohort, data: SessionData, by: Any) -> Session:
+def session_add(*, cohort: Cohort, data: SessionData, by: User) -> Session:
     _require_manager(by, cohort)
     _require_editable(cohort)
     place = data.place.strip()
@@ -122,7 +122,7 @@ def session_add_series(
     data: SessionData,
     weekdays: Sequence[int],
     until: date,
-    by: Any,
+    by: User,
 ) -> list[Session]:
     """Sessions on the given weekdays (0 = Monday) from `data.date` to `until` inclusive, each
     with the times, hours, place and link of `data`: every one checked like a single session,
@@ -175,7 +175,7 @@ def session_add_series(
         ]
 
 
-def session_remove(*, session: Session, by: Any) -> None:
+def session_remove(*, session: Session, by: User) -> None:
     cohort = session.cohort
     _require_manager(by, cohort)
     _require_editable(cohort)

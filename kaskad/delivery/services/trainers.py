@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.accounts.models import User
 from kaskad.cascade.models import Accreditation
 from kaskad.cascade.selectors import valid_accreditation
 from kaskad.catalogue.models import Programme
@@ -84,7 +85,7 @@ def accreditation_problem(*, person: Person, programme: Programme, on: date) -> 
 
 
 def trainer_assign(
-    *, cohort: Cohort, person: Person, by: Any, is_lead: bool = True
+    *, cohort: Cohort, person: Person, by: User, is_lead: bool = True
 ) -> CohortTrainer:
     """Only a person with a valid accreditation for the programme on the cohort's start date
     may train it; anything else is refused saying why."""
@@ -128,7 +129,7 @@ def trainer_assign(
     return assignment
 
 
-def trainer_remove(*, cohort: Cohort, person: Person, by: Any) -> None:
+def trainer_remove(*, cohort: Cohort, person: Person, by: User) -> None:
     _require_manager(by, cohort)
     _require_editable(cohort)
     assignment = CohortTrainer.objects.filter(cohort=cohort, person=person).first()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +14,7 @@ from kaskad.delivery.messages import PROMOTED_NOTIFICATION
 from kaskad.delivery.models import Cohort, Enrolment, EnrolmentStatus
 
 
-def _promote(cohort: Cohort, *, by: Any) -> list[Enrolment]:
+def _promote(cohort: Cohort, *, by: User) -> list[Enrolment]:
     """Fill free seats from the waitlist, first come first served. The caller holds the cohort
     row lock; `cohort` is the locked row and its counters are kept in step."""
     promoted: list[Enrolment] = []

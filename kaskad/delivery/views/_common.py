@@ -8,10 +8,19 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from kaskad.accounts.models import User
 from kaskad.delivery import selectors
 from kaskad.delivery.models import Cohort, CohortStatus
 
 PAGE_SIZE = 25
+
+
+class AuthedRequest(HttpRequest):
+    """A request behind `login_required`: its user is signed in (what the services expect)."""
+
+    user: User
+
+
 # The words on the button that moves a cohort to each status.
 STATUS_ACTIONS = {
     CohortStatus.PLANNED: gettext_lazy("Back to planned"),
@@ -22,7 +31,7 @@ STATUS_ACTIONS = {
 }
 
 
-def _managed(request: HttpRequest, pk: int) -> Cohort:
+def _managed(request: AuthedRequest, pk: int) -> Cohort:
     return selectors.cohort_get_managed(user=request.user, pk=pk)
 
 

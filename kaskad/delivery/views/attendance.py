@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +18,13 @@ from kaskad.core.pages import domain_errors_as_messages
 from kaskad.delivery import selectors
 from kaskad.delivery.models import AttendanceStatus
 from kaskad.delivery.services.attendance import attendance_save
+from kaskad.delivery.views._common import AuthedRequest
 
 # --- Attendance ---------------------------------------------------------------------------------
 
 
 @login_required
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     """One screen per session: everyone present by default, toggle the exceptions, one save."""
     session = selectors.session_get_for_marking(user=request.user, pk=pk)
     cohort = session.cohort

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ from kaskad.delivery.views._common import (
     IRREVERSIBLE,
     PAGE_SIZE,
     STATUS_ACTIONS,
+    AuthedRequest,
     _detail_url,
     _managed,
 )
@@ -53,7 +54,7 @@ from kaskad.delivery.views._common import (
 
 
 @login_required
-def cohort_list(request: HttpRequest) -> HttpResponse:
+def cohort_list(request: AuthedRequest) -> HttpResponse:
     if not permissions.works_in_delivery(request.user):
         raise Http404
     form, filters = _list_filters(request)
@@ -75,7 +76,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _list_filters(request: HttpRequest) -> tuple[CohortFilterForm, selectors.CohortFilters]:
+def _list_filters(request: AuthedRequest) -> tuple[CohortFilterForm, selectors.CohortFilters]:
     form = CohortFilterForm(request.GET)
     filters = selectors.CohortFilters()
     if form.is_valid():
@@ -94,7 +95,7 @@ def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
 
 
 @login_required
-def cohort_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def cohort_list_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     """The cohort list as on the page, with its filters, every page of it."""
     if not permissions.works_in_delivery(request.user):
         raise Http404
@@ -107,7 +108,7 @@ def cohort_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
-def cohort_export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
+def cohort_export(request: AuthedRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
     """A cohort's roster, attendance register or completion, for whoever sees its page."""
     cohort = selectors.cohort_get(user=request.user, pk=pk, worklist=True)
     build = exports.COHORT_TABLES.get(kind)
@@ -118,7 +119,7 @@ def cohort_export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpRes
 
 
 @login_required
-def cohort_create_view(request: HttpRequest) -> HttpResponse:
+def cohort_create_view(request: AuthedRequest) -> HttpResponse:
     branches = selectors.branches_managed_by(request.user)
     if not branches.exists():
         raise Http404
@@ -152,7 +153,7 @@ def cohort_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get(user=request.user, pk=pk, worklist=True)
     user = request.user
     manager = permissions.manages_cohort(user, cohort)
@@ -251,7 +252,7 @@ def _percent(hours: Decimal, total: Decimal) -> int | None:
 
 
 @login_required
-def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_status(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
     form = StatusForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
@@ -296,7 +297,7 @@ def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cohort_capacity(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
     form = CapacityForm(request.POST)
     if not form.is_valid():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,13 +20,13 @@ from kaskad.core.pages import domain_errors_as_messages
 from kaskad.delivery import selectors
 from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.services.enrolment import enrolment_request, enrolment_withdraw
-from kaskad.delivery.views._common import PAGE_SIZE
+from kaskad.delivery.views._common import PAGE_SIZE, AuthedRequest
 
 # --- Teachers: the course offer and "My courses" -------------------------------------------------
 
 
 @login_required
-def open_courses(request: HttpRequest) -> HttpResponse:
+def open_courses(request: AuthedRequest) -> HttpResponse:
     person = selectors.own_person(user=request.user)
     cohorts = selectors.cohorts_open_to(person=person)
     active = selectors.active_programme_ids(person=person)
@@ -37,7 +37,7 @@ def open_courses(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def self_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def self_enrol(request: AuthedRequest, pk: int) -> HttpResponse:
     person = selectors.own_person(user=request.user)
     cohort = selectors.cohort_get(user=request.user, pk=pk)
     with domain_errors_as_messages(request):
@@ -59,7 +59,7 @@ def self_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_courses(request: HttpRequest) -> HttpResponse:
+def my_courses(request: AuthedRequest) -> HttpResponse:
     person = selectors.own_person(user=request.user)
     courses = selectors.my_courses(person=person)
     past = [{"enrolment": e, "outcome": outcome_text(e.outcome or [])} for e in courses.past]
@@ -72,7 +72,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def enrolment_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def enrolment_withdraw_view(request: AuthedRequest, pk: int) -> HttpResponse:
     enrolment = selectors.enrolment_get_for(user=request.user, pk=pk)
     with domain_errors_as_messages(request):
         enrolment = enrolment_withdraw(enrolment=enrolment, by=request.user)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +23,7 @@ from kaskad.delivery.lists import ListProblem, lines_from_text, lines_from_uploa
 from kaskad.delivery.models import EnrolmentStatus
 from kaskad.delivery.services.completion import enrolment_set_assessment
 from kaskad.delivery.services.enrolment import enrolment_remove, enrolment_request_list
-from kaskad.delivery.views._common import _detail_url, _managed
+from kaskad.delivery.views._common import AuthedRequest, _detail_url, _managed
 
 # --- Enrolment by a coordinator ------------------------------------------------------------------
 
@@ -36,7 +36,7 @@ RESULT_LABELS = {
 
 
 @login_required
-def enrol_list(request: HttpRequest, pk: int) -> HttpResponse:
+def enrol_list(request: AuthedRequest, pk: int) -> HttpResponse:
     """Paste or upload a list of IINs; every line gets its result."""
     cohort = _managed(request, pk)
     form = EnrolListForm(request.POST or None, request.FILES or None)
@@ -88,7 +88,7 @@ def enrol_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def enrolment_remove_view(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+def enrolment_remove_view(request: AuthedRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
     enrolment = cohort.enrolments.select_related("person").filter(pk=enrolment_pk).first()
     if enrolment is None:
@@ -105,7 +105,7 @@ def enrolment_remove_view(request: HttpRequest, pk: int, enrolment_pk: int) -> H
 
 @login_required
 @require_POST
-def enrolment_assessment_view(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+def enrolment_assessment_view(request: AuthedRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
     enrolment = cohort.enrolments.select_related("person").filter(pk=enrolment_pk).first()
     if enrolment is None:

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kaskad.core.models import Notification
 from kaskad.delivery import selectors
 from kaskad.delivery.messages import notification_text
-from kaskad.delivery.views._common import PAGE_SIZE
+from kaskad.delivery.views._common import PAGE_SIZE, AuthedRequest
 
 # --- Notifications ------------------------------------------------------------------------------
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         Notification.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).update(
             read_at=timezone.now()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,12 +22,12 @@ from kaskad.delivery.services.sessions import (
     session_add_series,
     session_remove,
 )
-from kaskad.delivery.views._common import _detail_url, _managed
+from kaskad.delivery.views._common import AuthedRequest, _detail_url, _managed
 
 
 @login_required
 @require_POST
-def session_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def session_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
     form = SessionForm(request.POST)
     if form.is_valid():
@@ -56,7 +56,7 @@ def session_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_series_view(request: HttpRequest, pk: int) -> HttpResponse:
+def session_series_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """Many sessions at once: chosen weekdays, one time and place, until a date."""
     cohort = _managed(request, pk)
     form = SessionSeriesForm(request.POST, prefix="series")
@@ -92,7 +92,7 @@ def session_series_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_remove_view(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+def session_remove_view(request: AuthedRequest, pk: int, session_pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
     session = cohort.sessions.filter(pk=session_pk).first()
     if session is None:

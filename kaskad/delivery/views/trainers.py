@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,11 +17,11 @@ from kaskad.core.pages import domain_errors_as_messages
 from kaskad.delivery import selectors
 from kaskad.delivery.forms import TrainerSearchForm
 from kaskad.delivery.services.trainers import trainer_assign, trainer_remove
-from kaskad.delivery.views._common import _detail_url, _managed
+from kaskad.delivery.views._common import AuthedRequest, _detail_url, _managed
 
 
 @login_required
-def trainer_search(request: HttpRequest, pk: int) -> HttpResponse:
+def trainer_search(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
     form = TrainerSearchForm(request.GET)
     q = form.cleaned_data["q"] if form.is_valid() else ""
@@ -34,7 +34,7 @@ def trainer_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def trainer_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def trainer_assign_view(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
     try:
         person_id = int(request.POST.get("person", ""))
@@ -53,7 +53,7 @@ def trainer_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def trainer_remove_view(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def trainer_remove_view(request: AuthedRequest, pk: int, person_pk: int) -> HttpResponse:
     cohort = _managed(request, pk)
     person = selectors.person_get(pk=person_pk)
     with domain_errors_as_messages(request):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from django.utils import timezone
+
 from kaskad.registry.choices import OrganisationKind
 
 # --------------------------------------------------------------------------------------
@@ -62,6 +64,6 @@ FLEXIBLE_KINDS: Final = (  # what is left after the fixed offices, by share
 
 def default_as_of(today: date | None = None) -> date:
     """The 1st of September that opened the current school year: stable for a year."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     year = today.year if (today.month, today.day) >= (9, 1) else today.year - 1
     return date(year, 9, 1)
