@@ -6,14 +6,9 @@ found" from a service), so a user cannot tell out of scope from not existing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.accounts.scopes import user_scope
 from kaskad.delivery.models import Cohort, CohortTrainer
-
-if TYPE_CHECKING:
-    from kaskad.accounts.models import User
 
 
 def manages_branch(user: User, branch_id: int) -> bool:
