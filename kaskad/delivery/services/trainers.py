@@ -16,7 +16,7 @@ from kaskad.cascade.models import Accreditation
 from kaskad.cascade.selectors import valid_accreditation
 from kaskad.catalogue.models import Programme
 from kaskad.core.audit import audit_record
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.errors import DomainError, StateConflict
 from kaskad.delivery.models import Cohort, CohortTrainer
 from kaskad.delivery.services._common import _require_editable, _require_manager
 from kaskad.registry.models import Person
@@ -134,7 +134,9 @@ def trainer_remove(*, cohort: Cohort, person: Person, by: User) -> None:
     _require_editable(cohort)
     assignment = CohortTrainer.objects.filter(cohort=cohort, person=person).first()
     if assignment is None:
-        raise NotFoundError("not_found", _("This person does not train the cohort."))
+        # The cohort is in scope (checked above): this is its state (a second click, a stale
+        # page), said in words, not a missing record.
+        raise StateConflict("not_cohort_trainer", _("This person does not train the cohort."))
     with transaction.atomic():
         audit_record(
             actor=by,

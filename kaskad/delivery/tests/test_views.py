@@ -546,3 +546,15 @@ def test_my_courses_takes_a_fixed_number_of_queries(client: Client) -> None:
     assert len(response.context["courses"].current) == 4
     assert len(response.context["courses"].past) == 4
     assert len(many) == len(few)
+
+
+def test_removing_someone_who_no_longer_trains_the_cohort_says_so(client: Client) -> None:
+    # A second click on "remove" (or a stale page): the cohort is in scope, so the page says
+    # what happened instead of pretending the cohort is missing.
+    cohort = make_cohort(status="open")
+    person = make_teacher()
+    client = login(client, coordinator_of("ALA"))
+    url = reverse("delivery:trainer_remove", args=[cohort.pk, person.pk])
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "This person does not train the cohort." in messages_of(response)
