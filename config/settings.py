@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kaskad.certificates",
     "kaskad.plagiarism",
     "kaskad.reports",
+    "kaskad.demo",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("accounts/", include("kaskad.accounts.urls")),
     path("registry/", include("kaskad.registry.urls")),
-    path("registry/imports/", include("kaskad.registry.urls_import")),
+    path("registry/imports/", include("kaskad.registry.imports.urls")),
     # The plan-versus-actual page lives above the catalogue (docs/adr/0003-layers.md) but keeps
     # its catalogue URL and name; before the catalogue's own routes, whose "<code>/" would
     # take "plan/".

@@ -74,7 +74,7 @@ def my_portfolios(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def portfolio_start(request: HttpRequest, enrolment_pk: int) -> HttpResponse:
-    enrolment = enrolment_get_for(user=request.user, pk=enrolment_pk)
+    enrolment = enrolment_get_for(user=request.user, pk=enrolment_pk)  # type: ignore[arg-type]
     try:
         portfolio = portfolio_for_enrolment(enrolment=enrolment, by=request.user)
     except DomainError as error:

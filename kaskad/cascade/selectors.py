@@ -195,10 +195,21 @@ class Lineage:
         return found
 
 
+def related_model(relation: str) -> Any:
+    """The model at the other end of one of `Accreditation`'s relations.
+
+    Cascade sits below delivery in the layers: an accreditation is earned through an
+    enrolment (`earned_through`, a lazy "delivery.Enrolment" reference) and held by cohort
+    trainers (`assignments`). Cascade reads those rows through the relations its model
+    declares and never imports delivery's code (see docs/delivery.md).
+    """
+    return Accreditation._meta.get_field(relation).related_model
+
+
 def _up_level(person_ids: Iterable[int]) -> dict[int, list[tuple[int, str, Any]]]:
     """For each person: (cohort id, cohort code, trainer row) of the cohorts through which
     their accreditations were earned."""
-    from kaskad.delivery.models import CohortTrainer
+    assignments = related_model("assignments")._default_manager
 
     # A person may have earned accreditations in several cohorts: keep all of them.
     pairs = list(
@@ -207,7 +218,7 @@ def _up_level(person_ids: Iterable[int]) -> dict[int, list[tuple[int, str, Any]]
         .distinct()
     )
     by_cohort: dict[int, list[Any]] = {}
-    for trainer in CohortTrainer.objects.filter(
+    for trainer in assignments.filter(
         cohort_id__in={cohort for _p, cohort in pairs}
     ).select_related("person", "accreditation", "accreditation__programme", "cohort"):
         by_cohort.setdefault(trainer.cohort_id, []).append(trainer)
@@ -220,10 +231,10 @@ def _up_level(person_ids: Iterable[int]) -> dict[int, list[tuple[int, str, Any]]
 
 def _down_level(person_ids: Iterable[int], limit: int) -> tuple[dict[int, list[Any]], bool]:
     """For each trainer: the accreditations earned in cohorts they trained."""
-    from kaskad.delivery.models import CohortTrainer
+    assignments = related_model("assignments")._default_manager
 
     trained = list(
-        CohortTrainer.objects.filter(person_id__in=person_ids).values_list("person_id", "cohort_id")
+        assignments.filter(person_id__in=person_ids).values_list("person_id", "cohort_id")
     )
     cohort_trainers: dict[int, list[int]] = {}
     for trainer_id, cohort_id in trained:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kaskad.accounts.scopes import user_scope
 from kaskad.cascade.models import Accreditation, SchoolStrand, TrainerLevel
 from kaskad.cascade.permissions import COORDINATOR_LEVELS, can_grant
+from kaskad.cascade.selectors import related_model
 from kaskad.catalogue.models import Programme, VersionStatus
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
@@ -72,10 +73,9 @@ def _check_strand(level: str, strand: str) -> str:
 
 
 def _check_earned_through(earned_through: Any, *, person: Person, programme: Programme) -> None:
-    from kaskad.delivery.models import Enrolment, EnrolmentStatus
-
     enrolment = (
-        Enrolment.objects.filter(pk=getattr(earned_through, "pk", earned_through))
+        related_model("earned_through")
+        ._default_manager.filter(pk=getattr(earned_through, "pk", earned_through))
         .select_related("cohort__version")
         .first()
     )
@@ -95,7 +95,7 @@ def _check_earned_through(earned_through: Any, *, person: Person, programme: Pro
             _("The enrolment is in a cohort of another programme."),
             field="earned_through",
         )
-    if enrolment.status != EnrolmentStatus.COMPLETED:
+    if not enrolment.is_completed:
         raise DomainError(
             "enrolment_not_completed",
             _("Only a completed course earns an accreditation; this enrolment is “%(status)s”.")

@@ -125,15 +125,15 @@ def grant_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
-    from kaskad.delivery.models import Enrolment, EnrolmentStatus
-
     person = person_get(user=request.user, pk=pk)  # out of scope: 404
     levels = services.grantable_levels(request.user)
     if not levels or not permissions.can_grant(request.user, person=person):
         raise PermissionDenied
     programmes = _programmes(request.user).exclude(status=VersionStatus.RETIRED)
     enrolments = (
-        Enrolment.objects.filter(person=person, status=EnrolmentStatus.COMPLETED)
+        selectors.related_model("earned_through")
+        ._default_manager.completed()
+        .filter(person=person)
         .select_related("cohort__version__programme")
         .order_by("-cohort__starts_on")
     )

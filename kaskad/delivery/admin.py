@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kaskad.core.admin import ReadOnlyAdmin
 from kaskad.delivery.models import (
     Attendance,
     AttendanceChange,
@@ -16,17 +17,6 @@ from kaskad.delivery.models import (
     Enrolment,
     Session,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class SessionInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -11,22 +11,33 @@ Enrolment never fails because a cohort is full: the answer is 201 with
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from kaskad.accounts.scopes import iin_for, user_scope
 from kaskad.catalogue.models import Format
-from kaskad.core.api import ERRORS, ApiError, ErrorOut, PageOut, PageQuery, api_user, paginate
+from kaskad.core.api import (
+    ERRORS,
+    MAX_ID,
+    WRITE_ERRORS,
+    ApiError,
+    ErrorOut,
+    PageOut,
+    PageQuery,
+    RecordId,
+    api_user,
+    paginate,
+)
 from kaskad.core.errors import DomainError
 from kaskad.delivery import selectors
 from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.models import AttendanceStatus, Cohort, CohortStatus, Enrolment
-from kaskad.delivery.services import (
-    attendance_save,
+from kaskad.delivery.services.attendance import attendance_save
+from kaskad.delivery.services.enrolment import (
     enrolment_request,
     enrolment_withdraw,
     person_for_enrolment,
@@ -34,13 +45,10 @@ from kaskad.delivery.services import (
 from kaskad.registry.choices import Language
 from kaskad.registry.identifiers import IdentifierError, parse_iin
 from kaskad.registry.messages import message_for
-from kaskad.registry.models import Person
+from kaskad.registry.models import Branch, Person
 
 router = Router(tags=["delivery"])
 
-MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
-WRITE_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 409: ErrorOut, **ERRORS}
 
 # --- Output schemas -----------------------------------------------------------------------------
 
@@ -222,8 +230,6 @@ class CohortQuery(PageQuery):
 def cohort_list(request: HttpRequest, filters: Query[CohortQuery]) -> dict[str, Any]:
     """National roles see all cohorts; coordinators their branch's; trainers those they train;
     a teacher the cohorts they are enrolled in and every cohort open for enrolment."""
-    from kaskad.registry.models import Branch
-
     branch_id = None
     if filters.branch:
         branch_id = (

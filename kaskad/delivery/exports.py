@@ -18,6 +18,7 @@ import xlsxwriter
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kaskad.accounts.models import User
 from kaskad.accounts.scopes import iin_for
 from kaskad.delivery import selectors
 from kaskad.delivery.messages import outcome_text
@@ -85,7 +86,7 @@ def _person_columns() -> list[str]:
     return [_("Surname"), _("Given name"), _("IIN"), _("Organisation")]
 
 
-def _person_cells(user: Any, enrolment: Any) -> list[Any]:
+def _person_cells(user: User, enrolment: Any) -> list[Any]:
     person = enrolment.person
     return [
         person.surname,
@@ -95,7 +96,7 @@ def _person_cells(user: Any, enrolment: Any) -> list[Any]:
     ]
 
 
-def roster_table(*, cohort: Cohort, user: Any) -> Table:
+def roster_table(*, cohort: Cohort, user: User) -> Table:
     total = selectors.cohort_total_hours(cohort=cohort)
     table = Table(
         title=_("Roster"),
@@ -119,7 +120,7 @@ def roster_table(*, cohort: Cohort, user: Any) -> Table:
     return table
 
 
-def attendance_table(*, cohort: Cohort, user: Any) -> Table:
+def attendance_table(*, cohort: Cohort, user: User) -> Table:
     sessions = list(selectors.cohort_sessions(cohort=cohort))
     roster = list(selectors.cohort_roster(cohort=cohort))
     marks = {
@@ -149,7 +150,7 @@ def attendance_table(*, cohort: Cohort, user: Any) -> Table:
     return table
 
 
-def completion_table(*, cohort: Cohort, user: Any) -> Table:
+def completion_table(*, cohort: Cohort, user: User) -> Table:
     total = selectors.cohort_total_hours(cohort=cohort)
     table = Table(
         title=_("Completion"),

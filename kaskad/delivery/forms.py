@@ -1,5 +1,5 @@
 """Forms of the delivery pages. They only parse input; the rules live in the services, whose
-errors are put back on the field they name (see `add_domain_error`)."""
+errors are put back on the field they name (`kaskad.core.pages.domain_errors_on_form`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.catalogue.models import Format, ProgrammeVersion, VersionStatus
-from kaskad.core.errors import DomainError
+from kaskad.core import pages
 from kaskad.delivery.models import CohortStatus
 from kaskad.registry.choices import Language
 from kaskad.registry.models import Branch
@@ -205,7 +205,5 @@ class CohortFilterForm(forms.Form):
     )
 
 
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
+# Kept importable from here until the pages of other apps import it from core.
+add_domain_error = pages.add_domain_error

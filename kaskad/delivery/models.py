@@ -147,6 +147,13 @@ class EnrolmentStatus(models.TextChoices):
 ACTIVE_ENROLMENT = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
 
 
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    def completed(self) -> EnrolmentQuerySet:
+        """Completed courses: what an accreditation may be earned through. Cascade reads this
+        through its `earned_through` relation, without importing delivery."""
+        return self.filter(status=EnrolmentStatus.COMPLETED)
+
+
 class Enrolment(TimeStamped):
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="enrolments"
@@ -210,6 +217,8 @@ class Enrolment(TimeStamped):
     # (1 = next to take a free seat; None when not on the waitlist).
     waitlist_position: int | None = None
 
+    objects = EnrolmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
@@ -228,6 +237,10 @@ class Enrolment(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.cohort} ({self.status})"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == EnrolmentStatus.COMPLETED
 
 
 class AttendanceStatus(models.TextChoices):

@@ -21,8 +21,10 @@ from typing import Any
 from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.accounts.scopes import user_scope
+from kaskad.cascade.models import Accreditation
+from kaskad.cascade.selectors import valid_trainers
 from kaskad.catalogue.models import Format, ProgrammeVersion
 from kaskad.core.collation import name_order
 from kaskad.delivery.models import (
@@ -35,7 +37,10 @@ from kaskad.delivery.models import (
     EnrolmentStatus,
     Session,
 )
-from kaskad.registry.models import Employment, Person
+from kaskad.delivery.permissions import may_mark_attendance
+from kaskad.registry.models import Branch, Employment, Person
+from kaskad.registry.names import fold
+from kaskad.registry.selectors import IIN_PATTERN, person_list_visible_to, person_search
 
 # Formats a teacher can follow from anywhere: offered to every branch's teachers.
 REMOTE_FORMATS = (Format.ONLINE, Format.SELF_PACED)
@@ -50,31 +55,6 @@ ROSTER_STATUSES = (
 STAFF_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.TRAINER, Role.ANALYST)
 
 
-# --- Who may do what ----------------------------------------------------------------------------
-
-
-def manages_branch(user: Any, branch_id: int) -> bool:
-    """National administrators manage every branch, coordinators their own."""
-    scope = user_scope(user)
-    return scope.national_write or branch_id in scope.branch_ids
-
-
-def manages_cohort(user: Any, cohort: Cohort) -> bool:
-    return manages_branch(user, cohort.branch_id)
-
-
-def trains_cohort(user: Any, cohort: Cohort) -> bool:
-    person_id = user_scope(user).person_id
-    if person_id is None:
-        return False
-    return CohortTrainer.objects.filter(cohort_id=cohort.pk, person_id=person_id).exists()
-
-
-def may_mark_attendance(user: Any, cohort: Cohort) -> bool:
-    """The cohort's trainers and whoever manages it."""
-    return manages_cohort(user, cohort) or trains_cohort(user, cohort)
-
-
 # --- Cohorts ------------------------------------------------------------------------------------
 
 
@@ -82,7 +62,7 @@ def _cohort_base() -> QuerySet[Cohort]:
     return Cohort.objects.select_related("version", "version__programme", "branch")
 
 
-def cohort_worklist_visible_to(user: Any) -> QuerySet[Cohort]:
+def cohort_worklist_visible_to(user: User) -> QuerySet[Cohort]:
     """The cohorts a user works on: all (national), their branch's (coordinator), the ones
     they train (trainer)."""
     scope = user_scope(user)
@@ -99,7 +79,7 @@ def cohort_worklist_visible_to(user: Any) -> QuerySet[Cohort]:
     return qs.filter(condition)
 
 
-def cohort_list_visible_to(user: Any) -> QuerySet[Cohort]:
+def cohort_list_visible_to(user: User) -> QuerySet[Cohort]:
     """The worklist, plus for a registry person their own cohorts and every open one."""
     scope = user_scope(user)
     qs = _cohort_base()
@@ -119,7 +99,7 @@ def cohort_list_visible_to(user: Any) -> QuerySet[Cohort]:
     return qs.filter(condition)
 
 
-def cohort_list_managed_by(user: Any) -> QuerySet[Cohort]:
+def cohort_list_managed_by(user: User) -> QuerySet[Cohort]:
     scope = user_scope(user)
     qs = _cohort_base()
     if scope.national_write:
@@ -167,7 +147,7 @@ def filter_cohorts(qs: QuerySet[Cohort], filters: CohortFilters) -> QuerySet[Coh
 
 
 def cohort_list(
-    *, user: Any, filters: CohortFilters | None = None, worklist: bool = True
+    *, user: User, filters: CohortFilters | None = None, worklist: bool = True
 ) -> QuerySet[Cohort]:
     """Cohorts for a list page (worklist) or the API (everything visible), with their trainers
     prefetched: a fixed number of queries whatever the page size."""
@@ -183,7 +163,7 @@ def cohort_list(
     ).order_by("-starts_on", "code")
 
 
-def cohort_get(*, user: Any, pk: int, worklist: bool = False) -> Cohort:
+def cohort_get(*, user: User, pk: int, worklist: bool = False) -> Cohort:
     qs = cohort_worklist_visible_to(user) if worklist else cohort_list_visible_to(user)
     try:
         return qs.get(pk=pk)
@@ -191,7 +171,7 @@ def cohort_get(*, user: Any, pk: int, worklist: bool = False) -> Cohort:
         raise Http404 from exc
 
 
-def cohort_get_for_enrolment(*, user: Any, pk: int) -> Cohort:
+def cohort_get_for_enrolment(*, user: User, pk: int) -> Cohort:
     """`cohort_get` for an enrolment: the same scope, with only the version joined (all an
     enrolment reads).
 
@@ -212,7 +192,7 @@ def cohort_get_for_enrolment(*, user: Any, pk: int) -> Cohort:
         raise Http404 from exc
 
 
-def cohort_get_managed(*, user: Any, pk: int) -> Cohort:
+def cohort_get_managed(*, user: User, pk: int) -> Cohort:
     try:
         return cohort_list_managed_by(user).get(pk=pk)
     except Cohort.DoesNotExist as exc:
@@ -346,7 +326,7 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
     )
 
 
-def enrolment_get_for(*, user: Any, pk: int) -> Enrolment:
+def enrolment_get_for(*, user: User, pk: int) -> Enrolment:
     """An enrolment the user may act on: their own, or one in a cohort they manage."""
     scope = user_scope(user)
     qs = Enrolment.objects.select_related("cohort", "cohort__version", "person")
@@ -375,7 +355,7 @@ def active_enrolment(*, person_id: int, programme_id: int) -> Enrolment | None:
 # --- Sessions and attendance --------------------------------------------------------------------
 
 
-def session_get_for_marking(*, user: Any, pk: int) -> Session:
+def session_get_for_marking(*, user: User, pk: int) -> Session:
     """A session of a cohort the user trains or manages; any other answers 404."""
     session = (
         Session.objects.select_related("cohort", "cohort__version", "cohort__branch")
@@ -512,17 +492,12 @@ class TrainerCandidate:
 
 
 def trainer_candidates(
-    *, user: Any, cohort: Cohort, q: str, limit: int = 20
+    *, user: User, cohort: Cohort, q: str, limit: int = 20
 ) -> list[TrainerCandidate]:
     """People a coordinator may try to assign: those they can see in the registry, plus
     everyone holding a valid accreditation for the programme (national trainers work across
     branches), found by name; a full IIN finds only people in the coordinator's scope. Each
     comes with their accreditation for this cohort, if any."""
-    from kaskad.cascade.models import Accreditation
-    from kaskad.cascade.selectors import valid_trainers
-    from kaskad.registry.names import fold
-    from kaskad.registry.selectors import IIN_PATTERN, person_search
-
     q = q.strip()
     if len(q) < 2:
         return []
@@ -565,3 +540,43 @@ def trainer_candidates(
         TrainerCandidate(person=people[pk], accreditation=valid.get(pk), assigned=pk in assigned)
         for pk in ids
     ]
+
+
+# --- People the pages act on --------------------------------------------------------------------
+
+
+def branches_managed_by(user: User) -> QuerySet[Branch]:
+    """The branches a user may create cohorts in."""
+    scope = user_scope(user)
+    if scope.national_write:
+        return Branch.objects.order_by("code")
+    return Branch.objects.filter(pk__in=scope.branch_ids).order_by("code")
+
+
+def own_person(*, user: User) -> Person:
+    """The registry record of the signed-in teacher; a user without one gets 404."""
+    person_id = user_scope(user).person_id
+    if person_id is None:
+        raise Http404
+    return Person.objects.select_related("current_organisation", "current_organisation__area").get(
+        pk=person_id
+    )
+
+
+def trainer_candidate_get(*, user: User, pk: int) -> Person:
+    """A person the coordinator can see, or anyone holding an accreditation (national trainers
+    work across branches); others are 404."""
+    person = person_list_visible_to(user).filter(pk=pk).first()
+    if person is None and Accreditation.objects.filter(person_id=pk).exists():
+        person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def person_get(*, pk: int) -> Person:
+    """A person by id (the cohort, already in the user's scope, decides what may be done)."""
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person

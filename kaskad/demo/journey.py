@@ -15,25 +15,39 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from kaskad.accounts.demo import DEMO_PASSWORD
-from kaskad.accounts.models import User
-from kaskad.cascade.models import Accreditation, TrainerLevel
-from kaskad.catalogue.models import ProgrammeVersion, VersionStatus
-from kaskad.delivery.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
-from kaskad.delivery.services import (
-    CohortData,
-    SessionData,
-    attendance_save,
-    cohort_create,
-    cohort_set_status,
-    enrolment_request,
-    session_add,
-    trainer_assign,
+from kaskad.accounts.models import Role, User
+from kaskad.accounts.services import user_create
+from kaskad.assessment.allocation import accreditation_save, allocate_submitted
+from kaskad.assessment.marking import assignment_mark
+from kaskad.assessment.models import AssessorAccreditation, Assignment, AssignmentStatus, Portfolio
+from kaskad.assessment.portfolios import (
+    draft_feedback_add,
+    portfolio_file_add,
+    portfolio_for_enrolment,
+    portfolio_submit,
+    publish_consent_set,
 )
+from kaskad.assessment.publishing import portfolio_publish
+from kaskad.assessment.rubrics import seed_rubrics
+from kaskad.cascade.models import Accreditation, TrainerLevel
+from kaskad.cascade.services import accreditation_grant
+from kaskad.catalogue.models import ProgrammeVersion, VersionStatus
+from kaskad.certificates.services import certificate_issue
+from kaskad.delivery.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
+from kaskad.delivery.services.attendance import attendance_save
+from kaskad.delivery.services.cohorts import CohortData, cohort_create, cohort_set_status
+from kaskad.delivery.services.enrolment import enrolment_request
+from kaskad.delivery.services.sessions import SessionData, session_add
+from kaskad.delivery.services.trainers import trainer_assign
+from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
+from kaskad.plagiarism.models import ProgrammeTemplate
 from kaskad.registry.models import Branch, Employment, Person
 
 # Programmes of the seeded catalogue used by the demo, by code: assessed by portfolio.
@@ -66,15 +80,17 @@ def _version(code: str) -> ProgrammeVersion | None:
     )
 
 
-def _accredit(person: Person, version: ProgrammeVersion, *, on: date) -> None:
-    Accreditation.objects.get_or_create(
+def _accredit(person: Person, version: ProgrammeVersion, *, on: date, by: User) -> None:
+    if Accreditation.objects.filter(person=person, programme=version.programme).exists():
+        return
+    accreditation_grant(
         person=person,
         programme=version.programme,
-        defaults={
-            "level": TrainerLevel.NATIONAL,
-            "valid_from": on - timedelta(days=400),
-            "valid_until": on + timedelta(days=700),
-        },
+        level=TrainerLevel.NATIONAL,
+        valid_from=on - timedelta(days=400),
+        valid_until=on + timedelta(days=700),
+        by=by,
+        source="demo",
     )
 
 
@@ -141,7 +157,7 @@ def _sessions(cohort: Cohort, *, count: int, by: User) -> None:
 def delivery_stage(*, today: date | None = None, seed: int = 7) -> DemoCohorts:
     """Cohorts of the demo branch. Idempotent: does nothing once the demo cohorts exist."""
     result = DemoCohorts()
-    today = today or date.today()
+    today = today or timezone.localdate()
     admin = _admin()
     branch = Branch.objects.filter(code=DEMO_BRANCH).first()
     finished_version = _version(FINISHED_PROGRAMME)
@@ -177,7 +193,7 @@ def delivery_stage(*, today: date | None = None, seed: int = 7) -> DemoCohorts:
         )
         for cohort in (finished, running):
             if trainer and trainer.person:
-                _accredit(trainer.person, cohort.version, on=cohort.starts_on)
+                _accredit(trainer.person, cohort.version, on=cohort.starts_on, by=admin)
                 trainer_assign(cohort=cohort, person=trainer.person, by=admin)
             _sessions(cohort, count=3, by=admin)
             cohort_set_status(cohort=cohort, status=CohortStatus.OPEN, by=admin)
@@ -245,7 +261,7 @@ def delivery_stage(*, today: date | None = None, seed: int = 7) -> DemoCohorts:
                 by=admin,
             )
             if trainer and trainer.person:
-                _accredit(trainer.person, version, on=cohort.starts_on)
+                _accredit(trainer.person, version, on=cohort.starts_on, by=admin)
                 trainer_assign(cohort=cohort, person=trainer.person, by=admin)
             _sessions(cohort, count=2, by=admin)
             opened.append(cohort_set_status(cohort=cohort, status=CohortStatus.OPEN, by=admin))
@@ -274,10 +290,6 @@ EXTRA_ASSESSORS = ("SHY", "ALA", "KOK")  # branches the other demo assessors wor
 def _assessor_users(programmes: list[Any], *, admin: User) -> list[User]:
     """The demo assessor plus three colleagues in other branches (the first a moderator),
     accredited for the demo programmes."""
-    from kaskad.accounts.models import Role
-    from kaskad.accounts.services import user_create
-    from kaskad.assessment.models import AssessorAccreditation
-
     users: list[User] = []
     demo = User.objects.filter(username="assessor").select_related("person").first()
     if demo and demo.person:
@@ -302,25 +314,30 @@ def _assessor_users(programmes: list[Any], *, admin: User) -> list[User]:
                 last_name=people[0].surname,
             )
         users.append(user)
-    until = date.today() + timedelta(days=730)
+    until = timezone.localdate() + timedelta(days=730)
     for index, user in enumerate(users):
+        person = user.person
+        assert person is not None  # every user above was chosen with a person
         for programme in programmes:
-            AssessorAccreditation.objects.get_or_create(
-                person=user.person,
+            if AssessorAccreditation.objects.filter(person=person, programme=programme).exists():
+                continue
+            accreditation_save(
+                person=person,
                 programme=programme,
-                defaults={"capacity": 30, "is_moderator": index == 1, "valid_until": until},
+                capacity=30,
+                is_moderator=index == 1,
+                valid_until=until,
+                by=admin,
             )
     return users
 
 
 def _upload(text: str, name: str) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain")
 
 
 def _mark_all(task: Any, *, user: User, level: int) -> None:
-    from kaskad.assessment.marking import assignment_mark
 
     criteria = task.portfolio.rubric.criteria.all()
     comments = [
@@ -345,18 +362,6 @@ def assessment_stage(cohorts: DemoCohorts, *, seed: int = 11) -> DemoAssessment:
     """Portfolios of the finished cohort submitted, checked, allocated and (except the demo
     assessor's own queue) marked; certificates for the certified; a draft in the running
     cohort for the demo teacher to finish."""
-    from kaskad.assessment.allocation import allocate_submitted
-    from kaskad.assessment.models import Assignment, AssignmentStatus, Portfolio
-    from kaskad.assessment.portfolios import (
-        draft_feedback_add,
-        portfolio_file_add,
-        portfolio_for_enrolment,
-        portfolio_submit,
-        publish_consent_set,
-    )
-    from kaskad.assessment.rubrics import seed_rubrics
-    from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
-    from kaskad.plagiarism.models import ProgrammeTemplate
 
     result = DemoAssessment()
     admin = _admin()
@@ -458,7 +463,6 @@ def _pid(user: User | None) -> int | None:
 
 
 def _publish(portfolio: Any, *, by: User) -> None:
-    from kaskad.assessment.publishing import portfolio_publish
 
     portfolio.refresh_from_db()
     if portfolio.rating == "good" and portfolio.published_at is None:
@@ -466,12 +470,7 @@ def _publish(portfolio: Any, *, by: User) -> None:
 
 
 def _certificates(portfolios: list[Any], *, by: User) -> int:
-    """Certificates for the certified portfolios (when the certificates app is installed)."""
-    try:
-        from kaskad.certificates.services import certificate_issue
-    except ImportError:
-        return 0
-    from kaskad.assessment.models import Portfolio
+    """Certificates for the certified portfolios."""
 
     issued = 0
     for portfolio in Portfolio.objects.filter(

@@ -11,8 +11,9 @@ from kaskad.certificates.models import Certificate
 from kaskad.certificates.services import certificate_issue
 from kaskad.certificates.tests.factories import certificate_cohort, certified_portfolio
 from kaskad.core.errors import DomainError
+from kaskad.core.testing import race as _race
+from kaskad.core.testing import skip_without_real_connections as _skip_without_real_connections
 from kaskad.delivery.tests.factories import national_admin
-from kaskad.delivery.tests.test_concurrency import _race, _skip_without_real_connections
 from kaskad.registry.models import Area, Branch
 from kaskad.registry.reference import sync_reference_data
 

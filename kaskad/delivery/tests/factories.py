@@ -19,13 +19,8 @@ from kaskad.accounts.tests.factories import make_user
 from kaskad.cascade.models import Accreditation
 from kaskad.catalogue.models import Programme, ProgrammeArea, ProgrammeVersion
 from kaskad.delivery.models import Cohort, CohortStatus, Session
-from kaskad.delivery.services import (
-    CohortData,
-    SessionData,
-    cohort_create,
-    cohort_set_status,
-    session_add,
-)
+from kaskad.delivery.services.cohorts import CohortData, cohort_create, cohort_set_status
+from kaskad.delivery.services.sessions import SessionData, session_add
 from kaskad.registry.models import Branch, Person
 from kaskad.registry.tests.factories import area_of, branch, make_organisation, make_person
 

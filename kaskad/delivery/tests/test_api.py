@@ -12,11 +12,9 @@ from django.test.utils import CaptureQueriesContext
 
 from kaskad.accounts.tokens import api_token_create
 from kaskad.delivery.models import Attendance, Enrolment
-from kaskad.delivery.services import (
-    cohort_set_status,
-    enrolment_request,
-    trainer_assign,
-)
+from kaskad.delivery.services.cohorts import cohort_set_status
+from kaskad.delivery.services.enrolment import enrolment_request
+from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.delivery.tests.factories import (
     add_session,
     coordinator_of,

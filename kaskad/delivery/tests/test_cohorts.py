@@ -9,20 +9,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError, StateConflict
 from kaskad.core.models import AuditEntry
 from kaskad.delivery.models import COHORT_TRANSITIONS, CohortStatus, CohortTrainer
-from kaskad.delivery.services import (
-    CohortData,
-    SessionData,
-    StateConflict,
-    cohort_create,
-    cohort_set_status,
-    session_add,
-    session_remove,
-    trainer_assign,
-    trainer_remove,
-)
+from kaskad.delivery.services.cohorts import CohortData, cohort_create, cohort_set_status
+from kaskad.delivery.services.sessions import SessionData, session_add, session_remove
+from kaskad.delivery.services.trainers import trainer_assign, trainer_remove
 from kaskad.delivery.tests.factories import (
     START,
     accredit,

@@ -6,17 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.models import Attendance, EnrolmentStatus
-from kaskad.delivery.services import (
-    StateConflict,
-    attendance_save,
-    cohort_set_status,
-    enrolment_request,
-    enrolment_set_assessment,
-    trainer_assign,
-)
+from kaskad.delivery.services.attendance import attendance_save
+from kaskad.delivery.services.cohorts import cohort_set_status
+from kaskad.delivery.services.completion import enrolment_set_assessment
+from kaskad.delivery.services.enrolment import enrolment_request
+from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.delivery.tests.factories import (
     add_session,
     coordinator_of,

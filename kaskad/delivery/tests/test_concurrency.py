@@ -9,16 +9,15 @@ The sequential burst proves the same rule on any database.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from django.db import connection, connections
 
 from kaskad.core.errors import DomainError
+from kaskad.core.testing import race, skip_without_real_connections
 from kaskad.delivery.models import Cohort, Enrolment, EnrolmentStatus
-from kaskad.delivery.services import enrolment_request, enrolment_withdraw
+from kaskad.delivery.services.enrolment import enrolment_request, enrolment_withdraw
 from kaskad.delivery.tests.factories import (
     coordinator_of,
     make_cohort,
@@ -33,41 +32,6 @@ from kaskad.registry.reference import sync_reference_data
 CAPACITY = 20
 TAKEN = 17  # three seats left
 REQUESTS = 50
-
-
-def _real_race_possible() -> bool:
-    if connection.vendor == "postgresql":
-        return True
-    return connection.vendor == "sqlite" and not cast(Any, connection).is_in_memory_db()
-
-
-def _skip_without_real_connections() -> None:
-    if not _real_race_possible():
-        pytest.skip("the test database is in-memory SQLite: no second connection to race with")
-
-
-def _race(workers: list[Callable[[], Any]]) -> list[Any]:
-    """Run every worker in its own thread and connection, released at the same moment.
-    Returns each worker's result or the exception it raised."""
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-
-    def run(index: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = work()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a request never finished"
-    return results
 
 
 def _full_cohort(capacity: int = CAPACITY, taken: int = TAKEN) -> Cohort:
@@ -115,7 +79,7 @@ def _check_burst(cohort: Cohort, results: list[Any]) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_for_the_last_seats_never_overbook() -> None:
-    _skip_without_real_connections()
+    skip_without_real_connections()
     cohort = _full_cohort()
     teachers = [make_teacher(branch_code="AST") for _ in range(REQUESTS)]
     users = [teacher_user(t) for t in teachers]
@@ -127,13 +91,13 @@ def test_concurrent_requests_for_the_last_seats_never_overbook() -> None:
 
         return work
 
-    results = _race([request(p, u) for p, u in zip(teachers, users, strict=True)])
+    results = race([request(p, u) for p, u in zip(teachers, users, strict=True)])
     _check_burst(cohort, results)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_person_racing_into_two_cohorts_gets_one_place() -> None:
-    _skip_without_real_connections()
+    skip_without_real_connections()
     sync_reference_data(Branch, Area)
     admin = national_admin()
     version = make_version()
@@ -151,7 +115,7 @@ def test_the_same_person_racing_into_two_cohorts_gets_one_place() -> None:
 
         return work
 
-    results = _race([request(cohorts[i % 2].pk) for i in range(20)])
+    results = race([request(cohorts[i % 2].pk) for i in range(20)])
     succeeded = [r for r in results if isinstance(r, Enrolment)]
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(succeeded) == 1
@@ -166,7 +130,7 @@ def test_the_same_person_racing_into_two_cohorts_gets_one_place() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_withdrawals_and_requests_at_once_keep_the_cohort_full_and_consistent() -> None:
-    _skip_without_real_connections()
+    skip_without_real_connections()
     cohort = _full_cohort(capacity=10, taken=10)
     admin = coordinator_of("ALA")
     seated = list(Enrolment.objects.filter(cohort=cohort, status="enrolled"))
@@ -188,7 +152,7 @@ def test_withdrawals_and_requests_at_once_keep_the_cohort_full_and_consistent() 
         return work
 
     workers = [leave(e) for e in seated[:6]] + [join(p) for p in newcomers]
-    results = _race(workers)
+    results = race(workers)
     errors = [r for r in results if isinstance(r, BaseException)]
     assert not errors, errors[:3]
     enrolled, waiting = _assert_consistent(cohort)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kaskad.core.errors import NotFoundError, PermissionDeniedError
+from kaskad.core.errors import NotFoundError, PermissionDeniedError, StateConflict
 from kaskad.core.models import Notification
 from kaskad.core.notifications import notification_text
 from kaskad.delivery.models import Cohort, Enrolment, EnrolmentStatus
 from kaskad.delivery.selectors import cohort_waitlist, my_courses, waitlist_position
-from kaskad.delivery.services import (
-    EnrolmentRefused,
-    StateConflict,
-    cohort_set_capacity,
-    cohort_set_status,
+from kaskad.delivery.services._common import EnrolmentRefused
+from kaskad.delivery.services.cohorts import cohort_set_capacity, cohort_set_status
+from kaskad.delivery.services.enrolment import (
     enrolment_remove,
     enrolment_request,
     enrolment_withdraw,

@@ -14,7 +14,7 @@ from kaskad.accounts.models import Role
 from kaskad.accounts.tests.factories import make_user
 from kaskad.delivery.models import Cohort
 from kaskad.delivery.selectors import cohort_get, cohort_get_for_enrolment
-from kaskad.delivery.services import enrolment_request
+from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.tests.factories import (
     coordinator_of,
     make_cohort,

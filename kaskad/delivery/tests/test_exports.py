@@ -12,7 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kaskad.delivery.models import Enrolment
-from kaskad.delivery.services import attendance_save, cohort_set_status, enrolment_request
+from kaskad.delivery.services.attendance import attendance_save
+from kaskad.delivery.services.cohorts import cohort_set_status
+from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.tests.factories import (
     add_session,
     coordinator_of,

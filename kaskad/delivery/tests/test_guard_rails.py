@@ -11,14 +11,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kaskad.core.errors import StateConflict
 from kaskad.core.models import AuditEntry
 from kaskad.delivery.models import Cohort, Enrolment
-from kaskad.delivery.services import (
-    StateConflict,
-    attendance_save,
-    cohort_set_status,
-    enrolment_request,
-)
+from kaskad.delivery.services.attendance import attendance_save
+from kaskad.delivery.services.cohorts import cohort_set_status
+from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.tests.factories import (
     add_session,
     coordinator_of,

@@ -7,9 +7,9 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from kaskad.core.errors import NotFoundError
+from kaskad.core.errors import NotFoundError, StateConflict
 from kaskad.delivery.lists import ListLine, ListProblem, lines_from_text, lines_from_upload
-from kaskad.delivery.services import StateConflict, enrolment_request, enrolment_request_list
+from kaskad.delivery.services.enrolment import enrolment_request, enrolment_request_list
 from kaskad.delivery.tests.factories import (
     coordinator_of,
     make_cohort,

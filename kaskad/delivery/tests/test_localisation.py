@@ -9,7 +9,8 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import pgettext
 
-from kaskad.delivery.services import StateConflict, cohort_set_status
+from kaskad.core.errors import StateConflict
+from kaskad.delivery.services.cohorts import cohort_set_status
 from kaskad.delivery.tests.factories import make_cohort, national_admin
 from kaskad.formats.ranges import date_range
 

@@ -7,7 +7,7 @@ import pytest
 
 from kaskad.core.collation import KAZAKH_ALPHABET, name_key
 from kaskad.delivery.selectors import cohort_roster
-from kaskad.delivery.services import enrolment_request
+from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.tests.factories import make_cohort, make_teacher, national_admin
 from kaskad.registry.models import Person
 from kaskad.registry.tests.factories import make_person

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from kaskad.core.errors import DomainError
 from kaskad.delivery.models import Session
-from kaskad.delivery.services import SessionData, session_add_series
+from kaskad.delivery.services.sessions import SessionData, session_add_series
 from kaskad.delivery.tests.factories import (
     START,
     add_session,

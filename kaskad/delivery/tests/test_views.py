@@ -15,12 +15,9 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from kaskad.delivery.models import Attendance, Cohort, Enrolment
-from kaskad.delivery.services import (
-    cohort_set_status,
-    enrolment_request,
-    enrolment_withdraw,
-    trainer_assign,
-)
+from kaskad.delivery.services.cohorts import cohort_set_status
+from kaskad.delivery.services.enrolment import enrolment_request, enrolment_withdraw
+from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.delivery.tests.factories import (
     START,
     accredit,
@@ -518,3 +515,46 @@ def test_someone_without_accreditation_gets_no_active_assign_button(client: Clie
     assert "Өтебаев Нұрлан" in text
     assert "An accreditation for this programme is needed first." in text
     assert 'type="submit"' not in text  # nothing that would post an assignment
+
+
+def test_my_courses_takes_a_fixed_number_of_queries(client: Client) -> None:
+    coordinator = coordinator_of("ALA")
+    admin = national_admin()
+    person = make_teacher()
+    client = login(client, teacher_user(person))
+    url = reverse("delivery:my_courses")
+
+    def courses(n: int) -> None:
+        # One current, one waitlisted and one completed course per round.
+        for _round in range(n):
+            enrolment_request(cohort=make_cohort(status="open"), person=person, by=coordinator)
+            full = make_cohort(capacity=1, status="open")
+            enrolment_request(cohort=full, person=make_teacher(), by=coordinator)
+            enrolment_request(cohort=full, person=person, by=coordinator)
+            done = make_cohort(version=make_version(assessment_scheme="none"), status="open")
+            enrolment_request(cohort=done, person=person, by=coordinator)
+            for status in ("running", "finished"):
+                cohort_set_status(cohort=done, status=status, by=admin)
+
+    courses(1)
+    client.get(url)  # warm-up (session, content types)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    courses(3)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["courses"].current) == 4
+    assert len(response.context["courses"].past) == 4
+    assert len(many) == len(few)
+
+
+def test_removing_someone_who_no_longer_trains_the_cohort_says_so(client: Client) -> None:
+    # A second click on "remove" (or a stale page): the cohort is in scope, so the page says
+    # what happened instead of pretending the cohort is missing.
+    cohort = make_cohort(status="open")
+    person = make_teacher()
+    client = login(client, coordinator_of("ALA"))
+    url = reverse("delivery:trainer_remove", args=[cohort.pk, person.pk])
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "This person does not train the cohort." in messages_of(response)

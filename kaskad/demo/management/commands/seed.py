@@ -24,8 +24,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
+from kaskad.accounts.demo import DemoSetupError, demo_users_create
+from kaskad.catalogue.seeding import seed_catalogue
 from kaskad.core.errors import DomainError
 from kaskad.core.progress import TerminalProgress
+from kaskad.demo.journey import seed_journey
+from kaskad.registry.imports import import_file
+from kaskad.registry.imports.engine import STAGE_LABELS
 from kaskad.registry.models import Person
 from kaskad.registry.seeding import SCALES, build_plan, default_as_of, write_files
 
@@ -112,8 +117,6 @@ class Command(BaseCommand):
 
         self.load(files, show_progress=options["verbosity"] > 0)
         # The real programmes of the catalogue belong to every data set (idempotent).
-        from kaskad.catalogue.seeding import seed_catalogue
-
         seed_catalogue()
         self.stdout.write(_("Seeded in %(seconds).1f s.") % {"seconds": time.monotonic() - started})
         if not options["no_users"]:
@@ -128,10 +131,6 @@ class Command(BaseCommand):
         return Path(settings.DATA_DIR) / "seed" / name
 
     def load(self, files: dict[str, tuple[Path, int]], *, show_progress: bool = True) -> None:
-        # Imported here: the pipeline is only needed when something is loaded.
-        from kaskad.registry.imports import import_file
-        from kaskad.registry.imports.engine import STAGE_LABELS
-
         stream = getattr(self.stderr, "_out", sys.stderr)
         # The upload size limit protects the web server; these files were written just now by
         # this command (the national people file is ~75 MB), so the limit is raised to fit.
@@ -192,8 +191,6 @@ class Command(BaseCommand):
 
     def create_journey(self) -> None:
         """Cohorts, portfolios and certificates of a demo year, through the services."""
-        from kaskad.demo.journey import seed_journey
-
         started = time.monotonic()
         summary = seed_journey()
         if summary:
@@ -203,8 +200,6 @@ class Command(BaseCommand):
             )
 
     def create_users(self) -> None:
-        from kaskad.accounts.demo import DemoSetupError, demo_users_create
-
         try:
             logins = demo_users_create()
         except DemoSetupError as exc:
