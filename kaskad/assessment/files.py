@@ -395,6 +395,9 @@ DOCX_DROPPED = _local(
         "altChunk",
         "subDoc",
         "control",
+        "customXmlPr",
+        "smartTagPr",
+        "fldData",
     )
 )
 # …these attributes name a person or identify their account.
@@ -476,35 +479,135 @@ def _rels_xml(relationships: list[_Relationship]) -> bytes:
     return "".join(lines).encode()
 
 
-# Fields whose shown result is a document property or the user's name (AUTHOR, DOCPROPERTY…),
-# and content controls bound to the properties or to custom XML, show metadata in the body:
-# their shown text is emptied (Word fills it again from the blank properties).
-DOCX_PROPERTY_FIELDS = (
-    rb"(?:AUTHOR|USERNAME|USERINITIALS|USERADDRESS|LASTSAVEDBY|DOCPROPERTY|TITLE|SUBJECT|"
-    rb"KEYWORDS|COMMENTS|FILENAME|TEMPLATE|INFO)\b"
+# Fields whose shown result is a document property, the user's name, a document variable,
+# mail-merge data, a file's path or another file's content show metadata in the body: the
+# whole field is emptied (its instruction cut to its keyword, its shown text blanked), and so
+# is the shown text of every field around it (an IF whose result is an AUTHOR's). Word joins
+# an instruction split across runs before reading it, and so does this.
+DOCX_PROPERTY_FIELDS = re.compile(
+    rb"\s*(AUTHOR|USERNAME|USERINITIALS|USERADDRESS|LASTSAVEDBY|DOCPROPERTY|DOCVARIABLE|TITLE|"
+    rb"SUBJECT|KEYWORDS|COMMENTS|FILENAME|FILESIZE|TEMPLATE|INFO|CREATEDATE|SAVEDATE|PRINTDATE|"
+    rb"EDITTIME|REVNUM|MERGEFIELD|MERGEREC|MERGESEQ|ADDRESSBLOCK|GREETINGLINE|DATABASE|"
+    rb"INCLUDETEXT|INCLUDEPICTURE|INCLUDE|IMPORT|LINK|DDE|DDEAUTO|AUTOTEXT|AUTOTEXTLIST|"
+    rb"GLOSSARY|BIBLIOGRAPHY|CITATION|NEXT|NEXTIF|SKIPIF|ASK|FILLIN)\b",
+    re.IGNORECASE,
 )
 _W_TEXT = re.compile(rb"<((?:[\w.-]+:)?t)(" + _ATTRS + rb")>[^<]*</\1\s*>")
-_SIMPLE_FIELD = re.compile(
-    rb"<((?:[\w.-]+:)?fldSimple)(?=\s)[^>]*?\s(?:[\w.-]+:)?instr\s*=\s*[\"']\s*"
-    + DOCX_PROPERTY_FIELDS
-    + rb".*?</\1\s*>",
-    re.DOTALL | re.IGNORECASE,
+_FIELD_TOKEN = re.compile(
+    # a complex field's begin, separate or end…
+    rb"<(?:[\w.-]+:)?fldChar(?=[\s/>])[^>]*?fldCharType\s*=\s*[\"'](begin|separate|end)[\"']"
+    rb"[^>]*>"
+    # …a piece of its instruction…
+    rb"|<((?:[\w.-]+:)?instrText)(" + _ATTRS + rb")>([^<]*)</\2\s*>"
+    # …shown text…
+    rb"|(<((?:[\w.-]+:)?t)(" + _ATTRS + rb")>[^<]*</\6\s*>)"
+    # …a simple field (its instruction in an attribute) and its end.
+    rb"|<((?:[\w.-]+:)?fldSimple)(" + _ATTRS + rb")(/?)>"
+    rb"|</(?:[\w.-]+:)?fldSimple\s*>",
 )
-_COMPLEX_FIELD = re.compile(
-    rb"<((?:[\w.-]+:)?instrText)("
-    + _ATTRS
-    + rb")>\s*"
-    + DOCX_PROPERTY_FIELDS
-    # …up to its separator, never past the end of this field (one without a result)…
-    + rb"(?:(?!fldCharType\s*=\s*[\"']end).)*?fldCharType\s*=\s*[\"']separate[\"']"
-    # …then its result, up to its end.
-    + rb".*?fldCharType\s*=\s*[\"']end[\"']",
-    re.DOTALL | re.IGNORECASE,
-)
+_INSTR_ATTRIBUTE = re.compile(rb"(\s(?:[\w.-]+:)?instr\s*=\s*)(\"[^\"]*\"|'[^']*')")
 _BOUND_CONTROL = re.compile(
     rb"<((?:[\w.-]+:)?sdt)(" + _ATTRS + rb")>(?:(?!</\1\s*>).)*?dataBinding\b.*?</\1\s*>",
     re.DOTALL,
 )
+# Custom XML and smart tags name their elements freely: the wrapper goes, its content stays.
+_CUSTOM_WRAPPER = re.compile(
+    rb"<(?:[\w.-]+:)?(?:customXml|smartTag)(?=[\s/>])" + _ATTRS + rb"/?>"
+    rb"|</(?:[\w.-]+:)?(?:customXml|smartTag)\s*>"
+)
+# Content controls' names and tags are free text an author types; they are emptied.
+DOCX_CONTROL_NAMES = frozenset({b"alias", b"tag"})
+
+
+@dataclass
+class _Field:
+    start: int
+    instruction: list[bytes] = field(default_factory=list)
+    pieces: list[tuple[int, int]] = field(default_factory=list)  # instruction elements
+    texts: list[tuple[int, int]] = field(default_factory=list)  # all shown text inside
+    results: list[tuple[int, int]] = field(default_factory=list)  # shown text after separate
+    shown: bool = False  # past its separator
+    simple: tuple[int, int] | None = None  # a simple field's start tag
+    tainted: bool = False  # holds a field that shows metadata
+
+
+def _blank_fields(content: bytes) -> bytes:
+    """Empty the fields that show metadata, however split or nested (see above)."""
+    edits: dict[tuple[int, int], bytes] = {}
+    stack: list[_Field] = []
+
+    def blank(span: tuple[int, int]) -> None:
+        edits[span] = _W_TEXT.sub(
+            lambda t: b"<" + t[1] + t[2] + b"></" + t[1] + b">", content[span[0] : span[1]]
+        )
+
+    def close(done: _Field) -> None:
+        keyword = DOCX_PROPERTY_FIELDS.match(b"".join(done.instruction))
+        if keyword is None and not done.tainted:
+            return
+        for span in done.texts if keyword else done.results:
+            blank(span)
+        if keyword is None:
+            return
+        for parent in stack:
+            parent.tainted = True
+        shown = b" " + keyword[1].upper() + b" "
+        if done.simple is not None:
+            tag = content[done.simple[0] : done.simple[1]]
+            edits[done.simple] = _INSTR_ATTRIBUTE.sub(
+                lambda m: m[1] + b'"' + shown + b'"', tag, count=1
+            )
+        for index, (begin, end) in enumerate(done.pieces):
+            found = _FIELD_TOKEN.fullmatch(content, begin, end)
+            if found is None:  # pragma: no cover - the span was found by this pattern
+                continue
+            text = shown if index == 0 else b""
+            edits[(begin, end)] = b"<" + found[2] + found[3] + b">" + text + b"</" + found[2] + b">"
+
+    for token in _FIELD_TOKEN.finditer(content):
+        span = token.span()
+        if token[1] is not None:
+            kind = token[1].lower()
+            if kind == b"begin":
+                stack.append(_Field(span[0]))
+            elif kind == b"separate" and stack:
+                stack[-1].shown = True
+            elif kind == b"end" and stack:
+                close(stack.pop())
+        elif token[2] is not None:
+            if stack:
+                stack[-1].instruction.append(token[4])
+                stack[-1].pieces.append(span)
+        elif token[5] is not None:
+            for open_field in stack:
+                open_field.texts.append(span)
+                if open_field.shown:
+                    open_field.results.append(span)
+        elif token[8] is not None:
+            instr = _INSTR_ATTRIBUTE.search(token[9])
+            simple = _Field(span[0], shown=True, simple=span)
+            if instr is not None:
+                simple.instruction.append(instr[2][1:-1])
+            if token[10]:
+                close(simple)
+            else:
+                stack.append(simple)
+        elif stack and stack[-1].simple is not None:
+            close(stack.pop())
+    while stack:  # a field never ended: judged on what it has
+        close(stack.pop())
+    if not edits:
+        return content
+    out = []
+    position = 0
+    for begin, end in sorted(edits):
+        if begin < position:  # inside a span already replaced
+            continue
+        out.append(content[position:begin])
+        out.append(edits[(begin, end)])
+        position = end
+    out.append(content[position:])
+    return b"".join(out)
 
 
 def _blank_shown_text(match: re.Match[bytes]) -> bytes:
@@ -516,11 +619,13 @@ def _docx_xml(content: bytes, name: str, relationships: frozenset[str]) -> bytes
     reference to any other (an image left out, a link cut) is removed."""
     _parse(content, name)
     content = _drop_elements(_drop_comments(content), DOCX_DROPPED)
-    for pattern in (_SIMPLE_FIELD, _COMPLEX_FIELD, _BOUND_CONTROL):
-        content = pattern.sub(_blank_shown_text, content)
+    content = _CUSTOM_WRAPPER.sub(b"", _blank_fields(content))
+    content = _BOUND_CONTROL.sub(_blank_shown_text, content)
 
-    def edit(_tag: bytes, attribute: bytes, value: bytes) -> bytes | None:
+    def edit(tag: bytes, attribute: bytes, value: bytes) -> bytes | None:
         local = _local_name(attribute)
+        if local == b"val" and _local_name(tag) in DOCX_CONTROL_NAMES:
+            return b""
         if local in DOCX_AUTHOR_ATTRIBUTES:
             return ANONYMOUS.encode()
         if local in DOCX_ID_ATTRIBUTES:
