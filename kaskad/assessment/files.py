@@ -739,6 +739,9 @@ ODT_DROPPED = _names(
         "office:forms",
         "script:event-listener",
         "office:binary-data",
+        # a frame's title and description are never shown on the page
+        "svg:title",
+        "svg:desc",
     )
 )
 # Fields that show the author or a document property: their shown value goes.
@@ -771,7 +774,39 @@ ODT_BLANKED = _names(
         "text:sender-postal-code",
         "text:sender-country",
         "text:sender-state-or-province",
+        "text:file-name",
+        "text:template-name",
+        "text:creation-date",
+        "text:creation-time",
+        "text:modification-date",
+        "text:modification-time",
+        "text:print-date",
+        "text:print-time",
+        "text:editing-duration",
+        "text:editing-cycles",
+        "text:database-display",
+        "text:database-name",
     )
+)
+_ODT_BLANKED_TAG = re.compile(ODT_BLANKED + rb"\Z")
+# The value a blanked field keeps in an attribute goes with its shown text.
+ODT_VALUE_ATTRIBUTES = frozenset(
+    {
+        b"office:value",
+        b"office:string-value",
+        b"office:date-value",
+        b"office:time-value",
+        b"office:boolean-value",
+        b"text:date-value",
+        b"text:time-value",
+        b"text:duration",
+    }
+)
+# Names an author types that are never shown: a frame's name goes (chains follow it by a
+# neutral one); a bookmark's is replaced by bm1, bm2… and every reference to it follows.
+ODT_FRAME_NAMES = frozenset({b"draw:name", b"draw:chain-next-name"})
+ODT_BOOKMARKS = frozenset(
+    {b"text:bookmark", b"text:bookmark-start", b"text:bookmark-end", b"text:bookmark-ref"}
 )
 ODT_LINKS = frozenset({b"text:a", b"draw:a"})
 ODT_OBJECT_TYPES = (
@@ -797,16 +832,47 @@ def _internal_path(value: str) -> bool:
     )
 
 
-def _odt_xml(content: bytes, name: str) -> bytes:
+_ODT_NAMED = re.compile(
+    rb"<(text:bookmark(?:-start)?|draw:frame)(?=\s)[^>]*?\s(text:name|draw:name)\s*=\s*"
+    rb"[\"']([^\"']*)[\"']"
+)
+
+
+def _neutral(names: dict[bytes, bytes], value: bytes, prefix: bytes) -> bytes:
+    """The neutral name that stands for `value` (the same one wherever it is used)."""
+    key = prefix + b"\x00" + value
+    if key not in names:
+        names[key] = prefix + str(sum(k.startswith(prefix + b"\x00") for k in names) + 1).encode()
+    return names[key]
+
+
+def _odt_xml(content: bytes, name: str, names: dict[bytes, bytes] | None = None) -> bytes:
+    """A part cleaned; `names` maps the names replaced so far in this document (bookmarks,
+    frames) to their neutral ones, so that references across parts still meet."""
+    names = {} if names is None else names
     _parse(content, name)
     content = _drop_elements(_drop_comments(content), ODT_DROPPED)
     content = _blank_text(content, ODT_BLANKED)
+    # Named first, so that a link before its bookmark or frame finds the new name.
+    for found in _ODT_NAMED.finditer(content):
+        _neutral(names, found[3], b"bm" if found[1].startswith(b"text:") else b"frame")
 
     def edit(tag: bytes, attribute: bytes, value: bytes) -> bytes | None:
+        if attribute in ODT_VALUE_ATTRIBUTES and _ODT_BLANKED_TAG.match(tag):
+            return REMOVE
+        if attribute in ODT_FRAME_NAMES:
+            return _neutral(names, value, b"frame")
+        if tag in ODT_BOOKMARKS and attribute in (b"text:name", b"text:ref-name"):
+            return _neutral(names, value, b"bm")
         if attribute != b"xlink:href":
             return None
         target = value.decode("utf-8", "replace").strip()
         if tag in ODT_LINKS:
+            if target.startswith("#"):
+                base, bar, kind = value[1:].partition(b"|")
+                for prefix in (b"bm", b"frame"):
+                    if prefix + b"\x00" + base in names:
+                        return b"#" + names[prefix + b"\x00" + base] + bar + kind
             return None if SAFE_LINK.match(target) else b""
         # Anything else with a link is fetched when the file opens: only its own parts.
         return None if _internal_path(target) else b""
@@ -830,10 +896,11 @@ def _odt_copy(data: bytes) -> bytes:
         if not ODF_VERSION.match(version):
             version = "1.2"
         members: list[tuple[str, bytes]] = [("mimetype", ODT_MIMETYPE)]
+        names: dict[bytes, bytes] = {}
         listed: list[tuple[str, str]] = [("/", ODT_MIMETYPE.decode())]
         for part in ("content.xml", "styles.xml"):
             if archive.has(part):
-                members.append((part, _odt_xml(archive.read(part), part)))
+                members.append((part, _odt_xml(archive.read(part), part, names)))
                 listed.append((part, "text/xml"))
         members.append(("meta.xml", _blank_meta(version)))
         listed.append(("meta.xml", "text/xml"))
