@@ -942,7 +942,151 @@ def _odt_copy(data: bytes) -> bytes:
 
 # --- PDF --------------------------------------------------------------------------------------
 
-# Keys left out wherever they appear in what a page uses.
+# The copy is a new document whose catalog has the pages and nothing else. What a page uses is
+# copied by allow-list, per kind of dictionary: only the keys below stay (a key anyone can add,
+# like /PTOwner, does not).
+PDF_STREAM = frozenset({"/Length", "/Filter", "/DecodeParms", "/DL"})
+PDF_PAGE = frozenset(
+    {
+        "/Type",
+        "/Parent",
+        "/Resources",
+        "/MediaBox",
+        "/CropBox",
+        "/BleedBox",
+        "/TrimBox",
+        "/ArtBox",
+        "/Contents",
+        "/Rotate",
+        "/UserUnit",
+        "/Group",
+    }
+)
+PDF_GROUP = frozenset({"/Type", "/S", "/CS", "/I", "/K"})
+PDF_RESOURCES = frozenset(
+    {
+        "/ExtGState",
+        "/ColorSpace",
+        "/Pattern",
+        "/Shading",
+        "/XObject",
+        "/Font",
+        "/ProcSet",
+        "/Properties",
+    }
+)
+PDF_IMAGE = PDF_STREAM | {
+    "/Type",
+    "/Subtype",
+    "/Width",
+    "/Height",
+    "/ColorSpace",
+    "/BitsPerComponent",
+    "/Intent",
+    "/ImageMask",
+    "/Mask",
+    "/Decode",
+    "/Interpolate",
+    "/SMask",
+    "/SMaskInData",
+    "/Matte",
+    "/OC",
+}
+PDF_FORM = PDF_STREAM | {"/Type", "/Subtype", "/FormType", "/BBox", "/Matrix", "/Resources"}
+PDF_FORM = PDF_FORM | {"/Group", "/OC"}
+PDF_FONT = frozenset(
+    {
+        "/Type",
+        "/Subtype",
+        "/BaseFont",
+        "/FirstChar",
+        "/LastChar",
+        "/Widths",
+        "/FontDescriptor",
+        "/Encoding",
+        "/ToUnicode",
+        "/DescendantFonts",
+        "/CIDSystemInfo",
+        "/W",
+        "/W2",
+        "/DW",
+        "/DW2",
+        "/CIDToGIDMap",
+        "/FontBBox",
+        "/FontMatrix",
+        "/CharProcs",
+        "/Resources",
+    }
+)
+PDF_FONT_DESCRIPTOR = frozenset(
+    {
+        "/Type",
+        "/FontName",
+        "/FontFamily",
+        "/FontStretch",
+        "/FontWeight",
+        "/Flags",
+        "/FontBBox",
+        "/ItalicAngle",
+        "/Ascent",
+        "/Descent",
+        "/Leading",
+        "/CapHeight",
+        "/XHeight",
+        "/StemV",
+        "/StemH",
+        "/AvgWidth",
+        "/MaxWidth",
+        "/MissingWidth",
+        "/FontFile",
+        "/FontFile2",
+        "/FontFile3",
+        "/CharSet",
+        "/Style",
+        "/Lang",
+        "/FD",
+        "/CIDSet",
+    }
+)
+PDF_FONT_FILE = PDF_STREAM | {"/Length1", "/Length2", "/Length3", "/Subtype"}
+PDF_EXTGSTATE = frozenset(
+    {
+        "/Type",
+        "/LW",
+        "/LC",
+        "/LJ",
+        "/ML",
+        "/D",
+        "/RI",
+        "/OP",
+        "/op",
+        "/OPM",
+        "/Font",
+        "/BG",
+        "/BG2",
+        "/UCR",
+        "/UCR2",
+        "/TR",
+        "/TR2",
+        "/HT",
+        "/FL",
+        "/SM",
+        "/SA",
+        "/BM",
+        "/SMask",
+        "/CA",
+        "/ca",
+        "/AIS",
+        "/TK",
+        "/UseBlackPtComp",
+        "/HTO",
+    }
+)
+PDF_SOFT_MASK = frozenset({"/Type", "/S", "/G", "/BC", "/TR"})
+PDF_OCMD = frozenset({"/Type", "/OCGs", "/P", "/VE"})
+
+# Colour spaces, shadings, patterns, functions and encodings have too many forms for a list of
+# their own: there these keys are left out wherever they appear.
 PDF_DROPPED_KEYS = (
     "/Annots",
     "/AA",
@@ -963,45 +1107,128 @@ PDF_DROPPED_KEYS = (
     "/URI",
     "/Launch",
     "/LastModified",
+    "/F",
+    "/FFilter",
+    "/FDecodeParms",
+    "/Name",
+    "/OPI",
+    "/ID",
 )
 
 
-def _pdf_clean_objects(root: object, seen: set[int]) -> None:
-    """Walk everything `root` reaches (not up to /Parent): drop the keys above, and the
-    metadata segments of JPEG images."""
+def _pdf_clean_objects(root: object, seen: set[int], kind: str = "page") -> None:
+    """Walk everything `root` reaches (not up to /Parent), keeping in each dictionary only
+    what its kind allows (above); drop the metadata segments of JPEG images; give layers
+    neutral names."""
     from pypdf.generic import (
         ArrayObject,
         DictionaryObject,
         IndirectObject,
         NameObject,
         StreamObject,
+        TextStringObject,
     )
 
-    stack: list[object] = [root]
+    allowed = {
+        "page": PDF_PAGE,
+        "group": PDF_GROUP,
+        "resources": PDF_RESOURCES,
+        "image": PDF_IMAGE,
+        "form": PDF_FORM,
+        "font": PDF_FONT,
+        "descriptor": PDF_FONT_DESCRIPTOR,
+        "fontfile": PDF_FONT_FILE,
+        "extgstate": PDF_EXTGSTATE,
+        "softmask": PDF_SOFT_MASK,
+        "stream": PDF_STREAM,
+    }
+    # What each kind's keys lead to (anything not named here is walked as "generic").
+    children: dict[str, dict[str, str]] = {
+        "page": {"/Resources": "resources", "/Group": "group", "/Contents": "stream"},
+        "resources": {
+            "/XObject": "each:xobject",
+            "/Font": "each:font",
+            "/ExtGState": "each:extgstate",
+            "/Properties": "each:property",
+        },
+        "image": {"/SMask": "xobject", "/Mask": "xobject", "/OC": "property"},
+        "form": {"/Resources": "resources", "/Group": "group", "/OC": "property"},
+        "font": {
+            "/FontDescriptor": "descriptor",
+            "/DescendantFonts": "font",
+            "/Resources": "resources",
+            "/CharProcs": "each:stream",
+            "/ToUnicode": "stream",
+        },
+        "descriptor": {
+            "/FontFile": "fontfile",
+            "/FontFile2": "fontfile",
+            "/FontFile3": "fontfile",
+            "/CIDSet": "stream",
+        },
+        "extgstate": {"/SMask": "softmask"},
+        "softmask": {"/G": "xobject"},
+        "ocmd": {"/OCGs": "property"},
+    }
+    layers: dict[int, int] = {}
+    stack: list[tuple[object, str]] = [(root, kind)]
     while stack:
-        item = stack.pop()
+        item, kind = stack.pop()
         if isinstance(item, IndirectObject):
             if item.idnum in seen:
                 continue
             seen.add(item.idnum)
             item = item.get_object()
-        if isinstance(item, DictionaryObject):
+        if isinstance(item, ArrayObject):
+            stack.extend((value, kind) for value in item)
+            continue
+        if not isinstance(item, DictionaryObject):
+            continue
+        if kind == "xobject":
+            kind = {"/Image": "image", "/Form": "form"}.get(str(item.get("/Subtype")), "image")
+        if kind == "property":
+            if item.get("/Type") == "/OCMD":
+                kind = "ocmd"
+                allowed_keys: frozenset[str] = PDF_OCMD
+            else:
+                layer = layers.setdefault(id(item), len(layers) + 1)
+                is_layer = item.get("/Type") == "/OCG"
+                item.clear()
+                if is_layer:  # a layer keeps a name of its own, not the one it was given
+                    item[NameObject("/Type")] = NameObject("/OCG")
+                    item[NameObject("/Name")] = TextStringObject(f"Layer {layer}")
+                continue
+        elif kind in allowed:
+            allowed_keys = allowed[kind]
+        else:
+            allowed_keys = frozenset()
             for key in PDF_DROPPED_KEYS:
                 if NameObject(key) in item:
                     del item[NameObject(key)]
-            if isinstance(item, StreamObject) and item.get("/Subtype") == "/Image":
-                filters = item.get("/Filter")
-                if filters == "/DCTDecode" or (
-                    isinstance(filters, ArrayObject) and list(filters) == ["/DCTDecode"]
-                ):
-                    cleaned = clean_jpeg(item._data)
-                    if cleaned is not None:
-                        item._data = cleaned
-            for key, value in list(item.items()):
-                if key != "/Parent":
-                    stack.append(value)
-        elif isinstance(item, ArrayObject):
-            stack.extend(item)
+        if allowed_keys:
+            for key in list(item.keys()):
+                if key not in allowed_keys:
+                    del item[key]
+        if isinstance(item, StreamObject) and item.get("/Subtype") == "/Image":
+            filters = item.get("/Filter")
+            if filters == "/DCTDecode" or (
+                isinstance(filters, ArrayObject) and list(filters) == ["/DCTDecode"]
+            ):
+                cleaned = clean_jpeg(item._data)
+                if cleaned is not None:
+                    item._data = cleaned
+        leads = children.get(kind, {})
+        for key, value in list(item.items()):
+            if key == "/Parent":
+                continue
+            target = leads.get(key, "generic")
+            if target.startswith("each:"):
+                named = value.get_object()
+                if isinstance(named, DictionaryObject):
+                    for entry in named.values():
+                        stack.append((entry, target[5:]))
+                continue
+            stack.append((value, target))
 
 
 def _pdf_copy(data: bytes) -> bytes:
@@ -1023,9 +1250,12 @@ def _pdf_copy(data: bytes) -> bytes:
         writer = PdfWriter()
         seen: set[int] = set()  # objects shared by pages (fonts, images) are cleaned once
         for page in reader.pages:
-            added = writer.add_page(page, excluded_keys=PDF_DROPPED_KEYS)
+            dropped = tuple(str(key) for key in page if key not in PDF_PAGE)
+            added = writer.add_page(page, excluded_keys=dropped + PDF_DROPPED_KEYS)
             _pdf_clean_objects(added, seen)
         writer.metadata = None
+        # What the allow-lists cut off was copied before it was cut: it is not written.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
         out = io.BytesIO()
         writer.write(out)
     except ExtractionError:

@@ -508,7 +508,8 @@ def _pdf_with_hidden_keys() -> bytes:
     resources[NameObject("/Owner")] = TextStringObject(WHO)
     for font in cast(DictionaryObject, resources["/Font"].get_object()).values():
         font.get_object()[NameObject("/Owner")] = TextStringObject(IIN)
-    photo = cast(DictionaryObject, resources["/XObject"].get_object())["/ImPhoto"].get_object()
+    xobjects = cast(DictionaryObject, resources["/XObject"].get_object())
+    photo = cast(DictionaryObject, xobjects["/ImPhoto"].get_object())
     photo[NameObject("/Name")] = NameObject("/" + IIN)
     photo[NameObject("/Owner")] = TextStringObject(WHO)
     out = io.BytesIO()
@@ -527,9 +528,9 @@ def test_pdf_page_keys_resources_and_layers_that_name_the_participant() -> None:
     assert set(cast(DictionaryObject, page["/Group"]).keys()) == {"/Type", "/S", "/CS"}
     resources = cast(DictionaryObject, page["/Resources"])
     assert "/Owner" not in resources
-    layer = cast(DictionaryObject, resources["/Properties"])["/L1"].get_object()
+    layer = cast(DictionaryObject, cast(DictionaryObject, resources["/Properties"])["/L1"])
     assert layer["/Type"] == "/OCG" and layer["/Name"] == "Layer 1"
     text = extract(copy, "pdf").text
     assert BODY[0] in text and BODY[1] in text
-    photo = cast(DictionaryObject, resources["/XObject"])["/ImPhoto"].get_object()
+    photo = cast(DictionaryObject, cast(DictionaryObject, resources["/XObject"])["/ImPhoto"])
     assert "/Name" not in photo and photo["/Subtype"] == "/Image"
