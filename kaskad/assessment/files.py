@@ -804,7 +804,29 @@ ODT_VALUE_ATTRIBUTES = frozenset(
 )
 # Names an author types that are never shown: a frame's name goes (chains follow it by a
 # neutral one); a bookmark's is replaced by bm1, bm2… and every reference to it follows.
-ODT_FRAME_NAMES = frozenset({b"draw:name", b"draw:chain-next-name"})
+# (Only shapes' names: gradients, hatches, markers, dashes and layers are named by the office
+# program, and styles refer to them by those names.)
+ODT_SHAPES = frozenset(
+    b"draw:" + shape
+    for shape in (
+        b"frame",
+        b"g",
+        b"custom-shape",
+        b"rect",
+        b"line",
+        b"polyline",
+        b"polygon",
+        b"regular-polygon",
+        b"path",
+        b"circle",
+        b"ellipse",
+        b"connector",
+        b"caption",
+        b"measure",
+        b"control",
+        b"page-thumbnail",
+    )
+)
 ODT_BOOKMARKS = frozenset(
     {b"text:bookmark", b"text:bookmark-start", b"text:bookmark-end", b"text:bookmark-ref"}
 )
@@ -833,7 +855,7 @@ def _internal_path(value: str) -> bool:
 
 
 _ODT_NAMED = re.compile(
-    rb"<(text:bookmark(?:-start)?|draw:frame)(?=\s)[^>]*?\s(text:name|draw:name)\s*=\s*"
+    rb"<(text:bookmark(?:-start)?|draw:[\w-]+)(?=\s)[^>]*?\s(text:name|draw:name)\s*=\s*"
     rb"[\"']([^\"']*)[\"']"
 )
 
@@ -855,12 +877,17 @@ def _odt_xml(content: bytes, name: str, names: dict[bytes, bytes] | None = None)
     content = _blank_text(content, ODT_BLANKED)
     # Named first, so that a link before its bookmark or frame finds the new name.
     for found in _ODT_NAMED.finditer(content):
-        _neutral(names, found[3], b"bm" if found[1].startswith(b"text:") else b"frame")
+        if found[1].startswith(b"text:"):
+            _neutral(names, found[3], b"bm")
+        elif found[1] in ODT_SHAPES:
+            _neutral(names, found[3], b"frame")
 
     def edit(tag: bytes, attribute: bytes, value: bytes) -> bytes | None:
         if attribute in ODT_VALUE_ATTRIBUTES and _ODT_BLANKED_TAG.match(tag):
             return REMOVE
-        if attribute in ODT_FRAME_NAMES:
+        if attribute == b"draw:chain-next-name" or (
+            attribute == b"draw:name" and tag in ODT_SHAPES
+        ):
             return _neutral(names, value, b"frame")
         if tag in ODT_BOOKMARKS and attribute in (b"text:name", b"text:ref-name"):
             return _neutral(names, value, b"bm")

@@ -484,6 +484,37 @@ def test_odt_bookmarks_are_renamed_and_their_references_follow() -> None:
     assert content.count('xlink:href="#bm2"') == 2
 
 
+def test_odt_frames_are_renamed_but_the_names_styles_use_stay() -> None:
+    body = (
+        '<text:p><draw:frame draw:name="A" draw:style-name="fr1"><draw:text-box '
+        'draw:chain-next-name="B"><text:p>.</text:p></draw:text-box></draw:frame>'
+        '<draw:frame draw:name="B"><draw:text-box><text:p>.</text:p></draw:text-box>'
+        "</draw:frame></text:p>"
+    )
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles {_ODT_NS}>'
+        '<office:styles><draw:gradient draw:name="G1" draw:style="linear"/>'
+        '<style:style style:name="fr1" style:family="graphic"><style:graphic-properties '
+        'draw:fill="gradient" draw:fill-gradient-name="G1"/></style:style></office:styles>'
+        "</office:document-styles>"
+    )
+    original = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_odt_with(body))) as source,
+        zipfile.ZipFile(original, "w") as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr("styles.xml", styles)
+    copy = strip_metadata(original.getvalue(), "odt")
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        content = archive.read("content.xml").decode()
+        kept_styles = archive.read("styles.xml").decode()
+    assert 'draw:name="frame1"' in content and 'draw:name="frame2"' in content
+    assert 'draw:chain-next-name="frame2"' in content
+    assert 'draw:name="G1"' in kept_styles and 'draw:fill-gradient-name="G1"' in kept_styles
+
+
 def _pdf_with_hidden_keys() -> bytes:
     from pypdf import PdfWriter
 
