@@ -1211,7 +1211,7 @@ def _pdf_clean_objects(root: object, seen: set[int], kind: str = "page") -> None
             continue
         if not isinstance(item, DictionaryObject):
             continue
-        if kind == "xobject":
+        if kind == "xobject":  # an image's mask, a soft mask's group (PostScript is dropped above)
             kind = {"/Image": "image", "/Form": "form"}.get(str(item.get("/Subtype")), "image")
         if kind == "property":
             if item.get("/Type") == "/OCMD":
@@ -1252,7 +1252,14 @@ def _pdf_clean_objects(root: object, seen: set[int], kind: str = "page") -> None
             if target.startswith("each:"):
                 named = value.get_object()
                 if isinstance(named, DictionaryObject):
-                    for entry in named.values():
+                    for entry_name, entry in list(named.items()):
+                        drawn = entry.get_object()
+                        subtype = (
+                            drawn.get("/Subtype") if isinstance(drawn, DictionaryObject) else None
+                        )
+                        if target == "each:xobject" and subtype not in ("/Image", "/Form"):
+                            del named[entry_name]  # PostScript, or not an XObject at all
+                            continue
                         stack.append((entry, target[5:]))
                 continue
             stack.append((value, target))

@@ -35,6 +35,7 @@ from kaskad.assessment.portfolios import portfolio_file_add
 from kaskad.assessment.tests.hostile_documents import (
     _ODT_NS,
     BODY,
+    EMAIL,
     EXTERNAL,
     IIN,
     INSERTED,
@@ -448,6 +449,11 @@ ODT_CASES = {
         f"<svg:title>{_WHO}</svg:title><svg:desc>{_WHO}</svg:desc>"
         "<draw:text-box><text:p>.</text:p></draw:text-box></draw:frame></text:p>"
     ),
+    "sender, printer and initials": (
+        f"<text:p><text:sender-firstname>{_WHO}</text:sender-firstname>"
+        f"<text:sender-email>{EMAIL}</text:sender-email><text:printed-by>{_WHO}</text:printed-by>"
+        f"<text:author-initials>{_WHO}</text:author-initials></text:p>"
+    ),
     "bookmark names": (
         f'<text:p><text:a xlink:href="#{IIN}">before</text:a>'
         f'<text:bookmark-start text:name="{_WHO}"/>{escape(BODY[1])}'
@@ -543,6 +549,11 @@ def _pdf_with_hidden_keys() -> bytes:
     photo = cast(DictionaryObject, xobjects["/ImPhoto"].get_object())
     photo[NameObject("/Name")] = NameObject("/" + IIN)
     photo[NameObject("/Owner")] = TextStringObject(WHO)
+    postscript = StreamObject()
+    postscript.set_data(f"({WHO}) show".encode())
+    postscript[NameObject("/Type")] = NameObject("/XObject")
+    postscript[NameObject("/Subtype")] = NameObject("/PS")
+    xobjects[NameObject("/PS1")] = writer._add_object(postscript)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -565,3 +576,4 @@ def test_pdf_page_keys_resources_and_layers_that_name_the_participant() -> None:
     assert BODY[0] in text and BODY[1] in text
     photo = cast(DictionaryObject, cast(DictionaryObject, resources["/XObject"])["/ImPhoto"])
     assert "/Name" not in photo and photo["/Subtype"] == "/Image"
+    assert "/PS1" not in cast(DictionaryObject, resources["/XObject"])
