@@ -395,6 +395,9 @@ DOCX_DROPPED = _local(
         "altChunk",
         "subDoc",
         "control",
+        "customXmlPr",
+        "smartTagPr",
+        "fldData",
     )
 )
 # …these attributes name a person or identify their account.
@@ -476,35 +479,135 @@ def _rels_xml(relationships: list[_Relationship]) -> bytes:
     return "".join(lines).encode()
 
 
-# Fields whose shown result is a document property or the user's name (AUTHOR, DOCPROPERTY…),
-# and content controls bound to the properties or to custom XML, show metadata in the body:
-# their shown text is emptied (Word fills it again from the blank properties).
-DOCX_PROPERTY_FIELDS = (
-    rb"(?:AUTHOR|USERNAME|USERINITIALS|USERADDRESS|LASTSAVEDBY|DOCPROPERTY|TITLE|SUBJECT|"
-    rb"KEYWORDS|COMMENTS|FILENAME|TEMPLATE|INFO)\b"
+# Fields whose shown result is a document property, the user's name, a document variable,
+# mail-merge data, a file's path or another file's content show metadata in the body: the
+# whole field is emptied (its instruction cut to its keyword, its shown text blanked), and so
+# is the shown text of every field around it (an IF whose result is an AUTHOR's). Word joins
+# an instruction split across runs before reading it, and so does this.
+DOCX_PROPERTY_FIELDS = re.compile(
+    rb"\s*(AUTHOR|USERNAME|USERINITIALS|USERADDRESS|LASTSAVEDBY|DOCPROPERTY|DOCVARIABLE|TITLE|"
+    rb"SUBJECT|KEYWORDS|COMMENTS|FILENAME|FILESIZE|TEMPLATE|INFO|CREATEDATE|SAVEDATE|PRINTDATE|"
+    rb"EDITTIME|REVNUM|MERGEFIELD|MERGEREC|MERGESEQ|ADDRESSBLOCK|GREETINGLINE|DATABASE|"
+    rb"INCLUDETEXT|INCLUDEPICTURE|INCLUDE|IMPORT|LINK|DDE|DDEAUTO|AUTOTEXT|AUTOTEXTLIST|"
+    rb"GLOSSARY|BIBLIOGRAPHY|CITATION|NEXT|NEXTIF|SKIPIF|ASK|FILLIN)\b",
+    re.IGNORECASE,
 )
 _W_TEXT = re.compile(rb"<((?:[\w.-]+:)?t)(" + _ATTRS + rb")>[^<]*</\1\s*>")
-_SIMPLE_FIELD = re.compile(
-    rb"<((?:[\w.-]+:)?fldSimple)(?=\s)[^>]*?\s(?:[\w.-]+:)?instr\s*=\s*[\"']\s*"
-    + DOCX_PROPERTY_FIELDS
-    + rb".*?</\1\s*>",
-    re.DOTALL | re.IGNORECASE,
+_FIELD_TOKEN = re.compile(
+    # a complex field's begin, separate or end…
+    rb"<(?:[\w.-]+:)?fldChar(?=[\s/>])[^>]*?fldCharType\s*=\s*[\"'](begin|separate|end)[\"']"
+    rb"[^>]*>"
+    # …a piece of its instruction…
+    rb"|<((?:[\w.-]+:)?instrText)(" + _ATTRS + rb")>([^<]*)</\2\s*>"
+    # …shown text…
+    rb"|(<((?:[\w.-]+:)?t)(" + _ATTRS + rb")>[^<]*</\6\s*>)"
+    # …a simple field (its instruction in an attribute) and its end.
+    rb"|<((?:[\w.-]+:)?fldSimple)(" + _ATTRS + rb")(/?)>"
+    rb"|</(?:[\w.-]+:)?fldSimple\s*>",
 )
-_COMPLEX_FIELD = re.compile(
-    rb"<((?:[\w.-]+:)?instrText)("
-    + _ATTRS
-    + rb")>\s*"
-    + DOCX_PROPERTY_FIELDS
-    # …up to its separator, never past the end of this field (one without a result)…
-    + rb"(?:(?!fldCharType\s*=\s*[\"']end).)*?fldCharType\s*=\s*[\"']separate[\"']"
-    # …then its result, up to its end.
-    + rb".*?fldCharType\s*=\s*[\"']end[\"']",
-    re.DOTALL | re.IGNORECASE,
-)
+_INSTR_ATTRIBUTE = re.compile(rb"(\s(?:[\w.-]+:)?instr\s*=\s*)(\"[^\"]*\"|'[^']*')")
 _BOUND_CONTROL = re.compile(
     rb"<((?:[\w.-]+:)?sdt)(" + _ATTRS + rb")>(?:(?!</\1\s*>).)*?dataBinding\b.*?</\1\s*>",
     re.DOTALL,
 )
+# Custom XML and smart tags name their elements freely: the wrapper goes, its content stays.
+_CUSTOM_WRAPPER = re.compile(
+    rb"<(?:[\w.-]+:)?(?:customXml|smartTag)(?=[\s/>])" + _ATTRS + rb"/?>"
+    rb"|</(?:[\w.-]+:)?(?:customXml|smartTag)\s*>"
+)
+# Content controls' names and tags are free text an author types; they are emptied.
+DOCX_CONTROL_NAMES = frozenset({b"alias", b"tag"})
+
+
+@dataclass
+class _Field:
+    start: int
+    instruction: list[bytes] = field(default_factory=list)
+    pieces: list[tuple[int, int]] = field(default_factory=list)  # instruction elements
+    texts: list[tuple[int, int]] = field(default_factory=list)  # all shown text inside
+    results: list[tuple[int, int]] = field(default_factory=list)  # shown text after separate
+    shown: bool = False  # past its separator
+    simple: tuple[int, int] | None = None  # a simple field's start tag
+    tainted: bool = False  # holds a field that shows metadata
+
+
+def _blank_fields(content: bytes) -> bytes:
+    """Empty the fields that show metadata, however split or nested (see above)."""
+    edits: dict[tuple[int, int], bytes] = {}
+    stack: list[_Field] = []
+
+    def blank(span: tuple[int, int]) -> None:
+        edits[span] = _W_TEXT.sub(
+            lambda t: b"<" + t[1] + t[2] + b"></" + t[1] + b">", content[span[0] : span[1]]
+        )
+
+    def close(done: _Field) -> None:
+        keyword = DOCX_PROPERTY_FIELDS.match(b"".join(done.instruction))
+        if keyword is None and not done.tainted:
+            return
+        for span in done.texts if keyword else done.results:
+            blank(span)
+        if keyword is None:
+            return
+        for parent in stack:
+            parent.tainted = True
+        shown = b" " + keyword[1].upper() + b" "
+        if done.simple is not None:
+            tag = content[done.simple[0] : done.simple[1]]
+            edits[done.simple] = _INSTR_ATTRIBUTE.sub(
+                lambda m: m[1] + b'"' + shown + b'"', tag, count=1
+            )
+        for index, (begin, end) in enumerate(done.pieces):
+            found = _FIELD_TOKEN.fullmatch(content, begin, end)
+            if found is None:  # pragma: no cover - the span was found by this pattern
+                continue
+            text = shown if index == 0 else b""
+            edits[(begin, end)] = b"<" + found[2] + found[3] + b">" + text + b"</" + found[2] + b">"
+
+    for token in _FIELD_TOKEN.finditer(content):
+        span = token.span()
+        if token[1] is not None:
+            kind = token[1].lower()
+            if kind == b"begin":
+                stack.append(_Field(span[0]))
+            elif kind == b"separate" and stack:
+                stack[-1].shown = True
+            elif kind == b"end" and stack:
+                close(stack.pop())
+        elif token[2] is not None:
+            if stack:
+                stack[-1].instruction.append(token[4])
+                stack[-1].pieces.append(span)
+        elif token[5] is not None:
+            for open_field in stack:
+                open_field.texts.append(span)
+                if open_field.shown:
+                    open_field.results.append(span)
+        elif token[8] is not None:
+            instr = _INSTR_ATTRIBUTE.search(token[9])
+            simple = _Field(span[0], shown=True, simple=span)
+            if instr is not None:
+                simple.instruction.append(instr[2][1:-1])
+            if token[10]:
+                close(simple)
+            else:
+                stack.append(simple)
+        elif stack and stack[-1].simple is not None:
+            close(stack.pop())
+    while stack:  # a field never ended: judged on what it has
+        close(stack.pop())
+    if not edits:
+        return content
+    out = []
+    position = 0
+    for begin, end in sorted(edits):
+        if begin < position:  # inside a span already replaced
+            continue
+        out.append(content[position:begin])
+        out.append(edits[(begin, end)])
+        position = end
+    out.append(content[position:])
+    return b"".join(out)
 
 
 def _blank_shown_text(match: re.Match[bytes]) -> bytes:
@@ -516,11 +619,13 @@ def _docx_xml(content: bytes, name: str, relationships: frozenset[str]) -> bytes
     reference to any other (an image left out, a link cut) is removed."""
     _parse(content, name)
     content = _drop_elements(_drop_comments(content), DOCX_DROPPED)
-    for pattern in (_SIMPLE_FIELD, _COMPLEX_FIELD, _BOUND_CONTROL):
-        content = pattern.sub(_blank_shown_text, content)
+    content = _CUSTOM_WRAPPER.sub(b"", _blank_fields(content))
+    content = _BOUND_CONTROL.sub(_blank_shown_text, content)
 
-    def edit(_tag: bytes, attribute: bytes, value: bytes) -> bytes | None:
+    def edit(tag: bytes, attribute: bytes, value: bytes) -> bytes | None:
         local = _local_name(attribute)
+        if local == b"val" and _local_name(tag) in DOCX_CONTROL_NAMES:
+            return b""
         if local in DOCX_AUTHOR_ATTRIBUTES:
             return ANONYMOUS.encode()
         if local in DOCX_ID_ATTRIBUTES:
@@ -634,6 +739,9 @@ ODT_DROPPED = _names(
         "office:forms",
         "script:event-listener",
         "office:binary-data",
+        # a frame's title and description are never shown on the page
+        "svg:title",
+        "svg:desc",
     )
 )
 # Fields that show the author or a document property: their shown value goes.
@@ -666,7 +774,61 @@ ODT_BLANKED = _names(
         "text:sender-postal-code",
         "text:sender-country",
         "text:sender-state-or-province",
+        "text:file-name",
+        "text:template-name",
+        "text:creation-date",
+        "text:creation-time",
+        "text:modification-date",
+        "text:modification-time",
+        "text:print-date",
+        "text:print-time",
+        "text:editing-duration",
+        "text:editing-cycles",
+        "text:database-display",
+        "text:database-name",
     )
+)
+_ODT_BLANKED_TAG = re.compile(ODT_BLANKED + rb"\Z")
+# The value a blanked field keeps in an attribute goes with its shown text.
+ODT_VALUE_ATTRIBUTES = frozenset(
+    {
+        b"office:value",
+        b"office:string-value",
+        b"office:date-value",
+        b"office:time-value",
+        b"office:boolean-value",
+        b"text:date-value",
+        b"text:time-value",
+        b"text:duration",
+    }
+)
+# Names an author types that are never shown: a frame's name goes (chains follow it by a
+# neutral one); a bookmark's is replaced by bm1, bm2… and every reference to it follows.
+# (Only shapes' names: gradients, hatches, markers, dashes and layers are named by the office
+# program, and styles refer to them by those names.)
+ODT_SHAPES = frozenset(
+    b"draw:" + shape
+    for shape in (
+        b"frame",
+        b"g",
+        b"custom-shape",
+        b"rect",
+        b"line",
+        b"polyline",
+        b"polygon",
+        b"regular-polygon",
+        b"path",
+        b"circle",
+        b"ellipse",
+        b"connector",
+        b"caption",
+        b"measure",
+        b"control",
+        b"page-thumbnail",
+    )
+)
+ODT_BOOKMARKS = frozenset(
+    {b"text:bookmark", b"text:bookmark-start", b"text:bookmark-end", b"text:bookmark-ref"}
 )
 ODT_LINKS = frozenset({b"text:a", b"draw:a"})
 ODT_OBJECT_TYPES = (
@@ -692,16 +854,52 @@ def _internal_path(value: str) -> bool:
     )
 
 
-def _odt_xml(content: bytes, name: str) -> bytes:
+_ODT_NAMED = re.compile(
+    rb"<(text:bookmark(?:-start)?|draw:[\w-]+)(?=\s)[^>]*?\s(text:name|draw:name)\s*=\s*"
+    rb"[\"']([^\"']*)[\"']"
+)
+
+
+def _neutral(names: dict[bytes, bytes], value: bytes, prefix: bytes) -> bytes:
+    """The neutral name that stands for `value` (the same one wherever it is used)."""
+    key = prefix + b"\x00" + value
+    if key not in names:
+        names[key] = prefix + str(sum(k.startswith(prefix + b"\x00") for k in names) + 1).encode()
+    return names[key]
+
+
+def _odt_xml(content: bytes, name: str, names: dict[bytes, bytes] | None = None) -> bytes:
+    """A part cleaned; `names` maps the names replaced so far in this document (bookmarks,
+    frames) to their neutral ones, so that references across parts still meet."""
+    names = {} if names is None else names
     _parse(content, name)
     content = _drop_elements(_drop_comments(content), ODT_DROPPED)
     content = _blank_text(content, ODT_BLANKED)
+    # Named first, so that a link before its bookmark or frame finds the new name.
+    for found in _ODT_NAMED.finditer(content):
+        if found[1].startswith(b"text:"):
+            _neutral(names, found[3], b"bm")
+        elif found[1] in ODT_SHAPES:
+            _neutral(names, found[3], b"frame")
 
     def edit(tag: bytes, attribute: bytes, value: bytes) -> bytes | None:
+        if attribute in ODT_VALUE_ATTRIBUTES and _ODT_BLANKED_TAG.match(tag):
+            return REMOVE
+        if attribute == b"draw:chain-next-name" or (
+            attribute == b"draw:name" and tag in ODT_SHAPES
+        ):
+            return _neutral(names, value, b"frame")
+        if tag in ODT_BOOKMARKS and attribute in (b"text:name", b"text:ref-name"):
+            return _neutral(names, value, b"bm")
         if attribute != b"xlink:href":
             return None
         target = value.decode("utf-8", "replace").strip()
         if tag in ODT_LINKS:
+            if target.startswith("#"):
+                base, bar, kind = value[1:].partition(b"|")
+                for prefix in (b"bm", b"frame"):
+                    if prefix + b"\x00" + base in names:
+                        return b"#" + names[prefix + b"\x00" + base] + bar + kind
             return None if SAFE_LINK.match(target) else b""
         # Anything else with a link is fetched when the file opens: only its own parts.
         return None if _internal_path(target) else b""
@@ -725,10 +923,11 @@ def _odt_copy(data: bytes) -> bytes:
         if not ODF_VERSION.match(version):
             version = "1.2"
         members: list[tuple[str, bytes]] = [("mimetype", ODT_MIMETYPE)]
+        names: dict[bytes, bytes] = {}
         listed: list[tuple[str, str]] = [("/", ODT_MIMETYPE.decode())]
         for part in ("content.xml", "styles.xml"):
             if archive.has(part):
-                members.append((part, _odt_xml(archive.read(part), part)))
+                members.append((part, _odt_xml(archive.read(part), part, names)))
                 listed.append((part, "text/xml"))
         members.append(("meta.xml", _blank_meta(version)))
         listed.append(("meta.xml", "text/xml"))
@@ -770,7 +969,151 @@ def _odt_copy(data: bytes) -> bytes:
 
 # --- PDF --------------------------------------------------------------------------------------
 
-# Keys left out wherever they appear in what a page uses.
+# The copy is a new document whose catalog has the pages and nothing else. What a page uses is
+# copied by allow-list, per kind of dictionary: only the keys below stay (a key anyone can add,
+# like /PTOwner, does not).
+PDF_STREAM = frozenset({"/Length", "/Filter", "/DecodeParms", "/DL"})
+PDF_PAGE = frozenset(
+    {
+        "/Type",
+        "/Parent",
+        "/Resources",
+        "/MediaBox",
+        "/CropBox",
+        "/BleedBox",
+        "/TrimBox",
+        "/ArtBox",
+        "/Contents",
+        "/Rotate",
+        "/UserUnit",
+        "/Group",
+    }
+)
+PDF_GROUP = frozenset({"/Type", "/S", "/CS", "/I", "/K"})
+PDF_RESOURCES = frozenset(
+    {
+        "/ExtGState",
+        "/ColorSpace",
+        "/Pattern",
+        "/Shading",
+        "/XObject",
+        "/Font",
+        "/ProcSet",
+        "/Properties",
+    }
+)
+PDF_IMAGE = PDF_STREAM | {
+    "/Type",
+    "/Subtype",
+    "/Width",
+    "/Height",
+    "/ColorSpace",
+    "/BitsPerComponent",
+    "/Intent",
+    "/ImageMask",
+    "/Mask",
+    "/Decode",
+    "/Interpolate",
+    "/SMask",
+    "/SMaskInData",
+    "/Matte",
+    "/OC",
+}
+PDF_FORM = PDF_STREAM | {"/Type", "/Subtype", "/FormType", "/BBox", "/Matrix", "/Resources"}
+PDF_FORM = PDF_FORM | {"/Group", "/OC"}
+PDF_FONT = frozenset(
+    {
+        "/Type",
+        "/Subtype",
+        "/BaseFont",
+        "/FirstChar",
+        "/LastChar",
+        "/Widths",
+        "/FontDescriptor",
+        "/Encoding",
+        "/ToUnicode",
+        "/DescendantFonts",
+        "/CIDSystemInfo",
+        "/W",
+        "/W2",
+        "/DW",
+        "/DW2",
+        "/CIDToGIDMap",
+        "/FontBBox",
+        "/FontMatrix",
+        "/CharProcs",
+        "/Resources",
+    }
+)
+PDF_FONT_DESCRIPTOR = frozenset(
+    {
+        "/Type",
+        "/FontName",
+        "/FontFamily",
+        "/FontStretch",
+        "/FontWeight",
+        "/Flags",
+        "/FontBBox",
+        "/ItalicAngle",
+        "/Ascent",
+        "/Descent",
+        "/Leading",
+        "/CapHeight",
+        "/XHeight",
+        "/StemV",
+        "/StemH",
+        "/AvgWidth",
+        "/MaxWidth",
+        "/MissingWidth",
+        "/FontFile",
+        "/FontFile2",
+        "/FontFile3",
+        "/CharSet",
+        "/Style",
+        "/Lang",
+        "/FD",
+        "/CIDSet",
+    }
+)
+PDF_FONT_FILE = PDF_STREAM | {"/Length1", "/Length2", "/Length3", "/Subtype"}
+PDF_EXTGSTATE = frozenset(
+    {
+        "/Type",
+        "/LW",
+        "/LC",
+        "/LJ",
+        "/ML",
+        "/D",
+        "/RI",
+        "/OP",
+        "/op",
+        "/OPM",
+        "/Font",
+        "/BG",
+        "/BG2",
+        "/UCR",
+        "/UCR2",
+        "/TR",
+        "/TR2",
+        "/HT",
+        "/FL",
+        "/SM",
+        "/SA",
+        "/BM",
+        "/SMask",
+        "/CA",
+        "/ca",
+        "/AIS",
+        "/TK",
+        "/UseBlackPtComp",
+        "/HTO",
+    }
+)
+PDF_SOFT_MASK = frozenset({"/Type", "/S", "/G", "/BC", "/TR"})
+PDF_OCMD = frozenset({"/Type", "/OCGs", "/P", "/VE"})
+
+# Colour spaces, shadings, patterns, functions and encodings have too many forms for a list of
+# their own: there these keys are left out wherever they appear.
 PDF_DROPPED_KEYS = (
     "/Annots",
     "/AA",
@@ -791,45 +1134,135 @@ PDF_DROPPED_KEYS = (
     "/URI",
     "/Launch",
     "/LastModified",
+    "/F",
+    "/FFilter",
+    "/FDecodeParms",
+    "/Name",
+    "/OPI",
+    "/ID",
 )
 
 
-def _pdf_clean_objects(root: object, seen: set[int]) -> None:
-    """Walk everything `root` reaches (not up to /Parent): drop the keys above, and the
-    metadata segments of JPEG images."""
+def _pdf_clean_objects(root: object, seen: set[int], kind: str = "page") -> None:
+    """Walk everything `root` reaches (not up to /Parent), keeping in each dictionary only
+    what its kind allows (above); drop the metadata segments of JPEG images; give layers
+    neutral names."""
     from pypdf.generic import (
         ArrayObject,
         DictionaryObject,
         IndirectObject,
         NameObject,
         StreamObject,
+        TextStringObject,
     )
 
-    stack: list[object] = [root]
+    allowed = {
+        "page": PDF_PAGE,
+        "group": PDF_GROUP,
+        "resources": PDF_RESOURCES,
+        "image": PDF_IMAGE,
+        "form": PDF_FORM,
+        "font": PDF_FONT,
+        "descriptor": PDF_FONT_DESCRIPTOR,
+        "fontfile": PDF_FONT_FILE,
+        "extgstate": PDF_EXTGSTATE,
+        "softmask": PDF_SOFT_MASK,
+        "stream": PDF_STREAM,
+    }
+    # What each kind's keys lead to (anything not named here is walked as "generic").
+    children: dict[str, dict[str, str]] = {
+        "page": {"/Resources": "resources", "/Group": "group", "/Contents": "stream"},
+        "resources": {
+            "/XObject": "each:xobject",
+            "/Font": "each:font",
+            "/ExtGState": "each:extgstate",
+            "/Properties": "each:property",
+        },
+        "image": {"/SMask": "xobject", "/Mask": "xobject", "/OC": "property"},
+        "form": {"/Resources": "resources", "/Group": "group", "/OC": "property"},
+        "font": {
+            "/FontDescriptor": "descriptor",
+            "/DescendantFonts": "font",
+            "/Resources": "resources",
+            "/CharProcs": "each:stream",
+            "/ToUnicode": "stream",
+        },
+        "descriptor": {
+            "/FontFile": "fontfile",
+            "/FontFile2": "fontfile",
+            "/FontFile3": "fontfile",
+            "/CIDSet": "stream",
+        },
+        "extgstate": {"/SMask": "softmask"},
+        "softmask": {"/G": "xobject"},
+        "ocmd": {"/OCGs": "property"},
+    }
+    layers: dict[int, int] = {}
+    stack: list[tuple[object, str]] = [(root, kind)]
     while stack:
-        item = stack.pop()
+        item, kind = stack.pop()
         if isinstance(item, IndirectObject):
             if item.idnum in seen:
                 continue
             seen.add(item.idnum)
             item = item.get_object()
-        if isinstance(item, DictionaryObject):
+        if isinstance(item, ArrayObject):
+            stack.extend((value, kind) for value in item)
+            continue
+        if not isinstance(item, DictionaryObject):
+            continue
+        if kind == "xobject":  # an image's mask, a soft mask's group (PostScript is dropped above)
+            kind = {"/Image": "image", "/Form": "form"}.get(str(item.get("/Subtype")), "image")
+        if kind == "property":
+            if item.get("/Type") == "/OCMD":
+                kind = "ocmd"
+                allowed_keys: frozenset[str] = PDF_OCMD
+            else:
+                layer = layers.setdefault(id(item), len(layers) + 1)
+                is_layer = item.get("/Type") == "/OCG"
+                item.clear()
+                if is_layer:  # a layer keeps a name of its own, not the one it was given
+                    item[NameObject("/Type")] = NameObject("/OCG")
+                    item[NameObject("/Name")] = TextStringObject(f"Layer {layer}")
+                continue
+        elif kind in allowed:
+            allowed_keys = allowed[kind]
+        else:
+            allowed_keys = frozenset()
             for key in PDF_DROPPED_KEYS:
                 if NameObject(key) in item:
                     del item[NameObject(key)]
-            if isinstance(item, StreamObject) and item.get("/Subtype") == "/Image":
-                filters = item.get("/Filter")
-                if filters == "/DCTDecode" or (
-                    isinstance(filters, ArrayObject) and list(filters) == ["/DCTDecode"]
-                ):
-                    cleaned = clean_jpeg(item._data)
-                    if cleaned is not None:
-                        item._data = cleaned
-            for key, value in list(item.items()):
-                if key != "/Parent":
-                    stack.append(value)
-        elif isinstance(item, ArrayObject):
-            stack.extend(item)
+        if allowed_keys:
+            for key in list(item.keys()):
+                if key not in allowed_keys:
+                    del item[key]
+        if isinstance(item, StreamObject) and item.get("/Subtype") == "/Image":
+            filters = item.get("/Filter")
+            if filters == "/DCTDecode" or (
+                isinstance(filters, ArrayObject) and list(filters) == ["/DCTDecode"]
+            ):
+                cleaned = clean_jpeg(item._data)
+                if cleaned is not None:
+                    item._data = cleaned
+        leads = children.get(kind, {})
+        for key, value in list(item.items()):
+            if key == "/Parent":
+                continue
+            target = leads.get(key, "generic")
+            if target.startswith("each:"):
+                named = value.get_object()
+                if isinstance(named, DictionaryObject):
+                    for entry_name, entry in list(named.items()):
+                        drawn = entry.get_object()
+                        subtype = (
+                            drawn.get("/Subtype") if isinstance(drawn, DictionaryObject) else None
+                        )
+                        if target == "each:xobject" and subtype not in ("/Image", "/Form"):
+                            del named[entry_name]  # PostScript, or not an XObject at all
+                            continue
+                        stack.append((entry, target[5:]))
+                continue
+            stack.append((value, target))
 
 
 def _pdf_copy(data: bytes) -> bytes:
@@ -851,9 +1284,12 @@ def _pdf_copy(data: bytes) -> bytes:
         writer = PdfWriter()
         seen: set[int] = set()  # objects shared by pages (fonts, images) are cleaned once
         for page in reader.pages:
-            added = writer.add_page(page, excluded_keys=PDF_DROPPED_KEYS)
+            dropped = tuple(str(key) for key in page if key not in PDF_PAGE)
+            added = writer.add_page(page, excluded_keys=dropped + PDF_DROPPED_KEYS)
             _pdf_clean_objects(added, seen)
         writer.metadata = None
+        # What the allow-lists cut off was copied before it was cut: it is not written.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
         out = io.BytesIO()
         writer.write(out)
     except ExtractionError:

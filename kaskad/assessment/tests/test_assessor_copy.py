@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from typing import Any, cast
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,8 +33,11 @@ from pypdf.generic import (
 from kaskad.assessment.files import clean_jpeg, strip_metadata
 from kaskad.assessment.portfolios import portfolio_file_add
 from kaskad.assessment.tests.hostile_documents import (
+    _ODT_NS,
     BODY,
+    EMAIL,
     EXTERNAL,
+    IIN,
     INSERTED,
     NAME,
     WHO,
@@ -298,3 +302,278 @@ def test_an_uploaded_hostile_file_is_stored_and_read_without_the_participant(
     # The text assessors read on the marking page is the copy's: the work, not the name.
     assert BODY[0] in record.text and BODY[1] in record.text
     assert not any(text in record.text for text in identifying())
+
+
+# --- Fields, controls and page keys that carry the name ------------------------------------------
+
+_W_NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+)
+_WHO = escape(WHO)
+
+
+def _docx_with(body: str) -> bytes:
+    """A minimal DOCX whose body is `BODY[0]` and then `body`."""
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {_W_NS}><w:body>'
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(BODY[0])}</w:t></w:r></w:p>{body}'
+        "</w:body></w:document>"
+    )
+    types = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("word/document.xml", document)
+    return out.getvalue()
+
+
+def _run(inner: str) -> str:
+    return f"<w:r>{inner}</w:r>"
+
+
+def _fld(kind: str) -> str:
+    return _run(f'<w:fldChar w:fldCharType="{kind}"/>')
+
+
+def _instr(text: str) -> str:
+    return _run(f'<w:instrText xml:space="preserve">{escape(text)}</w:instrText>')
+
+
+def _shown(text: str) -> str:
+    return _run(f"<w:t>{escape(text)}</w:t>")
+
+
+def _complex(*instructions: str, shown: str = WHO) -> str:
+    return (
+        _fld("begin")
+        + "".join(_instr(i) for i in instructions)
+        + _fld("separate")
+        + _shown(shown)
+        + _fld("end")
+    )
+
+
+DOCX_CASES = {
+    "instruction split across runs": "<w:p>" + _complex(" AUTH", "OR ") + "</w:p>",
+    "AUTHOR nested in IF": (
+        "<w:p>"
+        + _fld("begin")
+        + _instr(' IF 1 = 1 "')
+        + _complex(" AUTHOR ")
+        + _instr('" "" ')
+        + _fld("separate")
+        + _shown(WHO)
+        + _fld("end")
+        + "</w:p>"
+    ),
+    "DOCVARIABLE": "<w:p>" + _complex(' DOCVARIABLE "Owner" ') + "</w:p>",
+    "FILENAME with path": "<w:p>" + _complex(" FILENAME \\p ") + "</w:p>",
+    "MERGEFIELD": "<w:p>" + _complex(" MERGEFIELD Teacher ") + "</w:p>",
+    "INCLUDETEXT path": (
+        "<w:p>" + _complex(f' INCLUDETEXT "C:\\\\Users\\\\{NAME}\\\\a.docx" ', shown=".") + "</w:p>"
+    ),
+    "simple DOCVARIABLE": (
+        f'<w:p><w:fldSimple w:instr=" DOCVARIABLE Owner ">{_shown(WHO)}</w:fldSimple></w:p>'
+    ),
+    "simple field nested in a simple field": (
+        '<w:p><w:fldSimple w:instr=" QUOTE "><w:fldSimple w:instr=" USERNAME ">'
+        f"{_shown('x')}</w:fldSimple>{_shown(WHO)}</w:fldSimple></w:p>"
+    ),
+    "content control alias and tag": (
+        f'<w:sdt><w:sdtPr><w:alias w:val="{_WHO}"/><w:tag w:val="{_WHO}"/></w:sdtPr>'
+        f"<w:sdtContent><w:p>{_shown(BODY[1])}</w:p></w:sdtContent></w:sdt>"
+    ),
+    "custom XML element": (
+        f'<w:p><w:customXml w:uri="urn:{IIN}" w:element="{IIN}"><w:customXmlPr>'
+        f'<w:attr w:name="who" w:val="{_WHO}"/></w:customXmlPr>{_shown(BODY[1])}'
+        "</w:customXml></w:p>"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", DOCX_CASES.values(), ids=DOCX_CASES.keys())
+def test_docx_fields_and_controls_that_name_the_participant(body: str) -> None:
+    original = _docx_with(body)
+    assert NAME in leaks(original) or IIN in leaks(original)
+    copy = strip_metadata(original, "docx")
+    assert leaks(copy) == []
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                ET.fromstring(archive.read(name))
+    assert BODY[0] in extract(copy, "docx").text
+    if BODY[1] in body:
+        assert BODY[1] in extract(copy, "docx").text
+
+
+def _odt_with(body: str) -> bytes:
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODT_NS}>'
+        f"<office:body><office:text><text:p>{escape(BODY[0])}</text:p>{body}"
+        "</office:text></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"),
+            "application/vnd.oasis.opendocument.text",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        archive.writestr("content.xml", content)
+    return out.getvalue()
+
+
+ODT_CASES = {
+    "file name": f"<text:p><text:file-name>C:\\Users\\{_WHO}\\plan.odt</text:file-name></text:p>",
+    "template name": f"<text:p><text:template-name>{_WHO}</text:template-name></text:p>",
+    "creation date": (
+        f'<text:p><text:creation-date text:date-value="2026-03-01">{IIN}</text:creation-date>'
+        "</text:p>"
+    ),
+    "modification date": (
+        f"<text:p><text:modification-date>{IIN}</text:modification-date></text:p>"
+    ),
+    "editing duration": (f"<text:p><text:editing-duration>{IIN}</text:editing-duration></text:p>"),
+    "user-defined value attribute": (
+        f'<text:p><text:user-defined text:name="x" office:string-value="{_WHO}">'
+        "x</text:user-defined></text:p>"
+    ),
+    "frame name, title and description": (
+        f'<text:p><draw:frame draw:name="{_WHO}" svg:width="1cm" svg:height="1cm">'
+        f"<svg:title>{_WHO}</svg:title><svg:desc>{_WHO}</svg:desc>"
+        "<draw:text-box><text:p>.</text:p></draw:text-box></draw:frame></text:p>"
+    ),
+    "sender, printer and initials": (
+        f"<text:p><text:sender-firstname>{_WHO}</text:sender-firstname>"
+        f"<text:sender-email>{EMAIL}</text:sender-email><text:printed-by>{_WHO}</text:printed-by>"
+        f"<text:author-initials>{_WHO}</text:author-initials></text:p>"
+    ),
+    "bookmark names": (
+        f'<text:p><text:a xlink:href="#{IIN}">before</text:a>'
+        f'<text:bookmark-start text:name="{_WHO}"/>{escape(BODY[1])}'
+        f'<text:bookmark-end text:name="{_WHO}"/> '
+        f'<text:bookmark text:name="{IIN}"/>'
+        f'<text:bookmark-ref text:reference-format="text" text:ref-name="{_WHO}">x'
+        f'</text:bookmark-ref> <text:a xlink:href="#{IIN}">link</text:a></text:p>'
+    ),
+}
+
+
+@pytest.mark.parametrize("body", ODT_CASES.values(), ids=ODT_CASES.keys())
+def test_odt_fields_and_names_that_name_the_participant(body: str) -> None:
+    original = _odt_with(body)
+    assert leaks(original)
+    copy = strip_metadata(original, "odt")
+    assert leaks(copy) == []
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        content = archive.read("content.xml")
+        ET.fromstring(content)
+    assert BODY[0] in extract(copy, "odt").text
+    if BODY[1] in body:
+        assert BODY[1] in extract(copy, "odt").text
+
+
+def test_odt_bookmarks_are_renamed_and_their_references_follow() -> None:
+    copy = strip_metadata(_odt_with(ODT_CASES["bookmark names"]), "odt")
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        content = archive.read("content.xml").decode()
+    assert 'text:bookmark-start text:name="bm1"' in content
+    assert 'text:bookmark-end text:name="bm1"' in content
+    assert 'text:ref-name="bm1"' in content
+    assert 'text:bookmark text:name="bm2"' in content
+    assert content.count('xlink:href="#bm2"') == 2
+
+
+def test_odt_frames_are_renamed_but_the_names_styles_use_stay() -> None:
+    body = (
+        '<text:p><draw:frame draw:name="A" draw:style-name="fr1"><draw:text-box '
+        'draw:chain-next-name="B"><text:p>.</text:p></draw:text-box></draw:frame>'
+        '<draw:frame draw:name="B"><draw:text-box><text:p>.</text:p></draw:text-box>'
+        "</draw:frame></text:p>"
+    )
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles {_ODT_NS}>'
+        '<office:styles><draw:gradient draw:name="G1" draw:style="linear"/>'
+        '<style:style style:name="fr1" style:family="graphic"><style:graphic-properties '
+        'draw:fill="gradient" draw:fill-gradient-name="G1"/></style:style></office:styles>'
+        "</office:document-styles>"
+    )
+    original = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_odt_with(body))) as source,
+        zipfile.ZipFile(original, "w") as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr("styles.xml", styles)
+    copy = strip_metadata(original.getvalue(), "odt")
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        content = archive.read("content.xml").decode()
+        kept_styles = archive.read("styles.xml").decode()
+    assert 'draw:name="frame1"' in content and 'draw:name="frame2"' in content
+    assert 'draw:chain-next-name="frame2"' in content
+    assert 'draw:name="G1"' in kept_styles and 'draw:fill-gradient-name="G1"' in kept_styles
+
+
+def _pdf_with_hidden_keys() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(hostile_pdf())))
+    page = writer.pages[0]
+    page[NameObject("/PTOwner")] = TextStringObject(WHO)
+    page[NameObject("/Group")] = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Group"),
+            NameObject("/S"): NameObject("/Transparency"),
+            NameObject("/CS"): NameObject("/DeviceRGB"),
+            NameObject("/Owner"): TextStringObject(IIN),
+        }
+    )
+    resources = cast(DictionaryObject, page["/Resources"].get_object())
+    layer = DictionaryObject(
+        {NameObject("/Type"): NameObject("/OCG"), NameObject("/Name"): TextStringObject(WHO)}
+    )
+    resources[NameObject("/Properties")] = DictionaryObject(
+        {NameObject("/L1"): writer._add_object(layer)}
+    )
+    resources[NameObject("/Owner")] = TextStringObject(WHO)
+    for font in cast(DictionaryObject, resources["/Font"].get_object()).values():
+        font.get_object()[NameObject("/Owner")] = TextStringObject(IIN)
+    xobjects = cast(DictionaryObject, resources["/XObject"].get_object())
+    photo = cast(DictionaryObject, xobjects["/ImPhoto"].get_object())
+    photo[NameObject("/Name")] = NameObject("/" + IIN)
+    photo[NameObject("/Owner")] = TextStringObject(WHO)
+    postscript = StreamObject()
+    postscript.set_data(f"({WHO}) show".encode())
+    postscript[NameObject("/Type")] = NameObject("/XObject")
+    postscript[NameObject("/Subtype")] = NameObject("/PS")
+    xobjects[NameObject("/PS1")] = writer._add_object(postscript)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pdf_page_keys_resources_and_layers_that_name_the_participant() -> None:
+    original = _pdf_with_hidden_keys()
+    assert set(leaks(original)) == set(identifying())
+    copy = strip_metadata(original, "pdf")
+    assert leaks(copy) == []
+    reader = PdfReader(io.BytesIO(copy))
+    page = reader.pages[0]
+    assert "/PTOwner" not in page
+    assert set(cast(DictionaryObject, page["/Group"]).keys()) == {"/Type", "/S", "/CS"}
+    resources = cast(DictionaryObject, page["/Resources"])
+    assert "/Owner" not in resources
+    layer = cast(DictionaryObject, cast(DictionaryObject, resources["/Properties"])["/L1"])
+    assert layer["/Type"] == "/OCG" and layer["/Name"] == "Layer 1"
+    text = extract(copy, "pdf").text
+    assert BODY[0] in text and BODY[1] in text
+    photo = cast(DictionaryObject, cast(DictionaryObject, resources["/XObject"])["/ImPhoto"])
+    assert "/Name" not in photo and photo["/Subtype"] == "/Image"
+    assert "/PS1" not in cast(DictionaryObject, resources["/XObject"])
