@@ -4,7 +4,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _english(settings) -> None:  # type: ignore[no-untyped-def]
+def _english(settings) -> None:
     """Assertions read English text; the site's default language is Kazakh."""
     settings.LANGUAGE_CODE = "en"
     from django.utils import translation

@@ -54,7 +54,7 @@ def test_it_agrees_with_cohort_get_for_every_user_and_cohort() -> None:
     trainer_person, trainer = make_trainer(programme=version.programme)
     from kaskad.delivery.models import CohortTrainer
 
-    accreditation = trainer_person.accreditations.get()  # type: ignore[attr-defined]
+    accreditation = trainer_person.accreditations.get()
     CohortTrainer.objects.create(
         cohort=cohorts["running-AST-classroom"], person=trainer_person, accreditation=accreditation
     )
