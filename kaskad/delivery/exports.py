@@ -151,6 +151,8 @@ def attendance_table(*, cohort: Cohort, user: Any) -> Table:
 
 def completion_table(*, cohort: Cohort, user: Any) -> Table:
     total = selectors.cohort_total_hours(cohort=cohort)
+    # The reasons name each participant's assessment outcome: not for analysts (ADR 0002).
+    reasons = selectors.sees_results(user, cohort)
     table = Table(
         title=_("Completion"),
         headers=[
@@ -158,9 +160,9 @@ def completion_table(*, cohort: Cohort, user: Any) -> Table:
             _("Result"),
             _("Hours attended"),
             _("Attendance, %"),
-            _("Reason"),
+            *([_("Reason")] if reasons else []),
         ],
-        widths=[22, 18, 15, 40, 16, 12, 12, 60],
+        widths=[22, 18, 15, 40, 16, 12, 12, *([60] if reasons else [])],
     )
     for enrolment in selectors.cohort_roster(cohort=cohort):
         table.rows.append(
@@ -169,7 +171,7 @@ def completion_table(*, cohort: Cohort, user: Any) -> Table:
                 str(enrolment.get_status_display()),
                 enrolment.hours_attended,
                 _percent(enrolment.hours_attended, total),
-                outcome_text(enrolment.outcome or []),
+                *([outcome_text(enrolment.outcome or [])] if reasons else []),
             ]
         )
     return table
