@@ -202,7 +202,7 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         iin=participant.iin,
         to_organisation_id=make_organisation(area=area_of("KAR")).pk,
         position="teacher",
-        transfer_date=date.today() + timedelta(days=30),
+        transfer_date=date.today(),
     )
     side.ids = {
         "transfer": transfer.pk,
