@@ -16,8 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from kaskad.accounts.models import LoginFailure
-from kaskad.accounts.services import login_failure_record, login_is_locked
+from kaskad.accounts.services import (
+    login_failure_limits,
+    login_failure_record,
+    login_is_locked,
+)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -32,16 +35,11 @@ def minutes_until_unlock(*, username: str, ip: str | None) -> int:
     """How long a locked login stays locked: until enough failures leave the window."""
     window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     now = timezone.now()
-    recent = LoginFailure.objects.filter(at__gte=now - window).order_by("-at")
-    limit = settings.LOGIN_FAILURE_LIMIT
-    # The lock lifts when the limit-th most recent failure grows older than the window
-    # (the same limits as login_is_locked: per username, and four times that per address).
-    checks = [(recent.filter(username=username.lower()), limit)]
-    if ip:
-        checks.append((recent.filter(ip=ip), limit * 4))
+    # The lock lifts when the nth most recent failure of each lock grows older than the window
+    # (the same limits as login_is_locked).
     unlock_at = now
-    for failures, nth in checks:
-        for at in failures.values_list("at", flat=True)[nth - 1 : nth]:
+    for failures, nth in login_failure_limits(username=username, ip=ip):
+        for at in failures.order_by("-at").values_list("at", flat=True)[nth - 1 : nth]:
             unlock_at = max(unlock_at, at + window)
     return max(1, math.ceil((unlock_at - now).total_seconds() / 60))
 
