@@ -8,7 +8,8 @@ answer must equal the answer for an id nobody has: the same status and the same 
 API the same error code and message).
 
 A second test reads every body of the walk for full IINs and participants' names where the
-role must not see them.
+role must not see them, and for a participant's birth date (which with sex gives a masked IIN
+back), phone and e-mail wherever their IIN is masked.
 
 One data set serves the whole module (built once, rolled back at the end); every request that
 writes runs in a savepoint that is rolled back, so the walk leaves the data as it found it.
