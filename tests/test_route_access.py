@@ -8,7 +8,8 @@ answer must equal the answer for an id nobody has: the same status and the same 
 API the same error code and message).
 
 A second test reads every body of the walk for full IINs and participants' names where the
-role must not see them.
+role must not see them, and for a participant's birth date (which with sex gives a masked IIN
+back), phone and e-mail wherever their IIN is masked.
 
 One data set serves the whole module (built once, rolled back at the end); every request that
 writes runs in a savepoint that is rolled back, so the walk leaves the data as it found it.
@@ -20,7 +21,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,20 @@ ROLES = (
 MISSING_ID = 987654321
 # The participants' surnames, rare enough to search the bodies for.
 SURNAMES = {"ALA": "Құпиялова", "AST": "Жасырынова"}
+# Their birth dates and contacts, distinctive enough to search the bodies for: with the masked
+# IIN, the birth date and sex give the full IIN back (ADR 0002), so they go with it.
+IDENTITY = {
+    "ALA": {
+        "birth_date": date(1979, 2, 16),
+        "phone": "+7 701 555 1379",
+        "email": "kupiya@example.kz",
+    },
+    "AST": {
+        "birth_date": date(1981, 11, 23),
+        "phone": "+7 702 555 2481",
+        "email": "zhasyr@example.kz",
+    },
+}
 
 
 # --- The data: one object of each kind in branch A (the users') and in branch B ----------------
@@ -94,7 +109,9 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
     """Branch `code`'s objects; with `users` None, also the users of that branch (A)."""
     side = Side()
     organisation = make_organisation(area=area_of(code))
-    participant = make_teacher(branch_code=code, organisation=organisation, surname=SURNAMES[code])
+    participant = make_teacher(
+        branch_code=code, organisation=organisation, surname=SURNAMES[code], **IDENTITY[code]
+    )
     side.participant = participant
     version = make_version()
     programme = version.programme
@@ -186,7 +203,7 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         iin=participant.iin,
         to_organisation_id=make_organisation(area=area_of("KAR")).pk,
         position="teacher",
-        transfer_date=timezone.localdate() + timedelta(days=30),
+        transfer_date=timezone.localdate(),
     )
     side.ids = {
         "transfer": transfer.pk,
@@ -520,8 +537,9 @@ def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
 #
 # A 404 (or a 403 that a missing id gets too) must be the very answer an id nobody has gets.
 # Notes on what the table allows and why:
-# * analysts read the registry, cohorts, trainers and certificates of the whole country
-#   (read only, IINs masked) but no individual portfolio, file, mark or report;
+# * analysts read the registry, cohorts and trainers of the whole country (read only, IINs
+#   masked, no birth date or contacts) but no individual portfolio, file, mark, assessment
+#   outcome, report or certificate (the public verification aside);
 # * open cohorts are visible to everyone linked to a registry person (to enrol themselves),
 #   hence 200/200 on `GET /api/cohorts/{id}` for trainers, assessors and teachers, and the
 #   self-enrolment answers (201 enrolled, 409 already enrolled) with an empty body;
@@ -738,9 +756,9 @@ ACCESS: dict[str, dict[str, str]] = {
         "POST": "405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405",
     },
     "certificates:detail": {
-        "GET": "200/200 200/200 200/404 404/404 404/404 404/404 404/404 404/404"
+        "GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"
     },
-    "certificates:pdf": {"GET": "200/200 200/200 200/404 404/404 404/404 404/404 404/404 404/404"},
+    "certificates:pdf": {"GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"},
     "certificates:revoke": {
         "GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404",
         "POST": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404",
@@ -905,6 +923,18 @@ def test_every_role_gets_the_declared_answer_and_out_of_scope_looks_like_nothing
 TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
+def _identity_strings(identity: dict[str, Any]) -> list[str]:
+    """The birth date in every form the pages use (ISO, short, long in each language), contacts."""
+    from django.utils import formats, translation
+
+    born: date = identity["birth_date"]
+    strings = {born.isoformat(), born.strftime("%d.%m.%Y"), identity["phone"], identity["email"]}
+    for language in ("en", "kk", "ru"):
+        with translation.override(language):
+            strings.add(str(formats.date_format(born, "DATE_FORMAT")))
+    return sorted(strings)
+
+
 @pytest.mark.slow  # builds a world for every role and walks every route: the slowest test
 @pytest.mark.django_db
 def test_no_answer_shows_an_iin_or_a_participant_the_role_must_not_see(
@@ -927,10 +957,22 @@ def test_no_answer_shows_an_iin_or_a_participant_the_role_must_not_see(
     may_see["leader"] |= {iin for iin, org, _branch in people if org == leader_school}
     registered = {iin for iin, _org, _branch in people}
     participants = set(SURNAMES.values())
+    # What gives a participant's IIN back (or reaches them) besides the IIN itself: the birth
+    # date as the pages and exports write it, the phone and the e-mail.
+    identities = {
+        world.a.participant.iin: _identity_strings(IDENTITY["ALA"]),
+        world.b.participant.iin: _identity_strings(IDENTITY["AST"]),
+    }
     wrong: list[str] = []
     for (key, method, role, target), answer in answers.items():
         for iin in set(TWELVE_DIGITS.findall(answer.raw)) & registered - may_see[role]:
             wrong.append(f"{method} {key} as {role} ({target}) shows the full IIN {iin}")
+        for iin, strings in identities.items():
+            if iin in may_see[role]:
+                continue
+            for text in strings:
+                if text in answer.raw:
+                    wrong.append(f"{method} {key} as {role} ({target}) shows {text!r} of {iin}")
         if role == "assessor":  # marking is blind: never a participant's name
             for surname in participants:
                 if surname in answer.raw:

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kaskad.accounts.models import LoginFailure, Role, RoleAssignment, User
@@ -67,40 +68,55 @@ def user_set_language(*, user: User, language: str) -> None:
         user.save(update_fields=["language"])
 
 
-def login_is_locked(*, username: str, ip: str | None) -> bool:
-    """Too many recent failures for this username, or from this address, lock the login."""
+# An address may try a few names (a shared school network), but not endlessly.
+ADDRESS_FACTOR = 4
+# A username is locked from every address only by many more failures than one address may
+# make (its own pair lock stops it at the limit): a distributed guessing attack is slowed,
+# but one attacker cannot lock someone (the administrator) out.
+USERNAME_FACTOR = 10
+
+
+def login_failure_limits(
+    *, username: str, ip: str | None
+) -> list[tuple[QuerySet[LoginFailure], int]]:
+    """The recent failures that count towards each lock, with the number that locks: this
+    username from this address, this address for any username, this username from anywhere."""
     since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
     limit = settings.LOGIN_FAILURE_LIMIT
-    by_name = recent.filter(username=username.lower()).count() >= limit
-    # An address may try a few names (a shared school network), but not endlessly.
-    by_ip = ip is not None and recent.filter(ip=ip).count() >= limit * 4
-    return by_name or by_ip
+    name = recent.filter(username=username.lower())
+    pair = name.filter(ip=ip) if ip else name.filter(ip__isnull=True)
+    checks = [(pair, limit), (name, limit * USERNAME_FACTOR)]
+    if ip:
+        checks.append((recent.filter(ip=ip), limit * ADDRESS_FACTOR))
+    return checks
+
+
+def login_is_locked(*, username: str, ip: str | None) -> bool:
+    """Too many recent failures for this username from this address, from this address, or
+    (many more) for this username from anywhere, lock the login."""
+    return any(
+        failures.count() >= nth for failures, nth in login_failure_limits(username=username, ip=ip)
+    )
 
 
 def minutes_until_unlock(*, username: str, ip: str | None) -> int:
     """How long a locked login stays locked: until enough failures leave the window."""
     window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     now = timezone.now()
-    recent = LoginFailure.objects.filter(at__gte=now - window).order_by("-at")
-    limit = settings.LOGIN_FAILURE_LIMIT
-    # The lock lifts when the limit-th most recent failure grows older than the window
-    # (the same limits as login_is_locked: per username, and four times that per address).
-    checks = [(recent.filter(username=username.lower()), limit)]
-    if ip:
-        checks.append((recent.filter(ip=ip), limit * 4))
+    # The lock lifts when the nth most recent failure of each lock grows older than the window
+    # (the same limits as login_is_locked).
     unlock_at = now
-    for failures, nth in checks:
-        for at in failures.values_list("at", flat=True)[nth - 1 : nth]:
+    for failures, nth in login_failure_limits(username=username, ip=ip):
+        for at in failures.order_by("-at").values_list("at", flat=True)[nth - 1 : nth]:
             unlock_at = max(unlock_at, at + window)
     return max(1, math.ceil((unlock_at - now).total_seconds() / 60))
 
 
 def login_failure_record(*, username: str, ip: str | None) -> None:
     LoginFailure.objects.create(username=username.lower(), ip=ip)
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    count = LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
-    if count == settings.LOGIN_FAILURE_LIMIT:
+    pair, name = login_failure_limits(username=username, ip=ip)[:2]
+    if pair[0].count() == pair[1] or name[0].count() == name[1]:
         user = User.objects.filter(username__iexact=username).first()
         if user is not None:
             audit_record(actor=None, action="login_locked", obj=user, source=f"ip={ip or '?'}")

@@ -269,9 +269,15 @@ def assignment_save_draft(
     by: Any,
 ) -> Assignment:
     """Keep the marks being written, incomplete as they may be, without deciding anything: only
-    the assignment's own assessor, only while it is allocated. The final save checks them."""
+    the assignment's own assessor, only while it is allocated. An empty level is kept empty;
+    a level that is not one of the rubric's, or a criterion not in it, is refused (field by
+    field, nothing saved); completeness and comments are for the final save."""
     _require_assessor(by, assignment)
+    rubric = Portfolio.objects.select_related("rubric").get(pk=assignment.portfolio_id).rubric
+    criteria = {c.pk: c.title for c in Criterion.objects.filter(rubric=rubric)}
     draft_marks: dict[str, list[Any]] = {}
+    errors: dict[str, Any] = {}
+    unknown: list[int] = []
     for key, value in marks.items():
         criterion_id = _parse_level(key)
         try:
@@ -280,10 +286,25 @@ def assignment_save_draft(
             continue
         if criterion_id is None:
             continue
+        if criterion_id not in criteria:
+            unknown.append(criterion_id)
+            continue
         level = _parse_level(raw_level)
+        empty = raw_level is None or not str(raw_level).strip()
+        if not empty and (level is None or not 1 <= level <= rubric.max_level):
+            errors[criterion_field(criterion_id)] = _(
+                "The level for “%(criterion)s” must be from 1 to %(max)s."
+            ) % {"criterion": criteria[criterion_id], "max": rubric.max_level}
+            continue
         text = str(raw_comment or "")[:COMMENT_MAX]
         if level is not None or text.strip():
             draft_marks[str(criterion_id)] = [level, text]
+    if unknown:
+        errors["marks"] = _("The marks name criteria that are not in this rubric: %(ids)s.") % {
+            "ids": ", ".join(str(i) for i in sorted(unknown))
+        }
+    if errors:
+        raise MarksInvalid(errors)
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.status != AssignmentStatus.ALLOCATED:

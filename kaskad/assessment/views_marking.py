@@ -159,6 +159,8 @@ def _task_page(request: HttpRequest, pk: int, *, role: str | None) -> HttpRespon
                 )
             except NotFoundError as error:
                 raise Http404 from error
+            except MarksInvalid as error:  # every wrong level, each naming its criterion
+                messages.error(request, " ".join(str(m) for m in error.errors.values()))
             except DomainError as error:
                 messages.error(request, str(error.message))
             else:

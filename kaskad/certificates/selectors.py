@@ -3,7 +3,8 @@ of a certificate, and the public verification.
 
 Who sees which certificates:
 
-* national administrators and analysts: all of them;
+* national administrators: all of them;
+* analysts: none (a certificate is an individual result; they read the reports, ADR 0002);
 * branch coordinators: those of their branches;
 * a participant: their own;
 * anyone else: none (a certificate out of scope answers 404 like a missing one).
@@ -38,7 +39,7 @@ def _base() -> QuerySet[Certificate]:
 def certificate_list_visible_to(user: Any) -> QuerySet[Certificate]:
     scope = user_scope(user)
     qs = _base()
-    if scope.national:
+    if scope.national_write:
         return qs
     condition = Q(pk__in=[])
     if scope.branch_ids:
@@ -51,7 +52,7 @@ def certificate_list_visible_to(user: Any) -> QuerySet[Certificate]:
 def sees_certificate_lists(user: Any) -> bool:
     """Staff who look after other people's certificates (the list page)."""
     scope = user_scope(user)
-    return scope.national or bool(scope.branch_ids)
+    return scope.national_write or bool(scope.branch_ids)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from kaskad.core.api import (
     paginate,
 )
 from kaskad.core.errors import DomainError
-from kaskad.delivery import selectors
+from kaskad.delivery import permissions, selectors
 from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.models import AttendanceStatus, Cohort, CohortStatus, Enrolment
 from kaskad.delivery.services.attendance import attendance_save
@@ -129,8 +129,10 @@ class RosterEntry(Schema):
     status: str
     organisation: str | None
     hours_attended: float
-    assessment_passed: bool | None
-    outcome: str
+    assessment_passed: bool | None = Field(
+        description="Empty for those who may not see individual results (analysts)."
+    )
+    outcome: str = Field(description="Empty for those who may not see individual results.")
 
 
 class WaitlistEntry(Schema):
@@ -373,6 +375,7 @@ def cohort_roster(request: HttpRequest, cohort_id: RecordId) -> dict[str, Any]:
     user = api_user(request)
     # The worklist: national roles, the branch's coordinators and the cohort's trainers.
     cohort = selectors.cohort_get(user=user, pk=cohort_id, worklist=True)
+    results = permissions.sees_results(user, cohort)  # not for analysts (ADR 0002)
     enrolled = [
         {
             "enrolment_id": e.pk,
@@ -380,8 +383,8 @@ def cohort_roster(request: HttpRequest, cohort_id: RecordId) -> dict[str, Any]:
             "status": e.status,
             "organisation": e.organisation.name if e.organisation else None,
             "hours_attended": float(e.hours_attended),
-            "assessment_passed": e.assessment_passed,
-            "outcome": outcome_text(e.outcome or []),
+            "assessment_passed": e.assessment_passed if results else None,
+            "outcome": outcome_text(e.outcome or []) if results else "",
         }
         for e in selectors.cohort_roster(cohort=cohort)
     ]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from kaskad.accounts.models import User
 from kaskad.accounts.scopes import iin_for
-from kaskad.delivery import selectors
+from kaskad.delivery import permissions, selectors
 from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.models import Attendance, AttendanceStatus, Cohort
 
@@ -152,6 +152,8 @@ def attendance_table(*, cohort: Cohort, user: User) -> Table:
 
 def completion_table(*, cohort: Cohort, user: User) -> Table:
     total = selectors.cohort_total_hours(cohort=cohort)
+    # The reasons name each participant's assessment outcome: not for analysts (ADR 0002).
+    reasons = permissions.sees_results(user, cohort)
     table = Table(
         title=_("Completion"),
         headers=[
@@ -159,9 +161,9 @@ def completion_table(*, cohort: Cohort, user: User) -> Table:
             _("Result"),
             _("Hours attended"),
             _("Attendance, %"),
-            _("Reason"),
+            *([_("Reason")] if reasons else []),
         ],
-        widths=[22, 18, 15, 40, 16, 12, 12, 60],
+        widths=[22, 18, 15, 40, 16, 12, 12, *([60] if reasons else [])],
     )
     for enrolment in selectors.cohort_roster(cohort=cohort):
         table.rows.append(
@@ -170,7 +172,7 @@ def completion_table(*, cohort: Cohort, user: User) -> Table:
                 str(enrolment.get_status_display()),
                 enrolment.hours_attended,
                 _percent(enrolment.hours_attended, total),
-                outcome_text(enrolment.outcome or []),
+                *([outcome_text(enrolment.outcome or [])] if reasons else []),
             ]
         )
     return table

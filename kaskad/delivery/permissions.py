@@ -28,6 +28,12 @@ def trains_cohort(user: User, cohort: Cohort) -> bool:
     return CohortTrainer.objects.filter(cohort_id=cohort.pk, person_id=person_id).exists()
 
 
+def sees_results(user: User, cohort: Cohort) -> bool:
+    """Individual assessment outcomes (ADR 0002): whoever manages the cohort and its trainers,
+    not the analysts who read the cohort for its aggregates."""
+    return manages_cohort(user, cohort) or trains_cohort(user, cohort)
+
+
 def may_mark_attendance(user: User, cohort: Cohort) -> bool:
     """The cohort's trainers and whoever manages it."""
     return manages_cohort(user, cohort) or trains_cohort(user, cohort)

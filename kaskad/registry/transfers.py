@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -56,6 +57,26 @@ class TransferConflict(DomainError):
     """The request is valid but its state does not allow the action (HTTP 409)."""
 
     status = 409
+
+
+def _not_in_future(transfer_date: date, *, approving: bool) -> None:
+    """A transfer takes effect on its date: until then the person works where they are (and
+    their branch keeps seeing them), so neither the request nor the approval may be early."""
+    if transfer_date <= timezone.localdate():
+        return
+    message = (
+        _("A transfer takes effect on its date: approve it on or after %(date)s.")
+        if approving
+        else _(
+            "A transfer takes effect on its date: request it on or after %(date)s; "
+            "the date cannot be in the future."
+        )
+    )
+    raise DomainError(
+        "transfer_date_in_future",
+        message % {"date": date_format(transfer_date, "SHORT_DATE_FORMAT")},
+        field="transfer_date",
+    )
 
 
 def _not_found() -> NotFoundError:
@@ -105,6 +126,7 @@ def transfer_request_create(
             "forbidden", _("You do not have permission to change the registry.")
         )
     organisation = _receiving_organisation(by=by, organisation_id=to_organisation_id)
+    _not_in_future(transfer_date, approving=False)
     iin, _info = clean_iin(iin)
     note = note.strip()
     if len(note) > MAX_TEXT:
@@ -245,6 +267,7 @@ def transfer_request_approve(*, by: Any, transfer_id: int) -> TransferRequest:
     """Move the person: the main job ends the day before the transfer date and the new one
     starts on it (history kept, ``current_organisation`` set by ``employment_set``)."""
     transfer = _locked(by, transfer_id, decide=True)
+    _not_in_future(transfer.transfer_date, approving=True)
     person = Person.objects.select_for_update().get(pk=transfer.person_id)
     current = (
         Employment.objects.filter(person=person, ended_on__isnull=True, is_primary=True)

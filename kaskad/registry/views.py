@@ -191,12 +191,16 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     current = next((e for e in employments if e.ended_on is None and e.is_primary), None)
     scope = scope_of(request.user)
+    iin = iin_for(request.user, person)
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "iin": iin_for(request.user, person),
+            "iin": iin,
+            # Birth date and sex give a masked IIN back, contacts reach the person: they go
+            # with the IIN (ADR 0002), as in the API.
+            "sees_identity": iin == person.iin,
             "is_self": person.pk == scope.person_id,
             "employments": employments,
             "current": current,

@@ -199,3 +199,55 @@ def test_next_is_followed_only_within_the_site(client: Client, user: User) -> No
     people = reverse("registry:person_list")
     response = client.post(LOGIN + f"?next={people}", {"username": "aigul", "password": PASSWORD})
     assert response["Location"] == people
+
+
+def _from(address: str) -> Client:
+    return Client(REMOTE_ADDR=address)
+
+
+def test_one_address_locks_only_itself_out_not_the_account(user: User) -> None:
+    """An anonymous visitor cannot lock someone (the administrator) out: the failures lock
+    the username from that address, and the address."""
+    attacker = _from("203.0.113.7")
+    for _ in range(26):
+        attempt(attacker, "aigul", "wrong")
+    assert "Too many failed attempts" in attempt(attacker, "aigul", PASSWORD).content.decode()
+    assert not signed_in(attacker)
+    # The locked address's attempts are refused before counting: the pair's limit, no more.
+    assert LoginFailure.objects.filter(username="aigul").count() == settings.LOGIN_FAILURE_LIMIT
+    assert LoginFailure.objects.filter(ip="203.0.113.7").exists()  # the records are kept
+
+    owner = _from("198.51.100.20")
+    attempt(owner, "aigul", PASSWORD)
+    assert signed_in(owner)
+
+
+def test_the_attacking_address_is_locked_for_every_username() -> None:
+    make_user(username="dana")
+    attacker = _from("203.0.113.8")
+    for number in range(settings.LOGIN_FAILURE_LIMIT * 4):
+        attempt(attacker, f"guess{number}", "wrong")
+    response = attempt(attacker, "dana", PASSWORD)
+    assert "Too many failed attempts" in response.content.decode()
+    assert not signed_in(attacker)
+    elsewhere = _from("198.51.100.21")
+    attempt(elsewhere, "dana", PASSWORD)
+    assert signed_in(elsewhere)
+
+
+def test_many_addresses_still_lock_the_username_everywhere(user: User) -> None:
+    """A distributed guessing attack is slowed: ten times the limit of failures from anywhere
+    locks the username from every address, for the window."""
+    limit = settings.LOGIN_FAILURE_LIMIT
+    for number in range(10 * limit - 1):
+        attempt(_from(f"192.0.2.{number % 20 + 1}"), "aigul", "wrong")
+    owner = _from("198.51.100.22")
+    attempt(owner, "aigul", PASSWORD)
+    assert signed_in(owner)  # one failure short of the username-wide lock (success clears)
+
+    for number in range(10 * limit):
+        attempt(_from(f"192.0.2.{number % 20 + 1}"), "aigul", "wrong")
+    late = _from("198.51.100.23")
+    response = attempt(late, "aigul", PASSWORD)
+    assert "Too many failed attempts; try again in 15 minutes." in response.content.decode()
+    assert not signed_in(late)

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kaskad.assessment.marking import MarksInvalid, assignment_mark, in_sample
+from kaskad.assessment.marking import (
+    COMMENT_MAX,
+    MarksInvalid,
+    assignment_mark,
+    assignment_save_draft,
+    in_sample,
+)
 from kaskad.assessment.models import (
     Assignment,
     AssignmentRole,
@@ -461,6 +467,57 @@ def test_a_draft_is_kept_and_shown_again_without_deciding_anything(client):
     assert "These marks are not final yet" in body
     assert body.count("checked") == 1
     assert any("Draft saved at" in str(m) for m in page.context["messages"])
+
+
+@pytest.mark.parametrize("level", ["99999999999999999999", "-1", "0", "abc"])
+def test_a_draft_level_outside_the_rubric_is_refused_naming_the_criterion(client, level):
+    world = marking_world(percent=0)
+    task = give_task(world.portfolio, world.assessors[0])
+    assessor = world.assessors[0][1]
+    criteria = list(world.rubric.criteria.order_by("order"))
+    marks = {criteria[0].pk: (2, "fine so far"), criteria[1].pk: (level, "too much")}
+    with pytest.raises(MarksInvalid) as refused:
+        assignment_save_draft(assignment=task, marks=marks, comment="", by=assessor)
+    field = f"criterion-{criteria[1].pk}"
+    assert list(refused.value.errors) == [field]
+    assert refused.value.field == field
+    assert criteria[1].title in str(refused.value.message)
+    assert f"from 1 to {world.rubric.max_level}" in str(refused.value.message)
+    task.refresh_from_db()
+    assert task.draft_saved_at is None and not task.draft  # nothing partially written
+
+    client.force_login(assessor)
+    url = reverse("assessment:marking_task", args=[task.pk])
+    data = _post({criteria[1].pk: level}, {}, "", final=False)  # type: ignore[dict-item]
+    response = client.post(url, {**data, "action": "draft"}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(criteria[1].title in m and "must be from 1 to" in m for m in shown)
+    task.refresh_from_db()
+    assert task.draft_saved_at is None
+
+
+def test_a_draft_keeps_empty_levels_and_rubric_levels_and_cuts_long_comments():
+    world = marking_world(percent=0)
+    task = give_task(world.portfolio, world.assessors[0])
+    criteria = list(world.rubric.criteria.order_by("order"))
+    top = world.rubric.max_level
+    marks = {
+        criteria[0].pk: ("", "only a thought"),
+        criteria[1].pk: (str(top), "x" * (COMMENT_MAX + 50)),
+        criteria[2].pk: (None, ""),
+    }
+    saved = assignment_save_draft(
+        assignment=task, marks=marks, comment="", by=world.assessors[0][1]
+    )
+    drafted = saved.draft["marks"]
+    assert drafted[str(criteria[0].pk)] == [None, "only a thought"]
+    assert drafted[str(criteria[1].pk)] == [top, "x" * COMMENT_MAX]
+    assert str(criteria[2].pk) not in drafted
+    with pytest.raises(MarksInvalid) as refused:
+        assignment_save_draft(
+            assignment=task, marks={987654: (1, "")}, comment="", by=world.assessors[0][1]
+        )
+    assert "not in this rubric: 987654" in str(refused.value.message)
 
 
 def test_the_final_save_needs_a_ticked_confirmation_and_lists_errors_at_the_top(client):

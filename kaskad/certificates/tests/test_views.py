@@ -54,6 +54,19 @@ def test_a_coordinator_sees_only_their_branch(world) -> None:
     assert client.get(reverse("certificates:cohort", args=[world["ast"].pk])).status_code == 404
 
 
+def test_an_analyst_sees_no_certificate_but_verifies_like_anyone(world) -> None:
+    """A certificate is an individual result: analysts read reports (ADR 0002)."""
+    client = _client(make_user(roles=[(Role.ANALYST, None)]))
+    assert client.get(reverse("certificates:list")).status_code == 404
+    for name in ("detail", "pdf"):
+        for certificate in (world["mine"], world["theirs"]):
+            url = reverse(f"certificates:{name}", args=[certificate.pk])
+            assert client.get(url).status_code == 404, name
+    public = client.get(reverse("certificates:verify_token", args=[world["mine"].token]))
+    assert public.status_code == 200
+    assert world["mine"].number in public.content.decode()
+
+
 def test_the_participant_sees_and_downloads_only_their_own(world) -> None:
     client = _client(world["owner"])
     assert client.get(reverse("certificates:list"))["Location"] == reverse(

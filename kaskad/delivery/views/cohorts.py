@@ -158,6 +158,7 @@ def cohort_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     manager = permissions.manages_cohort(user, cohort)
     trainer = not manager and permissions.trains_cohort(user, cohort)
+    results = manager or trainer  # individual outcomes: not for analysts (ADR 0002)
     total_hours = selectors.cohort_total_hours(cohort=cohort)
     roster = list(selectors.cohort_roster(cohort=cohort))
     waitlist = list(selectors.cohort_waitlist(cohort=cohort))
@@ -166,7 +167,7 @@ def cohort_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "enrolment": e,
             "iin": iin_for(user, e.person),
             "percent": _percent(e.hours_attended, total_hours),
-            "outcome": outcome_text(e.outcome or []),
+            "outcome": outcome_text(e.outcome or []) if results else "",
         }
         for e in roster
     ]
@@ -179,7 +180,7 @@ def cohort_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         for number, e in enumerate(waitlist, start=1)
     ]
     ended = [
-        {"enrolment": e, "outcome": outcome_text(e.outcome or [])}
+        {"enrolment": e, "outcome": outcome_text(e.outcome or []) if results else ""}
         for e in selectors.cohort_ended_enrolments(cohort=cohort)[:50]
     ]
     editable = cohort.status not in selectors.READ_ONLY_STATUSES
@@ -195,6 +196,7 @@ def cohort_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "cohort": cohort,
             "manager": manager,
             "trainer": trainer,
+            "results": results,
             "editable": editable,
             "markable": cohort.status in selectors.MARKABLE_STATUSES,
             # Results come at the end of a course (the assessment app will record them).

@@ -6,11 +6,12 @@ service (history kept, audit entries, notifications)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
@@ -257,3 +258,67 @@ def test_decline_page_asks_for_a_reason(world) -> None:
     withdraw = client_for(w["astana"]).post(f"/registry/transfers/{transfer.pk}/cancel/")
     assert withdraw.status_code == 302
     assert TransferRequest.objects.get().status == "declined"
+
+
+def test_a_transfer_date_in_the_future_is_refused_on_the_page_and_in_the_api(world) -> None:
+    """A transfer moves the person at once: a future date would take them from their branch
+    while they still work there."""
+    w = world
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    page = request_transfer(w, transfer_date=tomorrow.isoformat())
+    assert page.status_code == 200
+    assert "A transfer takes effect on its date: request it on or after" in page.content.decode()
+    api = post_json(
+        w["astana"],
+        "/api/transfers",
+        {
+            "iin": w["teacher"].iin,
+            "to_organisation_id": w["astana_school"].pk,
+            "position": "teacher",
+            "transfer_date": "2099-12-31",
+        },
+    )
+    assert api.status_code == 400
+    error = api.json()["error"]
+    assert (error["code"], error["field"]) == ("transfer_date_in_future", "transfer_date")
+    assert "31.12.2099" in error["message"]
+    assert not TransferRequest.objects.exists()
+
+    assert request_transfer(w, transfer_date=timezone.localdate().isoformat()).status_code == 302
+    assert TransferRequest.objects.count() == 1
+
+
+def test_a_pending_request_is_approved_only_once_its_date_has_come(world) -> None:
+    w = world
+    request_transfer(w)
+    transfer = TransferRequest.objects.get()
+    # A request made before the rule, for a date still to come.
+    TransferRequest.objects.filter(pk=transfer.pk).update(
+        transfer_date=timezone.localdate() + timedelta(days=3)
+    )
+
+    response = post_json(w["almaty"], f"/api/transfers/{transfer.pk}/approve")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("transfer_date_in_future", "transfer_date")
+    assert "approve it on or after" in error["message"]
+    page = client_for(w["almaty"]).post(f"/registry/transfers/{transfer.pk}/approve/", follow=True)
+    assert "approve it on or after" in page.content.decode()
+    assert TransferRequest.objects.get().status == "pending"
+    w["teacher"].refresh_from_db()
+    assert w["teacher"].current_organisation == w["almaty_school"]
+    assert Employment.objects.get(person=w["teacher"]).ended_on is None
+
+
+def test_a_date_before_the_current_job_began_is_refused_at_approval(world) -> None:
+    w = world
+    request_transfer(w, transfer_date="2010-01-01")  # her current job began on 2016-09-01
+    transfer = TransferRequest.objects.get()
+
+    response = post_json(w["almaty"], f"/api/transfers/{transfer.pk}/approve")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "employment_not_after_current"
+    assert TransferRequest.objects.get().status == "pending"
+    assert Employment.objects.get(person=w["teacher"]).ended_on is None
