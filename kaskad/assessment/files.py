@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
-from kaskad.plagiarism.engine.extract import (
+from kaskad.documents.extract import (
     MAX_PAGES,
     ODT_MIMETYPE,
     ExtractionError,

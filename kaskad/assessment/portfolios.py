@@ -55,7 +55,7 @@ from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError
 from kaskad.core.models import Notification
 from kaskad.delivery.models import CohortTrainer, Enrolment, EnrolmentStatus
-from kaskad.plagiarism.engine.extract import ExtractionError, extract, looks_like_markup, sniff
+from kaskad.documents.extract import ExtractionError, extract, looks_like_markup, sniff
 
 logger = logging.getLogger("kaskad.assessment")
 

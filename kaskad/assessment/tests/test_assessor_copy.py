@@ -44,7 +44,7 @@ from kaskad.assessment.tests.hostile_documents import (
     identifying,
 )
 from kaskad.assessment.tests.portfolio_helpers import participant_case
-from kaskad.plagiarism.engine.extract import extract, sniff
+from kaskad.documents.extract import extract, sniff
 
 _STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 

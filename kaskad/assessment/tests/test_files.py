@@ -17,7 +17,7 @@ from kaskad.assessment.tests.portfolio_documents import (
     make_pdf,
     w_paragraph,
 )
-from kaskad.plagiarism.engine.extract import (
+from kaskad.documents.extract import (
     MAX_PAGES,
     MAX_UNCOMPRESSED,
     ExtractionError,

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from kaskad.assessment.tests.portfolio_documents import make_docx, make_odt, make_pdf, w_paragraph
-from kaskad.plagiarism.engine.extract import (
+from kaskad.documents.extract import (
     MAX_UNCOMPRESSED,
     Extracted,
     ExtractionError,
