@@ -29,16 +29,17 @@ import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from kaskad.accounts.scopes import user_scope
-from kaskad.assessment.events import portfolio_submitted
 from kaskad.assessment.files import aligned_name, strip_metadata
 from kaskad.assessment.history import event_record
 from kaskad.assessment.models import (
@@ -460,17 +461,17 @@ def portfolio_file_remove(*, file: PortfolioFile, by: Any) -> PortfolioFile:
 # --- Submission -------------------------------------------------------------------------------
 
 
-def _send_submitted(portfolio_id: int) -> None:
-    for receiver, response in portfolio_submitted.send_robust(
-        sender=Portfolio, portfolio_id=portfolio_id
-    ):
-        if isinstance(response, Exception):
-            logger.error(
-                "portfolio_submitted receiver %r failed for portfolio %s",
-                receiver,
-                portfolio_id,
-                exc_info=(type(response), response, response.__traceback__),
-            )
+def _enqueue_after_submission(portfolio_id: int) -> None:
+    """Queue the background tasks that follow a submission (the plagiarism check): named in
+    `settings.KASKAD_AFTER_SUBMISSION_TASKS`, so assessment needs to know none of the parts
+    built on it. One failing to queue does not stop the others; the portfolio stays at
+    plagiarism "pending" and the periodic sweep (`manage.py plagiarism_requeue`) queues it
+    again."""
+    for path in getattr(settings, "KASKAD_AFTER_SUBMISSION_TASKS", ()):
+        try:
+            import_string(path).enqueue(portfolio_id)
+        except Exception:
+            logger.exception("queueing %s failed for portfolio %s", path, portfolio_id)
 
 
 def portfolio_submit(*, portfolio: Portfolio, by: Any) -> Portfolio:
@@ -513,7 +514,7 @@ def portfolio_submit(*, portfolio: Portfolio, by: Any) -> Portfolio:
             data={"files": len(files)},
         )
         portfolio_id = locked.pk
-        transaction.on_commit(lambda: _send_submitted(portfolio_id))
+        transaction.on_commit(lambda: _enqueue_after_submission(portfolio_id))
     _refresh(portfolio, locked)
     return portfolio
 

@@ -28,13 +28,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
@@ -69,6 +69,7 @@ from kaskad.plagiarism.store import (
     index_session,
     text_digest,
 )
+from kaskad.plagiarism.tasks import check_portfolio
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +196,41 @@ def _sources(report: Any, index: Any) -> list[dict[str, Any]]:
         )
     sources.sort(key=lambda s: (-s["covered"], s["doc_id"]))
     return sources
+
+
+# --- The sweep: submissions whose check never came -------------------------------------------
+
+# A check queued on submission normally starts within seconds; past this, with no check of the
+# attempt touched in the meantime, the queueing was lost (a failed enqueue, a lost worker, a
+# failed engine run) and the portfolio is queued again.
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def checks_requeue_stuck(*, older_than: timedelta = STUCK_AFTER) -> list[int]:
+    """Queue the check again for every submitted portfolio left at plagiarism "pending" for
+    longer than `older_than` whose current attempt has no check started or finished since.
+    Returns the ids queued. Safe to repeat: a check run replaces the attempt's check."""
+    cutoff = timezone.now() - older_than
+    recent = PlagiarismCheck.objects.filter(
+        portfolio=OuterRef("pk"), attempt=OuterRef("attempt"), updated_at__gt=cutoff
+    )
+    stuck = list(
+        Portfolio.objects.filter(
+            plagiarism_status=PlagiarismStatus.PENDING,
+            submitted_at__isnull=False,
+            submitted_at__lte=cutoff,
+        )
+        .exclude(status__in=NOT_SUBMITTED)
+        .exclude(Exists(recent))
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for portfolio_id in stuck:
+        try:
+            check_portfolio.enqueue(portfolio_id)
+        except Exception:
+            logger.exception("queueing the check of portfolio %s again failed", portfolio_id)
+    return stuck
 
 
 # --- Running a check ----------------------------------------------------------------------------

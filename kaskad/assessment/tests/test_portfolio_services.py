@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from kaskad.assessment.events import portfolio_submitted
 from kaskad.assessment.models import (
     DraftFeedback,
     EventKind,
@@ -31,6 +30,7 @@ from kaskad.assessment.portfolios import (
     portfolio_submit,
     publish_consent_set,
 )
+from kaskad.assessment.tests import submission_tasks
 from kaskad.assessment.tests.factories import enrol, make_rubric
 from kaskad.assessment.tests.portfolio_documents import (
     AUTHOR,
@@ -299,23 +299,20 @@ def test_files_of_a_submitted_portfolio_cannot_be_removed() -> None:
 # --- Submission -------------------------------------------------------------------------------
 
 
-def test_submitting_freezes_the_draft_and_signals_on_commit(
-    django_capture_on_commit_callbacks: Any,
+def test_submitting_freezes_the_draft_and_queues_the_next_steps_on_commit(
+    settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    settings.KASKAD_AFTER_SUBMISSION_TASKS = [
+        "kaskad.assessment.tests.submission_tasks.record_submission"
+    ]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     case = participant_case()
     add_text_file(case)
-    heard: list[int] = []
-
-    def receiver(sender: Any, portfolio_id: int, **kwargs: Any) -> None:
-        heard.append(portfolio_id)
-
-    portfolio_submitted.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            portfolio = portfolio_submit(portfolio=case.portfolio, by=case.user)
-            assert heard == []  # not before the commit
-    finally:
-        portfolio_submitted.disconnect(receiver)
+    heard = submission_tasks.HEARD
+    heard.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        portfolio = portfolio_submit(portfolio=case.portfolio, by=case.user)
+        assert heard == []  # not before the commit
     assert heard == [case.portfolio.pk]
     portfolio.refresh_from_db()
     assert portfolio.status == PortfolioStatus.SUBMITTED

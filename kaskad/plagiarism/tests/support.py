@@ -56,7 +56,7 @@ def participant(
 
 
 def submit(portfolio: Portfolio, user: User, capture: Any) -> PlagiarismCheck:
-    """Submit as the participant; the commit sends the signal, the check runs at once."""
+    """Submit as the participant; the commit queues the check, which runs at once."""
     with capture(execute=True):
         portfolio_submit(portfolio=portfolio, by=user)
     portfolio.refresh_from_db()
