@@ -226,8 +226,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 UPLOAD_LIMITS = {
-    "assessment:portfolio_upload": "kaskad.assessment.views_portfolios.upload_limit_for",
-    "api:portfolio_file_upload": "kaskad.assessment.views_portfolios.upload_limit_for",
+    "assessment:portfolio_upload": "kaskad.assessment.portfolios.views.upload_limit_for",
+    "api:portfolio_file_upload": "kaskad.assessment.portfolios.views.upload_limit_for",
 }
 
 # The address the public reaches this site at: QR codes on certificates link to it.

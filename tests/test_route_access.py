@@ -36,7 +36,7 @@ from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
 from kaskad.accounts.tokens import api_token_create
 from kaskad.assessment.models import AssessorAccreditation, AssignmentRole, PortfolioStatus
-from kaskad.assessment.publishing import portfolio_publish
+from kaskad.assessment.publishing.services import portfolio_publish
 from kaskad.assessment.tests.factories import enrol, make_assessor, make_portfolio, make_rubric
 from kaskad.assessment.tests.marking_factories import give_task
 from kaskad.cascade.models import Accreditation

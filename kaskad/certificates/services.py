@@ -262,7 +262,7 @@ def certificate_revoke(
 ) -> Certificate:
     """VALID -> REVOKED with a reason (staff only) and a category (shown publicly); the
     portfolio's certification is revoked with it."""
-    from kaskad.assessment.certification import certification_revoke
+    from kaskad.assessment.certification.services import certification_revoke
 
     _require_manager(by, certificate.branch_id)
     text = _reason(reason)

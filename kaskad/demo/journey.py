@@ -320,7 +320,7 @@ def _upload(text: str, name: str) -> Any:
 
 
 def _mark_all(task: Any, *, user: User, level: int) -> None:
-    from kaskad.assessment.marking import assignment_mark
+    from kaskad.assessment.marking.services import assignment_mark
 
     criteria = task.portfolio.rubric.criteria.all()
     comments = [
@@ -345,16 +345,16 @@ def assessment_stage(cohorts: DemoCohorts, *, seed: int = 11) -> DemoAssessment:
     """Portfolios of the finished cohort submitted, checked, allocated and (except the demo
     assessor's own queue) marked; certificates for the certified; a draft in the running
     cohort for the demo teacher to finish."""
-    from kaskad.assessment.allocation import allocate_submitted
+    from kaskad.assessment.allocation.services import allocate_submitted
     from kaskad.assessment.models import Assignment, AssignmentStatus, Portfolio
-    from kaskad.assessment.portfolios import (
+    from kaskad.assessment.portfolios.services import (
         draft_feedback_add,
         portfolio_file_add,
         portfolio_for_enrolment,
         portfolio_submit,
         publish_consent_set,
     )
-    from kaskad.assessment.rubrics import seed_rubrics
+    from kaskad.assessment.rubrics.services import seed_rubrics
     from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
     from kaskad.plagiarism.models import ProgrammeTemplate
 
@@ -458,7 +458,7 @@ def _pid(user: User | None) -> int | None:
 
 
 def _publish(portfolio: Any, *, by: User) -> None:
-    from kaskad.assessment.publishing import portfolio_publish
+    from kaskad.assessment.publishing.services import portfolio_publish
 
     portfolio.refresh_from_db()
     if portfolio.rating == "good" and portfolio.published_at is None:

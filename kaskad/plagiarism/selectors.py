@@ -218,7 +218,7 @@ def _excerpt(text: str, start: int, end: int) -> str:
 
 def _source_details(sources: list[dict[str, Any]], *, officer: bool) -> dict[str, SourceView]:
     """Programme and year of each source; title and author only for consented publications."""
-    from kaskad.assessment.publishing_selectors import PUBLISHED
+    from kaskad.assessment.publishing.selectors import PUBLISHED
 
     ids = {}
     for source in sources:

@@ -10,7 +10,7 @@ index under its lock (`store.index_session`), adds the programme's templates not
 checks the text against everything else (never against the same participant's documents:
 group ``person:<id>``), adds the text as ``portfolio:<id>:<attempt>`` and saves. The check row
 then holds the engine's report, and certification learns the outcome through
-`kaskad.assessment.certification.portfolio_set_plagiarism`: CLEAR below the programme's
+`kaskad.assessment.certification.services.portfolio_set_plagiarism`: CLEAR below the programme's
 threshold, SUSPECTED at or above it (the plagiarism officer decides).
 
 Cross-language search (Russian <-> Kazakh <-> English) costs a sentence-embedding pass. It is
@@ -268,7 +268,7 @@ def _fail(check: PlagiarismCheck, error: str) -> PlagiarismCheck:
 def _report_outcome(
     portfolio: Portfolio, *, status: str, similarity: Decimal | None, reason: str
 ) -> None:
-    from kaskad.assessment.certification import portfolio_set_plagiarism
+    from kaskad.assessment.certification.services import portfolio_set_plagiarism
 
     portfolio.refresh_from_db(fields=["plagiarism_status", "status", "attempt"])
     if portfolio.plagiarism_status in DECIDED:
@@ -381,7 +381,7 @@ def decision_record(
     *, check: PlagiarismCheck, decision: str, comment: str, by: Any
 ) -> PlagiarismDecision:
     """Cleared or plagiarism confirmed, with the reason; feeds certification at once."""
-    from kaskad.assessment.certification import portfolio_set_plagiarism
+    from kaskad.assessment.certification.services import portfolio_set_plagiarism
 
     _require_officer(by)
     if decision not in Decision.values:

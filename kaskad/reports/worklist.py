@@ -140,7 +140,7 @@ def _subquery(qs: Any) -> Any:
 
 
 def _assessor_section(user: Any, today: date) -> WorkSection:
-    from kaskad.assessment.marking_selectors import assessor_queue, moderation_queue
+    from kaskad.assessment.marking.selectors import assessor_queue, moderation_queue
     from kaskad.assessment.models import AssignmentRole, AssignmentStatus
 
     open_tasks = [
@@ -177,7 +177,7 @@ def _assessor_section(user: Any, today: date) -> WorkSection:
 
 
 def _coordinator_sections(user: Any, today: date) -> list[WorkSection]:
-    from kaskad.assessment.allocation_selectors import unallocated_queue
+    from kaskad.assessment.allocation.selectors import unallocated_queue
     from kaskad.delivery.models import Attendance, CohortStatus, Session
     from kaskad.delivery.selectors import MARKABLE_STATUSES, cohort_list_managed_by
 

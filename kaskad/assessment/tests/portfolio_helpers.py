@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kaskad.accounts.models import User
 from kaskad.assessment.models import Portfolio, PortfolioFile, Rubric
-from kaskad.assessment.portfolios import portfolio_file_add, portfolio_for_enrolment
+from kaskad.assessment.portfolios.services import portfolio_file_add, portfolio_for_enrolment
 from kaskad.assessment.tests.factories import enrol, make_rubric
 from kaskad.delivery.models import Cohort, Enrolment
 from kaskad.delivery.services import trainer_assign

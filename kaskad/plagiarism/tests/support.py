@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kaskad.accounts.models import User
 from kaskad.assessment.models import Assignment, AssignmentRole, Portfolio
-from kaskad.assessment.portfolios import portfolio_submit
+from kaskad.assessment.portfolios.services import portfolio_submit
 from kaskad.assessment.tests.factories import enrol, make_assessor, make_portfolio
 from kaskad.delivery.models import Cohort
 from kaskad.delivery.tests.factories import make_cohort, make_teacher, make_version, teacher_user

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from kaskad.assessment.models import PlagiarismStatus, Portfolio
-from kaskad.assessment.portfolios import portfolio_submit
+from kaskad.assessment.portfolios.services import portfolio_submit
 from kaskad.plagiarism.models import CheckStatus, PlagiarismCheck
 from kaskad.plagiarism.services import STUCK_AFTER, checks_requeue_stuck
 from kaskad.plagiarism.tests.support import immediate_tasks, open_cohort, participant

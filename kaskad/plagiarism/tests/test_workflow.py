@@ -20,7 +20,7 @@ from kaskad.assessment.models import (
     PortfolioStatus,
     Rating,
 )
-from kaskad.assessment.portfolios import portfolio_submit
+from kaskad.assessment.portfolios.services import portfolio_submit
 from kaskad.core.errors import DomainError, NotFoundError
 from kaskad.plagiarism.models import (
     CheckStatus,
