@@ -85,7 +85,7 @@ def allocation_dashboard(request: HttpRequest) -> HttpResponse:
     job = latest_allocation_job() if access.manage else None
     return render(
         request,
-        "assessment/allocation_dashboard.html",
+        "assessment/allocation/dashboard.html",
         {
             "access": access,
             "rows": rows,
@@ -134,7 +134,7 @@ def allocation_overdue(request: HttpRequest) -> HttpResponse:
         task.days_late = (now - task.due_at).days
     return render(
         request,
-        "assessment/allocation_overdue.html",
+        "assessment/allocation/overdue.html",
         {"access": access, "page": page, "querystring": _querystring(request)},
     )
 
@@ -151,7 +151,7 @@ def allocation_unallocated(request: HttpRequest) -> HttpResponse:
         portfolio.needed_label = labels.get(portfolio.needed_role, portfolio.needed_role)
     return render(
         request,
-        "assessment/allocation_unallocated.html",
+        "assessment/allocation/unallocated.html",
         {"access": access, "page": page, "querystring": _querystring(request)},
     )
 
@@ -244,7 +244,7 @@ def allocation_assessors(request: HttpRequest) -> HttpResponse:
         accreditation.percent = min(100, round(accreditation.open_count * 100 / capacity))
     return render(
         request,
-        "assessment/allocation_assessors.html",
+        "assessment/allocation/assessors.html",
         {
             "access": access,
             "page": page,
@@ -259,7 +259,7 @@ def _accreditation_form_page(
 ) -> HttpResponse:
     return render(
         request,
-        "assessment/allocation_accreditation_form.html",
+        "assessment/allocation/accreditation_form.html",
         {"form": form, "accreditation": accreditation},
     )
 
@@ -383,7 +383,7 @@ def rubric_detail(request: HttpRequest, version_pk: int) -> HttpResponse:
         return redirect("assessment:rubric_detail", version_pk=version.pk)
     return render(
         request,
-        "assessment/rubric_detail.html",
+        "assessment/rubrics/detail.html",
         {
             "version": version,
             "rubric": rubric,

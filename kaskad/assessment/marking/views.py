@@ -51,7 +51,7 @@ def marking_queue(request: HttpRequest) -> HttpResponse:
     rows = selectors.assessor_queue(user=request.user)
     return render(
         request,
-        "assessment/marking_queue.html",
+        "assessment/marking/queue.html",
         {
             "open_rows": [r for r in rows if r.status == "allocated"],
             "done_rows": [r for r in rows if r.status != "allocated"],
@@ -68,7 +68,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     rows = selectors.moderation_queue(user=request.user)
     return render(
         request,
-        "assessment/marking_queue.html",
+        "assessment/marking/queue.html",
         {
             "open_rows": [r for r in rows if r.status == "allocated"],
             "done_rows": [r for r in rows if r.status != "allocated"],
@@ -213,7 +213,7 @@ def _task_page(request: HttpRequest, pk: int, *, role: str | None) -> HttpRespon
     labels = dict(Rating.choices)
     return render(
         request,
-        "assessment/marking_task.html",
+        "assessment/marking/task.html",
         {
             "task": task,
             "rows": _criteria_rows(task, values, errors),
@@ -271,7 +271,7 @@ def history_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(
         request,
-        "assessment/history_list.html",
+        "assessment/marking/history_list.html",
         {
             "page": page,
             "q": q,
@@ -287,7 +287,7 @@ def history_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = selectors.portfolio_history(user=request.user, pk=pk)
     return render(
         request,
-        "assessment/history_detail.html",
+        "assessment/marking/history_detail.html",
         {
             "history": history,
             "portfolio": history.portfolio,

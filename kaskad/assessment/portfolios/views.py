@@ -68,7 +68,7 @@ class FeedbackForm(forms.Form):
 @login_required
 def my_portfolios(request: HttpRequest) -> HttpResponse:
     rows = selectors.my_portfolios(user=request.user)
-    return render(request, "assessment/portfolio_list.html", {"rows": rows, "now": timezone.now()})
+    return render(request, "assessment/portfolios/list.html", {"rows": rows, "now": timezone.now()})
 
 
 @login_required
@@ -94,7 +94,7 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     results = selectors.portfolio_results(portfolio=portfolio)
     return render(
         request,
-        "assessment/portfolio_detail.html",
+        "assessment/portfolios/detail.html",
         {
             "portfolio": portfolio,
             "enrolment": portfolio.enrolment,
@@ -231,7 +231,7 @@ def trainer_cohorts(request: HttpRequest) -> HttpResponse:
     cohorts = list(selectors.trainer_cohorts(user=request.user)[:200])
     if not cohorts and not selectors.may_review_portfolios(request.user):
         raise Http404
-    return render(request, "assessment/portfolio_trainer_cohorts.html", {"cohorts": cohorts})
+    return render(request, "assessment/portfolios/trainer_cohorts.html", {"cohorts": cohorts})
 
 
 @login_required
@@ -240,7 +240,7 @@ def cohort_portfolios(request: HttpRequest, cohort_pk: int) -> HttpResponse:
     rows = selectors.cohort_portfolios(cohort=cohort)
     return render(
         request,
-        "assessment/portfolio_cohort.html",
+        "assessment/portfolios/cohort.html",
         {
             "cohort": cohort,
             "rows": rows,

@@ -116,7 +116,7 @@ def material_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(
         request,
-        "assessment/publishing_list.html",
+        "assessment/publishing/list.html",
         {
             "form": form,
             "page": page,
@@ -145,7 +145,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = portfolio.enrolment
     return render(
         request,
-        "assessment/publishing_detail.html",
+        "assessment/publishing/detail.html",
         {
             "portfolio": portfolio,
             "enrolment": enrolment,
@@ -190,7 +190,7 @@ def publishing_worklist(request: HttpRequest) -> HttpResponse:
     published = list(selectors.publishing_published(user=request.user)[:200])
     return render(
         request,
-        "assessment/publishing_worklist.html",
+        "assessment/publishing/worklist.html",
         {
             "candidates": candidates,
             "published": published,
