@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.certificates.models import CertificateStatus, RevocationCategory
-from kaskad.core.errors import DomainError
 
 LANGUAGE_CHOICES = [
     ("", _("the same as before")),
@@ -14,12 +13,6 @@ LANGUAGE_CHOICES = [
     ("ru", "Русский"),
     ("en", "English"),
 ]
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 class VerifyForm(forms.Form):

@@ -49,7 +49,7 @@ from kaskad.certificates.numbers import format_number, random_check
 from kaskad.certificates.pdf import render_certificate_pdf, sha256_of
 from kaskad.core.audit import audit_record
 from kaskad.core.collation import name_order
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
@@ -63,12 +63,6 @@ BULK_JOB_KIND = "certificates_bulk"
 STAGE_ISSUING = "issuing certificates"
 STAGE_PACKING = "packing the ZIP file"
 STAGE_LABELS = {STAGE_ISSUING: _("issuing certificates"), STAGE_PACKING: _("packing the ZIP file")}
-
-
-class StateConflict(DomainError):
-    """Valid request, but the record's state does not allow it (HTTP 409)."""
-
-    status = 409
 
 
 # --- Who may act ----------------------------------------------------------------------------

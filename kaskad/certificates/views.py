@@ -31,7 +31,6 @@ from kaskad.certificates.forms import (
     RevokeForm,
     SessionForm,
     VerifyForm,
-    add_domain_error,
 )
 from kaskad.certificates.models import Certificate, CertificateStatus
 from kaskad.certificates.pdf import result_label
@@ -44,8 +43,8 @@ from kaskad.certificates.services import (
     verification_attempt,
     verify_limit,
 )
-from kaskad.core.errors import DomainError
 from kaskad.core.models import Job
+from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.core.public_url import public_url, public_url_problem
 from kaskad.core.views import job_for
 from kaskad.delivery.models import Cohort
@@ -147,15 +146,12 @@ def session_generate(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = SessionForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors_on_form(form):
             job = bulk_job_start(
                 by=request.user,
                 programme=form.cleaned_data["programme"],
                 period=(form.cleaned_data["date_from"], form.cleaned_data["date_to"]),
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             return redirect("core:job_detail", pk=job.pk)
     for field_errors in form.errors.values():
         for message in field_errors:
@@ -248,16 +244,13 @@ def certificate_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _manageable(request, pk)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors_on_form(form):
             certificate_revoke(
                 certificate=certificate,
                 reason=form.cleaned_data["reason"],
                 category=form.cleaned_data["category"],
                 by=request.user,
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             messages.success(
                 request,
                 _("Certificate No. %(number)s has been revoked.") % {"number": certificate.number},
@@ -275,16 +268,13 @@ def certificate_reissue_view(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _manageable(request, pk)
     form = ReissueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors_on_form(form):
             new = certificate_reissue(
                 certificate=certificate,
                 reason=form.cleaned_data["reason"],
                 language=form.cleaned_data["language"] or None,
                 by=request.user,
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             messages.success(
                 request,
                 _("Certificate No. %(new)s has been issued in place of No. %(old)s.")
@@ -314,11 +304,8 @@ def cohort_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     issues the rest and packs all of them into one ZIP file (a background job)."""
     cohort = _managed_cohort(request, pk)
     if request.method == "POST":
-        try:
+        with domain_errors_as_messages(request):
             job = bulk_job_start(by=request.user, cohort=cohort)
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
             return redirect("core:job_detail", pk=job.pk)
     jobs = Job.objects.filter(kind=BULK_JOB_KIND, params__cohort_id=cohort.pk).order_by(
         "-created_at"

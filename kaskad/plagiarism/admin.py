@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.core.admin import ReadOnlyAdmin
 from kaskad.documents.extract import ExtractionError, extract, sniff
 from kaskad.plagiarism.models import (
     PlagiarismCheck,
@@ -18,17 +19,6 @@ from kaskad.plagiarism.models import (
     ProgrammeTemplate,
     ProgrammeThreshold,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ProgrammeThreshold)

@@ -32,6 +32,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from kaskad.accounts.scopes import iin_for, user_scope
+from kaskad.assessment.marking.selectors import portfolio_code
 from kaskad.assessment.models import (
     Assignment,
     AssignmentStatus,
@@ -43,10 +44,6 @@ from kaskad.plagiarism.services import COUNTED_KINDS, OFFICER_ROLES, is_officer,
 from kaskad.plagiarism.store import parse_doc_id, text_digest
 
 EXCERPT_CHARS = 160
-
-
-def portfolio_code(portfolio_id: int) -> str:
-    return f"P-{portfolio_id}"
 
 
 # --- Scope --------------------------------------------------------------------------------------

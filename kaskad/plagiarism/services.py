@@ -49,7 +49,7 @@ from kaskad.assessment.models import (
     PortfolioStatus,
 )
 from kaskad.core.audit import audit_record
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
@@ -98,12 +98,6 @@ RECHECK_BATCH = 50
 STAGE_INDEXING = "indexing"
 STAGE_CHECKING = "checking"
 STAGE_LABELS = {STAGE_INDEXING: _("indexing"), STAGE_CHECKING: _("checking")}
-
-
-class StateConflict(DomainError):
-    """The record's state does not allow the request (HTTP 409)."""
-
-    status = 409
 
 
 def is_officer(user: Any) -> bool:

@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaskad.core.errors import DomainError
+from kaskad.core.pages import domain_errors_on_form
 from kaskad.delivery.models import Cohort
 from kaskad.plagiarism import selectors
-from kaskad.plagiarism.forms import DecisionForm, QueueFilterForm, RecheckForm, add_domain_error
+from kaskad.plagiarism.forms import DecisionForm, QueueFilterForm, RecheckForm
 from kaskad.plagiarism.models import CheckStatus, PlagiarismCheck
 from kaskad.plagiarism.services import (
     RecheckFilters,
@@ -115,16 +115,13 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     check = selectors.check_get(user=request.user, pk=pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors_on_form(form):
             decision_record(
                 check=check,
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
                 by=request.user,
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             messages.success(request, _("The decision is recorded."))
             return redirect("plagiarism:report", pk=check.pk)
     return _render_report(request, check, form=form, status=400)
@@ -168,11 +165,8 @@ def recheck(request: HttpRequest) -> HttpResponse:
                 submitted_from=data["submitted_from"],
                 submitted_until=data["submitted_until"],
             )
-            try:
+            with domain_errors_on_form(form):
                 job = recheck_job_start(filters=filters, by=request.user)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
                 return redirect(reverse("core:job_detail", kwargs={"pk": job.pk}))
     status = 400 if request.method == "POST" else 200
     return render(request, "plagiarism/recheck.html", {"form": form}, status=status)

@@ -45,8 +45,7 @@ from kaskad.assessment.rubrics.services import (
     rubric_update_policy,
     rule_text,
 )
-from kaskad.core.errors import DomainError
-from kaskad.delivery.forms import add_domain_error
+from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 
 PAGE_SIZE = 50
 
@@ -171,13 +170,10 @@ def assignment_reallocate_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return _back(request, back)
-    try:
+    with domain_errors_as_messages(request):
         new_task = assignment_reallocate(
             assignment=task, by=request.user, reason=form.cleaned_data["reason"]
         )
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         if new_task is None:
             messages.warning(
                 request,
@@ -208,11 +204,8 @@ def portfolio_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return _back(request, back)
-    try:
+    with domain_errors_as_messages(request):
         task = assign_one(portfolio=portfolio, role=form.cleaned_data["role"], by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         if task is None:
             messages.warning(
                 request,
@@ -270,7 +263,7 @@ def accreditation_create_view(request: HttpRequest) -> HttpResponse:
     form = AccreditationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
-        try:
+        with domain_errors_on_form(form):
             assert form.person is not None
             accreditation, created = accreditation_save(
                 person=form.person,
@@ -280,9 +273,6 @@ def accreditation_create_view(request: HttpRequest) -> HttpResponse:
                 valid_until=values["valid_until"],
                 by=request.user,
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             messages.success(
                 request,
                 (
@@ -309,7 +299,7 @@ def accreditation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = AccreditationForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
-        try:
+        with domain_errors_on_form(form):
             accreditation_save(
                 person=accreditation.person,
                 programme=accreditation.programme,
@@ -319,9 +309,6 @@ def accreditation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 active=accreditation.active,
                 by=request.user,
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             messages.success(
                 request,
                 _("The accreditation of %(name)s for %(programme)s was updated.")
@@ -343,13 +330,10 @@ def accreditation_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return _back(request, back)
-    try:
+    with domain_errors_as_messages(request):
         result = assessor_deactivate(
             accreditation=accreditation, by=request.user, reason=form.cleaned_data["reason"]
         )
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, describe_deactivation(result))
     return _back(request, back)
 
@@ -372,11 +356,8 @@ def rubric_detail(request: HttpRequest, version_pk: int) -> HttpResponse:
         form = PolicyForm(request.POST or None, initial=_policy_initial(rubric))
         if request.method == "POST" and form.is_valid():
             values = form.cleaned_data
-            try:
+            with domain_errors_on_form(form):
                 rubric_update_policy(rubric=rubric, by=request.user, **values)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
                 messages.success(request, _("The rubric's policy was saved."))
                 return redirect("assessment:rubric_detail", version_pk=version.pk)
     elif request.method == "POST":
@@ -401,10 +382,7 @@ def rubric_detail(request: HttpRequest, version_pk: int) -> HttpResponse:
 def rubric_create_standard_view(request: HttpRequest, version_pk: int) -> HttpResponse:
     selectors.require_manager(request.user)
     version = selectors.version_for_rubric(user=request.user, version_pk=version_pk)
-    try:
+    with domain_errors_as_messages(request):
         rubric_create(version=version, criteria=STANDARD_CRITERIA, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("The standard rubric was created for this version."))
     return redirect("assessment:rubric_detail", version_pk=version.pk)

@@ -47,7 +47,7 @@ from kaskad.assessment.models import (
     Rating,
 )
 from kaskad.assessment.portfolios.history import event_record
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.models import Notification
 
 # Notifications are stored as a msgid with parameters and translated when shown.
@@ -78,12 +78,6 @@ SETTLEABLE_STATUSES = (
 # Who decides plagiarism when a person (not a background task) does.
 PLAGIARISM_ROLES = (Role.PLAGIARISM_OFFICER, Role.NATIONAL_ADMIN)
 LAST_ATTEMPT = 2
-
-
-class StateConflict(DomainError):
-    """The portfolio's state does not allow the request (HTTP 409)."""
-
-    status = 409
 
 
 def _lock(portfolio: Portfolio) -> Portfolio:

@@ -8,21 +8,17 @@ withdrawn from you, answers 404 exactly like a missing one.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Router, Schema
 
 from kaskad.assessment.marking import selectors
 from kaskad.assessment.marking.services import MarksInvalid, assignment_mark
-from kaskad.core.api import ERRORS, ApiError, ErrorOut, api_user
+from kaskad.core.api import ERRORS, MAX_ID, WRITE_ERRORS, ApiError, RecordId, api_user
 
 router = Router(tags=["assessment"])
-
-MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
-WRITE_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 409: ErrorOut, **ERRORS}
 
 
 class TaskOut(Schema):

@@ -50,6 +50,8 @@ ANONYMOUS_LABELS = {AssignmentRole.FIRST: "A", AssignmentRole.SECOND: "B"}
 
 
 def portfolio_code(portfolio_id: int) -> str:
+    """The blind name of a portfolio (no participant's name) on every assessor's, moderator's
+    and plagiarism officer's page."""
     return f"P-{portfolio_id}"
 
 

@@ -13,11 +13,11 @@ with a stable code and a message in the caller's language: a refused file is 422
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Path, Router, Schema, Status
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kaskad.assessment.models import Portfolio
@@ -29,15 +29,12 @@ from kaskad.assessment.portfolios.services import (
     portfolio_submit,
     upload_too_large,
 )
-from kaskad.core.api import ERRORS, ErrorOut, api_user
+from kaskad.core.api import ERRORS, WRITE_ERRORS, RecordId, api_user
 from kaskad.core.uploads import refused_uploads
 from kaskad.delivery.selectors import enrolment_get_for
 
 router = Router(tags=["assessment"])
 
-MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
-WRITE_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 409: ErrorOut, **ERRORS}
 
 # --- Output schemas -----------------------------------------------------------------------------
 

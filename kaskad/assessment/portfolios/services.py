@@ -53,7 +53,7 @@ from kaskad.assessment.models import (
 from kaskad.assessment.portfolios.files import aligned_name, strip_metadata
 from kaskad.assessment.portfolios.history import event_record
 from kaskad.core.audit import audit_record
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.models import Notification
 from kaskad.delivery.models import CohortTrainer, Enrolment, EnrolmentStatus
 from kaskad.documents.extract import ExtractionError, extract, looks_like_markup, sniff
@@ -75,12 +75,6 @@ FEEDBACK_NOTIFICATION = gettext_noop(
     "Your trainer commented on the draft of your portfolio for %(programme)s."
 )
 NOTIFICATION_MSGIDS = frozenset({FEEDBACK_NOTIFICATION})
-
-
-class StateConflict(DomainError):
-    """The portfolio's state does not allow the request (HTTP 409)."""
-
-    status = 409
 
 
 class FileRefused(DomainError):

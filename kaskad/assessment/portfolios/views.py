@@ -41,8 +41,8 @@ from kaskad.assessment.portfolios.services import (
     upload_too_large,
 )
 from kaskad.assessment.rubrics.services import rule_text
-from kaskad.core.errors import DomainError
 from kaskad.core.localised import quoted
+from kaskad.core.pages import domain_errors_as_messages
 from kaskad.core.uploads import refused_uploads
 from kaskad.delivery.selectors import enrolment_get_for
 
@@ -75,12 +75,10 @@ def my_portfolios(request: HttpRequest) -> HttpResponse:
 @require_POST
 def portfolio_start(request: HttpRequest, enrolment_pk: int) -> HttpResponse:
     enrolment = enrolment_get_for(user=request.user, pk=enrolment_pk)
-    try:
+    with domain_errors_as_messages(request):
         portfolio = portfolio_for_enrolment(enrolment=enrolment, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-        return redirect("assessment:my_portfolios")
-    return redirect("assessment:portfolio_detail", pk=portfolio.pk)
+        return redirect("assessment:portfolio_detail", pk=portfolio.pk)
+    return redirect("assessment:my_portfolios")
 
 
 @login_required
@@ -143,12 +141,9 @@ def portfolio_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("assessment:portfolio_detail", pk=pk)
     added: list[str] = []
     for upload in uploads:
-        try:
+        # Each file on its own: one refused file does not lose the others.
+        with domain_errors_as_messages(request):
             record = portfolio_file_add(portfolio=portfolio, upload=upload, by=request.user)
-        except DomainError as error:
-            # Each file on its own: one refused file does not lose the others.
-            messages.error(request, str(error.message))
-        else:
             added.append(record.original_name)
     if added:
         messages.success(
@@ -166,11 +161,8 @@ def portfolio_file_remove_view(request: HttpRequest, pk: int, file_pk: int) -> H
     if record is None:
         raise Http404
     record.portfolio = portfolio
-    try:
+    with domain_errors_as_messages(request):
         portfolio_file_remove(file=record, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("“%(name)s” was removed.") % {"name": record.original_name})
     return redirect("assessment:portfolio_detail", pk=pk)
 
@@ -179,11 +171,8 @@ def portfolio_file_remove_view(request: HttpRequest, pk: int, file_pk: int) -> H
 @require_POST
 def portfolio_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
-    try:
+    with domain_errors_as_messages(request):
         portfolio_submit(portfolio=portfolio, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(
             request,
             _(
@@ -199,11 +188,8 @@ def portfolio_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def portfolio_consent_view(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     consent = request.POST.get("consent") == "1"
-    try:
+    with domain_errors_as_messages(request):
         publish_consent_set(portfolio=portfolio, consent=consent, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(
             request,
             _("Thank you: your portfolio may be published in the collection of best materials.")
@@ -264,11 +250,8 @@ def draft_feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
         return target
-    try:
+    with domain_errors_as_messages(request):
         draft_feedback_add(portfolio=portfolio, text=form.cleaned_data["text"], by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(
             request,
             _("Feedback sent to %(name)s.") % {"name": portfolio.enrolment.person.full_name},

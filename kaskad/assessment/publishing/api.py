@@ -9,22 +9,27 @@ answers 404 exactly like a missing one), writes through `publishing`, whose refu
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from kaskad.assessment.models import Portfolio
 from kaskad.assessment.publishing import selectors, views
 from kaskad.assessment.publishing.services import portfolio_publish, portfolio_unpublish
-from kaskad.core.api import ERRORS, ErrorOut, PageOut, PageQuery, api_user, paginate
+from kaskad.core.api import (
+    ERRORS,
+    MAX_ID,
+    WRITE_ERRORS,
+    PageOut,
+    PageQuery,
+    RecordId,
+    api_user,
+    paginate,
+)
 
 router = Router(tags=["assessment"])
-
-MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
-WRITE_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 409: ErrorOut, **ERRORS}
 
 
 class MaterialOut(Schema):

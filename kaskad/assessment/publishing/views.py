@@ -24,7 +24,7 @@ from kaskad.assessment.models import PortfolioFile
 from kaskad.assessment.portfolios.downloads import file_response
 from kaskad.assessment.publishing import selectors
 from kaskad.assessment.publishing.services import portfolio_publish, portfolio_unpublish
-from kaskad.core.errors import DomainError
+from kaskad.core.pages import domain_errors_as_messages
 from kaskad.registry.choices import Language, Level, Position
 
 PAGE_SIZE = 20
@@ -203,11 +203,8 @@ def publishing_worklist(request: HttpRequest) -> HttpResponse:
 @require_POST
 def publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = selectors.publishing_get(user=request.user, pk=pk)
-    try:
+    with domain_errors_as_messages(request):
         portfolio_publish(portfolio=portfolio, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(
             request,
             _("%(portfolio)s is published in the collection of best materials.")
@@ -224,13 +221,10 @@ def unpublish_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the material is taken down."))
         return redirect("assessment:publishing_worklist")
-    try:
+    with domain_errors_as_messages(request):
         portfolio_unpublish(
             portfolio=portfolio, by=request.user, reason=form.cleaned_data["reason"]
         )
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(
             request,
             _("%(portfolio)s is taken out of the collection.") % {"portfolio": portfolio},

@@ -4,14 +4,12 @@ and no double allocation when two runs race."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from kaskad.assessment.allocation import selectors
@@ -39,6 +37,7 @@ from kaskad.assessment.models import (
 from kaskad.assessment.tests.factories import enrol, make_assessor, make_portfolio, make_rubric
 from kaskad.cascade.models import Accreditation
 from kaskad.core.errors import DomainError, PermissionDeniedError
+from kaskad.core.testing import race, real_race_possible
 from kaskad.delivery.models import Cohort, CohortTrainer
 from kaskad.delivery.tests.factories import (
     coordinator_of,
@@ -440,37 +439,9 @@ def test_accreditation_save_creates_updates_and_validates() -> None:
 # --- Two runs at once ---------------------------------------------------------------------------
 
 
-def _real_race_possible() -> bool:
-    if connection.vendor == "postgresql":
-        return True
-    return connection.vendor == "sqlite" and not cast(Any, connection).is_in_memory_db()
-
-
-def _race(workers: list[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-
-    def run(index: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = work()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a run never finished"
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_allocation_runs_at_once_never_allocate_a_portfolio_twice() -> None:
-    if not _real_race_possible():
+    if not real_race_possible():
         pytest.skip("the test database is in-memory SQLite: no second connection to race with")
     sync_reference_data(Branch, Area)  # transactional tests start from an empty database
     rubric, cohort = _world()
@@ -487,7 +458,7 @@ def test_two_allocation_runs_at_once_never_allocate_a_portfolio_twice() -> None:
     def single(portfolio: Portfolio) -> Callable[[], Any]:
         return lambda: assign_one(portfolio=portfolio, role=AssignmentRole.FIRST, by=admin)
 
-    results = _race([bulk, bulk, *(single(p) for p in portfolios[:3])])
+    results = race([bulk, bulk, *(single(p) for p in portfolios[:3])])
 
     errors = [r for r in results if isinstance(r, BaseException)]
     # assign_one may find the portfolio already allocated by a bulk run: a clear refusal.

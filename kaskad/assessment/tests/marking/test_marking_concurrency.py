@@ -4,12 +4,9 @@ Run on PostgreSQL, and on SQLite when the test database is a file."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from django.db import connection, connections
 
 from kaskad.assessment.certification.services import portfolio_set_plagiarism
 from kaskad.assessment.marking.services import assignment_mark
@@ -28,41 +25,15 @@ from kaskad.assessment.tests.marking_factories import (
     user_of,
 )
 from kaskad.core.errors import DomainError
+from kaskad.core.testing import race, skip_without_real_connections
 from kaskad.registry.models import Area, Branch
 from kaskad.registry.reference import sync_reference_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _skip_without_real_connections() -> None:
-    if connection.vendor == "sqlite" and cast(Any, connection).is_in_memory_db():
-        pytest.skip("the test database is in-memory SQLite: no second connection to race with")
-
-
-def _race(workers: list[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-
-    def run(index: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = work()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a request never finished"
-    return results
-
-
 def test_the_same_task_marked_twice_at_once_counts_once():
-    _skip_without_real_connections()
+    skip_without_real_connections()
     sync_reference_data(Branch, Area)
     world = marking_world(percent=100)
     task = give_task(world.portfolio, world.assessors[0])
@@ -74,7 +45,7 @@ def test_the_same_task_marked_twice_at_once_counts_once():
             assignment=Assignment.objects.get(pk=task.pk), marks=marks, comment="ok", by=user
         )
 
-    results = _race([work for _ in range(4)])
+    results = race([work for _ in range(4)])
     done = [r for r in results if isinstance(r, Assignment)]
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(done) == 1, results
@@ -88,7 +59,7 @@ def test_the_same_task_marked_twice_at_once_counts_once():
 
 
 def test_marking_crossing_the_plagiarism_decision_never_gets_stuck():
-    _skip_without_real_connections()
+    skip_without_real_connections()
     sync_reference_data(Branch, Area)
     for _ in range(3):
         world = marking_world(percent=0, plagiarism_status="pending")
@@ -103,7 +74,7 @@ def test_marking_crossing_the_plagiarism_decision_never_gets_stuck():
         def clear(portfolio: Any = world.portfolio) -> Any:
             return portfolio_set_plagiarism(portfolio=portfolio, status="clear", by=None)
 
-        results = _race([mark, clear])
+        results = race([mark, clear])
         assert not any(isinstance(r, BaseException) for r in results), results
         world.portfolio.refresh_from_db()
         assert world.portfolio.pk == portfolio_id
