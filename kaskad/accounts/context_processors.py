@@ -50,7 +50,7 @@ def _unread_notifications(user: Any) -> int:
 
 
 def _is_moderator(user: Any) -> bool:
-    from kaskad.assessment.marking.selectors import is_moderator
+    from kaskad.assessment.permissions import is_moderator
 
     return is_moderator(user)
 

@@ -47,6 +47,7 @@ from kaskad.certificates.models import (
 )
 from kaskad.certificates.numbers import format_number, random_check
 from kaskad.certificates.pdf import render_certificate_pdf, sha256_of
+from kaskad.certificates.permissions import manages_branch
 from kaskad.core.audit import audit_record
 from kaskad.core.collation import name_order
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
@@ -66,11 +67,6 @@ STAGE_LABELS = {STAGE_ISSUING: _("issuing certificates"), STAGE_PACKING: _("pack
 
 
 # --- Who may act ----------------------------------------------------------------------------
-
-
-def manages_branch(user: Any, branch_id: int) -> bool:
-    scope = user_scope(user)
-    return scope.national_write or branch_id in scope.branch_ids
 
 
 def _require_manager(by: Any, branch_id: int) -> None:

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from kaskad.core.api import ERRORS, WRITE_ERRORS, RecordId, api_user
-from kaskad.plagiarism import selectors
+from kaskad.plagiarism import permissions, selectors
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.plagiarism.services import decision_record
 
@@ -170,7 +170,7 @@ def check_decision(
     """Plagiarism officers and national administrators. The comment is required
     (`comment_required`); a settled outcome answers 409 (`outcome_settled`)."""
     user = api_user(request)
-    if not selectors.is_officer(user):
+    if not permissions.is_officer(user):
         raise Http404
     check = selectors.check_get(user=user, pk=check_id)
     record = decision_record(

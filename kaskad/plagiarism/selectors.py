@@ -40,7 +40,8 @@ from kaskad.assessment.models import (
     Portfolio,
 )
 from kaskad.plagiarism.models import CheckStatus, PlagiarismCheck, PlagiarismDecision
-from kaskad.plagiarism.services import COUNTED_KINDS, OFFICER_ROLES, is_officer, portfolio_text
+from kaskad.plagiarism.permissions import OFFICER_ROLES, is_officer
+from kaskad.plagiarism.services import COUNTED_KINDS, portfolio_text
 from kaskad.plagiarism.store import parse_doc_id, text_digest
 
 EXCERPT_CHARS = 160

@@ -40,8 +40,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.accounts.models import Role
-from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.models import (
     PlagiarismStatus,
     Portfolio,
@@ -62,6 +60,7 @@ from kaskad.plagiarism.models import (
     ProgrammeThreshold,
     default_threshold_percent,
 )
+from kaskad.plagiarism.permissions import is_officer
 from kaskad.plagiarism.store import (
     IndexSession,
     doc_id,
@@ -76,7 +75,6 @@ logger = logging.getLogger(__name__)
 # Files of an attempt are joined with a blank line: offsets are into this joined text.
 FILE_SEPARATOR = "\n\n"
 # Who decides and who re-checks.
-OFFICER_ROLES = (Role.PLAGIARISM_OFFICER, Role.NATIONAL_ADMIN)
 # An attempt that has been submitted and not sent back for resubmission.
 NOT_SUBMITTED = (PortfolioStatus.DRAFT, PortfolioStatus.RESUBMISSION)
 # Settled by the officer: a re-check does not overturn it.
@@ -98,10 +96,6 @@ RECHECK_BATCH = 50
 STAGE_INDEXING = "indexing"
 STAGE_CHECKING = "checking"
 STAGE_LABELS = {STAGE_INDEXING: _("indexing"), STAGE_CHECKING: _("checking")}
-
-
-def is_officer(user: Any) -> bool:
-    return user_scope(user).has(*OFFICER_ROLES)
 
 
 def _require_officer(user: Any) -> None:

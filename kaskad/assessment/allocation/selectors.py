@@ -62,10 +62,6 @@ def allocation_access(user: Any) -> Access:
     raise Http404
 
 
-def manages_allocation(user: Any) -> bool:
-    return user_scope(user).national_write
-
-
 def require_manager(user: Any) -> Access:
     access = allocation_access(user)
     if not access.manage:

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaskad.assessment import permissions
 from kaskad.assessment.allocation import selectors
 from kaskad.assessment.allocation.forms import (
     AccreditationForm,
@@ -350,7 +351,7 @@ def _policy_initial(rubric: Any) -> dict[str, Any]:
 def rubric_detail(request: HttpRequest, version_pk: int) -> HttpResponse:
     version = selectors.version_for_rubric(user=request.user, version_pk=version_pk)
     rubric = selectors.rubric_of(version)
-    manage = selectors.manages_allocation(request.user)
+    manage = permissions.manages_allocation(request.user)
     form = None
     if manage and rubric is not None:
         form = PolicyForm(request.POST or None, initial=_policy_initial(rubric))

@@ -22,10 +22,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.models import (
-    AssessorAccreditation,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
@@ -223,22 +221,6 @@ def moderation_queue(*, user: Any) -> list[TaskRow]:
     return _rows(_own_assignments(user).filter(role=AssignmentRole.MODERATION))
 
 
-def is_assessor(user: Any) -> bool:
-    scope = user_scope(user)
-    if scope.has(Role.ASSESSOR):
-        return True
-    if scope.person_id is None:
-        return False
-    return AssessorAccreditation.objects.filter(person_id=scope.person_id).exists()
-
-
-def is_moderator(user: Any) -> bool:
-    person_id = user_scope(user).person_id
-    if person_id is None:
-        return False
-    return AssessorAccreditation.objects.filter(person_id=person_id, is_moderator=True).exists()
-
-
 def _files(portfolio_id: int, attempt: int, *, with_text: bool = True) -> list[BlindFile]:
     columns = ["id", "kind", "size", "text"] if with_text else ["id", "kind", "size"]
     rows = (
@@ -411,11 +393,6 @@ def history_visible_to(user: Any) -> QuerySet[Portfolio]:
     if scope.branch_ids:
         return Portfolio.objects.filter(branch_id__in=scope.branch_ids)
     return Portfolio.objects.none()
-
-
-def may_see_history(user: Any) -> bool:
-    scope = user_scope(user)
-    return scope.national_write or bool(scope.branch_ids)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kaskad.assessment import permissions
 from kaskad.assessment.marking import selectors
 from kaskad.assessment.marking.services import (
     MarksInvalid,
@@ -38,7 +39,7 @@ PAGE_SIZE = 25
 
 
 def _require_assessor(request: HttpRequest) -> None:
-    if not selectors.is_assessor(request.user):
+    if not permissions.is_assessor(request.user):
         raise Http404
 
 
@@ -63,7 +64,7 @@ def marking_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    if not selectors.is_moderator(request.user):
+    if not permissions.is_moderator(request.user):
         raise Http404
     rows = selectors.moderation_queue(user=request.user)
     return render(
@@ -260,7 +261,7 @@ def marking_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 
 @login_required
 def history_list(request: HttpRequest) -> HttpResponse:
-    if not selectors.may_see_history(request.user):
+    if not permissions.may_see_history(request.user):
         raise Http404
     q = request.GET.get("q", "")[:100]
     status = request.GET.get("status", "")

@@ -23,7 +23,6 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.models import (
     Assignment,
@@ -64,25 +63,6 @@ def _base() -> QuerySet[Portfolio]:
         "enrolment__cohort",
         "enrolment__cohort__version",
     )
-
-
-def portfolio_visible_to(user: Any) -> QuerySet[Portfolio]:
-    """Own portfolios, those of the cohorts the user trains, and staff's scope."""
-    scope = user_scope(user)
-    qs = _base()
-    if scope.national_write:
-        return qs
-    condition = Q(pk__in=[])
-    if scope.branch_ids:
-        condition |= Q(branch_id__in=scope.branch_ids)
-    if scope.person_id:
-        condition |= Q(enrolment__person_id=scope.person_id)
-        condition |= Q(
-            enrolment__cohort_id__in=CohortTrainer.objects.filter(person_id=scope.person_id).values(
-                "cohort_id"
-            )
-        )
-    return qs.filter(condition)
 
 
 def _get(qs: QuerySet[Portfolio], pk: int) -> Portfolio:
@@ -366,12 +346,6 @@ def trainer_cohort_get(*, user: Any, pk: int) -> Cohort:
         return trainer_cohorts(user=user).get(pk=pk)
     except Cohort.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def may_review_portfolios(user: Any) -> bool:
-    """Trainers and staff have the cohort pages."""
-    scope = user_scope(user)
-    return scope.national_write or bool(scope.branch_ids) or scope.has(Role.TRAINER)
 
 
 @dataclass

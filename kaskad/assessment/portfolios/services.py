@@ -50,12 +50,19 @@ from kaskad.assessment.models import (
     Rating,
     Rubric,
 )
+from kaskad.assessment.permissions import (
+    is_participant,
+    manages_portfolio,
+    may_give_feedback,
+    may_work_on,
+    trains_portfolio,
+)
 from kaskad.assessment.portfolios.files import aligned_name, strip_metadata
 from kaskad.assessment.portfolios.history import event_record
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.models import Notification
-from kaskad.delivery.models import CohortTrainer, Enrolment, EnrolmentStatus
+from kaskad.delivery.models import Enrolment, EnrolmentStatus
 from kaskad.documents.extract import ExtractionError, extract, looks_like_markup, sniff
 
 logger = logging.getLogger("kaskad.assessment")
@@ -107,30 +114,6 @@ EXTRACTION_MESSAGES: dict[str, Promise] = {
 
 
 # --- Who may do what --------------------------------------------------------------------------
-
-
-def is_participant(user: Any, portfolio: Portfolio) -> bool:
-    person_id = user_scope(user).person_id
-    return person_id is not None and person_id == portfolio.enrolment.person_id
-
-
-def manages_portfolio(user: Any, portfolio: Portfolio) -> bool:
-    """National administrators, and the coordinators of the portfolio's branch."""
-    scope = user_scope(user)
-    return scope.national_write or portfolio.branch_id in scope.branch_ids
-
-
-def trains_portfolio(user: Any, portfolio: Portfolio) -> bool:
-    person_id = user_scope(user).person_id
-    if person_id is None:
-        return False
-    return CohortTrainer.objects.filter(
-        cohort_id=portfolio.enrolment.cohort_id, person_id=person_id
-    ).exists()
-
-
-def may_work_on(user: Any, portfolio: Portfolio) -> bool:
-    return is_participant(user, portfolio) or manages_portfolio(user, portfolio)
 
 
 def _not_found() -> NotFoundError:
@@ -514,10 +497,6 @@ def portfolio_submit(*, portfolio: Portfolio, by: Any) -> Portfolio:
 
 
 # --- The trainer's feedback on drafts ---------------------------------------------------------
-
-
-def may_give_feedback(user: Any, portfolio: Portfolio) -> bool:
-    return trains_portfolio(user, portfolio) or manages_portfolio(user, portfolio)
 
 
 def draft_feedback_add(*, portfolio: Portfolio, text: str, by: Any) -> DraftFeedback:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kaskad.assessment import permissions
 from kaskad.assessment.models import PortfolioFile
 from kaskad.assessment.portfolios import selectors
 from kaskad.assessment.portfolios.downloads import CONTENT_TYPES, file_response
@@ -215,7 +216,7 @@ def portfolio_file_download(request: HttpRequest, pk: int, file_pk: int) -> File
 @login_required
 def trainer_cohorts(request: HttpRequest) -> HttpResponse:
     cohorts = list(selectors.trainer_cohorts(user=request.user)[:200])
-    if not cohorts and not selectors.may_review_portfolios(request.user):
+    if not cohorts and not permissions.may_review_portfolios(request.user):
         raise Http404
     return render(request, "assessment/portfolios/trainer_cohorts.html", {"cohorts": cohorts})
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
+from kaskad.assessment import permissions
 from kaskad.assessment.models import Portfolio
 from kaskad.assessment.publishing import selectors, views
 from kaskad.assessment.publishing.services import portfolio_publish, portfolio_unpublish
@@ -99,7 +100,7 @@ def material_list(request: HttpRequest, filters: Query[MaterialQuery]) -> dict[s
     """Published portfolios rated “good” whose authors' consent stands, newest first. For any
     signed-in user with a role."""
     user = api_user(request)
-    if not selectors.can_browse(user):
+    if not permissions.can_browse(user):
         raise Http404
     qs = selectors.published_list(
         user=user,
@@ -152,7 +153,7 @@ def material_detail(request: HttpRequest, portfolio_id: RecordId) -> dict[str, A
 )
 def material_file(request: HttpRequest, portfolio_id: RecordId, file_id: RecordId) -> Any:
     user = api_user(request)
-    if not selectors.can_browse(user):
+    if not permissions.can_browse(user):
         raise Http404
     return views.material_file_response(
         selectors.published_file_get(user=user, pk=portfolio_id, file_pk=file_id)

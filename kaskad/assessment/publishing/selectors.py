@@ -20,6 +20,7 @@ from django.http import Http404
 
 from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.models import Portfolio, PortfolioFile, PortfolioStatus, Rating
+from kaskad.assessment.permissions import can_browse, can_manage_publishing
 from kaskad.catalogue.models import Programme
 from kaskad.registry.models import Employment
 
@@ -36,15 +37,6 @@ PUBLISHABLE = Q(
 )
 EXCERPT_CHARS = 360  # on the list
 READING_CHARS = 4000  # on the material's page
-
-
-def can_browse(user: Any) -> bool:
-    return bool(user_scope(user).roles)
-
-
-def can_manage_publishing(user: Any) -> bool:
-    scope = user_scope(user)
-    return scope.national_write or bool(scope.branch_ids)
 
 
 def _current_files() -> QuerySet[PortfolioFile]:

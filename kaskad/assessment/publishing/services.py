@@ -20,19 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.models import EventKind, Portfolio, PortfolioStatus, Rating
+from kaskad.assessment.permissions import may_publish
 from kaskad.assessment.portfolios.history import event_record
 from kaskad.core.errors import DomainError, NotFoundError
 
 REASON_MAX = 500
-
-
-def may_publish(user: Any, portfolio: Portfolio) -> bool:
-    """National administrators publish anything; a coordinator the portfolios of their
-    branch."""
-    scope = user_scope(user)
-    return scope.national_write or portfolio.branch_id in scope.branch_ids
 
 
 def publishable_problem(portfolio: Portfolio) -> DomainError | None:

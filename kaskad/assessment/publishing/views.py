@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kaskad.assessment import permissions
 from kaskad.assessment.models import PortfolioFile
 from kaskad.assessment.portfolios.downloads import file_response
 from kaskad.assessment.publishing import selectors
@@ -83,7 +84,7 @@ class UnpublishForm(forms.Form):
 
 
 def _require_browse(request: HttpRequest) -> None:
-    if not selectors.can_browse(request.user):
+    if not permissions.can_browse(request.user):
         raise Http404
 
 
@@ -121,7 +122,7 @@ def material_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "querystring": params.urlencode(),
-            "can_manage": selectors.can_manage_publishing(request.user),
+            "can_manage": permissions.can_manage_publishing(request.user),
         },
     )
 
@@ -154,7 +155,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reading": _excerpt(text, selectors.READING_CHARS),
             "reading_cut": len(text) > selectors.READING_CHARS,
             "level": dict(Level.choices).get(selectors.employment_level(portfolio), ""),
-            "can_manage": selectors.can_manage_publishing(request.user),
+            "can_manage": permissions.can_manage_publishing(request.user),
         },
     )
 
