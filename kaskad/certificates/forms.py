@@ -91,6 +91,6 @@ class SessionForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:  # type: ignore[operator]
+        if start and end and start > end:
             self.add_error("date_to", _("The period ends before it starts."))
         return data

@@ -61,7 +61,9 @@ class CertificateFilters:
     year: int | None = None
 
 
-def certificate_list(*, user: Any, filters: CertificateFilters | None = None) -> QuerySet:
+def certificate_list(
+    *, user: Any, filters: CertificateFilters | None = None
+) -> QuerySet[Certificate]:
     filters = filters or CertificateFilters()
     qs = certificate_list_visible_to(user)
     if filters.q:

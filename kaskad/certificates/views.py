@@ -34,12 +34,12 @@ from kaskad.certificates.forms import (
 )
 from kaskad.certificates.models import Certificate, CertificateStatus
 from kaskad.certificates.pdf import result_label
+from kaskad.certificates.permissions import manages_branch
 from kaskad.certificates.services import (
     BULK_JOB_KIND,
     bulk_job_start,
     certificate_reissue,
     certificate_revoke,
-    manages_branch,
     verification_attempt,
     verify_limit,
 )

@@ -24,10 +24,10 @@ from kaskad.delivery.models import Cohort
 from kaskad.plagiarism import selectors
 from kaskad.plagiarism.forms import DecisionForm, QueueFilterForm, RecheckForm
 from kaskad.plagiarism.models import CheckStatus, PlagiarismCheck
+from kaskad.plagiarism.permissions import is_officer
 from kaskad.plagiarism.services import (
     RecheckFilters,
     decision_record,
-    is_officer,
     recheck_job_start,
 )
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -97,7 +97,7 @@ def report_scope(user: Any, *, branch_code: str = "") -> Branch | None:
 
 
 def report_years() -> list[int]:
-    this_year = date.today().year
+    this_year = timezone.localdate().year
     return list(range(this_year, this_year - YEARS_BACK, -1))
 
 
@@ -193,8 +193,8 @@ class AssessmentReport:
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     return (
-        timezone.make_aware(datetime(year, 1, 1), tz),
-        timezone.make_aware(datetime(year + 1, 1, 1), tz),
+        datetime(year, 1, 1, tzinfo=tz),
+        datetime(year + 1, 1, 1, tzinfo=tz),
     )
 
 

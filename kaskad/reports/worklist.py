@@ -126,7 +126,7 @@ def _trainer_sections(person_id: int, today: date) -> list[WorkSection]:
                 detail=portfolio.enrolment.cohort.code,
                 url=_url("assessment:portfolio_detail", args=[portfolio.pk]),
                 due=timezone.localdate(portfolio.deadline),
-                count=portfolio.files_count,  # type: ignore[attr-defined]
+                count=portfolio.files_count,
                 overdue=timezone.localdate(portfolio.deadline) < today,
             )
         )
@@ -201,7 +201,7 @@ def _coordinator_sections(user: Any, today: date) -> list[WorkSection]:
     )
     for cohort in soon[:LIMIT]:
         problems = []
-        if not cohort.trainer_count:  # type: ignore[attr-defined]
+        if not cohort.trainer_count:
             problems.append(_("no trainer"))
         if cohort.capacity is not None and cohort.enrolled_count < cohort.capacity:
             problems.append(

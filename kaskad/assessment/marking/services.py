@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.allocation.services import assign_one
-from kaskad.assessment.certification.services import StateConflict, outcome_settle
+from kaskad.assessment.certification.services import outcome_settle
 from kaskad.assessment.models import (
     AssessorAccreditation,
     Assignment,
@@ -40,7 +40,7 @@ from kaskad.assessment.models import (
 )
 from kaskad.assessment.portfolios.history import event_record
 from kaskad.assessment.rubrics.services import overall_rating
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 
 # The portfolio status in which each role marks.
 STATUS_FOR_ROLE = {

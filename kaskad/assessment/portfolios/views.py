@@ -23,16 +23,14 @@ from django.views.decorators.http import require_POST
 
 from kaskad.assessment import permissions
 from kaskad.assessment.models import PortfolioFile
+from kaskad.assessment.permissions import is_participant, may_give_feedback, may_work_on
 from kaskad.assessment.portfolios import selectors
 from kaskad.assessment.portfolios.downloads import CONTENT_TYPES, file_response
 from kaskad.assessment.portfolios.services import (
     EDITABLE_STATUSES,
     FEEDBACK_MAX,
     draft_feedback_add,
-    is_participant,
     may_consent,
-    may_give_feedback,
-    may_work_on,
     portfolio_file_add,
     portfolio_file_remove,
     portfolio_for_enrolment,
@@ -99,7 +97,7 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolment": portfolio.enrolment,
             "version": portfolio.rubric.version,
             "rubric": portfolio.rubric,
-            "rule": rule_text(portfolio.rubric),  # type: ignore[arg-type]
+            "rule": rule_text(portfolio.rubric),
             "files": files,
             "feedback": list(selectors.portfolio_feedback(portfolio=portfolio)),
             "results": results,

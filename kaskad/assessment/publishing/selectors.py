@@ -123,9 +123,7 @@ def published_get(*, user: Any, pk: int) -> Portfolio:
     if portfolio is None:
         raise Http404
     portfolio.current_files = [  # type: ignore[attr-defined]
-        f
-        for f in portfolio.all_files  # type: ignore[attr-defined]
-        if f.attempt == portfolio.attempt
+        f for f in portfolio.all_files if f.attempt == portfolio.attempt
     ]
     return portfolio
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -74,7 +74,7 @@ def make_assessor(
         programme=programme,
         capacity=capacity,
         is_moderator=moderator,
-        valid_until=date.today() + timedelta(days=365),
+        valid_until=timezone.localdate() + timedelta(days=365),
     )
     user = getattr(person, "user", None) or make_user(roles=[(Role.ASSESSOR, None)], person=person)
     return person, user

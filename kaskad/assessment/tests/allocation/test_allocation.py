@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -200,7 +200,7 @@ def test_nobody_accredited_or_nobody_with_room_leaves_portfolios_submitted_with_
     full, _u = make_assessor(programme=programme, branch_code="AST", capacity=1)
     expired, _u = make_assessor(programme=programme, branch_code="AST")
     AssessorAccreditation.objects.filter(person=expired).update(
-        valid_until=date.today() - timedelta(days=1)
+        valid_until=timezone.localdate() - timedelta(days=1)
     )
     inactive, _u = make_assessor(programme=programme, branch_code="AST")
     AssessorAccreditation.objects.filter(person=inactive).update(active=False)
@@ -399,7 +399,7 @@ def test_accreditation_save_creates_updates_and_validates() -> None:
     version = make_version()
     person = make_teacher(branch_code="AST")
     admin = national_admin()
-    until = date.today() + timedelta(days=300)
+    until = timezone.localdate() + timedelta(days=300)
     accreditation, created = accreditation_save(
         person=person,
         programme=version.programme,
@@ -421,7 +421,7 @@ def test_accreditation_save_creates_updates_and_validates() -> None:
     assert (same.capacity, same.is_moderator) == (120, True)
     for capacity, valid_until, code in (
         (0, until, "capacity_out_of_range"),
-        (10, date.today() - timedelta(days=1), "valid_until_past"),
+        (10, timezone.localdate() - timedelta(days=1), "valid_until_past"),
     ):
         with pytest.raises(DomainError) as error:
             accreditation_save(

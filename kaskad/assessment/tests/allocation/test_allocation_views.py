@@ -4,7 +4,7 @@ branch only; teachers, assessors and other branches get 404."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -181,7 +181,7 @@ def test_accreditation_form_by_iin(world: dict) -> None:
     person = make_teacher(branch_code="AST")
     url = reverse("assessment:accreditation_create")
     programme = world["version"].programme
-    until = (date.today() + timedelta(days=200)).isoformat()
+    until = (timezone.localdate() + timedelta(days=200)).isoformat()
 
     bad = client.post(
         url, {"iin": "123", "programme": programme.pk, "capacity": 10, "valid_until": until}

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from kaskad.assessment.allocation.services import assign_one
 from kaskad.assessment.marking.services import assignment_mark
@@ -55,7 +56,9 @@ PARAGRAPHS = [
 def _world(*, xmp: bool):
     version = make_version()
     rubric = make_rubric(version=version, second_marking_percent=100)
-    cohort = make_cohort(version=version, status="open", starts_on=date.today() - timedelta(days=3))
+    cohort = make_cohort(
+        version=version, status="open", starts_on=timezone.localdate() - timedelta(days=3)
+    )
     trainer, _trainer_user = make_trainer(programme=version.programme)
     trainer.surname = TRAINER_SURNAME
     trainer.save(update_fields=["surname"])

@@ -4,7 +4,7 @@ refusal leaving nothing behind, and everyone out of scope told it does not exist
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -97,7 +97,7 @@ def test_a_portfolio_opens_as_a_draft_with_the_deadline_after_the_cohort() -> No
 def test_staff_in_scope_may_open_it_and_others_may_not() -> None:
     version = make_version()
     make_rubric(version=version)
-    cohort = make_cohort(version=version, status="open", starts_on=date.today())
+    cohort = make_cohort(version=version, status="open", starts_on=timezone.localdate())
     enrolment = enrol(cohort)
     with pytest.raises(NotFoundError):
         portfolio_for_enrolment(enrolment=enrolment, by=teacher_user(make_teacher()))
@@ -109,13 +109,15 @@ def test_staff_in_scope_may_open_it_and_others_may_not() -> None:
 
 def test_no_portfolio_without_an_assessment_or_a_rubric() -> None:
     no_assessment = make_cohort(
-        version=make_version(assessment_scheme="none"), status="open", starts_on=date.today()
+        version=make_version(assessment_scheme="none"),
+        status="open",
+        starts_on=timezone.localdate(),
     )
     enrolment = enrol(no_assessment)
     with pytest.raises(DomainError) as caught:
         portfolio_for_enrolment(enrolment=enrolment, by=national_admin())
     assert caught.value.code == "no_assessment"
-    no_rubric = make_cohort(version=make_version(), status="open", starts_on=date.today())
+    no_rubric = make_cohort(version=make_version(), status="open", starts_on=timezone.localdate())
     with pytest.raises(StateConflict) as conflict:
         portfolio_for_enrolment(enrolment=enrol(no_rubric), by=national_admin())
     assert conflict.value.code == "no_rubric"
@@ -126,7 +128,7 @@ def test_no_portfolio_without_an_assessment_or_a_rubric() -> None:
 def test_a_withdrawn_enrolment_has_no_portfolio() -> None:
     version = make_version()
     make_rubric(version=version)
-    cohort = make_cohort(version=version, status="open", starts_on=date.today())
+    cohort = make_cohort(version=version, status="open", starts_on=timezone.localdate())
     enrolment = enrol(cohort)
     enrolment = enrolment_withdraw(enrolment=enrolment, by=national_admin())
     with pytest.raises(StateConflict) as caught:
