@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -28,6 +28,9 @@ from kaskad.certificates.models import Certificate, CertificateStatus, Revocatio
 from kaskad.certificates.numbers import normalise
 from kaskad.delivery.models import Cohort
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 NOT_FOUND = "not_found"
 
 
@@ -35,7 +38,7 @@ def _base() -> QuerySet[Certificate]:
     return Certificate.objects.select_related("branch", "person")
 
 
-def certificate_list_visible_to(user: Any) -> QuerySet[Certificate]:
+def certificate_list_visible_to(user: User) -> QuerySet[Certificate]:
     scope = user_scope(user)
     qs = _base()
     if scope.national:
@@ -48,7 +51,7 @@ def certificate_list_visible_to(user: Any) -> QuerySet[Certificate]:
     return qs.filter(condition)
 
 
-def sees_certificate_lists(user: Any) -> bool:
+def sees_certificate_lists(user: User) -> bool:
     """Staff who look after other people's certificates (the list page)."""
     scope = user_scope(user)
     return scope.national or bool(scope.branch_ids)
@@ -62,7 +65,7 @@ class CertificateFilters:
 
 
 def certificate_list(
-    *, user: Any, filters: CertificateFilters | None = None
+    *, user: User, filters: CertificateFilters | None = None
 ) -> QuerySet[Certificate]:
     filters = filters or CertificateFilters()
     qs = certificate_list_visible_to(user)
@@ -80,7 +83,7 @@ def certificate_list(
     return qs.order_by("-issued_on", "-id")
 
 
-def certificate_get(*, user: Any, pk: int) -> Certificate:
+def certificate_get(*, user: User, pk: int) -> Certificate:
     certificate = (
         certificate_list_visible_to(user)
         .select_related(
@@ -98,7 +101,7 @@ def certificate_get(*, user: Any, pk: int) -> Certificate:
     return certificate
 
 
-def my_certificates(*, user: Any) -> QuerySet[Certificate]:
+def my_certificates(*, user: User) -> QuerySet[Certificate]:
     person_id = user_scope(user).person_id
     if person_id is None:
         return Certificate.objects.none()
@@ -110,7 +113,7 @@ class HistoryEntry:
     at: date | datetime
     kind: str  # issued | revoked | superseded
     certificate: Certificate
-    actor: Any = None
+    actor: User | None = None
     reason: str = ""
 
 

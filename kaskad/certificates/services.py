@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -56,6 +56,9 @@ from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
 from kaskad.delivery.models import Cohort, Enrolment
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("kk", "ru", "en")
@@ -69,7 +72,7 @@ STAGE_LABELS = {STAGE_ISSUING: _("issuing certificates"), STAGE_PACKING: _("pack
 # --- Who may act ----------------------------------------------------------------------------
 
 
-def _require_manager(by: Any, branch_id: int) -> None:
+def _require_manager(by: User | None, branch_id: int) -> None:
     if by is None:  # the system
         return
     if not manages_branch(by, branch_id):
@@ -146,7 +149,7 @@ def _require_certified(portfolio: Portfolio) -> None:
 def _issue_locked(
     *,
     portfolio: Portfolio,
-    by: Any,
+    by: User | None,
     language: str | None,
     replaces: Certificate | None = None,
     reason: str = "",
@@ -218,7 +221,9 @@ def _remove_files(names: Iterable[str]) -> None:
             logger.warning("could not delete %s", name, exc_info=True)
 
 
-def certificate_issue(*, portfolio: Portfolio, by: Any, language: str | None = None) -> Certificate:
+def certificate_issue(
+    *, portfolio: Portfolio, by: User | None, language: str | None = None
+) -> Certificate:
     """Issue the certificate of a certified portfolio (one valid certificate per portfolio)."""
     _require_manager(by, portfolio.branch_id)
     if language is not None and language not in LANGUAGES:
@@ -247,7 +252,7 @@ def certificate_revoke(
     *,
     certificate: Certificate,
     reason: str,
-    by: Any,
+    by: User,
     category: str = RevocationCategory.OTHER,
 ) -> Certificate:
     """VALID -> REVOKED with a reason (staff only) and a category (shown publicly); the
@@ -298,7 +303,7 @@ def certificate_revoke(
 
 
 def certificate_reissue(
-    *, certificate: Certificate, reason: str, by: Any, language: str | None = None
+    *, certificate: Certificate, reason: str, by: User, language: str | None = None
 ) -> Certificate:
     """Replace a valid certificate (after a change of name, a wrong language...): the old one
     becomes SUPERSEDED, the new one has a new number, `replaces` the old one, and shows the
@@ -385,7 +390,7 @@ class BulkResult:
 
 def certified_portfolios(
     *,
-    by: Any,
+    by: User | None,
     portfolios: QuerySet[Portfolio] | None = None,
     cohort: Cohort | None = None,
     programme: Any = None,
@@ -421,7 +426,7 @@ def bulk_dir() -> Path:
 
 def certificates_generate_bulk(
     *,
-    by: Any,
+    by: User | None,
     portfolios: QuerySet[Portfolio] | None = None,
     cohort: Cohort | None = None,
     programme: Any = None,
@@ -511,7 +516,7 @@ def _pack(certificates: list[Certificate], report: ProgressCallback) -> tuple[st
 
 def bulk_job_start(
     *,
-    by: Any,
+    by: User | None,
     cohort: Cohort | None = None,
     programme: Any = None,
     period: tuple[date, date] | None = None,

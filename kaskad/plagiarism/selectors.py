@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
@@ -44,6 +44,9 @@ from kaskad.plagiarism.permissions import OFFICER_ROLES, is_officer
 from kaskad.plagiarism.services import COUNTED_KINDS, portfolio_text
 from kaskad.plagiarism.store import parse_doc_id, text_digest
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 EXCERPT_CHARS = 160
 
 
@@ -56,7 +59,7 @@ def _base() -> QuerySet[PlagiarismCheck]:
     )
 
 
-def checks_visible_to(user: Any) -> QuerySet[PlagiarismCheck]:
+def checks_visible_to(user: User) -> QuerySet[PlagiarismCheck]:
     scope = user_scope(user)
     if scope.has(*OFFICER_ROLES):
         return _base()
@@ -70,14 +73,14 @@ def checks_visible_to(user: Any) -> QuerySet[PlagiarismCheck]:
     return _base().filter(Exists(assigned))
 
 
-def check_get(*, user: Any, pk: int) -> PlagiarismCheck:
+def check_get(*, user: User, pk: int) -> PlagiarismCheck:
     try:
         return checks_visible_to(user).get(pk=pk)
     except PlagiarismCheck.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def check_for_portfolio(*, user: Any, portfolio_id: int) -> PlagiarismCheck:
+def check_for_portfolio(*, user: User, portfolio_id: int) -> PlagiarismCheck:
     """The check of the portfolio's current attempt (else its latest), as far as visible."""
     checks = checks_visible_to(user).filter(portfolio_id=portfolio_id)
     check = (
@@ -92,7 +95,7 @@ def check_for_portfolio(*, user: Any, portfolio_id: int) -> PlagiarismCheck:
 # --- The officer's queue ------------------------------------------------------------------------
 
 
-def queue(*, user: Any, programme_id: int | None = None) -> QuerySet[PlagiarismCheck]:
+def queue(*, user: User, programme_id: int | None = None) -> QuerySet[PlagiarismCheck]:
     """Suspected portfolios, highest similarity first (their current attempt's check)."""
     if not is_officer(user):
         raise Http404
@@ -104,7 +107,7 @@ def queue(*, user: Any, programme_id: int | None = None) -> QuerySet[PlagiarismC
     return qs.order_by(F("similarity_percent").desc(nulls_first=True), "finished_at", "id")
 
 
-def failed_checks(*, user: Any, programme_id: int | None = None) -> QuerySet[PlagiarismCheck]:
+def failed_checks(*, user: User, programme_id: int | None = None) -> QuerySet[PlagiarismCheck]:
     """Checks the engine could not finish, while the portfolio still waits for a result."""
     if not is_officer(user):
         raise Http404
@@ -325,7 +328,7 @@ def highlight(text: str, spans: Iterable[_Span]) -> SafeString:
     return mark_safe("".join(str(p) for p in parts))  # noqa: S308 - every part is escaped
 
 
-def _participant(user: Any, portfolio: Portfolio) -> Participant:
+def _participant(user: User, portfolio: Portfolio) -> Participant:
     enrolment = portfolio.enrolment
     person = enrolment.person
     organisation = enrolment.organisation
@@ -338,7 +341,7 @@ def _participant(user: Any, portfolio: Portfolio) -> Participant:
 
 def report_view(
     *,
-    user: Any,
+    user: User,
     check: PlagiarismCheck,
     source_number: int | None = None,
     with_texts: bool = True,

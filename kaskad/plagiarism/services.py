@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -70,6 +70,9 @@ from kaskad.plagiarism.store import (
 )
 from kaskad.plagiarism.tasks import check_portfolio
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 # Files of an attempt are joined with a blank line: offsets are into this joined text.
@@ -98,7 +101,7 @@ STAGE_CHECKING = "checking"
 STAGE_LABELS = {STAGE_INDEXING: _("indexing"), STAGE_CHECKING: _("checking")}
 
 
-def _require_officer(user: Any) -> None:
+def _require_officer(user: User) -> None:
     if not is_officer(user):
         raise NotFoundError("not_found", _("Not found."))
 
@@ -273,7 +276,7 @@ def _report_outcome(
 def check_run(
     *,
     portfolio_id: int,
-    by: Any = None,
+    by: User | None = None,
     job: Job | None = None,
     session: IndexSession | None = None,
 ) -> PlagiarismCheck:
@@ -366,7 +369,7 @@ def _check_in(
 
 
 def decision_record(
-    *, check: PlagiarismCheck, decision: str, comment: str, by: Any
+    *, check: PlagiarismCheck, decision: str, comment: str, by: User
 ) -> PlagiarismDecision:
     """Cleared or plagiarism confirmed, with the reason; feeds certification at once."""
     from kaskad.assessment.certification.services import portfolio_set_plagiarism
@@ -422,7 +425,7 @@ def decision_record(
     return record
 
 
-def threshold_set(*, programme: Any, threshold_percent: Any, by: Any) -> ProgrammeThreshold:
+def threshold_set(*, programme: Any, threshold_percent: Any, by: User) -> ProgrammeThreshold:
     """A programme's own threshold (officers and national administrators)."""
     _require_officer(by)
     try:
@@ -526,7 +529,7 @@ def recheck_queryset(filters: RecheckFilters) -> QuerySet[Portfolio]:
 def recheck_bulk(
     *,
     filters: RecheckFilters,
-    by: Any,
+    by: User | None,
     progress: ProgressCallback | None = None,
     job: Job | None = None,
     batch_size: int = RECHECK_BATCH,
@@ -576,7 +579,7 @@ def recheck_bulk(
     return result
 
 
-def recheck_job_start(*, filters: RecheckFilters, by: Any, language: str | None = None) -> Job:
+def recheck_job_start(*, filters: RecheckFilters, by: User, language: str | None = None) -> Job:
     """Record a re-check Job and queue it once this transaction commits."""
     from kaskad.plagiarism.tasks import run_recheck
 

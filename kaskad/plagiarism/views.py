@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.core.pages import domain_errors_on_form
 from kaskad.delivery.models import Cohort
 from kaskad.plagiarism import selectors
@@ -40,7 +41,7 @@ def _require_officer(request: HttpRequest) -> None:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     """Suspected portfolios, highest similarity first; checks that failed below."""
     _require_officer(request)
     form = QueueFilterForm(request.GET)
@@ -74,7 +75,7 @@ def _source_number(request: HttpRequest) -> int | None:
 
 
 def _render_report(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     check: PlagiarismCheck,
     *,
     form: DecisionForm | None = None,
@@ -96,13 +97,13 @@ def _render_report(
 
 
 @login_required
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     check = selectors.check_get(user=request.user, pk=pk)
     return _render_report(request, check)
 
 
 @login_required
-def portfolio_report(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The report of a portfolio's current attempt (the link the marking pages use)."""
     check = selectors.check_for_portfolio(user=request.user, portfolio_id=pk)
     return redirect("plagiarism:report", pk=check.pk)
@@ -110,7 +111,7 @@ def portfolio_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision(request: HttpRequest, pk: int) -> HttpResponse:
+def decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_officer(request)
     check = selectors.check_get(user=request.user, pk=pk)
     form = DecisionForm(request.POST)
@@ -129,7 +130,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rerun(request: HttpRequest, pk: int) -> HttpResponse:
+def rerun(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Queue the check of a portfolio again (a failed check, or after a template changed)."""
     from kaskad.plagiarism.tasks import check_portfolio
 
@@ -143,7 +144,7 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def recheck(request: HttpRequest) -> HttpResponse:
+def recheck(request: AuthenticatedRequest) -> HttpResponse:
     """Re-check a whole session: a background job with a progress page."""
     _require_officer(request)
     form = RecheckForm(request.POST if request.method == "POST" else None)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
@@ -27,6 +27,11 @@ from django.utils.translation import gettext as _
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from kaskad.accounts.models import User
 
 # How far ahead "starting soon" looks, and how many items a section lists (the count says
 # how many there are in all).
@@ -139,7 +144,7 @@ def _subquery(qs: Any) -> Any:
     return Subquery(qs)
 
 
-def _assessor_section(user: Any, today: date) -> WorkSection:
+def _assessor_section(user: User, today: date) -> WorkSection:
     from kaskad.assessment.marking.selectors import assessor_queue, moderation_queue
     from kaskad.assessment.models import AssignmentRole, AssignmentStatus
 
@@ -176,7 +181,7 @@ def _assessor_section(user: Any, today: date) -> WorkSection:
     return section
 
 
-def _coordinator_sections(user: Any, today: date) -> list[WorkSection]:
+def _coordinator_sections(user: User, today: date) -> list[WorkSection]:
     from kaskad.assessment.allocation.selectors import unallocated_queue
     from kaskad.delivery.models import Attendance, CohortStatus, Session
     from kaskad.delivery.selectors import MARKABLE_STATUSES, cohort_list_managed_by
@@ -311,8 +316,10 @@ def _short(day: date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
-def worklist(*, user: Any, today: date | None = None) -> list[WorkSection]:
+def worklist(*, user: User | AnonymousUser, today: date | None = None) -> list[WorkSection]:
     """The sections of the user's work list, in the order of their roles."""
+    if not user.is_authenticated:
+        return []
     today = today or timezone.localdate()
     scope = user_scope(user)
     sections: list[WorkSection] = []

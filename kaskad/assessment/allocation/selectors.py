@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
@@ -45,6 +45,9 @@ from kaskad.assessment.models import (
 )
 from kaskad.catalogue.models import Programme, ProgrammeVersion, VersionStatus
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 
 @dataclass(frozen=True)
 class Access:
@@ -52,7 +55,7 @@ class Access:
     branch_ids: frozenset[int] | None  # None: the whole country
 
 
-def allocation_access(user: Any) -> Access:
+def allocation_access(user: User) -> Access:
     """National administrators manage; coordinators read their branches; others 404."""
     scope = user_scope(user)
     if scope.national_write:
@@ -62,14 +65,14 @@ def allocation_access(user: Any) -> Access:
     raise Http404
 
 
-def require_manager(user: Any) -> Access:
+def require_manager(user: User) -> Access:
     access = allocation_access(user)
     if not access.manage:
         raise Http404  # read-only viewers have no such action
     return access
 
 
-def portfolios_visible_to(user: Any) -> QuerySet[Portfolio]:
+def portfolios_visible_to(user: User) -> QuerySet[Portfolio]:
     access = allocation_access(user)
     qs = Portfolio.objects.all()
     if access.branch_ids is not None:
@@ -104,7 +107,7 @@ def unallocated_condition() -> Q:
     )
 
 
-def unallocated_queue(*, user: Any, programme_id: int | None = None) -> QuerySet[Portfolio]:
+def unallocated_queue(*, user: User, programme_id: int | None = None) -> QuerySet[Portfolio]:
     """Portfolios waiting for an assessor, oldest submission first, each with `needed_role`."""
     qs = portfolios_visible_to(user).filter(unallocated_condition())
     if programme_id:
@@ -127,7 +130,7 @@ def unallocated_queue(*, user: Any, programme_id: int | None = None) -> QuerySet
 
 
 def overdue_queue(
-    *, user: Any, programme_id: int | None = None, now: datetime | None = None
+    *, user: User, programme_id: int | None = None, now: datetime | None = None
 ) -> QuerySet[Assignment]:
     """Open tasks past their due date, the longest overdue first."""
     now = now or timezone.now()
@@ -143,7 +146,7 @@ def overdue_queue(
     ).order_by("due_at", "pk")
 
 
-def assignment_for_action(*, user: Any, pk: int) -> Assignment:
+def assignment_for_action(*, user: User, pk: int) -> Assignment:
     """An open task a national administrator may reallocate; 404 for everyone else."""
     require_manager(user)
     return get_object_or_404(
@@ -153,7 +156,7 @@ def assignment_for_action(*, user: Any, pk: int) -> Assignment:
     )
 
 
-def portfolio_for_action(*, user: Any, pk: int) -> Portfolio:
+def portfolio_for_action(*, user: User, pk: int) -> Portfolio:
     require_manager(user)
     return get_object_or_404(Portfolio.objects.select_related("rubric", "enrolment"), pk=pk)
 
@@ -191,7 +194,7 @@ def _current_titles(programme_ids: set[int]) -> dict[int, tuple[str, int]]:
     return found
 
 
-def programme_counts(*, user: Any, now: datetime | None = None) -> list[ProgrammeCounts]:
+def programme_counts(*, user: User, now: datetime | None = None) -> list[ProgrammeCounts]:
     """Per programme: submitted, waiting for an assessor, being assessed, overdue tasks."""
     now = now or timezone.now()
     visible = portfolios_visible_to(user)
@@ -248,7 +251,7 @@ def programme_counts(*, user: Any, now: datetime | None = None) -> list[Programm
 # --- Assessors ----------------------------------------------------------------------------------
 
 
-def accreditations_visible_to(user: Any) -> QuerySet[AssessorAccreditation]:
+def accreditations_visible_to(user: User) -> QuerySet[AssessorAccreditation]:
     access = allocation_access(user)
     qs = AssessorAccreditation.objects.all()
     if access.branch_ids is not None:
@@ -257,7 +260,7 @@ def accreditations_visible_to(user: Any) -> QuerySet[AssessorAccreditation]:
 
 
 def assessor_loads(
-    *, user: Any, programme_id: int | None = None, year: int | None = None
+    *, user: User, programme_id: int | None = None, year: int | None = None
 ) -> QuerySet[AssessorAccreditation]:
     """Each accreditation with `open_count` (allocated tasks of that programme) and
     `marked_count` (tasks marked this year), most loaded first."""
@@ -292,7 +295,7 @@ def assessor_loads(
     )
 
 
-def accreditation_for_action(*, user: Any, pk: int) -> AssessorAccreditation:
+def accreditation_for_action(*, user: User, pk: int) -> AssessorAccreditation:
     require_manager(user)
     return get_object_or_404(
         AssessorAccreditation.objects.select_related("person", "programme"), pk=pk
@@ -302,7 +305,7 @@ def accreditation_for_action(*, user: Any, pk: int) -> AssessorAccreditation:
 # --- Rubrics ------------------------------------------------------------------------------------
 
 
-def version_for_rubric(*, user: Any, version_pk: int) -> ProgrammeVersion:
+def version_for_rubric(*, user: User, version_pk: int) -> ProgrammeVersion:
     """Any signed-in user may read a rubric (it is stated to assessors and participants)."""
     if not getattr(user, "is_authenticated", False):
         raise Http404

@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -63,6 +63,9 @@ from kaskad.core.errors import DomainError, PermissionDeniedError
 from kaskad.core.models import AuditEntry
 from kaskad.delivery.models import CohortTrainer
 from kaskad.registry.models import Person
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -107,7 +110,7 @@ def reason_text(code: str) -> str:
     return str(REASON_TEXTS.get(code, code))
 
 
-def _require_admin(by: Any) -> None:
+def _require_admin(by: User | None) -> None:
     if by is None:
         return  # the system itself (command, worker)
     if not user_scope(by).national_write:
@@ -408,7 +411,7 @@ def _submitted(programme: Programme | None) -> QuerySet[Portfolio]:
 
 
 def allocate_submitted(
-    *, by: Any, programme: Programme | None = None, progress: ProgressCallback | None = None
+    *, by: User | None, programme: Programme | None = None, progress: ProgressCallback | None = None
 ) -> AllocationResult:
     """Give every submitted portfolio (of one programme, or all) a first-marking task: status
     in assessment, an ALLOCATED event each. Those nobody eligible can take stay submitted and
@@ -417,7 +420,7 @@ def allocate_submitted(
     report = progress or (lambda stage, done, total: None)
     started = time.monotonic()
     result = AllocationResult()
-    actor_id = by.pk if getattr(by, "pk", None) else None
+    actor_id = by.pk if by is not None else None
     with transaction.atomic():
         report("loading", 0, 0)
         now = timezone.now()
@@ -753,7 +756,9 @@ def _create_task(*, portfolio: Portfolio, role: str, assessor: _Assessor, now: A
     )
 
 
-def assign_one(*, portfolio: Portfolio, role: str, by: Any, reason: str = "") -> Assignment | None:
+def assign_one(
+    *, portfolio: Portfolio, role: str, by: User | None, reason: str = ""
+) -> Assignment | None:
     """A task of `role` (first, second, moderation) on the portfolio's current attempt for the
     least-loaded eligible assessor (moderation: moderators only). None, with nothing written,
     when nobody is eligible: the portfolio stays in the unallocated queue.
@@ -806,7 +811,7 @@ def assign_one(*, portfolio: Portfolio, role: str, by: Any, reason: str = "") ->
 
 
 def _reallocate_locked(
-    *, task: Assignment, by: Any, reason: str, keep_when_nobody: bool
+    *, task: Assignment, by: User, reason: str, keep_when_nobody: bool
 ) -> Assignment | None:
     """Move an open task (row locked by the caller's transaction) to another assessor."""
     portfolio = _locked_portfolio(task.portfolio_id)
@@ -846,7 +851,7 @@ def _reallocate_locked(
     return new_task
 
 
-def assignment_reallocate(*, assignment: Assignment, by: Any, reason: str) -> Assignment | None:
+def assignment_reallocate(*, assignment: Assignment, by: User, reason: str) -> Assignment | None:
     """Give an open task (late, or its assessor cannot mark it) to another eligible assessor.
     None, with nothing changed, when nobody else is eligible: the task stays where it is."""
     _require_admin(by)
@@ -878,7 +883,7 @@ class DeactivationResult:
 
 
 def assessor_deactivate(
-    *, accreditation: AssessorAccreditation, by: Any, reason: str
+    *, accreditation: AssessorAccreditation, by: User, reason: str
 ) -> DeactivationResult:
     """An assessor dropped out: the accreditation becomes inactive and every open task of it
     is withdrawn and given to another eligible assessor (or goes back to the queue)."""
@@ -930,7 +935,7 @@ def accreditation_save(
     capacity: int,
     is_moderator: bool,
     valid_until: date,
-    by: Any,
+    by: User,
     active: bool = True,
 ) -> tuple[AssessorAccreditation, bool]:
     """Accredit a person as an assessor of a programme, or change the accreditation (capacity,

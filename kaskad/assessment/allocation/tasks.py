@@ -4,7 +4,7 @@ db_worker`) runs `allocate_submitted`, keeping the Job's progress current for th
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,12 +19,15 @@ from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 JOB_KIND = "allocation"
 
 
-def allocation_job_start(*, by: Any, programme: Programme | None = None) -> Job:
+def allocation_job_start(*, by: User | None, programme: Programme | None = None) -> Job:
     """Record the job and queue it once this transaction commits."""
     language = getattr(by, "language", "") or translation.get_language() or ""
     with translation.override(language or settings.LANGUAGE_CODE):

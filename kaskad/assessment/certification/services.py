@@ -130,7 +130,7 @@ def _notify(portfolio: Portfolio, message: str, **params: Any) -> None:
     )
 
 
-def _set_enrolment_result(portfolio: Portfolio, *, passed: bool, by: Any) -> str:
+def _set_enrolment_result(portfolio: Portfolio, *, passed: bool, by: User | None) -> str:
     """Record the final result on the enrolment; returns "" or the code of why it could not be
     recorded (the participant no longer holds a seat), which the history keeps."""
     from kaskad.delivery.services import enrolment_record_assessment
@@ -147,12 +147,12 @@ def _set_enrolment_result(portfolio: Portfolio, *, passed: bool, by: Any) -> str
     return ""
 
 
-def _release(portfolio: Portfolio, *, by: Any, now: Any) -> None:
+def _release(portfolio: Portfolio, *, by: User | None, now: Any) -> None:
     portfolio.released_at = now
     event_record(portfolio=portfolio, kind=EventKind.RELEASED, actor=by, audit=False)
 
 
-def _open_re_evaluation(portfolio: Portfolio, *, by: Any, now: Any) -> None:
+def _open_re_evaluation(portfolio: Portfolio, *, by: User | None, now: Any) -> None:
     previous_rating = portfolio.rating
     portfolio.attempt = LAST_ATTEMPT
     portfolio.status = PortfolioStatus.RESUBMISSION
@@ -188,7 +188,7 @@ def _open_re_evaluation(portfolio: Portfolio, *, by: Any, now: Any) -> None:
     )
 
 
-def _settle_locked(portfolio: Portfolio, *, by: Any, reason: str = "") -> Portfolio:
+def _settle_locked(portfolio: Portfolio, *, by: User | None, reason: str = "") -> Portfolio:
     """The outcome of the locked portfolio's current attempt, from its rating and plagiarism."""
     if portfolio.status not in SETTLEABLE_STATUSES:
         raise StateConflict(
@@ -245,7 +245,7 @@ def _settle_locked(portfolio: Portfolio, *, by: Any, reason: str = "") -> Portfo
     return portfolio
 
 
-def outcome_settle(*, portfolio: Portfolio, by: Any, reason: str = "") -> Portfolio:
+def outcome_settle(*, portfolio: Portfolio, by: User | None, reason: str = "") -> Portfolio:
     """The rating of the current attempt is settled: certify, refuse or wait for plagiarism.
 
     Called by marking (first rating standing, agreement, moderation) in its own transaction,
@@ -257,7 +257,7 @@ def outcome_settle(*, portfolio: Portfolio, by: Any, reason: str = "") -> Portfo
     return locked
 
 
-def _require_plagiarism_actor(by: Any) -> None:
+def _require_plagiarism_actor(by: User | None) -> None:
     if by is None:
         return  # a background task of the plagiarism check
     if not user_scope(by).has(*PLAGIARISM_ROLES):
@@ -285,7 +285,7 @@ def portfolio_set_plagiarism(
     portfolio: Portfolio,
     status: str,
     similarity_percent: Any = None,
-    by: Any,
+    by: User | None,
     reason: str = "",
 ) -> Portfolio:
     """The plagiarism side reports a check or a decision. A portfolio that waited for it is
@@ -324,13 +324,13 @@ def portfolio_set_plagiarism(
     return locked
 
 
-def _require_revoker(by: Any, portfolio: Portfolio) -> None:
+def _require_revoker(by: User, portfolio: Portfolio) -> None:
     scope = user_scope(by)
     if not (scope.national_write or portfolio.branch_id in scope.branch_ids):
         raise NotFoundError("not_found", _("Not found."))
 
 
-def certification_revoke(*, portfolio: Portfolio, by: Any, reason: str) -> Portfolio:
+def certification_revoke(*, portfolio: Portfolio, by: User, reason: str) -> Portfolio:
     """CERTIFIED -> REVOKED (the certificates app calls this when a certificate is revoked);
     the enrolment's assessment result becomes "not passed"."""
     _require_revoker(by, portfolio)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -39,6 +39,9 @@ from kaskad.assessment.models import (
 )
 from kaskad.core.localised import localised_columns, localised_text
 from kaskad.registry.models import Person
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 # Marked tasks stay in the queue this long, read-only.
 RECENT_DAYS = 30
@@ -157,7 +160,7 @@ class BlindTask:
         return self.status == AssignmentStatus.ALLOCATED
 
 
-def _own_assignments(user: Any) -> QuerySet[Assignment]:
+def _own_assignments(user: User) -> QuerySet[Assignment]:
     """The signed-in person's live tasks (never someone else's, never a withdrawn one)."""
     person_id = user_scope(user).person_id
     if person_id is None:
@@ -211,12 +214,12 @@ def _rows(qs: QuerySet[Assignment]) -> list[TaskRow]:
     ]
 
 
-def assessor_queue(*, user: Any) -> list[TaskRow]:
+def assessor_queue(*, user: User) -> list[TaskRow]:
     """The assessor's first and second markings: open ones, then those marked recently."""
     return _rows(_own_assignments(user).filter(role__in=MARKING_ROLES))
 
 
-def moderation_queue(*, user: Any) -> list[TaskRow]:
+def moderation_queue(*, user: User) -> list[TaskRow]:
     """The moderator's moderation tasks: open ones, then those decided recently."""
     return _rows(_own_assignments(user).filter(role=AssignmentRole.MODERATION))
 
@@ -306,7 +309,7 @@ _TASK_COLUMNS = (
 )
 
 
-def task_for_assessor(*, user: Any, pk: int, role: str | None = None) -> BlindTask:
+def task_for_assessor(*, user: User, pk: int, role: str | None = None) -> BlindTask:
     """One of the person's own tasks, blind. `role="moderation"` for the moderation page,
     otherwise a first or second marking. 404 for anything else."""
     qs = _own_assignments(user).filter(pk=pk)
@@ -349,7 +352,7 @@ def task_for_assessor(*, user: Any, pk: int, role: str | None = None) -> BlindTa
     )
 
 
-def assignment_for_marking(*, user: Any, pk: int) -> Assignment:
+def assignment_for_marking(*, user: User, pk: int) -> Assignment:
     """The person's own open or marked task as a model, for the marking service (no joins)."""
     assignment = (
         _own_assignments(user)
@@ -369,7 +372,7 @@ class FileDownload:
     kind: str
 
 
-def file_for_assessor(*, user: Any, pk: int, file_pk: int) -> FileDownload:
+def file_for_assessor(*, user: User, pk: int, file_pk: int) -> FileDownload:
     """A file of the task's attempt, the metadata-stripped copy, under a neutral name."""
     row = _own_assignments(user).filter(pk=pk).values("portfolio_id", "attempt").first()
     if row is None:
@@ -385,7 +388,7 @@ def file_for_assessor(*, user: Any, pk: int, file_pk: int) -> FileDownload:
 # --- Staff: the history of a portfolio ----------------------------------------------------------
 
 
-def history_visible_to(user: Any) -> QuerySet[Portfolio]:
+def history_visible_to(user: User) -> QuerySet[Portfolio]:
     """National administrators see every portfolio's history, coordinators their branch's."""
     scope = user_scope(user)
     if scope.national_write:
@@ -409,7 +412,7 @@ class HistoryRow:
     updated_at: datetime
 
 
-def history_list(*, user: Any, q: str = "", status: str = "") -> QuerySet[Portfolio]:
+def history_list(*, user: User, q: str = "", status: str = "") -> QuerySet[Portfolio]:
     qs = history_visible_to(user).select_related(
         "programme", "enrolment__person", "enrolment__cohort"
     )
@@ -490,7 +493,7 @@ class PortfolioHistory:
     assignments: list[AssignmentHistory]
 
 
-def portfolio_history(*, user: Any, pk: int) -> PortfolioHistory:
+def portfolio_history(*, user: User, pk: int) -> PortfolioHistory:
     portfolio = (
         history_visible_to(user)
         .select_related(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,6 +41,9 @@ from kaskad.assessment.models import (
 from kaskad.assessment.portfolios.history import event_record
 from kaskad.assessment.rubrics.services import overall_rating
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 # The portfolio status in which each role marks.
 STATUS_FOR_ROLE = {
@@ -166,7 +169,7 @@ def _lock_accreditations(portfolio_id: int) -> None:
     )
 
 
-def _require_assessor(by: Any, assignment: Assignment) -> None:
+def _require_assessor(by: User, assignment: Assignment) -> None:
     person_id = user_scope(by).person_id
     if person_id is None or person_id != assignment.assessor_id:
         # Someone else's task looks the same as a missing one.
@@ -178,7 +181,7 @@ def _rating(levels: list[int], portfolio: Portfolio) -> str:
     return str(overall_rating(levels, cast(Any, portfolio.rubric)))
 
 
-def _assign(*, portfolio: Portfolio, role: str, by: Any, reason: str) -> Assignment | None:
+def _assign(*, portfolio: Portfolio, role: str, by: User, reason: str) -> Assignment | None:
     return assign_one(portfolio=portfolio, role=role, by=by, reason=reason)
 
 
@@ -191,7 +194,7 @@ def _marked(portfolio: Portfolio, role: str) -> Assignment:
     )
 
 
-def _after_first(portfolio: Portfolio, assignment: Assignment, *, by: Any) -> None:
+def _after_first(portfolio: Portfolio, assignment: Assignment, *, by: User) -> None:
     portfolio.rating = assignment.rating
     portfolio.save(update_fields=["rating", "updated_at"])
     unsatisfactory = assignment.rating == Rating.UNSATISFACTORY
@@ -211,7 +214,7 @@ def _after_first(portfolio: Portfolio, assignment: Assignment, *, by: Any) -> No
     _assign(portfolio=portfolio, role=AssignmentRole.SECOND, by=by, reason=reason)
 
 
-def _after_second(portfolio: Portfolio, assignment: Assignment, *, by: Any) -> None:
+def _after_second(portfolio: Portfolio, assignment: Assignment, *, by: User) -> None:
     first = _marked(portfolio, AssignmentRole.FIRST)
     if first.rating == assignment.rating:
         portfolio.rating = assignment.rating
@@ -232,7 +235,7 @@ def _after_second(portfolio: Portfolio, assignment: Assignment, *, by: Any) -> N
     _assign(portfolio=portfolio, role=AssignmentRole.MODERATION, by=by, reason=reason)
 
 
-def _after_moderation(portfolio: Portfolio, assignment: Assignment, *, by: Any) -> None:
+def _after_moderation(portfolio: Portfolio, assignment: Assignment, *, by: User) -> None:
     portfolio.rating = assignment.rating
     portfolio.save(update_fields=["rating", "updated_at"])
     event_record(
@@ -266,7 +269,7 @@ def assignment_save_draft(
     assignment: Assignment,
     marks: Mapping[Any, Any],
     comment: str,
-    by: Any,
+    by: User,
 ) -> Assignment:
     """Keep the marks being written, incomplete as they may be, without deciding anything: only
     the assignment's own assessor, only while it is allocated. The final save checks them."""
@@ -303,7 +306,7 @@ def assignment_mark(
     assignment: Assignment,
     marks: Mapping[Any, Any],
     comment: str,
-    by: Any,
+    by: User,
 ) -> Assignment:
     """The assessor's marks for every criterion, each `(level, comment)`, and an overall
     comment. Only the assignment's own assessor, only while it is allocated. Nothing is saved

@@ -4,17 +4,20 @@ trail of decisions."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kaskad.assessment.models import Portfolio, PortfolioEvent
 from kaskad.core.audit import audit_record
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 
 def event_record(
     *,
     portfolio: Portfolio,
     kind: str,
-    actor: Any,
+    actor: User | None,
     reason: str = "",
     data: Mapping[str, Any] | None = None,
     audit: bool = True,

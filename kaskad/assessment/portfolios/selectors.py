@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -46,6 +46,9 @@ from kaskad.catalogue.models import AssessmentScheme
 from kaskad.core.collation import name_order
 from kaskad.delivery.models import Cohort, CohortTrainer, Enrolment
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 ROLE_ORDER: dict[str, int] = {
     AssignmentRole.FIRST: 0,
     AssignmentRole.SECOND: 1,
@@ -72,7 +75,7 @@ def _get(qs: QuerySet[Portfolio], pk: int) -> Portfolio:
         raise Http404 from exc
 
 
-def portfolio_get_for_participant(*, user: Any, pk: int) -> Portfolio:
+def portfolio_get_for_participant(*, user: User, pk: int) -> Portfolio:
     """The participant's own portfolio (or one in a staff member's scope)."""
     scope = user_scope(user)
     condition = Q(pk__in=[])
@@ -86,7 +89,7 @@ def portfolio_get_for_participant(*, user: Any, pk: int) -> Portfolio:
     return _get(_base().filter(condition), pk)
 
 
-def portfolio_get_for_trainer(*, user: Any, pk: int) -> Portfolio:
+def portfolio_get_for_trainer(*, user: User, pk: int) -> Portfolio:
     """A portfolio of a cohort the user trains (or one in a staff member's scope)."""
     scope = user_scope(user)
     condition = Q(pk__in=[])
@@ -117,7 +120,7 @@ class MyPortfolioRow:
     file_count: int = 0
 
 
-def my_portfolios(*, user: Any) -> list[MyPortfolioRow]:
+def my_portfolios(*, user: User) -> list[MyPortfolioRow]:
     """One row per enrolment of the user in a programme with a portfolio assessment."""
     person_id = user_scope(user).person_id
     if person_id is None:
@@ -186,7 +189,7 @@ def portfolio_feedback(*, portfolio: Portfolio) -> QuerySet[DraftFeedback]:
     return DraftFeedback.objects.filter(portfolio=portfolio).select_related("author")
 
 
-def file_get_for_download(*, user: Any, pk: int, file_pk: int) -> PortfolioFile:
+def file_get_for_download(*, user: User, pk: int, file_pk: int) -> PortfolioFile:
     """A file the user may download: the participant's own and staff's in scope; a trainer
     only a draft's files."""
     scope = user_scope(user)
@@ -321,7 +324,7 @@ def portfolio_results(*, portfolio: Portfolio) -> list[AttemptResult]:
 # --- The trainer's cohort ---------------------------------------------------------------------
 
 
-def trainer_cohorts(*, user: Any) -> QuerySet[Cohort]:
+def trainer_cohorts(*, user: User) -> QuerySet[Cohort]:
     """Cohorts with a portfolio assessment the user trains (all in scope for staff)."""
     scope = user_scope(user)
     qs = (
@@ -341,7 +344,7 @@ def trainer_cohorts(*, user: Any) -> QuerySet[Cohort]:
     return qs.filter(condition)
 
 
-def trainer_cohort_get(*, user: Any, pk: int) -> Cohort:
+def trainer_cohort_get(*, user: User, pk: int) -> Cohort:
     try:
         return trainer_cohorts(user=user).get(pk=pk)
     except Cohort.DoesNotExist as exc:

@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -39,6 +40,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from kaskad.accounts.models import User
 from kaskad.accounts.scopes import user_scope
 from kaskad.assessment.models import (
     DraftFeedback,
@@ -120,7 +122,7 @@ def _not_found() -> NotFoundError:
     return NotFoundError("not_found", _("The portfolio was not found."))
 
 
-def _require_worker(by: Any, portfolio: Portfolio) -> None:
+def _require_worker(by: User, portfolio: Portfolio) -> None:
     if not may_work_on(by, portfolio):
         raise _not_found()
 
@@ -187,7 +189,7 @@ def submission_deadline(*, ends_on: Any, rubric: Rubric) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
-def portfolio_for_enrolment(*, enrolment: Enrolment, by: Any) -> Portfolio:
+def portfolio_for_enrolment(*, enrolment: Enrolment, by: User) -> Portfolio:
     """The enrolment's portfolio, opened (as a draft) the first time it is asked for."""
     scope = user_scope(by)
     cohort = enrolment.cohort
@@ -332,7 +334,7 @@ def _check_room(portfolio: Portfolio, *, name: str, sha256: str = "") -> None:
             )
 
 
-def portfolio_file_add(*, portfolio: Portfolio, upload: Any, by: Any) -> PortfolioFile:
+def portfolio_file_add(*, portfolio: Portfolio, upload: Any, by: User) -> PortfolioFile:
     """Add an uploaded file (a Django `UploadedFile`) to the current attempt."""
     _require_worker(by, portfolio)
     name = _clean_name(getattr(upload, "name", "") or "")
@@ -409,7 +411,7 @@ def portfolio_file_add(*, portfolio: Portfolio, upload: Any, by: Any) -> Portfol
     return record
 
 
-def portfolio_file_remove(*, file: PortfolioFile, by: Any) -> PortfolioFile:
+def portfolio_file_remove(*, file: PortfolioFile, by: User) -> PortfolioFile:
     """Take a file out of the draft. The record is kept (marked removed) for the history."""
     portfolio = file.portfolio
     _require_worker(by, portfolio)
@@ -451,7 +453,7 @@ def _enqueue_after_submission(portfolio_id: int) -> None:
             logger.exception("queueing %s failed for portfolio %s", path, portfolio_id)
 
 
-def portfolio_submit(*, portfolio: Portfolio, by: Any) -> Portfolio:
+def portfolio_submit(*, portfolio: Portfolio, by: User) -> Portfolio:
     """Submit the current attempt for assessment: its files are frozen, the plagiarism check
     is queued, and an assessor will be allocated."""
     _require_worker(by, portfolio)
@@ -499,7 +501,7 @@ def portfolio_submit(*, portfolio: Portfolio, by: Any) -> Portfolio:
 # --- The trainer's feedback on drafts ---------------------------------------------------------
 
 
-def draft_feedback_add(*, portfolio: Portfolio, text: str, by: Any) -> DraftFeedback:
+def draft_feedback_add(*, portfolio: Portfolio, text: str, by: User) -> DraftFeedback:
     """A trainer's formative comment on a draft; the participant is notified."""
     if not may_give_feedback(by, portfolio):
         raise _not_found()
@@ -533,10 +535,6 @@ def draft_feedback_add(*, portfolio: Portfolio, text: str, by: Any) -> DraftFeed
 
 
 def _notify_feedback(portfolio: Portfolio) -> None:
-    from django.urls import reverse
-
-    from kaskad.accounts.models import User
-
     recipient = User.objects.filter(person_id=portfolio.enrolment.person_id, is_active=True).first()
     if recipient is None:
         return
@@ -556,7 +554,7 @@ def may_consent(portfolio: Portfolio) -> bool:
     return portfolio.status == PortfolioStatus.CERTIFIED and portfolio.rating == Rating.GOOD
 
 
-def publish_consent_set(*, portfolio: Portfolio, consent: bool, by: Any) -> Portfolio:
+def publish_consent_set(*, portfolio: Portfolio, consent: bool, by: User) -> Portfolio:
     """The participant agrees (or no longer agrees) to the portfolio being published in the
     collection of best materials. Withdrawing it takes a published portfolio down."""
     if not is_participant(by, portfolio):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.assessment import permissions
 from kaskad.assessment.models import PortfolioFile
 from kaskad.assessment.permissions import is_participant, may_give_feedback, may_work_on
@@ -65,14 +66,14 @@ class FeedbackForm(forms.Form):
 
 
 @login_required
-def my_portfolios(request: HttpRequest) -> HttpResponse:
+def my_portfolios(request: AuthenticatedRequest) -> HttpResponse:
     rows = selectors.my_portfolios(user=request.user)
     return render(request, "assessment/portfolios/list.html", {"rows": rows, "now": timezone.now()})
 
 
 @login_required
 @require_POST
-def portfolio_start(request: HttpRequest, enrolment_pk: int) -> HttpResponse:
+def portfolio_start(request: AuthenticatedRequest, enrolment_pk: int) -> HttpResponse:
     enrolment = enrolment_get_for(user=request.user, pk=enrolment_pk)
     with domain_errors_as_messages(request):
         portfolio = portfolio_for_enrolment(enrolment=enrolment, by=request.user)
@@ -81,7 +82,7 @@ def portfolio_start(request: HttpRequest, enrolment_pk: int) -> HttpResponse:
 
 
 @login_required
-def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     user = request.user
     now = timezone.now()
@@ -116,6 +117,8 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def upload_limit_for(request: HttpRequest, kwargs: dict[str, Any]) -> int:
     """The largest file an upload to this portfolio may send (see `kaskad.core.uploads`):
     the rubric's; a portfolio the user cannot see takes the smallest, it is refused anyway."""
+    if not request.user.is_authenticated:  # refused anyway, by login_required
+        return UNKNOWN_UPLOAD_LIMIT
     try:
         pk = int(kwargs.get("pk") or kwargs.get("portfolio_id") or 0)
         portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
@@ -126,7 +129,7 @@ def upload_limit_for(request: HttpRequest, kwargs: dict[str, Any]) -> int:
 
 @login_required
 @require_POST
-def portfolio_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     uploads = request.FILES.getlist("files")
     refused = refused_uploads(request)
@@ -154,7 +157,9 @@ def portfolio_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def portfolio_file_remove_view(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+def portfolio_file_remove_view(
+    request: AuthenticatedRequest, pk: int, file_pk: int
+) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     record = PortfolioFile.objects.filter(pk=file_pk, portfolio=portfolio).first()
     if record is None:
@@ -168,7 +173,7 @@ def portfolio_file_remove_view(request: HttpRequest, pk: int, file_pk: int) -> H
 
 @login_required
 @require_POST
-def portfolio_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_submit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     with domain_errors_as_messages(request):
         portfolio_submit(portfolio=portfolio, by=request.user)
@@ -184,7 +189,7 @@ def portfolio_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def portfolio_consent_view(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_consent_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     consent = request.POST.get("consent") == "1"
     with domain_errors_as_messages(request):
@@ -199,7 +204,7 @@ def portfolio_consent_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def portfolio_file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+def portfolio_file_download(request: AuthenticatedRequest, pk: int, file_pk: int) -> FileResponse:
     record = selectors.file_get_for_download(user=request.user, pk=pk, file_pk=file_pk)
     try:
         handle = record.stored.open("rb")
@@ -212,7 +217,7 @@ def portfolio_file_download(request: HttpRequest, pk: int, file_pk: int) -> File
 
 
 @login_required
-def trainer_cohorts(request: HttpRequest) -> HttpResponse:
+def trainer_cohorts(request: AuthenticatedRequest) -> HttpResponse:
     cohorts = list(selectors.trainer_cohorts(user=request.user)[:200])
     if not cohorts and not permissions.may_review_portfolios(request.user):
         raise Http404
@@ -220,7 +225,7 @@ def trainer_cohorts(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def cohort_portfolios(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+def cohort_portfolios(request: AuthenticatedRequest, cohort_pk: int) -> HttpResponse:
     cohort = selectors.trainer_cohort_get(user=request.user, pk=cohort_pk)
     rows = selectors.cohort_portfolios(cohort=cohort)
     return render(
@@ -238,7 +243,7 @@ def cohort_portfolios(request: HttpRequest, cohort_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def draft_feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_feedback_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_trainer(user=request.user, pk=pk)
     if not may_give_feedback(request.user, portfolio):
         raise Http404

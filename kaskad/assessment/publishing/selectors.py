@@ -12,7 +12,7 @@ Who sees what:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
@@ -23,6 +23,9 @@ from kaskad.assessment.models import Portfolio, PortfolioFile, PortfolioStatus, 
 from kaskad.assessment.permissions import can_browse, can_manage_publishing
 from kaskad.catalogue.models import Programme
 from kaskad.registry.models import Employment
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 # What makes a published portfolio visible in the collection.
 PUBLISHED = Q(
@@ -55,7 +58,7 @@ def _base() -> QuerySet[Portfolio]:
     )
 
 
-def published_visible_to(user: Any) -> QuerySet[Portfolio]:
+def published_visible_to(user: User) -> QuerySet[Portfolio]:
     if not can_browse(user):
         return Portfolio.objects.none()
     return _base().filter(PUBLISHED)
@@ -70,7 +73,7 @@ class MaterialFilters:
     q: str = ""
 
 
-def published_list(*, user: Any, filters: MaterialFilters | None = None) -> QuerySet[Portfolio]:
+def published_list(*, user: User, filters: MaterialFilters | None = None) -> QuerySet[Portfolio]:
     """The collection, newest first, with a short excerpt of the first file's text annotated
     (`excerpt`): one query per page whatever its size."""
     filters = filters or MaterialFilters()
@@ -111,7 +114,7 @@ def _with_excerpt(qs: QuerySet[Portfolio]) -> QuerySet[Portfolio]:
     return qs.annotate(excerpt=Subquery(first_text.values("head")[:1]))
 
 
-def published_get(*, user: Any, pk: int) -> Portfolio:
+def published_get(*, user: User, pk: int) -> Portfolio:
     """One material with its current files (text included, for the reading excerpt)."""
     files = PortfolioFile.objects.filter(removed_at__isnull=True).order_by("uploaded_at", "id")
     portfolio = (
@@ -128,7 +131,7 @@ def published_get(*, user: Any, pk: int) -> Portfolio:
     return portfolio
 
 
-def published_file_get(*, user: Any, pk: int, file_pk: int) -> PortfolioFile:
+def published_file_get(*, user: User, pk: int, file_pk: int) -> PortfolioFile:
     """A file of a visible material (the stored, metadata-stripped copy), else 404."""
     file = (
         PortfolioFile.objects.filter(
@@ -175,7 +178,7 @@ def employment_level(portfolio: Portfolio) -> str:
 # --- The staff's worklist -----------------------------------------------------------------------
 
 
-def _scoped(user: Any) -> QuerySet[Portfolio]:
+def _scoped(user: User) -> QuerySet[Portfolio]:
     """Every portfolio of the user's branches (all for a national administrator); 404 for
     anyone who may not publish."""
     scope = user_scope(user)
@@ -187,20 +190,20 @@ def _scoped(user: Any) -> QuerySet[Portfolio]:
     return qs
 
 
-def publishing_candidates(*, user: Any) -> QuerySet[Portfolio]:
+def publishing_candidates(*, user: User) -> QuerySet[Portfolio]:
     """Certified "good", consent given, not yet published: waiting for a decision."""
     return _with_excerpt(_scoped(user).filter(PUBLISHABLE, published_at__isnull=True)).order_by(
         "publish_consent_at", "pk"
     )
 
 
-def publishing_published(*, user: Any) -> QuerySet[Portfolio]:
+def publishing_published(*, user: User) -> QuerySet[Portfolio]:
     """Everything marked published, including any whose consent was withdrawn or whose
     certification was revoked since (hidden from the collection, still to be taken down)."""
     return _scoped(user).filter(published_at__isnull=False).order_by("-published_at", "-pk")
 
 
-def publishing_get(*, user: Any, pk: int) -> Portfolio:
+def publishing_get(*, user: User, pk: int) -> Portfolio:
     """A portfolio the user may publish or unpublish (any status: a revoked one may still need
     taking down), else 404."""
     scope = user_scope(user)

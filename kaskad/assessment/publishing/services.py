@@ -14,7 +14,7 @@ which way it went (`{"published": true}` or `{"published": false}`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +24,9 @@ from kaskad.assessment.models import EventKind, Portfolio, PortfolioStatus, Rati
 from kaskad.assessment.permissions import may_publish
 from kaskad.assessment.portfolios.history import event_record
 from kaskad.core.errors import DomainError, NotFoundError
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 REASON_MAX = 500
 
@@ -48,7 +51,7 @@ def publishable_problem(portfolio: Portfolio) -> DomainError | None:
     return None
 
 
-def _locked(portfolio: Portfolio, by: Any) -> Portfolio:
+def _locked(portfolio: Portfolio, by: User) -> Portfolio:
     locked = Portfolio.objects.select_for_update().filter(pk=portfolio.pk).first()
     if locked is None or not may_publish(by, locked):
         # Out of scope looks exactly like missing.
@@ -56,7 +59,7 @@ def _locked(portfolio: Portfolio, by: Any) -> Portfolio:
     return locked
 
 
-def portfolio_publish(*, portfolio: Portfolio, by: Any) -> Portfolio:
+def portfolio_publish(*, portfolio: Portfolio, by: User) -> Portfolio:
     """Put a certified "good" portfolio with the participant's consent into the collection."""
     with transaction.atomic():
         locked = _locked(portfolio, by)
@@ -77,7 +80,7 @@ def portfolio_publish(*, portfolio: Portfolio, by: Any) -> Portfolio:
     return locked
 
 
-def _take_down(locked: Portfolio, *, by: Any, reason: str, code: str) -> Portfolio:
+def _take_down(locked: Portfolio, *, by: User, reason: str, code: str) -> Portfolio:
     locked.published_at = None
     locked.published_by = None
     locked.save(update_fields=["published_at", "published_by", "updated_at"])
@@ -91,7 +94,7 @@ def _take_down(locked: Portfolio, *, by: Any, reason: str, code: str) -> Portfol
     return locked
 
 
-def portfolio_unpublish(*, portfolio: Portfolio, by: Any, reason: str) -> Portfolio:
+def portfolio_unpublish(*, portfolio: Portfolio, by: User, reason: str) -> Portfolio:
     """Take a portfolio out of the collection; the reason is required and kept."""
     reason = (reason or "").strip()
     if not reason:
@@ -111,7 +114,7 @@ def portfolio_unpublish(*, portfolio: Portfolio, by: Any, reason: str) -> Portfo
         return _take_down(locked, by=by, reason=reason, code="unpublished")
 
 
-def portfolio_consent_withdrawn(*, portfolio: Portfolio, by: Any) -> Portfolio:
+def portfolio_consent_withdrawn(*, portfolio: Portfolio, by: User) -> Portfolio:
     """Called when the participant withdraws their consent: a published portfolio leaves the
     collection at once (nothing to do when it was not published). The collection hides it
     anyway, since it reads the consent; this keeps the record and the history straight.

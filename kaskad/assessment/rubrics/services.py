@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,9 @@ from kaskad.assessment.models import (
 from kaskad.catalogue.models import AssessmentScheme, ProgrammeVersion, VersionStatus
 from kaskad.core.audit import audit_record, diff
 from kaskad.core.errors import DomainError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 LANGUAGES = ("kk", "ru", "en")
 LANGUAGE_NAMES = {"kk": _("Kazakh"), "ru": _("Russian"), "en": _("English")}
@@ -145,7 +148,7 @@ POLICY_LABELS = {
 }
 
 
-def _require_admin(by: Any) -> None:
+def _require_admin(by: User | None) -> None:
     if by is None:
         return  # the system itself (seed, data migration)
     if not user_scope(by).national_write:
@@ -240,7 +243,7 @@ def rubric_create(
     *,
     version: ProgrammeVersion,
     criteria: Sequence[CriterionData],
-    by: Any,
+    by: User | None,
     max_level: int = 3,
     good_mean: Decimal | str | float = Decimal("2.5"),
     policy: Policy | None = None,
@@ -328,7 +331,7 @@ def rubric_create(
 def rubric_update_policy(
     *,
     rubric: Rubric,
-    by: Any,
+    by: User,
     second_marking_percent: int | None = None,
     same_branch_is_conflict: bool | None = None,
     submission_days: int | None = None,
@@ -516,7 +519,7 @@ class SeedResult:
     skipped: int = 0  # versions that already had one
 
 
-def seed_rubrics(*, by: Any = None) -> SeedResult:
+def seed_rubrics(*, by: User | None = None) -> SeedResult:
     """Give every approved programme version that requires an assessment the standard
     four-criterion rubric (kk/ru/en). Versions with a rubric are left alone: running it twice
     changes nothing."""
