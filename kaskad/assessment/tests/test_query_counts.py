@@ -20,8 +20,13 @@ from kaskad.assessment.models import (
     PortfolioStatus,
 )
 from kaskad.assessment.portfolios.history import event_record
-from kaskad.assessment.tests.factories import enrol, make_assessor, make_portfolio, make_rubric
-from kaskad.assessment.tests.marking_factories import give_task
+from kaskad.assessment.tests.factories import (
+    enrol,
+    give_task,
+    make_assessor,
+    make_portfolio,
+    make_rubric,
+)
 from kaskad.assessment.tests.query_counts import assert_flat
 from kaskad.delivery.tests.factories import make_cohort, make_teacher, make_version, national_admin
 

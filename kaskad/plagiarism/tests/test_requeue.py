@@ -15,7 +15,7 @@ from kaskad.assessment.models import PlagiarismStatus, Portfolio
 from kaskad.assessment.portfolios.services import portfolio_submit
 from kaskad.plagiarism.models import CheckStatus, PlagiarismCheck
 from kaskad.plagiarism.services import STUCK_AFTER, checks_requeue_stuck
-from kaskad.plagiarism.tests.support import immediate_tasks, open_cohort, participant
+from kaskad.plagiarism.tests.factories import immediate_tasks, open_cohort, participant
 from kaskad.plagiarism.tests.texts import OWN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]

@@ -37,7 +37,7 @@ from kaskad.plagiarism.services import (
     threshold_set,
 )
 from kaskad.plagiarism.store import index_path, index_size
-from kaskad.plagiarism.tests.support import immediate_tasks, open_cohort, participant, submit
+from kaskad.plagiarism.tests.factories import immediate_tasks, open_cohort, participant, submit
 from kaskad.plagiarism.tests.texts import OWN, PASSAGE, PASSAGE_RU, TEMPLATE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]

@@ -17,8 +17,7 @@ from kaskad.assessment.certification.services import (
     portfolio_set_plagiarism,
 )
 from kaskad.assessment.models import EventKind, Portfolio, PortfolioEvent, PortfolioStatus
-from kaskad.assessment.tests.factories import make_portfolio, make_rubric
-from kaskad.assessment.tests.marking_factories import marking_world
+from kaskad.assessment.tests.factories import make_portfolio, make_rubric, marking_world
 from kaskad.core.errors import DomainError, NotFoundError
 from kaskad.core.models import Notification
 from kaskad.delivery.tests.factories import (
@@ -255,7 +254,7 @@ def test_re_evaluation_goes_to_a_different_assessor_and_is_final():
     from kaskad.assessment.marking.services import assignment_mark
     from kaskad.assessment.models import AssignmentRole
     from kaskad.assessment.portfolios.services import portfolio_file_add, portfolio_submit
-    from kaskad.assessment.tests.marking_factories import (
+    from kaskad.assessment.tests.factories import (
         UNSATISFACTORY,
         give_task,
         marks_for,
@@ -319,7 +318,7 @@ def test_re_evaluation_goes_to_a_different_assessor_and_is_final():
 def test_participant_feedback_only_after_release():
     from kaskad.assessment.marking.selectors import released_feedback
     from kaskad.assessment.marking.services import assignment_mark
-    from kaskad.assessment.tests.marking_factories import GOOD, give_task, marks_for, user_of
+    from kaskad.assessment.tests.factories import GOOD, give_task, marks_for, user_of
 
     world = marking_world(percent=0, plagiarism_status="pending")
     task = give_task(world.portfolio, world.assessors[0])

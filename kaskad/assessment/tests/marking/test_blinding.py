@@ -26,8 +26,15 @@ from kaskad.assessment.portfolios.services import (
     portfolio_for_enrolment,
     portfolio_submit,
 )
-from kaskad.assessment.tests.factories import enrol, make_assessor, make_rubric
-from kaskad.assessment.tests.marking_factories import UNSATISFACTORY, live, marks_for, user_of
+from kaskad.assessment.tests.factories import (
+    UNSATISFACTORY,
+    enrol,
+    live,
+    make_assessor,
+    make_rubric,
+    marks_for,
+    user_of,
+)
 from kaskad.assessment.tests.portfolio_documents import make_docx, make_pdf
 from kaskad.delivery.services import trainer_assign
 from kaskad.delivery.tests.factories import (

@@ -16,7 +16,7 @@ from kaskad.assessment.models import (
     PortfolioEvent,
     PortfolioStatus,
 )
-from kaskad.assessment.tests.marking_factories import (
+from kaskad.assessment.tests.factories import (
     GOOD,
     SATISFACTORY,
     UNSATISFACTORY,

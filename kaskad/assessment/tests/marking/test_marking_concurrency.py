@@ -17,7 +17,7 @@ from kaskad.assessment.models import (
     EventKind,
     PortfolioStatus,
 )
-from kaskad.assessment.tests.marking_factories import (
+from kaskad.assessment.tests.factories import (
     GOOD,
     give_task,
     marking_world,
