@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.catalogue.models import Programme
 from kaskad.certificates.models import CertificateStatus, RevocationCategory
 
 LANGUAGE_CHOICES = [
@@ -77,7 +78,6 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from kaskad.catalogue.models import Programme
 
         field = self.fields["programme"]
         assert isinstance(field, forms.ModelChoiceField)

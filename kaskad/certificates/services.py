@@ -36,6 +36,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.accounts.scopes import user_scope
+from kaskad.assessment.certification.services import certification_revoke
 from kaskad.assessment.models import Portfolio, PortfolioStatus
 from kaskad.catalogue.models import Programme
 from kaskad.certificates.models import (
@@ -257,7 +258,6 @@ def certificate_revoke(
 ) -> Certificate:
     """VALID -> REVOKED with a reason (staff only) and a category (shown publicly); the
     portfolio's certification is revoked with it."""
-    from kaskad.assessment.certification.services import certification_revoke
 
     _require_manager(by, certificate.branch_id)
     text = _reason(reason)

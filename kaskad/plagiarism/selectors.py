@@ -39,6 +39,7 @@ from kaskad.assessment.models import (
     PlagiarismStatus,
     Portfolio,
 )
+from kaskad.assessment.publishing.selectors import PUBLISHED
 from kaskad.plagiarism.models import CheckStatus, PlagiarismCheck, PlagiarismDecision
 from kaskad.plagiarism.permissions import OFFICER_ROLES, is_officer
 from kaskad.plagiarism.services import COUNTED_KINDS, portfolio_text
@@ -219,7 +220,6 @@ def _excerpt(text: str, start: int, end: int) -> str:
 
 def _source_details(sources: list[dict[str, Any]], *, officer: bool) -> dict[str, SourceView]:
     """Programme and year of each source; title and author only for consented publications."""
-    from kaskad.assessment.publishing.selectors import PUBLISHED
 
     ids = {}
     for source in sources:

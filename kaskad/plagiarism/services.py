@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.assessment.certification.services import portfolio_set_plagiarism
 from kaskad.assessment.models import (
     PlagiarismStatus,
     Portfolio,
@@ -259,7 +260,6 @@ def _fail(check: PlagiarismCheck, error: str) -> PlagiarismCheck:
 def _report_outcome(
     portfolio: Portfolio, *, status: str, similarity: Decimal | None, reason: str
 ) -> None:
-    from kaskad.assessment.certification.services import portfolio_set_plagiarism
 
     portfolio.refresh_from_db(fields=["plagiarism_status", "status", "attempt"])
     if portfolio.plagiarism_status in DECIDED:
@@ -372,7 +372,6 @@ def decision_record(
     *, check: PlagiarismCheck, decision: str, comment: str, by: User
 ) -> PlagiarismDecision:
     """Cleared or plagiarism confirmed, with the reason; feeds certification at once."""
-    from kaskad.assessment.certification.services import portfolio_set_plagiarism
 
     _require_officer(by)
     if decision not in Decision.values:

@@ -27,6 +27,25 @@ from django.utils.translation import gettext as _
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
+from kaskad.assessment.allocation.selectors import unallocated_queue
+from kaskad.assessment.marking.selectors import assessor_queue, moderation_queue
+from kaskad.assessment.models import (
+    AssignmentRole,
+    AssignmentStatus,
+    DraftFeedback,
+    Portfolio,
+    PortfolioStatus,
+)
+from kaskad.delivery.models import (
+    Attendance,
+    CohortStatus,
+    CohortTrainer,
+    Enrolment,
+    EnrolmentStatus,
+    Session,
+)
+from kaskad.delivery.selectors import MARKABLE_STATUSES, cohort_list_managed_by
+from kaskad.registry.models import Organisation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -64,9 +83,6 @@ class WorkSection:
 
 
 def _trainer_sections(person_id: int, today: date) -> list[WorkSection]:
-    from kaskad.assessment.models import DraftFeedback, Portfolio, PortfolioStatus
-    from kaskad.delivery.models import Attendance, CohortTrainer, Session
-    from kaskad.delivery.selectors import MARKABLE_STATUSES
 
     trained = CohortTrainer.objects.filter(person_id=person_id).values("cohort_id")
     sessions = (
@@ -145,8 +161,6 @@ def _subquery(qs: Any) -> Any:
 
 
 def _assessor_section(user: User, today: date) -> WorkSection:
-    from kaskad.assessment.marking.selectors import assessor_queue, moderation_queue
-    from kaskad.assessment.models import AssignmentRole, AssignmentStatus
 
     open_tasks = [
         row
@@ -182,9 +196,6 @@ def _assessor_section(user: User, today: date) -> WorkSection:
 
 
 def _coordinator_sections(user: User, today: date) -> list[WorkSection]:
-    from kaskad.assessment.allocation.selectors import unallocated_queue
-    from kaskad.delivery.models import Attendance, CohortStatus, Session
-    from kaskad.delivery.selectors import MARKABLE_STATUSES, cohort_list_managed_by
 
     managed = cohort_list_managed_by(user)
     soon = (
@@ -261,8 +272,6 @@ def _coordinator_sections(user: User, today: date) -> list[WorkSection]:
 
 
 def _school_leader_section(organisation_ids: frozenset[int], today: date) -> WorkSection:
-    from kaskad.delivery.models import Enrolment, EnrolmentStatus
-    from kaskad.registry.models import Organisation
 
     year_start = date(today.year, 1, 1)
     counts = Enrolment.objects.filter(

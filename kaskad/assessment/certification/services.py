@@ -49,6 +49,7 @@ from kaskad.assessment.models import (
 from kaskad.assessment.portfolios.history import event_record
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.models import Notification
+from kaskad.delivery.services import enrolment_record_assessment
 
 # Notifications are stored as a msgid with parameters and translated when shown.
 RESULT_NOTIFICATION = gettext_noop(
@@ -133,7 +134,6 @@ def _notify(portfolio: Portfolio, message: str, **params: Any) -> None:
 def _set_enrolment_result(portfolio: Portfolio, *, passed: bool, by: User | None) -> str:
     """Record the final result on the enrolment; returns "" or the code of why it could not be
     recorded (the participant no longer holds a seat), which the history keeps."""
-    from kaskad.delivery.services import enrolment_record_assessment
 
     try:
         enrolment_record_assessment(
