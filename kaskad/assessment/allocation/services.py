@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -43,8 +43,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.accounts.scopes import user_scope
+from kaskad.accounts.services import role_assign
 from kaskad.assessment.models import (
     AssessorAccreditation,
     Assignment,
@@ -63,9 +64,6 @@ from kaskad.core.errors import DomainError, PermissionDeniedError
 from kaskad.core.models import AuditEntry
 from kaskad.delivery.models import CohortTrainer
 from kaskad.registry.models import Person
-
-if TYPE_CHECKING:
-    from kaskad.accounts.models import User
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -642,7 +640,7 @@ def _write_round_copy(
         raw = cursor.cursor  # the psycopg cursor, for COPY
         with raw.copy(
             f"COPY {task_table} (id, portfolio_id, attempt, role, assessor_id, status, "
-            "allocated_at, due_at, rating, comment) FROM STDIN"
+            "allocated_at, due_at, rating, comment, draft) FROM STDIN"
         ) as copy:
             for task_id, (portfolio_id, attempt, assessor_id, due_at) in zip(
                 ids, rows, strict=True
@@ -659,6 +657,7 @@ def _write_round_copy(
                         due_at,
                         "",
                         "",
+                        "{}",  # no draft marks yet (the column has no database default)
                     )
                 )
         report("writing", total, total * 3)
@@ -992,8 +991,6 @@ def accreditation_save(
             accreditation, created = existing, False
         user = getattr(person, "user", None)
         if user is not None:
-            from kaskad.accounts.services import role_assign
-
             role_assign(user=user, role=Role.ASSESSOR)
     return accreditation, created
 
