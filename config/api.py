@@ -2,10 +2,10 @@
 
 from kaskad.accounts.api import router as accounts_router
 from kaskad.accounts.tokens import api_token_user
-from kaskad.assessment.api_allocation import router as assessment_allocation_router
-from kaskad.assessment.api_marking import router as assessment_marking_router
-from kaskad.assessment.api_portfolios import router as assessment_portfolios_router
-from kaskad.assessment.api_publishing import router as assessment_publishing_router
+from kaskad.assessment.allocation.api import router as assessment_allocation_router
+from kaskad.assessment.marking.api import router as assessment_marking_router
+from kaskad.assessment.portfolios.api import router as assessment_portfolios_router
+from kaskad.assessment.publishing.api import router as assessment_publishing_router
 from kaskad.cascade.api import router as cascade_router
 from kaskad.catalogue.api import router as catalogue_router
 from kaskad.certificates.api import router as certificates_router

@@ -143,6 +143,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Queued when a portfolio submission commits (assessment names none of the parts built on it);
+# `manage.py jobs_maintain` re-queues a portfolio left at plagiarism "pending" (ADR 0004).
+KASKAD_AFTER_SUBMISSION_TASKS = ["kaskad.plagiarism.tasks.check_portfolio"]
 
 # A worker on another machine is taken for lost after this long without a heartbeat (one on
 # this machine as soon as its process is gone); its job is then marked failed and restartable.
@@ -224,8 +227,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 UPLOAD_LIMITS = {
-    "assessment:portfolio_upload": "kaskad.assessment.views_portfolios.upload_limit_for",
-    "api:portfolio_file_upload": "kaskad.assessment.views_portfolios.upload_limit_for",
+    "assessment:portfolio_upload": "kaskad.assessment.portfolios.views.upload_limit_for",
+    "api:portfolio_file_upload": "kaskad.assessment.portfolios.views.upload_limit_for",
 }
 
 # --- E-mail -------------------------------------------------------------------------------

@@ -37,9 +37,14 @@ from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
 from kaskad.accounts.tokens import api_token_create
 from kaskad.assessment.models import AssessorAccreditation, AssignmentRole, PortfolioStatus
-from kaskad.assessment.publishing import portfolio_publish
-from kaskad.assessment.tests.factories import enrol, make_assessor, make_portfolio, make_rubric
-from kaskad.assessment.tests.marking_factories import give_task
+from kaskad.assessment.publishing.services import portfolio_publish
+from kaskad.assessment.tests.factories import (
+    enrol,
+    give_task,
+    make_assessor,
+    make_portfolio,
+    make_rubric,
+)
 from kaskad.cascade.models import Accreditation
 from kaskad.catalogue.models import AnnualPlan
 from kaskad.certificates.services import BULK_JOB_KIND, certificate_issue

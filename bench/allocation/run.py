@@ -83,7 +83,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         PortfolioStatus,
         Rubric,
     )
-    from kaskad.assessment.rubrics import seed_rubrics
+    from kaskad.assessment.rubrics.services import seed_rubrics
     from kaskad.cascade.models import Accreditation
     from kaskad.catalogue.models import Programme, ProgrammeArea, ProgrammeVersion
     from kaskad.delivery.models import Cohort, CohortTrainer, Enrolment
@@ -329,7 +329,7 @@ def naive_assign_one(sample: int) -> tuple[float, int]:
     """assign_one per portfolio on `sample` portfolios, then roll back."""
     from django.db import transaction
 
-    from kaskad.assessment.allocation import assign_one
+    from kaskad.assessment.allocation.services import assign_one
     from kaskad.assessment.models import Portfolio
 
     portfolios = list(
@@ -490,7 +490,7 @@ def main() -> int:
     for label, statement in POTENTIAL.items():
         print(f"  potential conflicts, {label}: {sql(statement)[0][0]:,}")
 
-    from kaskad.assessment.allocation import allocate_submitted
+    from kaskad.assessment.allocation.services import allocate_submitted
     from kaskad.core.progress import TerminalProgress
 
     floor = floor_bulk_create()

@@ -5,8 +5,8 @@ from django.urls import include, path
 app_name = "assessment"
 
 urlpatterns = [
-    path("", include("kaskad.assessment.urls_portfolios")),
-    path("", include("kaskad.assessment.urls_allocation")),
-    path("", include("kaskad.assessment.urls_marking")),
-    path("", include("kaskad.assessment.urls_publishing")),
+    path("", include("kaskad.assessment.portfolios.urls")),
+    path("", include("kaskad.assessment.allocation.urls")),
+    path("", include("kaskad.assessment.marking.urls")),
+    path("", include("kaskad.assessment.publishing.urls")),
 ]

@@ -4,7 +4,7 @@ from kaskad.certificates.models import Certificate, VerificationCount
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("number", "full_name", "programme_title", "status", "issued_on")
     list_filter = ("status", "year", "branch")
     search_fields = ("=number", "full_name")
@@ -19,6 +19,6 @@ class CertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(VerificationCount)
-class VerificationCountAdmin(admin.ModelAdmin):
+class VerificationCountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("ip", "window_start", "count")
     search_fields = ("=ip",)

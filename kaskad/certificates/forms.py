@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.catalogue.models import Programme
 from kaskad.certificates.models import CertificateStatus, RevocationCategory
-from kaskad.core.errors import DomainError
 
 LANGUAGE_CHOICES = [
     ("", _("the same as before")),
@@ -14,12 +14,6 @@ LANGUAGE_CHOICES = [
     ("ru", "Русский"),
     ("en", "English"),
 ]
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 class VerifyForm(forms.Form):
@@ -84,7 +78,6 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from kaskad.catalogue.models import Programme
 
         field = self.fields["programme"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -98,6 +91,6 @@ class SessionForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:  # type: ignore[operator]
+        if start and end and start > end:
             self.add_error("date_to", _("The period ends before it starts."))
         return data

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -29,6 +29,9 @@ from kaskad.certificates.models import Certificate, CertificateStatus, Revocatio
 from kaskad.certificates.numbers import normalise
 from kaskad.delivery.models import Cohort
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 NOT_FOUND = "not_found"
 
 
@@ -36,7 +39,7 @@ def _base() -> QuerySet[Certificate]:
     return Certificate.objects.select_related("branch", "person")
 
 
-def certificate_list_visible_to(user: Any) -> QuerySet[Certificate]:
+def certificate_list_visible_to(user: User) -> QuerySet[Certificate]:
     scope = user_scope(user)
     qs = _base()
     if scope.national_write:
@@ -49,7 +52,7 @@ def certificate_list_visible_to(user: Any) -> QuerySet[Certificate]:
     return qs.filter(condition)
 
 
-def sees_certificate_lists(user: Any) -> bool:
+def sees_certificate_lists(user: User) -> bool:
     """Staff who look after other people's certificates (the list page)."""
     scope = user_scope(user)
     return scope.national_write or bool(scope.branch_ids)
@@ -62,7 +65,9 @@ class CertificateFilters:
     year: int | None = None
 
 
-def certificate_list(*, user: Any, filters: CertificateFilters | None = None) -> QuerySet:
+def certificate_list(
+    *, user: User, filters: CertificateFilters | None = None
+) -> QuerySet[Certificate]:
     filters = filters or CertificateFilters()
     qs = certificate_list_visible_to(user)
     if filters.q:
@@ -79,7 +84,7 @@ def certificate_list(*, user: Any, filters: CertificateFilters | None = None) ->
     return qs.order_by("-issued_on", "-id")
 
 
-def certificate_get(*, user: Any, pk: int) -> Certificate:
+def certificate_get(*, user: User, pk: int) -> Certificate:
     certificate = (
         certificate_list_visible_to(user)
         .select_related(
@@ -97,7 +102,7 @@ def certificate_get(*, user: Any, pk: int) -> Certificate:
     return certificate
 
 
-def my_certificates(*, user: Any) -> QuerySet[Certificate]:
+def my_certificates(*, user: User) -> QuerySet[Certificate]:
     person_id = user_scope(user).person_id
     if person_id is None:
         return Certificate.objects.none()
@@ -109,7 +114,7 @@ class HistoryEntry:
     at: date | datetime
     kind: str  # issued | revoked | superseded
     certificate: Certificate
-    actor: Any = None
+    actor: User | None = None
     reason: str = ""
 
 

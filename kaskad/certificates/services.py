@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -36,6 +36,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.accounts.scopes import user_scope
+from kaskad.assessment.certification.services import certification_revoke
 from kaskad.assessment.models import Portfolio, PortfolioStatus
 from kaskad.catalogue.models import Programme
 from kaskad.certificates.models import (
@@ -47,13 +48,17 @@ from kaskad.certificates.models import (
 )
 from kaskad.certificates.numbers import format_number, random_check
 from kaskad.certificates.pdf import render_certificate_pdf, sha256_of
+from kaskad.certificates.permissions import manages_branch
 from kaskad.core.audit import audit_record
 from kaskad.core.collation import name_order
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
 from kaskad.delivery.models import Cohort, Enrolment
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -65,21 +70,10 @@ STAGE_PACKING = "packing the ZIP file"
 STAGE_LABELS = {STAGE_ISSUING: _("issuing certificates"), STAGE_PACKING: _("packing the ZIP file")}
 
 
-class StateConflict(DomainError):
-    """Valid request, but the record's state does not allow it (HTTP 409)."""
-
-    status = 409
-
-
 # --- Who may act ----------------------------------------------------------------------------
 
 
-def manages_branch(user: Any, branch_id: int) -> bool:
-    scope = user_scope(user)
-    return scope.national_write or branch_id in scope.branch_ids
-
-
-def _require_manager(by: Any, branch_id: int) -> None:
+def _require_manager(by: User | None, branch_id: int) -> None:
     if by is None:  # the system
         return
     if not manages_branch(by, branch_id):
@@ -156,7 +150,7 @@ def _require_certified(portfolio: Portfolio) -> None:
 def _issue_locked(
     *,
     portfolio: Portfolio,
-    by: Any,
+    by: User | None,
     language: str | None,
     replaces: Certificate | None = None,
     reason: str = "",
@@ -228,7 +222,9 @@ def _remove_files(names: Iterable[str]) -> None:
             logger.warning("could not delete %s", name, exc_info=True)
 
 
-def certificate_issue(*, portfolio: Portfolio, by: Any, language: str | None = None) -> Certificate:
+def certificate_issue(
+    *, portfolio: Portfolio, by: User | None, language: str | None = None
+) -> Certificate:
     """Issue the certificate of a certified portfolio (one valid certificate per portfolio)."""
     _require_manager(by, portfolio.branch_id)
     if language is not None and language not in LANGUAGES:
@@ -257,12 +253,11 @@ def certificate_revoke(
     *,
     certificate: Certificate,
     reason: str,
-    by: Any,
+    by: User,
     category: str = RevocationCategory.OTHER,
 ) -> Certificate:
     """VALID -> REVOKED with a reason (staff only) and a category (shown publicly); the
     portfolio's certification is revoked with it."""
-    from kaskad.assessment.certification import certification_revoke
 
     _require_manager(by, certificate.branch_id)
     text = _reason(reason)
@@ -308,7 +303,7 @@ def certificate_revoke(
 
 
 def certificate_reissue(
-    *, certificate: Certificate, reason: str, by: Any, language: str | None = None
+    *, certificate: Certificate, reason: str, by: User, language: str | None = None
 ) -> Certificate:
     """Replace a valid certificate (after a change of name, a wrong language...): the old one
     becomes SUPERSEDED, the new one has a new number, `replaces` the old one, and shows the
@@ -395,7 +390,7 @@ class BulkResult:
 
 def certified_portfolios(
     *,
-    by: Any,
+    by: User | None,
     portfolios: QuerySet[Portfolio] | None = None,
     cohort: Cohort | None = None,
     programme: Any = None,
@@ -431,7 +426,7 @@ def bulk_dir() -> Path:
 
 def certificates_generate_bulk(
     *,
-    by: Any,
+    by: User | None,
     portfolios: QuerySet[Portfolio] | None = None,
     cohort: Cohort | None = None,
     programme: Any = None,
@@ -521,7 +516,7 @@ def _pack(certificates: list[Certificate], report: ProgressCallback) -> tuple[st
 
 def bulk_job_start(
     *,
-    by: Any,
+    by: User | None,
     cohort: Cohort | None = None,
     programme: Any = None,
     period: tuple[date, date] | None = None,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.certificates import selectors
@@ -30,23 +31,22 @@ from kaskad.certificates.forms import (
     RevokeForm,
     SessionForm,
     VerifyForm,
-    add_domain_error,
 )
 from kaskad.certificates.models import Certificate, CertificateStatus
 from kaskad.certificates.pdf import result_label
+from kaskad.certificates.permissions import manages_branch
 from kaskad.certificates.services import (
     BULK_JOB_KIND,
     bulk_job_start,
     certificate_reissue,
     certificate_revoke,
-    manages_branch,
     verification_attempt,
     verify_limit,
 )
-from kaskad.core.errors import DomainError
 from kaskad.core.http import client_ip
 from kaskad.core.jobs import job_for
 from kaskad.core.models import Job
+from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.core.public_url import public_url, public_url_problem
 from kaskad.delivery.models import Cohort
 
@@ -106,7 +106,7 @@ def verify_token(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def certificate_list(request: HttpRequest) -> HttpResponse:
+def certificate_list(request: AuthenticatedRequest) -> HttpResponse:
     if not selectors.sees_certificate_lists(request.user):
         if user_scope(request.user).person_id:
             return redirect("certificates:my_certificates")
@@ -138,7 +138,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_generate(request: HttpRequest) -> HttpResponse:
+def session_generate(request: AuthenticatedRequest) -> HttpResponse:
     """Certificates of a whole assessment session (a programme's cohorts ending in a period),
     as one background job and one ZIP."""
     if not selectors.sees_certificate_lists(request.user) or not user_scope(request.user).has(
@@ -147,15 +147,12 @@ def session_generate(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = SessionForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors_on_form(form):
             job = bulk_job_start(
                 by=request.user,
                 programme=form.cleaned_data["programme"],
                 period=(form.cleaned_data["date_from"], form.cleaned_data["date_to"]),
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             return redirect("core:job_detail", pk=job.pk)
     for field_errors in form.errors.values():
         for message in field_errors:
@@ -164,7 +161,7 @@ def session_generate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_certificates(request: HttpRequest) -> HttpResponse:
+def my_certificates(request: AuthenticatedRequest) -> HttpResponse:
     if user_scope(request.user).person_id is None:
         raise Http404
     return render(
@@ -179,7 +176,7 @@ def _may_manage(request: HttpRequest, certificate: Certificate) -> bool:
 
 
 @login_required
-def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     certificate = selectors.certificate_get(user=request.user, pk=pk)
     manager = _may_manage(request, certificate)
     return render(
@@ -217,7 +214,7 @@ def _title_for_reader(certificate: Any) -> str:
 
 
 @login_required
-def certificate_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def certificate_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     certificate = selectors.certificate_get(user=request.user, pk=pk)
     staff = selectors.sees_certificate_lists(request.user)
     # A participant downloads their valid certificate; a revoked or replaced one stays with
@@ -236,7 +233,7 @@ def certificate_pdf(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def _manageable(request: HttpRequest, pk: int) -> Certificate:
+def _manageable(request: AuthenticatedRequest, pk: int) -> Certificate:
     certificate = selectors.certificate_get(user=request.user, pk=pk)
     if not _may_manage(request, certificate):
         raise Http404
@@ -244,20 +241,17 @@ def _manageable(request: HttpRequest, pk: int) -> Certificate:
 
 
 @login_required
-def certificate_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_revoke_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     certificate = _manageable(request, pk)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors_on_form(form):
             certificate_revoke(
                 certificate=certificate,
                 reason=form.cleaned_data["reason"],
                 category=form.cleaned_data["category"],
                 by=request.user,
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             messages.success(
                 request,
                 _("Certificate No. %(number)s has been revoked.") % {"number": certificate.number},
@@ -271,20 +265,17 @@ def certificate_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def certificate_reissue_view(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_reissue_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     certificate = _manageable(request, pk)
     form = ReissueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors_on_form(form):
             new = certificate_reissue(
                 certificate=certificate,
                 reason=form.cleaned_data["reason"],
                 language=form.cleaned_data["language"] or None,
                 by=request.user,
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             messages.success(
                 request,
                 _("Certificate No. %(new)s has been issued in place of No. %(old)s.")
@@ -309,16 +300,13 @@ def _managed_cohort(request: HttpRequest, pk: int) -> Cohort:
 
 
 @login_required
-def cohort_certificates(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_certificates(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """How many of a cohort's certified participants have their certificate; a button that
     issues the rest and packs all of them into one ZIP file (a background job)."""
     cohort = _managed_cohort(request, pk)
     if request.method == "POST":
-        try:
+        with domain_errors_as_messages(request):
             job = bulk_job_start(by=request.user, cohort=cohort)
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
             return redirect("core:job_detail", pk=job.pk)
     jobs = Job.objects.filter(kind=BULK_JOB_KIND, params__cohort_id=cohort.pk).order_by(
         "-created_at"
@@ -343,7 +331,7 @@ def cohort_certificates(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def bulk_download(request: HttpRequest, pk: int) -> FileResponse:
+def bulk_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     job = job_for(request, pk)
     result: dict[str, Any] = job.result if isinstance(job.result, dict) else {}
     name = str(result.get("zip") or "")

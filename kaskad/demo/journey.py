@@ -24,18 +24,18 @@ from django.utils.translation import ngettext
 from kaskad.accounts.demo import DEMO_PASSWORD
 from kaskad.accounts.models import Role, User
 from kaskad.accounts.services import user_create
-from kaskad.assessment.allocation import accreditation_save, allocate_submitted
-from kaskad.assessment.marking import assignment_mark
+from kaskad.assessment.allocation.services import accreditation_save, allocate_submitted
+from kaskad.assessment.marking.services import assignment_mark
 from kaskad.assessment.models import AssessorAccreditation, Assignment, AssignmentStatus, Portfolio
-from kaskad.assessment.portfolios import (
+from kaskad.assessment.portfolios.services import (
     draft_feedback_add,
     portfolio_file_add,
     portfolio_for_enrolment,
     portfolio_submit,
     publish_consent_set,
 )
-from kaskad.assessment.publishing import portfolio_publish
-from kaskad.assessment.rubrics import seed_rubrics
+from kaskad.assessment.publishing.services import portfolio_publish
+from kaskad.assessment.rubrics.services import seed_rubrics
 from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.cascade.services import accreditation_grant
 from kaskad.catalogue.models import ProgrammeVersion, VersionStatus

@@ -11,23 +11,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.core.admin import ReadOnlyAdmin
+from kaskad.documents.extract import ExtractionError, extract, sniff
 from kaskad.plagiarism.models import (
     PlagiarismCheck,
     PlagiarismDecision,
     ProgrammeTemplate,
     ProgrammeThreshold,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ProgrammeThreshold)
@@ -47,8 +38,6 @@ class ProgrammeTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
         upload = data.get("file")
         # A file without typed text: its extracted text is what the check uses.
         if upload and hasattr(upload, "read") and not (data.get("text") or "").strip():
-            from kaskad.plagiarism.engine.extract import ExtractionError, extract, sniff
-
             upload.seek(0)
             content = upload.read()
             upload.seek(0)

@@ -11,21 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
-from kaskad.core.api import ERRORS, ErrorOut, api_user
-from kaskad.plagiarism import selectors
+from kaskad.core.api import ERRORS, WRITE_ERRORS, RecordId, api_user
+from kaskad.plagiarism import permissions, selectors
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.plagiarism.services import decision_record
 
 router = Router(tags=["plagiarism"])
-
-MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
-WRITE_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 409: ErrorOut, **ERRORS}
 
 
 class ParticipantOut(Schema):
@@ -174,7 +170,7 @@ def check_decision(
     """Plagiarism officers and national administrators. The comment is required
     (`comment_required`); a settled outcome answers 409 (`outcome_settled`)."""
     user = api_user(request)
-    if not selectors.is_officer(user):
+    if not permissions.is_officer(user):
         raise Http404
     check = selectors.check_get(user=user, pk=check_id)
     record = decision_record(

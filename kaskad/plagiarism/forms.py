@@ -1,5 +1,5 @@
 """Forms of the plagiarism pages. They only parse input; the rules live in the services, whose
-refusals are put back on the field they name (see `add_domain_error`)."""
+refusals are put back on the field they name (`kaskad.core.pages.domain_errors_on_form`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.catalogue.models import Programme
-from kaskad.core.errors import DomainError
 from kaskad.plagiarism.models import Decision
 
 
@@ -69,9 +68,3 @@ class RecheckForm(forms.Form):
                 _("Choose a programme, a cohort or a submission period to re-check.")
             )
         return data
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))

@@ -3,7 +3,7 @@ submitted attempt (with the engine's report), and the plagiarism officer's decis
 
 The engine (`kaskad.plagiarism.engine`) does the text work and knows nothing of Django; this
 app feeds it the submitted text, keeps what it found and passes the outcome to certification
-(`kaskad.assessment.certification.portfolio_set_plagiarism`).
+(`kaskad.assessment.certification.services.portfolio_set_plagiarism`).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
@@ -32,21 +32,23 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from kaskad.accounts.scopes import iin_for, user_scope
+from kaskad.assessment.marking.selectors import portfolio_code
 from kaskad.assessment.models import (
     Assignment,
     AssignmentStatus,
     PlagiarismStatus,
     Portfolio,
 )
+from kaskad.assessment.publishing.selectors import PUBLISHED
 from kaskad.plagiarism.models import CheckStatus, PlagiarismCheck, PlagiarismDecision
-from kaskad.plagiarism.services import COUNTED_KINDS, OFFICER_ROLES, is_officer, portfolio_text
+from kaskad.plagiarism.permissions import OFFICER_ROLES, is_officer
+from kaskad.plagiarism.services import COUNTED_KINDS, portfolio_text
 from kaskad.plagiarism.store import parse_doc_id, text_digest
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 EXCERPT_CHARS = 160
-
-
-def portfolio_code(portfolio_id: int) -> str:
-    return f"P-{portfolio_id}"
 
 
 # --- Scope --------------------------------------------------------------------------------------
@@ -58,7 +60,7 @@ def _base() -> QuerySet[PlagiarismCheck]:
     )
 
 
-def checks_visible_to(user: Any) -> QuerySet[PlagiarismCheck]:
+def checks_visible_to(user: User) -> QuerySet[PlagiarismCheck]:
     scope = user_scope(user)
     if scope.has(*OFFICER_ROLES):
         return _base()
@@ -72,14 +74,14 @@ def checks_visible_to(user: Any) -> QuerySet[PlagiarismCheck]:
     return _base().filter(Exists(assigned))
 
 
-def check_get(*, user: Any, pk: int) -> PlagiarismCheck:
+def check_get(*, user: User, pk: int) -> PlagiarismCheck:
     try:
         return checks_visible_to(user).get(pk=pk)
     except PlagiarismCheck.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def check_for_portfolio(*, user: Any, portfolio_id: int) -> PlagiarismCheck:
+def check_for_portfolio(*, user: User, portfolio_id: int) -> PlagiarismCheck:
     """The check of the portfolio's current attempt (else its latest), as far as visible."""
     checks = checks_visible_to(user).filter(portfolio_id=portfolio_id)
     check = (
@@ -94,7 +96,7 @@ def check_for_portfolio(*, user: Any, portfolio_id: int) -> PlagiarismCheck:
 # --- The officer's queue ------------------------------------------------------------------------
 
 
-def queue(*, user: Any, programme_id: int | None = None) -> QuerySet[PlagiarismCheck]:
+def queue(*, user: User, programme_id: int | None = None) -> QuerySet[PlagiarismCheck]:
     """Suspected portfolios, highest similarity first (their current attempt's check)."""
     if not is_officer(user):
         raise Http404
@@ -106,7 +108,7 @@ def queue(*, user: Any, programme_id: int | None = None) -> QuerySet[PlagiarismC
     return qs.order_by(F("similarity_percent").desc(nulls_first=True), "finished_at", "id")
 
 
-def failed_checks(*, user: Any, programme_id: int | None = None) -> QuerySet[PlagiarismCheck]:
+def failed_checks(*, user: User, programme_id: int | None = None) -> QuerySet[PlagiarismCheck]:
     """Checks the engine could not finish, while the portfolio still waits for a result."""
     if not is_officer(user):
         raise Http404
@@ -218,7 +220,6 @@ def _excerpt(text: str, start: int, end: int) -> str:
 
 def _source_details(sources: list[dict[str, Any]], *, officer: bool) -> dict[str, SourceView]:
     """Programme and year of each source; title and author only for consented publications."""
-    from kaskad.assessment.publishing_selectors import PUBLISHED
 
     ids = {}
     for source in sources:
@@ -327,7 +328,7 @@ def highlight(text: str, spans: Iterable[_Span]) -> SafeString:
     return mark_safe("".join(str(p) for p in parts))  # noqa: S308 - every part is escaped
 
 
-def _participant(user: Any, portfolio: Portfolio) -> Participant:
+def _participant(user: User, portfolio: Portfolio) -> Participant:
     enrolment = portfolio.enrolment
     person = enrolment.person
     organisation = enrolment.organisation
@@ -340,7 +341,7 @@ def _participant(user: Any, portfolio: Portfolio) -> Participant:
 
 def report_view(
     *,
-    user: Any,
+    user: User,
     check: PlagiarismCheck,
     source_number: int | None = None,
     with_texts: bool = True,

@@ -10,7 +10,7 @@ index under its lock (`store.index_session`), adds the programme's templates not
 checks the text against everything else (never against the same participant's documents:
 group ``person:<id>``), adds the text as ``portfolio:<id>:<attempt>`` and saves. The check row
 then holds the engine's report, and certification learns the outcome through
-`kaskad.assessment.certification.portfolio_set_plagiarism`: CLEAR below the programme's
+`kaskad.assessment.certification.services.portfolio_set_plagiarism`: CLEAR below the programme's
 threshold, SUSPECTED at or above it (the plagiarism officer decides).
 
 Cross-language search (Russian <-> Kazakh <-> English) costs a sentence-embedding pass. It is
@@ -28,20 +28,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.accounts.models import Role
-from kaskad.accounts.scopes import user_scope
+from kaskad.assessment.certification.services import portfolio_set_plagiarism
 from kaskad.assessment.models import (
     PlagiarismStatus,
     Portfolio,
@@ -49,7 +48,7 @@ from kaskad.assessment.models import (
     PortfolioStatus,
 )
 from kaskad.core.audit import audit_record
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
@@ -62,6 +61,7 @@ from kaskad.plagiarism.models import (
     ProgrammeThreshold,
     default_threshold_percent,
 )
+from kaskad.plagiarism.permissions import is_officer
 from kaskad.plagiarism.store import (
     IndexSession,
     doc_id,
@@ -69,13 +69,16 @@ from kaskad.plagiarism.store import (
     index_session,
     text_digest,
 )
+from kaskad.plagiarism.tasks import check_portfolio
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
 # Files of an attempt are joined with a blank line: offsets are into this joined text.
 FILE_SEPARATOR = "\n\n"
 # Who decides and who re-checks.
-OFFICER_ROLES = (Role.PLAGIARISM_OFFICER, Role.NATIONAL_ADMIN)
 # An attempt that has been submitted and not sent back for resubmission.
 NOT_SUBMITTED = (PortfolioStatus.DRAFT, PortfolioStatus.RESUBMISSION)
 # Settled by the officer: a re-check does not overturn it.
@@ -99,17 +102,7 @@ STAGE_CHECKING = "checking"
 STAGE_LABELS = {STAGE_INDEXING: _("indexing"), STAGE_CHECKING: _("checking")}
 
 
-class StateConflict(DomainError):
-    """The record's state does not allow the request (HTTP 409)."""
-
-    status = 409
-
-
-def is_officer(user: Any) -> bool:
-    return user_scope(user).has(*OFFICER_ROLES)
-
-
-def _require_officer(user: Any) -> None:
+def _require_officer(user: User) -> None:
     if not is_officer(user):
         raise NotFoundError("not_found", _("Not found."))
 
@@ -197,6 +190,41 @@ def _sources(report: Any, index: Any) -> list[dict[str, Any]]:
     return sources
 
 
+# --- The sweep: submissions whose check never came -------------------------------------------
+
+# A check queued on submission normally starts within seconds; past this, with no check of the
+# attempt touched in the meantime, the queueing was lost (a failed enqueue, a lost worker, a
+# failed engine run) and the portfolio is queued again.
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def checks_requeue_stuck(*, older_than: timedelta = STUCK_AFTER) -> list[int]:
+    """Queue the check again for every submitted portfolio left at plagiarism "pending" for
+    longer than `older_than` whose current attempt has no check started or finished since.
+    Returns the ids queued. Safe to repeat: a check run replaces the attempt's check."""
+    cutoff = timezone.now() - older_than
+    recent = PlagiarismCheck.objects.filter(
+        portfolio=OuterRef("pk"), attempt=OuterRef("attempt"), updated_at__gt=cutoff
+    )
+    stuck = list(
+        Portfolio.objects.filter(
+            plagiarism_status=PlagiarismStatus.PENDING,
+            submitted_at__isnull=False,
+            submitted_at__lte=cutoff,
+        )
+        .exclude(status__in=NOT_SUBMITTED)
+        .exclude(Exists(recent))
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for portfolio_id in stuck:
+        try:
+            check_portfolio.enqueue(portfolio_id)
+        except Exception:
+            logger.exception("queueing the check of portfolio %s again failed", portfolio_id)
+    return stuck
+
+
 # --- Running a check ----------------------------------------------------------------------------
 
 
@@ -232,7 +260,6 @@ def _fail(check: PlagiarismCheck, error: str) -> PlagiarismCheck:
 def _report_outcome(
     portfolio: Portfolio, *, status: str, similarity: Decimal | None, reason: str
 ) -> None:
-    from kaskad.assessment.certification import portfolio_set_plagiarism
 
     portfolio.refresh_from_db(fields=["plagiarism_status", "status", "attempt"])
     if portfolio.plagiarism_status in DECIDED:
@@ -249,7 +276,7 @@ def _report_outcome(
 def check_run(
     *,
     portfolio_id: int,
-    by: Any = None,
+    by: User | None = None,
     job: Job | None = None,
     session: IndexSession | None = None,
 ) -> PlagiarismCheck:
@@ -342,10 +369,9 @@ def _check_in(
 
 
 def decision_record(
-    *, check: PlagiarismCheck, decision: str, comment: str, by: Any
+    *, check: PlagiarismCheck, decision: str, comment: str, by: User
 ) -> PlagiarismDecision:
     """Cleared or plagiarism confirmed, with the reason; feeds certification at once."""
-    from kaskad.assessment.certification import portfolio_set_plagiarism
 
     _require_officer(by)
     if decision not in Decision.values:
@@ -398,7 +424,7 @@ def decision_record(
     return record
 
 
-def threshold_set(*, programme: Any, threshold_percent: Any, by: Any) -> ProgrammeThreshold:
+def threshold_set(*, programme: Any, threshold_percent: Any, by: User) -> ProgrammeThreshold:
     """A programme's own threshold (officers and national administrators)."""
     _require_officer(by)
     try:
@@ -502,7 +528,7 @@ def recheck_queryset(filters: RecheckFilters) -> QuerySet[Portfolio]:
 def recheck_bulk(
     *,
     filters: RecheckFilters,
-    by: Any,
+    by: User | None,
     progress: ProgressCallback | None = None,
     job: Job | None = None,
     batch_size: int = RECHECK_BATCH,
@@ -552,7 +578,7 @@ def recheck_bulk(
     return result
 
 
-def recheck_job_start(*, filters: RecheckFilters, by: Any, language: str | None = None) -> Job:
+def recheck_job_start(*, filters: RecheckFilters, by: User, language: str | None = None) -> Job:
     """Record a re-check Job and queue it once this transaction commits."""
     from kaskad.plagiarism.tasks import run_recheck
 

@@ -19,15 +19,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaskad.core.errors import DomainError
+from kaskad.accounts.http import AuthenticatedRequest
+from kaskad.core.pages import domain_errors_on_form
 from kaskad.delivery.models import Cohort
 from kaskad.plagiarism import selectors
-from kaskad.plagiarism.forms import DecisionForm, QueueFilterForm, RecheckForm, add_domain_error
+from kaskad.plagiarism.forms import DecisionForm, QueueFilterForm, RecheckForm
 from kaskad.plagiarism.models import CheckStatus, PlagiarismCheck
+from kaskad.plagiarism.permissions import is_officer
 from kaskad.plagiarism.services import (
     RecheckFilters,
     decision_record,
-    is_officer,
     recheck_job_start,
 )
 
@@ -40,7 +41,7 @@ def _require_officer(request: HttpRequest) -> None:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     """Suspected portfolios, highest similarity first; checks that failed below."""
     _require_officer(request)
     form = QueueFilterForm(request.GET)
@@ -74,7 +75,7 @@ def _source_number(request: HttpRequest) -> int | None:
 
 
 def _render_report(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     check: PlagiarismCheck,
     *,
     form: DecisionForm | None = None,
@@ -96,13 +97,13 @@ def _render_report(
 
 
 @login_required
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     check = selectors.check_get(user=request.user, pk=pk)
     return _render_report(request, check)
 
 
 @login_required
-def portfolio_report(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The report of a portfolio's current attempt (the link the marking pages use)."""
     check = selectors.check_for_portfolio(user=request.user, portfolio_id=pk)
     return redirect("plagiarism:report", pk=check.pk)
@@ -110,21 +111,18 @@ def portfolio_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision(request: HttpRequest, pk: int) -> HttpResponse:
+def decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_officer(request)
     check = selectors.check_get(user=request.user, pk=pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors_on_form(form):
             decision_record(
                 check=check,
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
                 by=request.user,
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
             messages.success(request, _("The decision is recorded."))
             return redirect("plagiarism:report", pk=check.pk)
     return _render_report(request, check, form=form, status=400)
@@ -132,7 +130,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rerun(request: HttpRequest, pk: int) -> HttpResponse:
+def rerun(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Queue the check of a portfolio again (a failed check, or after a template changed)."""
     from kaskad.plagiarism.tasks import check_portfolio
 
@@ -146,7 +144,7 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def recheck(request: HttpRequest) -> HttpResponse:
+def recheck(request: AuthenticatedRequest) -> HttpResponse:
     """Re-check a whole session: a background job with a progress page."""
     _require_officer(request)
     form = RecheckForm(request.POST if request.method == "POST" else None)
@@ -168,11 +166,8 @@ def recheck(request: HttpRequest) -> HttpResponse:
                 submitted_from=data["submitted_from"],
                 submitted_until=data["submitted_until"],
             )
-            try:
+            with domain_errors_on_form(form):
                 job = recheck_job_start(filters=filters, by=request.user)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
                 return redirect(reverse("core:job_detail", kwargs={"pk": job.pk}))
     status = 400 if request.method == "POST" else 200
     return render(request, "plagiarism/recheck.html", {"form": form}, status=status)

@@ -114,7 +114,7 @@ def plan_vs_actual(*, year: int, branch: Branch | None = None) -> PlanReport:
     )
     # A retired programme has no live version: show its latest title (one more query, only
     # when such programmes appear).
-    retired = [p.pk for p in programmes if not p.live_versions]  # type: ignore[attr-defined]
+    retired = [p.pk for p in programmes if not p.live_versions]
     latest: dict[int, ProgrammeVersion] = {}
     if retired:
         for version in ProgrammeVersion.objects.filter(programme_id__in=retired).order_by(
@@ -125,7 +125,7 @@ def plan_vs_actual(*, year: int, branch: Branch | None = None) -> PlanReport:
     total = PlanRow(programme=None)
     unplanned = PlanRow(programme=None, in_plan=False)
     for programme in programmes:
-        live = programme.live_versions  # type: ignore[attr-defined]
+        live = programme.live_versions
         programme.current = next(  # type: ignore[attr-defined]
             (v for v in live if v.status == VersionStatus.APPROVED), None
         )

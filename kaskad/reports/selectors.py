@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -48,6 +48,9 @@ from kaskad.assessment.models import (
 from kaskad.catalogue.models import Programme, ProgrammeVersion, VersionStatus
 from kaskad.registry.models import Branch
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 REPORT_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
 OUTCOME_KINDS = (EventKind.CERTIFIED, EventKind.NOT_CERTIFIED)
 CHECKED = (
@@ -63,11 +66,11 @@ YEARS_BACK = 10  # the years offered in the filter; history is kept ten years
 # --- Who sees what ------------------------------------------------------------------------------
 
 
-def can_see_reports(user: Any) -> bool:
+def can_see_reports(user: User) -> bool:
     return user_scope(user).has(*REPORT_ROLES)
 
 
-def report_branches_visible_to(user: Any) -> QuerySet[Branch]:
+def report_branches_visible_to(user: User) -> QuerySet[Branch]:
     """National roles see every branch (and the whole country); a coordinator their own."""
     scope = user_scope(user)
     if scope.national:
@@ -77,7 +80,7 @@ def report_branches_visible_to(user: Any) -> QuerySet[Branch]:
     return Branch.objects.none()
 
 
-def report_scope(user: Any, *, branch_code: str = "") -> Branch | None:
+def report_scope(user: User, *, branch_code: str = "") -> Branch | None:
     """The branch a report is for (None: the whole country), within what the user may see;
     404 for anyone without a reporting role or asking for a branch outside their scope."""
     if not can_see_reports(user):
@@ -97,7 +100,7 @@ def report_scope(user: Any, *, branch_code: str = "") -> Branch | None:
 
 
 def report_years() -> list[int]:
-    this_year = date.today().year
+    this_year = timezone.localdate().year
     return list(range(this_year, this_year - YEARS_BACK, -1))
 
 
@@ -193,8 +196,8 @@ class AssessmentReport:
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     return (
-        timezone.make_aware(datetime(year, 1, 1), tz),
-        timezone.make_aware(datetime(year + 1, 1, 1), tz),
+        datetime(year, 1, 1, tzinfo=tz),
+        datetime(year + 1, 1, 1, tzinfo=tz),
     )
 
 

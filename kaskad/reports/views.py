@@ -12,11 +12,12 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.accounts.scopes import user_scope
 from kaskad.registry.models import Branch
 from kaskad.reports import selectors
@@ -38,7 +39,7 @@ class ReportFilterForm(forms.Form):
         self.fields["branch"].required = not country
 
 
-def _scope(request: HttpRequest) -> tuple[int, Branch | None, ReportFilterForm]:
+def _scope(request: AuthenticatedRequest) -> tuple[int, Branch | None, ReportFilterForm]:
     """The year and branch asked for, within what the user may see (else 404)."""
     branch = selectors.report_scope(request.user, branch_code=request.GET.get("branch", ""))
     years = selectors.report_years()
@@ -62,14 +63,14 @@ def _scope(request: HttpRequest) -> tuple[int, Branch | None, ReportFilterForm]:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     if not selectors.can_see_reports(request.user):
         raise Http404
     return redirect("reports:assessment")
 
 
 @login_required
-def assessment(request: HttpRequest) -> HttpResponse:
+def assessment(request: AuthenticatedRequest) -> HttpResponse:
     year, branch, form = _scope(request)
     report = selectors.assessment_report(year=year, branch=branch)
     params = {"year": year, **({"branch": branch.code} if branch else {})}
@@ -87,7 +88,7 @@ def assessment(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def assessment_export(request: HttpRequest) -> HttpResponse:
+def assessment_export(request: AuthenticatedRequest) -> HttpResponse:
     year, branch, _form = _scope(request)
     report = selectors.assessment_report(year=year, branch=branch)
     label = str(branch) if branch else _("Whole country")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
@@ -27,6 +27,30 @@ from django.utils.translation import gettext as _
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
+from kaskad.assessment.allocation.selectors import unallocated_queue
+from kaskad.assessment.marking.selectors import assessor_queue, moderation_queue
+from kaskad.assessment.models import (
+    AssignmentRole,
+    AssignmentStatus,
+    DraftFeedback,
+    Portfolio,
+    PortfolioStatus,
+)
+from kaskad.delivery.models import (
+    Attendance,
+    CohortStatus,
+    CohortTrainer,
+    Enrolment,
+    EnrolmentStatus,
+    Session,
+)
+from kaskad.delivery.selectors import MARKABLE_STATUSES, cohort_list_managed_by
+from kaskad.registry.models import Organisation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from kaskad.accounts.models import User
 
 # How far ahead "starting soon" looks, and how many items a section lists (the count says
 # how many there are in all).
@@ -59,9 +83,6 @@ class WorkSection:
 
 
 def _trainer_sections(person_id: int, today: date) -> list[WorkSection]:
-    from kaskad.assessment.models import DraftFeedback, Portfolio, PortfolioStatus
-    from kaskad.delivery.models import Attendance, CohortTrainer, Session
-    from kaskad.delivery.selectors import MARKABLE_STATUSES
 
     trained = CohortTrainer.objects.filter(person_id=person_id).values("cohort_id")
     sessions = (
@@ -126,7 +147,7 @@ def _trainer_sections(person_id: int, today: date) -> list[WorkSection]:
                 detail=portfolio.enrolment.cohort.code,
                 url=_url("assessment:portfolio_detail", args=[portfolio.pk]),
                 due=timezone.localdate(portfolio.deadline),
-                count=portfolio.files_count,  # type: ignore[attr-defined]
+                count=portfolio.files_count,
                 overdue=timezone.localdate(portfolio.deadline) < today,
             )
         )
@@ -139,9 +160,7 @@ def _subquery(qs: Any) -> Any:
     return Subquery(qs)
 
 
-def _assessor_section(user: Any, today: date) -> WorkSection:
-    from kaskad.assessment.marking_selectors import assessor_queue, moderation_queue
-    from kaskad.assessment.models import AssignmentRole, AssignmentStatus
+def _assessor_section(user: User, today: date) -> WorkSection:
 
     open_tasks = [
         row
@@ -176,10 +195,7 @@ def _assessor_section(user: Any, today: date) -> WorkSection:
     return section
 
 
-def _coordinator_sections(user: Any, today: date) -> list[WorkSection]:
-    from kaskad.assessment.allocation_selectors import unallocated_queue
-    from kaskad.delivery.models import Attendance, CohortStatus, Session
-    from kaskad.delivery.selectors import MARKABLE_STATUSES, cohort_list_managed_by
+def _coordinator_sections(user: User, today: date) -> list[WorkSection]:
 
     managed = cohort_list_managed_by(user)
     soon = (
@@ -201,7 +217,7 @@ def _coordinator_sections(user: Any, today: date) -> list[WorkSection]:
     )
     for cohort in soon[:LIMIT]:
         problems = []
-        if not cohort.trainer_count:  # type: ignore[attr-defined]
+        if not cohort.trainer_count:
             problems.append(_("no trainer"))
         if cohort.capacity is not None and cohort.enrolled_count < cohort.capacity:
             problems.append(
@@ -256,8 +272,6 @@ def _coordinator_sections(user: Any, today: date) -> list[WorkSection]:
 
 
 def _school_leader_section(organisation_ids: frozenset[int], today: date) -> WorkSection:
-    from kaskad.delivery.models import Enrolment, EnrolmentStatus
-    from kaskad.registry.models import Organisation
 
     year_start = date(today.year, 1, 1)
     counts = Enrolment.objects.filter(
@@ -311,8 +325,10 @@ def _short(day: date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
-def worklist(*, user: Any, today: date | None = None) -> list[WorkSection]:
+def worklist(*, user: User | AnonymousUser, today: date | None = None) -> list[WorkSection]:
     """The sections of the user's work list, in the order of their roles."""
+    if not user.is_authenticated:
+        return []
     today = today or timezone.localdate()
     scope = user_scope(user)
     sections: list[WorkSection] = []

@@ -15,7 +15,7 @@ from django.utils import timezone
 from kaskad.accounts.models import Role
 from kaskad.accounts.tests.factories import make_user
 from kaskad.assessment.models import AssignmentStatus
-from kaskad.assessment.tests.marking_factories import give_task, marking_world
+from kaskad.assessment.tests.factories import give_task, marking_world
 from kaskad.delivery.models import Attendance, Cohort, Enrolment
 from kaskad.delivery.services import cohort_set_status, enrolment_request, trainer_assign
 from kaskad.delivery.tests.factories import (

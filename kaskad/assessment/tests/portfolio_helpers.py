@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from kaskad.accounts.models import User
 from kaskad.assessment.models import Portfolio, PortfolioFile, Rubric
-from kaskad.assessment.portfolios import portfolio_file_add, portfolio_for_enrolment
+from kaskad.assessment.portfolios.services import portfolio_file_add, portfolio_for_enrolment
 from kaskad.assessment.tests.factories import enrol, make_rubric
 from kaskad.delivery.models import Cohort, Enrolment
 from kaskad.delivery.services import trainer_assign
@@ -53,8 +54,8 @@ def participant_case(*, branch_code: str = "ALA", **policy: Any) -> Case:
         version=version,
         branch_obj=branch(branch_code),
         status="open",
-        starts_on=date.today(),
-        ends_on=date.today() + timedelta(days=5),
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=5),
     )
     person = make_teacher(branch_code=branch_code)
     enrolment = enrol(cohort, person)

@@ -11,8 +11,7 @@ from kaskad.certificates.models import Certificate
 from kaskad.certificates.services import certificate_issue
 from kaskad.certificates.tests.factories import certificate_cohort, certified_portfolio
 from kaskad.core.errors import DomainError
-from kaskad.core.testing import race as _race
-from kaskad.core.testing import skip_without_real_connections as _skip_without_real_connections
+from kaskad.core.testing import race, skip_without_real_connections
 from kaskad.delivery.tests.factories import national_admin
 from kaskad.registry.models import Area, Branch
 from kaskad.registry.reference import sync_reference_data
@@ -22,7 +21,7 @@ WORKERS = 8
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_issues_take_consecutive_numbers() -> None:
-    _skip_without_real_connections()
+    skip_without_real_connections()
     sync_reference_data(Branch, Area)
     admin = national_admin()
     cohort = certificate_cohort()
@@ -31,7 +30,7 @@ def test_concurrent_issues_take_consecutive_numbers() -> None:
     def issue(portfolio: Any) -> Any:
         return lambda: certificate_issue(portfolio=portfolio, by=admin)
 
-    results = _race([issue(p) for p in portfolios])
+    results = race([issue(p) for p in portfolios])
     errors = [r for r in results if isinstance(r, BaseException)]
     assert not errors, errors[:3]
     sequences = sorted(Certificate.objects.values_list("sequence", flat=True))
@@ -41,12 +40,12 @@ def test_concurrent_issues_take_consecutive_numbers() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_clicks_on_one_portfolio_give_one_certificate() -> None:
-    _skip_without_real_connections()
+    skip_without_real_connections()
     sync_reference_data(Branch, Area)
     admin = national_admin()
     portfolio = certified_portfolio()
 
-    results = _race([lambda: certificate_issue(portfolio=portfolio, by=admin)] * 4)
+    results = race([lambda: certificate_issue(portfolio=portfolio, by=admin)] * 4)
     issued = [r for r in results if isinstance(r, Certificate)]
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(issued) == 1, results

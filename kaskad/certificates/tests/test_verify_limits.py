@@ -13,8 +13,7 @@ from kaskad.certificates.models import Certificate
 from kaskad.certificates.selectors import certificate_verify
 from kaskad.certificates.services import certificate_issue, certificate_revoke
 from kaskad.certificates.tests.factories import certificate_cohort, certified_portfolio
-from kaskad.core.testing import race as _race
-from kaskad.core.testing import skip_without_real_connections as _skip_without_real_connections
+from kaskad.core.testing import race, skip_without_real_connections
 from kaskad.delivery.tests.factories import national_admin
 
 VERIFY = "/certificates/verify/"
@@ -24,13 +23,13 @@ REQUESTS = 16
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_look_ups_from_one_address_get_exactly_the_limit(settings) -> None:
-    _skip_without_real_connections()
+    skip_without_real_connections()
     settings.KASKAD_CERTIFICATE_VERIFY_LIMIT = LIMIT
 
     def look_up() -> int:
         return Client(REMOTE_ADDR="10.1.2.3").get(VERIFY, {"number": "ALA-2026-000001"}).status_code
 
-    results = _race([look_up] * REQUESTS)
+    results = race([look_up] * REQUESTS)
     errors = [r for r in results if isinstance(r, BaseException)]
     assert not errors, errors[:3]
     assert sorted(results) == [200] * LIMIT + [429] * (REQUESTS - LIMIT)

@@ -31,7 +31,7 @@ def enrolment_set_assessment(*, enrolment: Enrolment, passed: bool | None, by: U
 
 
 def enrolment_record_assessment(
-    *, enrolment: Enrolment, passed: bool | None, by: User, source: str = ""
+    *, enrolment: Enrolment, passed: bool | None, by: User | None, source: str = ""
 ) -> Enrolment:
     """Record the result of the assessment. Called by the assessment services, which decide
     who may settle a result; a result is a fact, so it is recorded on a closed cohort too. On a

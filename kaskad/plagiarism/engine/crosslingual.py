@@ -368,7 +368,7 @@ class DirectoryCache:
 
     def get(self, key: str) -> np.ndarray | None:
         try:
-            return np.load(self._file(key), allow_pickle=False).astype(np.float32)
+            return np.asarray(np.load(self._file(key), allow_pickle=False), dtype=np.float32)
         except (OSError, ValueError):
             return None
 
@@ -447,7 +447,7 @@ def _segment(text: str) -> tuple[list[tuple[int, int]], list[int], list[tuple[in
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
+    return np.asarray(matrix / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 def embed_document(text: str, *, cache: EmbeddingCache | None = None) -> DocumentEmbedding:
@@ -524,7 +524,7 @@ def _topk_mean(values: np.ndarray, k: int, axis: int) -> np.ndarray:
         return np.ones(shape, dtype=np.float32)
     k = max(1, min(k, values.shape[axis]))
     part = -np.partition(-values, k - 1, axis=axis)
-    return np.take(part, range(k), axis=axis).mean(axis=axis)
+    return np.asarray(np.take(part, range(k), axis=axis).mean(axis=axis))
 
 
 def _local_alignments(
@@ -796,7 +796,7 @@ def _margin_scores(
 ) -> np.ndarray:
     margin = cos / np.maximum((np.asarray(bx) + np.asarray(by)) / 2, MARGIN_FLOOR)
     score = margin - threshold
-    return np.where(cos >= COSINE_FLOOR, score, np.minimum(score, -GAP_PENALTY))
+    return np.asarray(np.where(cos >= COSINE_FLOOR, score, np.minimum(score, -GAP_PENALTY)))
 
 
 def _clusters(pairs: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:

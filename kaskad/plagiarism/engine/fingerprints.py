@@ -56,7 +56,7 @@ class Fingerprints:
 
     @property
     def hashes(self) -> np.ndarray:
-        return self.ngrams[self.selected]
+        return np.asarray(self.ngrams[self.selected])
 
 
 def fingerprint(text: str, n: int, w: int) -> Fingerprints:

@@ -533,7 +533,8 @@ class Index:
             mask = ~np.isin(nums, list(exclude))
             nums, counts = nums[mask], counts[mask]
         order = np.argsort(-counts, kind="stable")[: p.max_candidates]
-        return nums[order].tolist()
+        ranked: list[int] = nums[order].tolist()
+        return ranked
 
     def _matches_with(
         self,

@@ -20,7 +20,7 @@ from kaskad.assessment.tests.factories import make_assessor
 from kaskad.delivery.services import trainer_assign
 from kaskad.delivery.tests.factories import coordinator_of, make_trainer, national_admin
 from kaskad.plagiarism.models import PlagiarismCheck, PlagiarismDecision
-from kaskad.plagiarism.tests.support import (
+from kaskad.plagiarism.tests.factories import (
     assign,
     immediate_tasks,
     open_cohort,

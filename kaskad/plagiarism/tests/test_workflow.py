@@ -20,8 +20,8 @@ from kaskad.assessment.models import (
     PortfolioStatus,
     Rating,
 )
-from kaskad.assessment.portfolios import portfolio_submit
-from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.assessment.portfolios.services import portfolio_submit
+from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.plagiarism.models import (
     CheckStatus,
     PlagiarismCheck,
@@ -30,14 +30,13 @@ from kaskad.plagiarism.models import (
     ProgrammeThreshold,
 )
 from kaskad.plagiarism.services import (
-    StateConflict,
     check_run,
     decision_record,
     portfolio_text,
     threshold_set,
 )
 from kaskad.plagiarism.store import index_path, index_size
-from kaskad.plagiarism.tests.support import immediate_tasks, open_cohort, participant, submit
+from kaskad.plagiarism.tests.factories import immediate_tasks, open_cohort, participant, submit
 from kaskad.plagiarism.tests.texts import OWN, PASSAGE, PASSAGE_RU, TEMPLATE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]

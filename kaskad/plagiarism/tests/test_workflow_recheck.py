@@ -19,7 +19,7 @@ from kaskad.core.models import Job
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.plagiarism.services import RecheckFilters, recheck_bulk, recheck_job_start
 from kaskad.plagiarism.store import index_size
-from kaskad.plagiarism.tests.support import immediate_tasks, open_cohort, participant, submit
+from kaskad.plagiarism.tests.factories import immediate_tasks, open_cohort, participant, submit
 from kaskad.plagiarism.tests.texts import OWN, PASSAGE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]

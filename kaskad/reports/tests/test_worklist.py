@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.tests.factories import make_user
-from kaskad.assessment.tests.marking_factories import give_task, marking_world
+from kaskad.assessment.tests.factories import give_task, marking_world
 from kaskad.delivery.models import Enrolment
 from kaskad.delivery.services import (
     attendance_save,

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.assessment.allocation import STAGE_LABELS, allocate_submitted, reason_text
+from kaskad.assessment.allocation.services import STAGE_LABELS, allocate_submitted, reason_text
 from kaskad.catalogue.models import Programme
 from kaskad.core.errors import DomainError
 from kaskad.core.progress import TerminalProgress

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from kaskad.core.jobs import jobs_prune, jobs_reap
@@ -24,3 +25,4 @@ class Command(BaseCommand):
             f"{reaped.requeued} task(s) queued again. "
             f"Deleted {pruned.tasks} old task row(s) and {pruned.job_files} job file(s)."
         )
+        call_command("plagiarism_requeue", stdout=self.stdout)  # by name: core knows no app

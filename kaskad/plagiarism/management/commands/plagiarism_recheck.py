@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from kaskad.catalogue.models import Programme
 from kaskad.core.progress import TerminalProgress
 from kaskad.delivery.models import Cohort
+from kaskad.plagiarism.permissions import is_officer
 from kaskad.plagiarism.services import (
     STAGE_LABELS,
     RecheckFilters,
-    is_officer,
     recheck_bulk,
     recheck_job_start,
 )

@@ -1,0 +1,1 @@
+"""Portfolio allocation: assigning assessors (rules, manual and automatic allocation, reminders)."""

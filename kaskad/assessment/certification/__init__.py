@@ -1,0 +1,1 @@
+"""Certification: the rating and the plagiarism outcome settle a portfolio."""

@@ -1,0 +1,1 @@
+"""Publishing best materials: the worklist, the consent, the published list."""

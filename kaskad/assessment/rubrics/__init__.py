@@ -1,0 +1,1 @@
+"""Rubrics: criteria, the rule that turns levels into a rating, the seed rubrics."""
