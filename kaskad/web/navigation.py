@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import Scope, user_scope
-from kaskad.assessment.marking_selectors import is_moderator
+from kaskad.assessment.permissions import is_moderator
 from kaskad.core.notifications import notification_unread_count
 
 REGISTRY_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.SCHOOL_LEADER, Role.ANALYST)
