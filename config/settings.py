@@ -173,7 +173,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_FAILURE_LIMIT = int(os.environ.get("KASKAD_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("KASKAD_LOGIN_FAILURE_WINDOW", "900"))
 # Who may follow every background job, not only their own (core may not import accounts).
-KASKAD_JOB_SUPERVISOR_CHECK = "kaskad.accounts.views.sees_all_jobs"
+KASKAD_JOB_SUPERVISOR_CHECK = "kaskad.accounts.permissions.sees_all_jobs"
 # The demo logins `manage.py serve` prints after seeding (core may not import accounts).
 KASKAD_DEMO_LOGINS = "kaskad.accounts.demo.demo_logins"
 

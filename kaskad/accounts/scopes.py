@@ -6,9 +6,9 @@ uses the Scope computed here. A record outside the scope answers 404.
 
 from __future__ import annotations
 
-from typing import Any
+from django.contrib.auth.models import AnonymousUser
 
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.core.scope import (
     EMPTY_SCOPE,
     IIN_ROLES,
@@ -36,9 +36,9 @@ __all__ = [
 ]
 
 
-def user_scope(user: Any) -> Scope:
+def user_scope(user: User | AnonymousUser | None) -> Scope:
     """Compute (once per request object) the scope of a user from their role assignments."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return EMPTY_SCOPE
     cached = getattr(user, "_kaskad_scope", None)
     if cached is not None:
@@ -68,5 +68,5 @@ def user_scope(user: Any) -> Scope:
         organisation_ids=frozenset(organisation_ids),
         person_id=user.person_id,
     )
-    user._kaskad_scope = scope
+    user._kaskad_scope = scope  # type: ignore[attr-defined]  # cached on the request's user
     return scope

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +35,7 @@ def token_hash(raw: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str = "", days: int | None = DEFAULT_LIFETIME_DAYS, by: Any = None
+    *, user: User, name: str = "", days: int | None = DEFAULT_LIFETIME_DAYS, by: User | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the record and the token itself (not stored)."""
     if not user.is_active:
@@ -61,7 +60,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, by: Any = None) -> bool:
+def api_token_revoke(*, token: ApiToken, by: User | None = None) -> bool:
     """Revoke a token; False when it already was."""
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()

@@ -14,8 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kaskad.accounts.forms import LanguageForm, LoginForm
-from kaskad.accounts.models import Role
-from kaskad.accounts.scopes import user_scope
 from kaskad.accounts.services import login_failures_clear, user_set_language
 from kaskad.core.http import is_safe_url
 
@@ -77,9 +75,3 @@ def set_language(request: HttpRequest) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
-
-
-def sees_all_jobs(user: Any) -> bool:
-    """National administrators may follow every background job, not only their own
-    (see KASKAD_JOB_SUPERVISOR_CHECK: the core app may not import accounts)."""
-    return user_scope(user).has(Role.NATIONAL_ADMIN)

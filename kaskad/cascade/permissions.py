@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.cascade.models import TrainerLevel
 from kaskad.registry.models import Person
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 TRAINER_LIST_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
 
 COORDINATOR_LEVELS = frozenset({TrainerLevel.REGIONAL, TrainerLevel.SCHOOL})
 
 
-def can_see_trainer_list(user: Any) -> bool:
+def can_see_trainer_list(user: User) -> bool:
     return user_scope(user).has(*TRAINER_LIST_ROLES)
 
 
-def can_grant(user: Any, *, person: Person, level: str | None = None) -> bool:
+def can_grant(user: User | None, *, person: Person, level: str | None = None) -> bool:
     """Whether `user` may grant (or revoke) an accreditation of `level` to `person`."""
     if user is None:
         return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -23,12 +23,15 @@ from kaskad.core.collation import name_order
 from kaskad.registry.models import Person
 from kaskad.registry.names import fold
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 # Roles that open the trainers list (others only see their own trainer page).
 LINEAGE_MAX_DEPTH = 6
 LINEAGE_MAX_PER_LEVEL = 200
 
 
-def _trainer_condition(user: Any) -> Q | None:
+def _trainer_condition(user: User) -> Q | None:
     """The condition on Person that the user may see as a trainer (None: everyone)."""
     scope = user_scope(user)
     if scope.national:
@@ -44,14 +47,14 @@ def _trainer_condition(user: Any) -> Q | None:
     return condition
 
 
-def trainers_visible_to(user: Any) -> QuerySet[Person]:
+def trainers_visible_to(user: User) -> QuerySet[Person]:
     """People holding at least one accreditation whom the user may see as trainers."""
     qs = Person.objects.filter(Exists(Accreditation.objects.filter(person=OuterRef("pk"))))
     condition = _trainer_condition(user)
     return qs if condition is None else qs.filter(condition)
 
 
-def accreditation_list_visible_to(user: Any) -> QuerySet[Accreditation]:
+def accreditation_list_visible_to(user: User) -> QuerySet[Accreditation]:
     qs = Accreditation.objects.select_related(
         "person",
         "person__current_organisation",
@@ -78,7 +81,7 @@ class TrainerFilters:
 
 
 def accreditation_list(
-    *, user: Any, filters: TrainerFilters | None = None
+    *, user: User, filters: TrainerFilters | None = None
 ) -> QuerySet[Accreditation]:
     filters = filters or TrainerFilters()
     on = filters.on or timezone.localdate()
@@ -103,7 +106,7 @@ def accreditation_list(
     return qs.order_by(*name_order("person__"), "programme__code", "-valid_until")
 
 
-def trainer_get(*, user: Any, pk: int) -> Person:
+def trainer_get(*, user: User, pk: int) -> Person:
     person = (
         trainers_visible_to(user)
         .select_related("current_organisation", "current_organisation__area")
@@ -128,7 +131,7 @@ def trainer_accreditations(*, person: Person) -> QuerySet[Accreditation]:
     )
 
 
-def accreditation_get(*, user: Any, pk: int) -> Accreditation:
+def accreditation_get(*, user: User, pk: int) -> Accreditation:
     accreditation = accreditation_list_visible_to(user).filter(pk=pk).first()
     if accreditation is None:
         raise Http404
@@ -319,7 +322,7 @@ def cascade_lineage(
     return lineage
 
 
-def trainer_ids_visible_to(user: Any, person_ids: Iterable[int]) -> set[int]:
+def trainer_ids_visible_to(user: User, person_ids: Iterable[int]) -> set[int]:
     """Which of these people the user may open as trainers (one query)."""
     ids = set(person_ids)
     if not ids:

@@ -8,7 +8,7 @@ system itself (seed data, imports run by an operator).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,11 +23,14 @@ from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from kaskad.registry.models import Person
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 REASON_MAX = 300
 
 
 # Levels a branch coordinator may grant (national trainers are the centre's own decision).
-def grantable_levels(user: Any) -> list[str]:
+def grantable_levels(user: User | None) -> list[str]:
     """The levels a user may grant, in the order of the cascade."""
     if user is None:
         return list(TrainerLevel.values)
@@ -114,7 +117,7 @@ def accreditation_grant(
     valid_from: date,
     valid_until: date,
     earned_through: Any = None,
-    by: Any,
+    by: User | None,
     source: str = "",
 ) -> Accreditation:
     """Accredit `person` to train `programme` at `level` for the given period.
@@ -204,7 +207,7 @@ def accreditation_grant(
 
 @transaction.atomic
 def accreditation_revoke(
-    *, accreditation: Accreditation, reason: str, by: Any, source: str = ""
+    *, accreditation: Accreditation, reason: str, by: User | None, source: str = ""
 ) -> Accreditation:
     """Withdraw an accreditation before its end; the reason is kept. Cohorts it was used for
     keep their trainer (the history stays true); new assignments check validity."""

@@ -3,13 +3,13 @@ granting and revoking accreditations."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,30 +21,34 @@ from kaskad.cascade.forms import GrantForm, RevokeForm, TrainerFilterForm
 from kaskad.catalogue.models import VersionStatus
 from kaskad.catalogue.selectors import programme_list_visible_to
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages
 from kaskad.registry.selectors import person_get, person_search
 from kaskad.registry.services import add_years
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 PAGE_SIZE = 25
 DEFAULT_TERM_YEARS = 3
 
 
-def _page(request: HttpRequest, items: Any) -> Page[Any]:
+def _page(request: AuthedRequest, items: Any) -> Page[Any]:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _querystring(request: HttpRequest) -> str:
+def _querystring(request: AuthedRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
 
 
-def _programmes(user: Any) -> Any:
+def _programmes(user: User) -> Any:
     return programme_list_visible_to(user).order_by("code")
 
 
 @login_required
-def trainer_list(request: HttpRequest) -> HttpResponse:
+def trainer_list(request: AuthedRequest) -> HttpResponse:
     if not permissions.can_see_trainer_list(request.user):
         raise PermissionDenied
     form = TrainerFilterForm(request.GET, programmes=_programmes(request.user))
@@ -79,7 +83,7 @@ def _mark_visible(links: list[Any], visible: set[int]) -> None:
 
 
 @login_required
-def trainer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def trainer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = selectors.trainer_get(user=request.user, pk=pk)
     accreditations = list(selectors.trainer_accreditations(person=person))
     lineage = selectors.cascade_lineage(person=person)
@@ -113,7 +117,7 @@ def trainer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def grant_start(request: HttpRequest) -> HttpResponse:
+def grant_start(request: AuthedRequest) -> HttpResponse:
     """Find the person to accredit (by IIN or name, within the user's scope)."""
     if not services.grantable_levels(request.user):
         raise PermissionDenied
@@ -124,7 +128,7 @@ def grant_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def accreditation_grant(request: AuthedRequest, pk: int) -> HttpResponse:
     person = person_get(user=request.user, pk=pk)  # out of scope: 404
     levels = services.grantable_levels(request.user)
     if not levels or not permissions.can_grant(request.user, person=person):
@@ -180,7 +184,7 @@ def accreditation_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def accreditation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def accreditation_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     accreditation = selectors.accreditation_get(user=request.user, pk=pk)
     if not permissions.can_grant(
         request.user, person=accreditation.person, level=accreditation.level

@@ -6,11 +6,14 @@ branch's plan); these predicates only say yes or no.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.registry.models import Branch
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 CERTIFICATION_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
 
@@ -18,28 +21,28 @@ CERTIFICATION_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATO
 PLAN_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
 
 
-def can_see_drafts(user: Any) -> bool:
+def can_see_drafts(user: User | None) -> bool:
     return user_scope(user).national_write
 
 
-def can_see_certification_watch(user: Any) -> bool:
+def can_see_certification_watch(user: User) -> bool:
     return user_scope(user).has(*CERTIFICATION_ROLES)
 
 
-def can_see_plan(user: Any) -> bool:
+def can_see_plan(user: User) -> bool:
     return user_scope(user).has(*PLAN_ROLES)
 
 
-def can_see_country_plan(user: Any) -> bool:
+def can_see_country_plan(user: User) -> bool:
     return user_scope(user).national
 
 
-def can_manage_catalogue(user: Any) -> bool:
+def can_manage_catalogue(user: User | None) -> bool:
     """Only national administrators manage the catalogue (`None` is the system itself)."""
     return user is None or user_scope(user).national_write
 
 
-def plan_branch_ids_editable_by(user: Any) -> frozenset[int] | None:
+def plan_branch_ids_editable_by(user: User | None) -> frozenset[int] | None:
     """The branches whose plan a user may edit; None means every branch."""
     if user is None:
         return None
@@ -49,6 +52,6 @@ def plan_branch_ids_editable_by(user: Any) -> frozenset[int] | None:
     return scope.branch_ids
 
 
-def can_edit_plan(user: Any, branch: Branch) -> bool:
+def can_edit_plan(user: User | None, branch: Branch) -> bool:
     allowed = plan_branch_ids_editable_by(user)
     return allowed is None or branch.pk in allowed

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -18,6 +18,9 @@ from kaskad.catalogue.services import (
     programme_create,
     version_approve,
 )
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 SOURCE = "seed_catalogue"
 
@@ -56,7 +59,9 @@ def version_data(entry: dict[str, Any]) -> VersionData:
     )
 
 
-def seed_catalogue(*, by: Any = None, entries: list[dict[str, Any]] | None = None) -> SeedResult:
+def seed_catalogue(
+    *, by: User | None = None, entries: list[dict[str, Any]] | None = None
+) -> SeedResult:
     """Create (and approve) every programme of the data file that does not exist yet, with its
     certifications. Programmes already in the catalogue are left alone; certifications
     missing from them are added. Running it twice changes nothing."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
@@ -38,6 +38,9 @@ from kaskad.catalogue.models import (
 from kaskad.catalogue.permissions import can_see_drafts
 from kaskad.registry.models import Branch, Employment, Person
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 EXPIRY_WARNING_DAYS = 183  # six months
 
 
@@ -55,7 +58,7 @@ def _with_status(qs: QuerySet[Programme]) -> QuerySet[Programme]:
     )
 
 
-def programme_list_visible_to(user: Any) -> QuerySet[Programme]:
+def programme_list_visible_to(user: User | None) -> QuerySet[Programme]:
     """Programmes with their status, current (approved) version and draft attached:
     `programme.current` and `programme.draft` are versions or None."""
     qs = _with_status(Programme.objects.select_related("area")).prefetch_related(
@@ -95,7 +98,7 @@ class ProgrammeFilters:
     status: str = ""  # only national administrators can ask for drafts and retired ones
 
 
-def programme_list(*, user: Any, filters: ProgrammeFilters | None = None) -> QuerySet[Programme]:
+def programme_list(*, user: User, filters: ProgrammeFilters | None = None) -> QuerySet[Programme]:
     filters = filters or ProgrammeFilters()
     qs = programme_list_visible_to(user)
     if filters.area:
@@ -130,7 +133,7 @@ def programme_list(*, user: Any, filters: ProgrammeFilters | None = None) -> Que
     return qs.order_by("area__sort_order", "code")
 
 
-def programme_get(*, user: Any, code: str) -> Programme:
+def programme_get(*, user: User, code: str) -> Programme:
     try:
         programme = programme_list_visible_to(user).get(code=code.strip().upper())
     except Programme.DoesNotExist as exc:
@@ -161,7 +164,7 @@ def programme_versions(*, programme: Programme) -> QuerySet[ProgrammeVersion]:
     )
 
 
-def version_get(*, user: Any, programme: Programme, number: int) -> ProgrammeVersion:
+def version_get(*, user: User, programme: Programme, number: int) -> ProgrammeVersion:
     """One version; drafts and retired versions only for national administrators."""
     qs = ProgrammeVersion.objects.filter(programme=programme, number=number).prefetch_related(
         "modules"
@@ -265,7 +268,7 @@ def programme_certifications(*, programme: Programme) -> QuerySet[QualityCertifi
 # --- Annual plan -------------------------------------------------------------------------------
 
 
-def plan_branches_visible_to(user: Any) -> QuerySet[Branch]:
+def plan_branches_visible_to(user: User) -> QuerySet[Branch]:
     """National roles see every branch's plan; a coordinator sees their branch's."""
     scope = user_scope(user)
     if scope.national:
@@ -275,14 +278,14 @@ def plan_branches_visible_to(user: Any) -> QuerySet[Branch]:
     return Branch.objects.none()
 
 
-def plan_branch_get(*, user: Any, code: str) -> Branch:
+def plan_branch_get(*, user: User, code: str) -> Branch:
     branch = plan_branches_visible_to(user).filter(code=code.strip().upper()).first()
     if branch is None:
         raise Http404
     return branch
 
 
-def plan_lines(*, user: Any, year: int, branch: Branch | None = None) -> QuerySet[AnnualPlan]:
+def plan_lines(*, user: User, year: int, branch: Branch | None = None) -> QuerySet[AnnualPlan]:
     qs = AnnualPlan.objects.filter(
         year=year, branch__in=plan_branches_visible_to(user)
     ).select_related("branch", "programme")
@@ -291,7 +294,7 @@ def plan_lines(*, user: Any, year: int, branch: Branch | None = None) -> QuerySe
     return qs.order_by("branch__code", "programme__code")
 
 
-def plan_line_get(*, user: Any, pk: int) -> AnnualPlan:
+def plan_line_get(*, user: User, pk: int) -> AnnualPlan:
     line = (
         AnnualPlan.objects.filter(pk=pk, branch__in=plan_branches_visible_to(user))
         .select_related("branch", "programme")
@@ -302,7 +305,7 @@ def plan_line_get(*, user: Any, pk: int) -> AnnualPlan:
     return line
 
 
-def plan_years(*, user: Any) -> list[int]:
+def plan_years(*, user: User) -> list[int]:
     """Years with a plan line in the user's branches, this year and next, newest first."""
     years = set(
         AnnualPlan.objects.filter(branch__in=plan_branches_visible_to(user))

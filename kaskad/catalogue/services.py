@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -45,6 +45,9 @@ from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from kaskad.registry.choices import Language, Level, Position
 from kaskad.registry.models import Branch
 from kaskad.registry.services import add_years
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 LANGUAGES = ("kk", "ru", "en")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
@@ -266,7 +269,7 @@ def version_missing_fields(version: ProgrammeVersion) -> list[tuple[str, str]]:
 # --- Permission ---------------------------------------------------------------------------------
 
 
-def _require_catalogue_manager(by: Any) -> None:
+def _require_catalogue_manager(by: User | None) -> None:
     if not can_manage_catalogue(by):
         raise PermissionDeniedError(
             "forbidden", _("Only national administrators may change the programme catalogue.")
@@ -313,7 +316,7 @@ def clean_code(code: str) -> str:
 
 @transaction.atomic
 def programme_create(
-    *, code: str, area: ProgrammeArea, data: VersionData, by: Any, source: str = ""
+    *, code: str, area: ProgrammeArea, data: VersionData, by: User | None, source: str = ""
 ) -> Programme:
     """A new programme with its draft version 1."""
     _require_catalogue_manager(by)
@@ -381,7 +384,7 @@ def _lock(version: ProgrammeVersion) -> ProgrammeVersion:
 
 @transaction.atomic
 def version_update(
-    *, version: ProgrammeVersion, data: VersionData, by: Any, source: str = ""
+    *, version: ProgrammeVersion, data: VersionData, by: User | None, source: str = ""
 ) -> ProgrammeVersion:
     """Change a draft. Approved and retired versions are frozen."""
     _require_catalogue_manager(by)
@@ -419,7 +422,9 @@ def version_update(
 
 
 @transaction.atomic
-def version_approve(*, version: ProgrammeVersion, by: Any, source: str = "") -> ProgrammeVersion:
+def version_approve(
+    *, version: ProgrammeVersion, by: User | None, source: str = ""
+) -> ProgrammeVersion:
     """Approve a complete draft; the version approved before it is retired."""
     _require_catalogue_manager(by)
     # Lock the programme so two approvals of one programme run one after the other.
@@ -472,7 +477,9 @@ def version_approve(*, version: ProgrammeVersion, by: Any, source: str = "") -> 
 
 
 @transaction.atomic
-def programme_revise(*, programme: Programme, by: Any, source: str = "") -> ProgrammeVersion:
+def programme_revise(
+    *, programme: Programme, by: User | None, source: str = ""
+) -> ProgrammeVersion:
     """Start version N+1 as a draft copy of the approved version (or, for a retired
     programme, of its latest version, which is how a retired programme comes back)."""
     _require_catalogue_manager(by)
@@ -508,7 +515,7 @@ def programme_revise(*, programme: Programme, by: Any, source: str = "") -> Prog
 
 
 @transaction.atomic
-def programme_retire(*, programme: Programme, by: Any, source: str = "") -> Programme:
+def programme_retire(*, programme: Programme, by: User | None, source: str = "") -> Programme:
     """Withdraw a programme from the catalogue: its approved version and any draft are
     retired. Cohorts already on a version keep it."""
     _require_catalogue_manager(by)
@@ -545,7 +552,7 @@ def certification_add(
     certified_on: date,
     valid_until: date | None = None,
     note: str = "",
-    by: Any,
+    by: User | None,
     source: str = "",
 ) -> QualityCertification:
     """Record an external certification; it is valid for three years unless said otherwise."""
@@ -592,7 +599,7 @@ def certification_add(
 # --- Annual plan -------------------------------------------------------------------------------
 
 
-def _require_plan_editor(by: Any, branch: Branch) -> None:
+def _require_plan_editor(by: User | None, branch: Branch) -> None:
     if not can_edit_plan(by, branch):
         # Another branch's plan is out of scope: it looks the same as a missing one.
         raise NotFoundError("not_found", _("Not found."))
@@ -636,7 +643,7 @@ def plan_line_create(
     programme: Programme,
     planned_cohorts: int,
     planned_participants: int,
-    by: Any,
+    by: User | None,
     source: str = "",
 ) -> AnnualPlan:
     _require_plan_editor(by, branch)
@@ -670,7 +677,7 @@ def plan_line_update(
     line: AnnualPlan,
     planned_cohorts: int,
     planned_participants: int,
-    by: Any,
+    by: User | None,
     source: str = "",
 ) -> AnnualPlan:
     line = AnnualPlan.objects.select_for_update().select_related("branch").get(pk=line.pk)
@@ -690,7 +697,7 @@ def plan_line_update(
 
 
 @transaction.atomic
-def plan_line_delete(*, line: AnnualPlan, by: Any, source: str = "") -> None:
+def plan_line_delete(*, line: AnnualPlan, by: User | None, source: str = "") -> None:
     line = AnnualPlan.objects.select_for_update().select_related("branch").get(pk=line.pk)
     _require_plan_editor(by, line.branch)
     audit_record(

@@ -6,13 +6,13 @@ back as a message on the field it concerns."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,25 +36,29 @@ from kaskad.catalogue.models import (
     ProgrammeVersion,
     VersionStatus,
 )
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.registry.choices import Language, Level, Position
 from kaskad.registry.models import Branch
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _page(request: HttpRequest, items: Any) -> Page[Any]:
+def _page(request: AuthedRequest, items: Any) -> Page[Any]:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _querystring(request: HttpRequest) -> str:
+def _querystring(request: AuthedRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
 
 
-def _require_catalogue_manager(request: HttpRequest) -> None:
+def _require_catalogue_manager(request: AuthedRequest) -> None:
     if not permissions.can_manage_catalogue(request.user):
         raise PermissionDenied
 
@@ -68,7 +72,7 @@ def _labels(codes: list[str], choices: Any) -> list[str]:
 
 
 @login_required
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: AuthedRequest) -> HttpResponse:
     admin = permissions.can_see_drafts(request.user)
     form = ProgrammeFilterForm(request.GET, show_status=admin)
     filters = selectors.ProgrammeFilters()
@@ -107,7 +111,7 @@ def _version_facts(version: ProgrammeVersion) -> dict[str, Any]:
 
 
 @login_required
-def programme_detail(request: HttpRequest, code: str, number: int | None = None) -> HttpResponse:
+def programme_detail(request: AuthedRequest, code: str, number: int | None = None) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, code=code)
     admin = permissions.can_see_drafts(request.user)
     shown: ProgrammeVersion | None
@@ -157,7 +161,7 @@ def _module_initial(version: ProgrammeVersion | None) -> list[dict[str, Any]]:
 
 
 @login_required
-def programme_create(request: HttpRequest) -> HttpResponse:
+def programme_create(request: AuthedRequest) -> HttpResponse:
     _require_catalogue_manager(request)
     if request.method == "POST":
         form = ProgrammeCreateForm(request.POST)
@@ -187,7 +191,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def version_edit(request: AuthedRequest, code: str, number: int) -> HttpResponse:
     _require_catalogue_manager(request)
     programme = selectors.programme_get(user=request.user, code=code)
     version = selectors.version_get(user=request.user, programme=programme, number=number)
@@ -227,7 +231,7 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def version_approve(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def version_approve(request: AuthedRequest, code: str, number: int) -> HttpResponse:
     _require_catalogue_manager(request)
     programme = selectors.programme_get(user=request.user, code=code)
     version = selectors.version_get(user=request.user, programme=programme, number=number)
@@ -253,7 +257,7 @@ def version_approve(request: HttpRequest, code: str, number: int) -> HttpRespons
 
 @login_required
 @require_POST
-def programme_revise(request: HttpRequest, code: str) -> HttpResponse:
+def programme_revise(request: AuthedRequest, code: str) -> HttpResponse:
     _require_catalogue_manager(request)
     programme = selectors.programme_get(user=request.user, code=code)
     with domain_errors_as_messages(request):
@@ -269,7 +273,7 @@ def programme_revise(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def programme_retire(request: HttpRequest, code: str) -> HttpResponse:
+def programme_retire(request: AuthedRequest, code: str) -> HttpResponse:
     _require_catalogue_manager(request)
     programme = selectors.programme_get(user=request.user, code=code)
     with domain_errors_as_messages(request):
@@ -283,7 +287,7 @@ def programme_retire(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def certification_add(request: HttpRequest, code: str) -> HttpResponse:
+def certification_add(request: AuthedRequest, code: str) -> HttpResponse:
     _require_catalogue_manager(request)
     programme = selectors.programme_get(user=request.user, code=code)
     if request.method == "POST":
@@ -309,7 +313,7 @@ def certification_add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def certification_watch(request: HttpRequest) -> HttpResponse:
+def certification_watch(request: AuthedRequest) -> HttpResponse:
     if not permissions.can_see_certification_watch(request.user):
         raise PermissionDenied
     rows = selectors.certifications_expiring()
@@ -327,7 +331,7 @@ def certification_watch(request: HttpRequest) -> HttpResponse:
 # --- Annual plan --------------------------------------------------------------------------------
 
 
-def _plan_programmes(user: Any) -> Any:
+def _plan_programmes(user: User) -> Any:
     return (
         selectors.programme_list_visible_to(user)
         .exclude(status=VersionStatus.RETIRED)  # type: ignore[misc]
@@ -335,7 +339,7 @@ def _plan_programmes(user: Any) -> Any:
     )
 
 
-def _editable_branches(user: Any) -> Any:
+def _editable_branches(user: User) -> Any:
     allowed = permissions.plan_branch_ids_editable_by(user)
     qs = Branch.objects.order_by("code")
     return qs if allowed is None else qs.filter(pk__in=allowed)
@@ -346,7 +350,7 @@ def _back_to_plan(year: int, branch: Branch) -> HttpResponseRedirect:
 
 
 @login_required
-def plan_line_create(request: HttpRequest) -> HttpResponse:
+def plan_line_create(request: AuthedRequest) -> HttpResponse:
     branches = _editable_branches(request.user)
     if not branches.exists():
         raise PermissionDenied
@@ -380,7 +384,7 @@ def plan_line_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_line_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     line = selectors.plan_line_get(user=request.user, pk=pk)  # another branch's: 404
     if not permissions.can_edit_plan(request.user, line.branch):
         raise PermissionDenied

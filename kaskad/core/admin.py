@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin
 
 from kaskad.core.audit import audit_record
+from kaskad.core.http import staff_user
 from kaskad.core.models import AuditEntry, Job
 
 
@@ -50,7 +51,7 @@ class AuditedAdmin(TranslationAdmin):  # type: ignore[type-arg]
             for name in form.changed_data
         }
         audit_record(
-            actor=request.user,
+            actor=staff_user(request),
             action="update" if change else "create",
             obj=obj,
             changes=changes,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from kaskad.core.models import AuditEntry
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 
 def _jsonable(value: Any) -> Any:
@@ -31,7 +34,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
 
 def audit_record(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     obj: models.Model,
     changes: Mapping[str, Any] | None = None,

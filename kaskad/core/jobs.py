@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -47,6 +47,9 @@ from django_tasks_db.models import DBTaskResult
 
 from kaskad.core.errors import DomainError, NotFoundError
 from kaskad.core.models import Job, WorkerHeartbeat
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +254,7 @@ def job_restartable(job: Job) -> bool:
     )
 
 
-def job_restart(*, job: Job, by: Any) -> Job:
+def job_restart(*, job: Job, by: User) -> Job:
     """Queue a job whose worker was lost again, from the start."""
     if not job_restartable(job):
         raise DomainError(

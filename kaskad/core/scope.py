@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kaskad.core.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from kaskad.accounts.models import User
 
 # Roles that work with identities and so see IINs unmasked (others see them masked).
 IIN_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.SCHOOL_LEADER})
@@ -63,7 +68,7 @@ def set_scope_resolver(resolver: Callable[[Any], Scope]) -> None:
     _resolver = resolver
 
 
-def scope_of(user: Any) -> Scope:
+def scope_of(user: User | AnonymousUser | None) -> Scope:
     """The scope of `user` (anonymous or None: the empty scope), computed once per user object."""
     if _resolver is None:
         raise RuntimeError("No scope resolver: is kaskad.accounts in INSTALLED_APPS?")
@@ -93,7 +98,7 @@ def person_in_iin_scope(scope: Scope, person: Any) -> bool:
     return bool(scope.area_ids) and person.current_organisation.area_id in scope.area_ids
 
 
-def iin_for(user: Any, person: Any) -> str:
+def iin_for(user: User | AnonymousUser | None, person: Any) -> str:
     """The IIN of `person` as `user` may see it: in full for their own record and for people in
     their IIN scope (`person_in_iin_scope`), masked otherwise. Holding an IIN role is not
     enough: a coordinator sees the IINs of people outside their areas masked."""

@@ -13,7 +13,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaskad.core.http import is_safe_url
+from kaskad.core.http import AuthedRequest, is_safe_url
 from kaskad.core.jobs import job_files_delete_on, job_for, job_restart, job_restartable
 from kaskad.core.models import Notification
 from kaskad.core.notifications import (
@@ -24,7 +24,7 @@ from kaskad.core.notifications import (
 from kaskad.core.pages import domain_errors_as_messages
 
 
-def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _job_context(request: AuthedRequest, pk: int) -> dict[str, Any]:
     """The job, and the link to its result when the job left one (`result["url"]`, a path
     on this site; `result["message"]` is shown as text)."""
     job = job_for(request, pk)
@@ -40,19 +40,19 @@ def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "core/job_detail.html", _job_context(request, pk))
 
 
 @login_required
-def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     """The progress bar alone; the page polls it every second until the job has finished."""
     return render(request, "core/_job_progress.html", _job_context(request, pk))
 
 
 @login_required
 @require_POST
-def job_restart_view(request: HttpRequest, pk: int) -> HttpResponse:
+def job_restart_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """Queue again a job whose worker stopped (the button on the job page)."""
     job = job_for(request, pk)
     with domain_errors_as_messages(request):
@@ -81,13 +81,13 @@ NOTIFICATIONS_PAGE_SIZE = 25
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthedRequest) -> HttpResponse:
     """The user's notifications, newest first; POST marks them all as read."""
     if request.method == "POST":
-        notifications_mark_read(user=request.user)  # type: ignore[arg-type]
+        notifications_mark_read(user=request.user)
         return redirect("delivery:notifications")
     page = Paginator(
-        notification_list(user=request.user),  # type: ignore[arg-type]
+        notification_list(user=request.user),
         NOTIFICATIONS_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     notes: list[Notification] = list(page.object_list)

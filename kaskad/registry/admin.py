@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from kaskad.core.admin import AuditedAdmin
 from kaskad.core.errors import DomainError
+from kaskad.core.http import staff_user
 from kaskad.registry.models import Area, Branch, District, Employment, Organisation, Person
 from kaskad.registry.services import PersonData, clean_bin, clean_name, person_upsert
 
@@ -156,6 +157,6 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 email=obj.email,
                 phone=obj.phone,
             ),
-            by=request.user,
+            by=staff_user(request),
             source="admin",
         )

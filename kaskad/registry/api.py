@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -33,8 +33,8 @@ from kaskad.core.api import (
     paginate,
 )
 from kaskad.core.errors import DomainError
-from kaskad.core.scope import iin_for, scope_of
-from kaskad.registry import selectors
+from kaskad.core.scope import iin_for
+from kaskad.registry import permissions, selectors
 from kaskad.registry.choices import Category, Level, Locality, OrganisationKind, Position
 from kaskad.registry.identifiers import IdentifierError, parse_iin
 from kaskad.registry.messages import message_for
@@ -46,6 +46,9 @@ from kaskad.registry.services import (
     employment_set,
     person_upsert,
 )
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 router = Router(tags=["registry"])
 
@@ -215,7 +218,7 @@ def _organisation(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-def _person_summary(person: Person, user: Any) -> dict[str, Any]:
+def _person_summary(person: Person, user: User) -> dict[str, Any]:
     return {
         "id": person.pk,
         "iin": iin_for(user, person),
@@ -247,18 +250,13 @@ def _employment(employment: Employment) -> dict[str, Any]:
     }
 
 
-def _sees_identity(user: Any, person: Person) -> bool:
-    """Birth date, sex and contacts reveal as much as the IIN: same rule as `iin_for`."""
-    return iin_for(user, person) == person.iin
-
-
-def _person_detail(person: Person, user: Any) -> dict[str, Any]:
+def _person_detail(person: Person, user: User) -> dict[str, Any]:
     current = (
         Employment.objects.filter(person=person, ended_on__isnull=True, is_primary=True)
         .select_related("organisation")
         .first()
     )
-    identity = _sees_identity(user, person)
+    identity = permissions.sees_identity(user, person)
     return {
         **_person_summary(person, user),
         "birth_date": person.birth_date if identity else None,
@@ -487,12 +485,12 @@ def _forbidden() -> ApiError:
     )
 
 
-def _editable_organisation(user: Any, organisation_id: int) -> Organisation:
+def _editable_organisation(user: User, organisation_id: int) -> Organisation:
     """An organisation the user may add people to; any other answers 404, like a missing one."""
-    scope = scope_of(user)
     qs = selectors.organisation_list_visible_to(user)
-    if not scope.national_write:
-        qs = qs.filter(area_id__in=scope.area_ids)
+    areas = permissions.editable_area_ids(user)
+    if areas is not None:
+        qs = qs.filter(area_id__in=areas)
     organisation = qs.filter(pk=organisation_id).first()
     if organisation is None:
         raise ApiError(
@@ -522,7 +520,7 @@ def _person_exists(person_id: int | None = None) -> ApiError:
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[dict[str, Any]]:
     """For national administrators, and for branch coordinators in their branch's areas."""
     user = api_user(request)
-    if not scope_of(user).can_edit_registry:
+    if not permissions.can_edit_registry(user):
         raise _forbidden()
     organisation = _editable_organisation(user, payload.employment.organisation_id)
     iin, _info = clean_iin(payload.iin)
@@ -577,11 +575,7 @@ def person_update(
     """Only the fields sent change; the change is written to the audit trail."""
     user = api_user(request)
     person = selectors.person_get(user=user, pk=person_id)
-    scope = scope_of(user)
-    area_id = person.current_organisation.area_id if person.current_organisation else None
-    if not scope.can_edit_registry or not (
-        scope.national_write or (area_id is not None and area_id in scope.area_ids)
-    ):
+    if not permissions.can_edit_person(user, person):
         raise _forbidden()
     changes = payload.model_dump(exclude_unset=True)
     for required in ("surname", "given_name"):

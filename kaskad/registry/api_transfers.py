@@ -8,7 +8,7 @@ where the person works now.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -26,10 +26,12 @@ from kaskad.core.api import (
     api_user,
     paginate,
 )
-from kaskad.core.scope import scope_of
-from kaskad.registry import selectors, transfers
+from kaskad.registry import permissions, selectors, transfers
 from kaskad.registry.choices import Position
 from kaskad.registry.models import TransferRequest
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 router = Router(tags=["transfers"])
 
@@ -87,7 +89,7 @@ def _org(organisation: Any) -> dict[str, Any]:
     return {"id": organisation.pk, "code": organisation.code, "name": str(organisation)}
 
 
-def _out(transfer: TransferRequest, user: Any, *, deciding: bool) -> dict[str, Any]:
+def _out(transfer: TransferRequest, user: User, *, deciding: bool) -> dict[str, Any]:
     approved = transfer.status == "approved"
     return {
         "id": transfer.pk,
@@ -110,14 +112,14 @@ def _out(transfer: TransferRequest, user: Any, *, deciding: bool) -> dict[str, A
 
 def _editor(request: HttpRequest) -> Any:
     user = api_user(request)
-    if not scope_of(user).can_edit_registry:
+    if not permissions.can_edit_registry(user):
         raise ApiError(
             "forbidden", _("You do not have permission to change the registry."), status=403
         )
     return user
 
 
-def _deciding(user: Any, transfer_id: int) -> None:
+def _deciding(user: User, transfer_id: int) -> None:
     """Unseen: 404, like a missing id. Seen by the asking side, which may not decide: 403."""
     _transfer, deciding = selectors.transfer_get(user=user, pk=transfer_id)
     if not deciding:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -11,6 +11,7 @@ from django.http import Http404
 from kaskad.core.collation import name_order
 from kaskad.core.roles import Role
 from kaskad.core.scope import scope_of
+from kaskad.registry import permissions
 from kaskad.registry.models import (
     Area,
     Branch,
@@ -20,6 +21,9 @@ from kaskad.registry.models import (
     TransferRequest,
 )
 from kaskad.registry.names import fold
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 IIN_PATTERN = re.compile(r"^\d{12}$")
 
@@ -33,7 +37,7 @@ def branch_list() -> QuerySet[Branch]:
     return Branch.objects.prefetch_related("areas").order_by("code")
 
 
-def organisation_list_visible_to(user: Any) -> QuerySet[Organisation]:
+def organisation_list_visible_to(user: User) -> QuerySet[Organisation]:
     scope = scope_of(user)
     qs = Organisation.objects.select_related("area", "district")
     if scope.national:
@@ -47,7 +51,7 @@ def organisation_list_visible_to(user: Any) -> QuerySet[Organisation]:
 
 
 def organisation_list(
-    *, user: Any, area: int | None = None, kind: str = "", locality: str = "", q: str = ""
+    *, user: User, area: int | None = None, kind: str = "", locality: str = "", q: str = ""
 ) -> QuerySet[Organisation]:
     qs = organisation_list_visible_to(user)
     if area:
@@ -68,14 +72,14 @@ def organisation_list(
     return qs.order_by("area__sort_order", "name")
 
 
-def organisation_get(*, user: Any, pk: int) -> Organisation:
+def organisation_get(*, user: User, pk: int) -> Organisation:
     try:
         return organisation_list_visible_to(user).get(pk=pk)
     except Organisation.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def person_list_visible_to(user: Any) -> QuerySet[Person]:
+def person_list_visible_to(user: User) -> QuerySet[Person]:
     scope = scope_of(user)
     qs = Person.objects.select_related("current_organisation", "current_organisation__area")
     if scope.national:
@@ -90,21 +94,9 @@ def person_list_visible_to(user: Any) -> QuerySet[Person]:
     return qs.filter(condition)
 
 
-def iin_search_allowed(user: Any, iin: str) -> bool:
-    """Searching by a full IIN links a number to a name: only roles that see IINs in full
-    (`IIN_ROLES`) may, within their scope, and everyone may look up their own number. For the
-    others a full IIN matches nobody, on the pages and in the API alike (ADR 0002)."""
-    scope = scope_of(user)
-    if scope.sees_iin:
-        return True
-    return (
-        scope.person_id is not None and Person.objects.filter(pk=scope.person_id, iin=iin).exists()
-    )
-
-
-def person_search(*, user: Any, q: str) -> QuerySet[Person]:
-    """Find people by IIN (exact, see `iin_search_allowed`) or by name, however the name was
-    typed.
+def person_search(*, user: User, q: str) -> QuerySet[Person]:
+    """Find people by IIN (exact, see `permissions.iin_search_allowed`) or by name, however
+    the name was typed.
 
     Each word of the query must start a word of the folded name, so "kasym ali" finds
     "Қасымова Әлия".
@@ -114,7 +106,7 @@ def person_search(*, user: Any, q: str) -> QuerySet[Person]:
     if not q:
         return qs.none()
     if IIN_PATTERN.match(q):
-        return qs.filter(iin=q) if iin_search_allowed(user, q) else qs.none()
+        return qs.filter(iin=q) if permissions.iin_search_allowed(user, q) else qs.none()
     tokens = fold(q).split()
     if not tokens:
         return qs.none()
@@ -123,15 +115,15 @@ def person_search(*, user: Any, q: str) -> QuerySet[Person]:
     return qs.order_by(*name_order(), "id")
 
 
-def person_get(*, user: Any, pk: int) -> Person:
+def person_get(*, user: User, pk: int) -> Person:
     try:
         return person_list_visible_to(user).get(pk=pk)
     except Person.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def person_get_by_iin(*, user: Any, iin: str) -> Person:
-    if not iin_search_allowed(user, iin):
+def person_get_by_iin(*, user: User, iin: str) -> Person:
+    if not permissions.iin_search_allowed(user, iin):
         raise Http404
     try:
         return person_list_visible_to(user).get(iin=iin)
@@ -155,7 +147,7 @@ def organisation_staff(*, organisation: Organisation) -> QuerySet[Employment]:
     )
 
 
-def person_with_history(*, user: Any, pk: int) -> Person:
+def person_with_history(*, user: User, pk: int) -> Person:
     qs = person_list_visible_to(user).prefetch_related(
         Prefetch(
             "employments",
@@ -171,7 +163,7 @@ def person_with_history(*, user: Any, pk: int) -> Person:
 # --- Transfers ----------------------------------------------------------------------------------
 
 
-def transfer_incoming_visible_to(user: Any) -> QuerySet[TransferRequest]:
+def transfer_incoming_visible_to(user: User) -> QuerySet[TransferRequest]:
     """Requests to move people away from the user's branch (national administrators: all)."""
     scope = scope_of(user)
     qs = TransferRequest.objects.select_related(
@@ -184,7 +176,7 @@ def transfer_incoming_visible_to(user: Any) -> QuerySet[TransferRequest]:
     return qs.none()
 
 
-def transfer_outgoing_visible_to(user: Any) -> QuerySet[TransferRequest]:
+def transfer_outgoing_visible_to(user: User) -> QuerySet[TransferRequest]:
     """Requests to move people into the user's branch. They carry nothing about where the
     person works: the pages and the API show the IIN, the receiving side and the decision."""
     scope = scope_of(user)
@@ -196,7 +188,7 @@ def transfer_outgoing_visible_to(user: Any) -> QuerySet[TransferRequest]:
     return qs.none()
 
 
-def transfer_get(*, user: Any, pk: int) -> tuple[TransferRequest, bool]:
+def transfer_get(*, user: User, pk: int) -> tuple[TransferRequest, bool]:
     """A request the user may see, and whether they see it as the deciding side."""
     incoming = transfer_incoming_visible_to(user).filter(pk=pk).first()
     if incoming is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -15,6 +15,9 @@ from kaskad.registry.identifiers import IdentifierError, parse_bin, parse_iin
 from kaskad.registry.messages import message_for
 from kaskad.registry.models import Area, District, Employment, Organisation, Person
 from kaskad.registry.names import check_name, fold
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 
 def add_years(day: date, years: int) -> date:
@@ -79,7 +82,9 @@ PERSON_FIELDS = ("surname", "given_name", "patronymic", "email", "phone")
 
 
 @transaction.atomic
-def person_upsert(*, data: PersonData, by: Any = None, source: str = "") -> tuple[Person, bool]:
+def person_upsert(
+    *, data: PersonData, by: User | None = None, source: str = ""
+) -> tuple[Person, bool]:
     """Create a person or update the changed fields; returns (person, changed)."""
     iin, info = clean_iin(data.iin)
     values = {
@@ -150,7 +155,7 @@ def _later_start(current: Employment, started_on: date) -> DomainError:
 
 @transaction.atomic
 def employment_set(
-    *, person: Person, data: EmploymentData, by: Any = None, source: str = ""
+    *, person: Person, data: EmploymentData, by: User | None = None, source: str = ""
 ) -> tuple[Employment, bool]:
     """Make `data` the person's main (current) job.
 
@@ -270,7 +275,7 @@ def _check_start_after_history(*, person: Person, employment: Employment, start:
 
 
 @transaction.atomic
-def employment_end(*, person: Person, ended_on: date, by: Any = None) -> Employment | None:
+def employment_end(*, person: Person, ended_on: date, by: User | None = None) -> Employment | None:
     """End the person's main job (second jobs stay open until they are ended themselves)."""
     current = (
         Employment.objects.select_for_update()
@@ -336,7 +341,7 @@ def clean_bin(value: str, *, kind: str) -> str | None:
 
 @transaction.atomic
 def organisation_upsert(
-    *, data: OrganisationData, by: Any = None, source: str = ""
+    *, data: OrganisationData, by: User | None = None, source: str = ""
 ) -> tuple[Organisation, bool]:
     """Create or update an organisation, matched by BIN when it has one, else by code."""
     bin_value = clean_bin(data.bin, kind=data.kind)

@@ -25,6 +25,7 @@ from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from kaskad.core.notifications import notification_send_many
 from kaskad.core.roles import Role
 from kaskad.core.scope import scope_of
+from kaskad.registry import permissions
 from kaskad.registry.models import (
     Employment,
     Organisation,
@@ -83,12 +84,12 @@ def _not_found() -> NotFoundError:
     return NotFoundError("not_found", _("The transfer request was not found."))
 
 
-def _receiving_organisation(*, by: Any, organisation_id: int) -> Organisation:
+def _receiving_organisation(*, by: User, organisation_id: int) -> Organisation:
     """An organisation the user may move people into: in their branch (or any, nationally)."""
-    scope = scope_of(by)
     qs = Organisation.objects.select_related("area")
-    if not scope.national_write:
-        qs = qs.filter(area_id__in=scope.area_ids)
+    areas = permissions.editable_area_ids(by)
+    if areas is not None:
+        qs = qs.filter(area_id__in=areas)
     organisation = qs.filter(pk=organisation_id).first()
     if organisation is None:
         raise NotFoundError(
@@ -112,7 +113,7 @@ def _last_organisation(person: Person) -> Organisation | None:
 @transaction.atomic
 def transfer_request_create(
     *,
-    by: Any,
+    by: User,
     iin: str,
     to_organisation_id: int,
     position: str,
@@ -120,8 +121,7 @@ def transfer_request_create(
     note: str = "",
 ) -> TransferRequest:
     """Ask to move the person with ``iin`` into one of the requester's organisations."""
-    scope = scope_of(by)
-    if not scope.can_edit_registry:
+    if not permissions.can_edit_registry(by):
         raise PermissionDeniedError(
             "forbidden", _("You do not have permission to change the registry.")
         )
@@ -151,7 +151,8 @@ def transfer_request_create(
             field="iin",
         )
     source = _last_organisation(person)
-    if scope.national_write or (source is not None and source.area_id in scope.area_ids):
+    areas = permissions.editable_area_ids(by)
+    if areas is None or (source is not None and source.area_id in areas):
         raise DomainError(
             "person_in_scope",
             _(
@@ -235,23 +236,14 @@ def _notify(
     )
 
 
-def _may_decide(by: Any, transfer: TransferRequest) -> bool:
-    scope = scope_of(by)
-    return scope.national_write or (
-        scope.has(Role.BRANCH_COORDINATOR)
-        and transfer.from_branch_id is not None
-        and transfer.from_branch_id in scope.branch_ids
-    )
-
-
-def _locked(by: Any, transfer_id: int, *, decide: bool) -> TransferRequest:
+def _locked(by: User, transfer_id: int, *, decide: bool) -> TransferRequest:
     transfer = (
         TransferRequest.objects.select_for_update(of=("self",))
         .select_related("person", "to_organisation")
         .filter(pk=transfer_id)
         .first()
     )
-    if transfer is None or (decide and not _may_decide(by, transfer)):
+    if transfer is None or (decide and not permissions.can_decide_transfer(by, transfer)):
         raise _not_found()
     if transfer.status != TransferStatus.PENDING:
         raise TransferConflict(
@@ -263,7 +255,7 @@ def _locked(by: Any, transfer_id: int, *, decide: bool) -> TransferRequest:
 
 
 @transaction.atomic
-def transfer_request_approve(*, by: Any, transfer_id: int) -> TransferRequest:
+def transfer_request_approve(*, by: User, transfer_id: int) -> TransferRequest:
     """Move the person: the main job ends the day before the transfer date and the new one
     starts on it (history kept, ``current_organisation`` set by ``employment_set``)."""
     transfer = _locked(by, transfer_id, decide=True)
@@ -296,7 +288,7 @@ def transfer_request_approve(*, by: Any, transfer_id: int) -> TransferRequest:
 
 
 @transaction.atomic
-def transfer_request_decline(*, by: Any, transfer_id: int, reason: str) -> TransferRequest:
+def transfer_request_decline(*, by: User, transfer_id: int, reason: str) -> TransferRequest:
     reason = reason.strip()
     if not reason:
         raise DomainError(
@@ -317,7 +309,7 @@ def transfer_request_decline(*, by: Any, transfer_id: int, reason: str) -> Trans
 
 
 @transaction.atomic
-def transfer_request_cancel(*, by: Any, transfer_id: int) -> TransferRequest:
+def transfer_request_cancel(*, by: User, transfer_id: int) -> TransferRequest:
     """The receiving side withdraws its request while it awaits a decision."""
     transfer = _locked(by, transfer_id, decide=False)
     scope = scope_of(by)
@@ -328,7 +320,7 @@ def transfer_request_cancel(*, by: Any, transfer_id: int) -> TransferRequest:
 
 
 def _decide(
-    by: Any,
+    by: User,
     transfer: TransferRequest,
     status: str,
     *,

@@ -12,11 +12,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
+from kaskad.core.http import AuthedRequest
 from kaskad.core.models import AuditEntry
 from kaskad.core.scope import iin_for, scope_of
 from kaskad.registry.choices import Language
@@ -38,12 +39,12 @@ PAGE_SIZE = 25
 AUDIT_LIMIT = 100
 
 
-def _page(request: HttpRequest, items: Any) -> Page[Any]:
+def _page(request: AuthedRequest, items: Any) -> Page[Any]:
     # get_page copes with junk and out-of-range numbers by showing the first or last page.
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _querystring(request: HttpRequest) -> str:
+def _querystring(request: AuthedRequest) -> str:
     """The current filters without the page number, for the pagination links."""
     params = request.GET.copy()
     params.pop("page", None)
@@ -62,7 +63,7 @@ def iin_problem(q: str) -> str | None:
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     """Search people by IIN (exact) or name (however it was typed)."""
     form = PersonSearchForm(request.GET)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -175,7 +176,7 @@ def _model_field(model: type[models.Model] | None, name: str) -> Any:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = person_with_history(user=request.user, pk=pk)
     employments = list(person.employments.all())  # newest first (the model's ordering)
     organisation_ids = {e.organisation_id for e in employments}
@@ -211,7 +212,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_list_view(request: HttpRequest) -> HttpResponse:
+def organisation_list_view(request: AuthedRequest) -> HttpResponse:
     scope = scope_of(request.user)
     areas = area_list()
     if not scope.national:
@@ -250,7 +251,7 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = organisation_get(user=request.user, pk=pk)
     page = _page(request, organisation_staff(organisation=organisation))
     rows = [(e, iin_for(request.user, e.person)) for e in page.object_list]

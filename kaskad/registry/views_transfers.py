@@ -3,21 +3,22 @@ decision. A request the user may not see is a 404, exactly like a missing one.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_on_form
 from kaskad.core.scope import scope_of
-from kaskad.registry import transfers
+from kaskad.registry import permissions, transfers
 from kaskad.registry.forms import TransferDeclineForm, TransferRequestForm
 from kaskad.registry.models import Organisation, TransferStatus
 from kaskad.registry.selectors import (
@@ -27,19 +28,22 @@ from kaskad.registry.selectors import (
     transfer_outgoing_visible_to,
 )
 
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
 LIST_LIMIT = 200
 
 
-def _receiving_organisations(user: Any) -> QuerySet[Organisation]:
-    scope = scope_of(user)
+def _receiving_organisations(user: User) -> QuerySet[Organisation]:
     qs = organisation_list_visible_to(user).filter(is_open=True)
-    if not scope.national_write:
-        qs = qs.filter(area_id__in=scope.area_ids)
+    areas = permissions.editable_area_ids(user)
+    if areas is not None:
+        qs = qs.filter(area_id__in=areas)
     return qs.order_by("area__sort_order", "name")
 
 
-def _require_editor(request: HttpRequest) -> None:
-    if not scope_of(request.user).can_edit_registry:
+def _require_editor(request: AuthedRequest) -> None:
+    if not permissions.can_edit_registry(request.user):
         raise PermissionDenied
 
 
@@ -53,7 +57,7 @@ def _ordered(qs: QuerySet[Any]) -> list[Any]:
 
 
 @login_required
-def transfer_list(request: HttpRequest) -> HttpResponse:
+def transfer_list(request: AuthedRequest) -> HttpResponse:
     _require_editor(request)
     user = request.user
     incoming = _ordered(transfer_incoming_visible_to(user))
@@ -71,7 +75,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def transfer_new(request: HttpRequest) -> HttpResponse:
+def transfer_new(request: AuthedRequest) -> HttpResponse:
     _require_editor(request)
     organisations = _receiving_organisations(request.user)
     if request.method == "POST":
@@ -99,14 +103,14 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_editor(request)
     transfer, deciding = transfer_get(user=request.user, pk=pk)
     return _detail(request, transfer, deciding, TransferDeclineForm())
 
 
 def _detail(
-    request: HttpRequest, transfer: Any, deciding: bool, decline_form: TransferDeclineForm
+    request: AuthedRequest, transfer: Any, deciding: bool, decline_form: TransferDeclineForm
 ) -> HttpResponse:
     user = request.user
     scope = scope_of(user)
@@ -127,7 +131,7 @@ def _detail(
 
 @login_required
 @require_POST
-def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def transfer_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     _require_editor(request)
     transfer, deciding = transfer_get(user=request.user, pk=pk)  # unseen: 404
     if action not in ("approve", "decline", "cancel"):

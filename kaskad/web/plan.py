@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from kaskad.catalogue import permissions, selectors
 from kaskad.catalogue.models import AnnualPlan
+from kaskad.core.http import AuthedRequest
 from kaskad.registry.models import Branch
 from kaskad.reports.plan import plan_vs_actual, plan_workbook
 
@@ -49,7 +50,7 @@ class PlanFilterForm(forms.Form):
         self.fields["branch"].required = not country
 
 
-def _plan_scope(request: HttpRequest) -> tuple[int, Branch | None, PlanFilterForm]:
+def _plan_scope(request: AuthedRequest) -> tuple[int, Branch | None, PlanFilterForm]:
     """The year and branch asked for, within what the user may see (else 404)."""
     if not permissions.can_see_plan(request.user):
         raise PermissionDenied
@@ -79,7 +80,7 @@ def _plan_scope(request: HttpRequest) -> tuple[int, Branch | None, PlanFilterFor
 
 
 @login_required
-def plan(request: HttpRequest) -> HttpResponse:
+def plan(request: AuthedRequest) -> HttpResponse:
     year, branch, form = _plan_scope(request)
     report = plan_vs_actual(year=year, branch=branch)
     lines: dict[int, AnnualPlan] = {}
@@ -111,7 +112,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_export(request: HttpRequest) -> HttpResponse:
+def plan_export(request: AuthedRequest) -> HttpResponse:
     year, branch, _form = _plan_scope(request)
     report = plan_vs_actual(year=year, branch=branch)
     label = str(branch) if branch else _("Whole country")

@@ -4,12 +4,13 @@ the presentation layer above them (docs/adr/0003-layers.md)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
+from kaskad.core.http import AuthedRequest
 from kaskad.registry.selectors import organisation_list_visible_to, person_list_visible_to
 from kaskad.reports.worklist import worklist
 
@@ -23,13 +24,11 @@ REGISTRY_READERS = (
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """The dashboard: who you are, what you may do, and the size of what you look after."""
     scope = user_scope(request.user)
     assignments = (
-        request.user.roles.select_related(  # type: ignore[union-attr]
-            "branch", "organisation", "organisation__area"
-        )
+        request.user.roles.select_related("branch", "organisation", "organisation__area")
         .prefetch_related("branch__areas")
         .order_by("role", "id")
     )

@@ -24,8 +24,8 @@ from kaskad.delivery.models import Enrolment
 from kaskad.delivery.tests.factories import (
     accredit,
     coordinator_of,
+    make_bare_programme,
     make_cohort,
-    make_programme,
     make_teacher,
     teacher_user,
 )
@@ -181,7 +181,7 @@ def test_everyone_finds_their_own_iin() -> None:
 
 
 def test_a_coordinator_sees_an_out_of_scope_trainers_iin_masked() -> None:
-    programme = make_programme()
+    programme = make_bare_programme()
     trainer = make_teacher(branch_code="AST", position="trainer")
     accredit(trainer, programme, level="national")  # national trainers are seen everywhere
     ours = make_teacher(branch_code="ALA", position="trainer")

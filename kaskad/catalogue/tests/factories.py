@@ -2,6 +2,7 @@
 
     programme = make_programme()                       # approved version 1, 80 hours, 2 modules
     draft = make_programme(approve=False)              # draft version 1
+    version = make_version(programme=make_bare_programme(), hours=36)  # rows written directly
     cohort = make_cohort(version=programme.versions.get(), branch=branch("ALA"))
     enrolment = make_enrolment(cohort=cohort, person=person, status="completed")
 
@@ -23,6 +24,7 @@ from kaskad.registry.models import Branch, Person
 
 _codes = itertools.count(1)
 _cohorts = itertools.count(1)
+_numbers = itertools.count(1)
 
 
 def version_data(**overrides: Any) -> VersionData:
@@ -67,6 +69,47 @@ def make_programme(
 
 def current(programme: Programme) -> ProgrammeVersion:
     return ProgrammeVersion.objects.get(programme=programme, status="approved")
+
+
+def make_bare_programme(*, code: str = "") -> Programme:
+    """A programme row with no version yet (`make_version` adds them), written directly."""
+    number = next(_numbers)
+    programme_area, _ = ProgrammeArea.objects.get_or_create(
+        code="methods", defaults={"name": "Methods and technologies of teaching"}
+    )
+    return Programme.objects.create(code=code or f"P{number:03d}", area=programme_area)
+
+
+def make_version(
+    *,
+    programme: Programme | None = None,
+    status: str = "approved",
+    formats: list[str] | None = None,
+    languages: list[str] | None = None,
+    hours: int = 36,
+    audience_positions: list[str] | None = None,
+    audience_levels: list[str] | None = None,
+    min_attendance_percent: int = 80,
+    assessment_scheme: str = "portfolio_presentation",
+    title: str = "",
+) -> ProgrammeVersion:
+    programme = programme or make_bare_programme()
+    number = programme.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return ProgrammeVersion.objects.create(
+        programme=programme,
+        number=number + 1,
+        status=status,
+        title=title or f"Programme {programme.code}",
+        hours=hours,
+        formats=formats
+        if formats is not None
+        else ["classroom", "online", "blended", "self_paced"],
+        languages=languages if languages is not None else ["kk", "ru"],
+        audience_positions=audience_positions or [],
+        audience_levels=audience_levels or [],
+        min_attendance_percent=min_attendance_percent,
+        assessment_scheme=assessment_scheme,
+    )
 
 
 def make_cohort(

@@ -1,5 +1,6 @@
-"""Test data for delivery. Catalogue and cascade rows are made directly with their models;
-cohorts, sessions and enrolments through the delivery services, so the rules apply.
+"""Test data for delivery: cohorts, sessions and enrolments through the delivery services, so
+the rules apply. Programme versions and accreditations come from the catalogue's and the
+cascade's factories (re-exported here for the tests of the apps above delivery).
 
     version = make_version(formats=["classroom", "online"], capacity...)
     admin = national_admin()
@@ -9,64 +10,22 @@ cohorts, sessions and enrolments through the delivery services, so the rules app
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
-from kaskad.cascade.models import Accreditation
-from kaskad.catalogue.models import Programme, ProgrammeArea, ProgrammeVersion
+from kaskad.cascade.tests.factories import accredit
+from kaskad.catalogue.models import Programme, ProgrammeVersion
+from kaskad.catalogue.tests.factories import make_bare_programme, make_version
 from kaskad.delivery.models import Cohort, CohortStatus, Session
 from kaskad.delivery.services.cohorts import CohortData, cohort_create, cohort_set_status
 from kaskad.delivery.services.sessions import SessionData, session_add
 from kaskad.registry.models import Branch, Person
 from kaskad.registry.tests.factories import area_of, branch, make_organisation, make_person
 
-_numbers = itertools.count(1)
-
 START = date(2026, 3, 2)
-
-
-def make_programme(*, code: str = "") -> Programme:
-    number = next(_numbers)
-    area, _ = ProgrammeArea.objects.get_or_create(
-        code="methods", defaults={"name": "Methods and technologies of teaching"}
-    )
-    return Programme.objects.create(code=code or f"P{number:03d}", area=area)
-
-
-def make_version(
-    *,
-    programme: Programme | None = None,
-    status: str = "approved",
-    formats: list[str] | None = None,
-    languages: list[str] | None = None,
-    hours: int = 36,
-    audience_positions: list[str] | None = None,
-    audience_levels: list[str] | None = None,
-    min_attendance_percent: int = 80,
-    assessment_scheme: str = "portfolio_presentation",
-    title: str = "",
-) -> ProgrammeVersion:
-    programme = programme or make_programme()
-    number = programme.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    return ProgrammeVersion.objects.create(
-        programme=programme,
-        number=number + 1,
-        status=status,
-        title=title or f"Programme {programme.code}",
-        hours=hours,
-        formats=formats
-        if formats is not None
-        else ["classroom", "online", "blended", "self_paced"],
-        languages=languages if languages is not None else ["kk", "ru"],
-        audience_positions=audience_positions or [],
-        audience_levels=audience_levels or [],
-        min_attendance_percent=min_attendance_percent,
-        assessment_scheme=assessment_scheme,
-    )
 
 
 def national_admin() -> User:
@@ -145,28 +104,23 @@ def teacher_user(person: Person) -> User:
     return make_user(roles=[(Role.TEACHER, None)], person=person)
 
 
-def accredit(
-    person: Person,
-    programme: Programme,
-    *,
-    valid_from: date = date(2025, 1, 1),
-    valid_until: date = date(2027, 12, 31),
-    revoked_at: Any = None,
-    revoked_reason: str = "",
-    level: str = "regional",
-) -> Accreditation:
-    return Accreditation.objects.create(
-        person=person,
-        programme=programme,
-        level=level,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        revoked_at=revoked_at,
-        revoked_reason=revoked_reason,
-    )
-
-
 def make_trainer(*, programme: Programme, branch_code: str = "ALA") -> tuple[Person, User]:
     person = make_teacher(branch_code=branch_code, position="trainer")
     accredit(person, programme)
     return person, make_user(roles=[(Role.TRAINER, None)], person=person)
+
+
+# The catalogue's and the cascade's builders, for the tests that import them from here.
+__all__ = [
+    "START",
+    "accredit",
+    "add_session",
+    "coordinator_of",
+    "make_bare_programme",
+    "make_cohort",
+    "make_teacher",
+    "make_trainer",
+    "make_version",
+    "national_admin",
+    "teacher_user",
+]

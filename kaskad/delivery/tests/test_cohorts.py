@@ -20,8 +20,8 @@ from kaskad.delivery.tests.factories import (
     accredit,
     add_session,
     coordinator_of,
+    make_bare_programme,
     make_cohort,
-    make_programme,
     make_teacher,
     make_version,
     national_admin,
@@ -297,7 +297,7 @@ def test_a_trainer_of_another_programme_is_refused() -> None:
     admin = national_admin()
     cohort = make_cohort(by=admin)
     person = make_teacher()
-    accredit(person, make_programme(code="LS-01"))
+    accredit(person, make_bare_programme(code="LS-01"))
     message = _refusal(cohort, person, admin)
     assert "other programmes only (LS-01)" in message
     assert cohort.version.programme.code in message

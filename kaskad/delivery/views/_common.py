@@ -4,21 +4,14 @@ coordinator manages.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from kaskad.accounts.models import User
+from kaskad.core.http import AuthedRequest
 from kaskad.delivery import selectors
 from kaskad.delivery.models import Cohort, CohortStatus
 
 PAGE_SIZE = 25
-
-
-class AuthedRequest(HttpRequest):
-    """A request behind `login_required`: its user is signed in (what the services expect)."""
-
-    user: User
 
 
 # The words on the button that moves a cohort to each status.

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages
 from kaskad.delivery import selectors
 from kaskad.delivery.models import AttendanceStatus
 from kaskad.delivery.services.attendance import attendance_save
-from kaskad.delivery.views._common import AuthedRequest
 
 # --- Attendance ---------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaskad.accounts.scopes import iin_for, user_scope
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.delivery import exports, permissions, selectors
 from kaskad.delivery.forms import (
@@ -45,7 +46,6 @@ from kaskad.delivery.views._common import (
     IRREVERSIBLE,
     PAGE_SIZE,
     STATUS_ACTIONS,
-    AuthedRequest,
     _detail_url,
     _managed,
 )

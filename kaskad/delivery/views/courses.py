@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaskad.core.http import redirect_back
+from kaskad.core.http import AuthedRequest, redirect_back
 from kaskad.core.pages import domain_errors_as_messages
 from kaskad.delivery import selectors
 from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.services.enrolment import enrolment_request, enrolment_withdraw
-from kaskad.delivery.views._common import PAGE_SIZE, AuthedRequest
+from kaskad.delivery.views._common import PAGE_SIZE
 
 # --- Teachers: the course offer and "My courses" -------------------------------------------------
 

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.delivery.forms import AssessmentForm, EnrolListForm
 from kaskad.delivery.lists import ListProblem, lines_from_text, lines_from_upload, results_csv
 from kaskad.delivery.models import EnrolmentStatus
 from kaskad.delivery.services.completion import enrolment_set_assessment
 from kaskad.delivery.services.enrolment import enrolment_remove, enrolment_request_list
-from kaskad.delivery.views._common import AuthedRequest, _detail_url, _managed
+from kaskad.delivery.views._common import _detail_url, _managed
 
 # --- Enrolment by a coordinator ------------------------------------------------------------------
 

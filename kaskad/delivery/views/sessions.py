@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.delivery.forms import SessionForm, SessionSeriesForm
 from kaskad.delivery.services.sessions import (
@@ -22,7 +23,7 @@ from kaskad.delivery.services.sessions import (
     session_add_series,
     session_remove,
 )
-from kaskad.delivery.views._common import AuthedRequest, _detail_url, _managed
+from kaskad.delivery.views._common import _detail_url, _managed
 
 
 @login_required

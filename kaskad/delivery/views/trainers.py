@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages
 from kaskad.delivery import selectors
 from kaskad.delivery.forms import TrainerSearchForm
 from kaskad.delivery.services.trainers import trainer_assign, trainer_remove
-from kaskad.delivery.views._common import AuthedRequest, _detail_url, _managed
+from kaskad.delivery.views._common import _detail_url, _managed
 
 
 @login_required

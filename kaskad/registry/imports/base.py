@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,9 @@ from kaskad.registry.imports.values import DateCache, ValueProblem, Vocabulary, 
 from kaskad.registry.imports.writer import BulkWriter
 from kaskad.registry.models import Area
 from kaskad.registry.services import clean_name
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 WRITE_CHUNK = 5000  # rows looked up and written per round trip
 
@@ -33,7 +36,7 @@ class Context:
 
     issues: Issues
     source: str  # written to the audit trail (which file, which job)
-    actor: Any = None
+    actor: User | None = None
     allowed_area_ids: frozenset[int] | None = None  # None: the whole country
     progress: ProgressCallback = _no_progress
     today: date = field(default_factory=date.today)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kaskad.core.progress import TerminalProgress
-from kaskad.core.scope import scope_of
+from kaskad.registry import permissions
 from kaskad.registry.imports.engine import STAGE_LABELS, import_file
 from kaskad.registry.imports.jobs import import_job_start, job_url, store_copy
 from kaskad.registry.imports.reader import FileProblem, check_size
@@ -119,7 +119,7 @@ class ImportCommand(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(_("No user %(name)s.") % {"name": username})
-        if not scope_of(user).can_import:
+        if not permissions.can_import(user):
             raise CommandError(
                 _("The user %(name)s may not import registry data.") % {"name": username}
             )

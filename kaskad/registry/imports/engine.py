@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from kaskad.core.progress import ProgressCallback
-from kaskad.core.scope import scope_of
+from kaskad.registry import permissions
 from kaskad.registry.identifiers import is_valid_bin, is_valid_iin
 from kaskad.registry.imports.base import Context, Validator
 from kaskad.registry.imports.columns import COLUMNS, IDENTIFIER_COLUMNS, canonical_header
@@ -32,6 +32,9 @@ from kaskad.registry.imports.reader import FileProblem, check_size, open_table
 from kaskad.registry.imports.types import KINDS, ImportResult, Issues, Kind, shorten
 from kaskad.registry.imports.values import cell_text
 from kaskad.registry.imports.writer import BulkWriter
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 VALIDATORS: dict[str, type[Validator]] = {
     "people": PeopleValidator,
@@ -48,7 +51,7 @@ def import_file(
     kind: Kind,
     path: Path | str,
     *,
-    by: Any = None,
+    by: User | None = None,
     progress: ProgressCallback | None = None,
     original_name: str | None = None,
     dry_run: bool = False,
@@ -91,7 +94,7 @@ def import_rows(
     rows: Iterable[Mapping[str, Any]],
     *,
     source: str,
-    by: Any = None,
+    by: User | None = None,
     progress: ProgressCallback | None = None,
     dry_run: bool = False,
     file: str | None = None,
@@ -152,7 +155,7 @@ def _finish(result: ImportResult, started: float) -> ImportResult:
 
 
 def _context(
-    kind: str, issues: Issues, by: Any, progress: ProgressCallback | None, source: str
+    kind: str, issues: Issues, by: User | None, progress: ProgressCallback | None, source: str
 ) -> Context | None:
     if kind not in KINDS:
         issues.error(
@@ -161,11 +164,10 @@ def _context(
         return None
     allowed: frozenset[int] | None = None
     if by is not None:
-        scope = scope_of(by)
-        if not scope.can_import:
+        if not permissions.can_import(by):
             issues.error(0, "", "", "forbidden", _("You may not import registry data."))
             return None
-        allowed = None if scope.national_write else scope.area_ids
+        allowed = permissions.editable_area_ids(by)
     context = Context(issues=issues, source=source[:200], actor=by, allowed_area_ids=allowed)
     if progress is not None:
         context.progress = progress

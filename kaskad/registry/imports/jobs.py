@@ -7,7 +7,7 @@ import secrets
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +22,9 @@ from kaskad.registry.imports.columns import KIND_LABELS
 from kaskad.registry.imports.engine import import_file
 from kaskad.registry.imports.report import write_error_report
 from kaskad.registry.imports.types import KINDS, Kind
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ def import_job_start(
     kind: Kind,
     stored: Path,
     original_name: str,
-    by: Any = None,
+    by: User | None = None,
     dry_run: bool = False,
     language: str | None = None,
 ) -> Job:

@@ -24,9 +24,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from kaskad.core.http import AuthedRequest
 from kaskad.core.jobs import job_files_delete_on, job_for, job_restartable
 from kaskad.core.models import Job
-from kaskad.core.scope import scope_of
+from kaskad.registry import permissions
 from kaskad.registry.imports import KINDS, template_file
 from kaskad.registry.imports.columns import COLUMNS, KIND_LABELS
 from kaskad.registry.imports.engine import STAGE_LABELS
@@ -100,12 +101,12 @@ class SizeLimitHandler(FileUploadHandler):
         return None
 
 
-def _require_importer(request: HttpRequest) -> None:
-    if not scope_of(request.user).can_import:
+def _require_importer(request: AuthedRequest) -> None:
+    if not permissions.can_import(request.user):
         raise Http404
 
 
-def _recent_jobs(request: HttpRequest) -> list[Job]:
+def _recent_jobs(request: AuthedRequest) -> list[Job]:
     return list(
         Job.objects.filter(
             created_by_id=request.user.pk, kind__startswith=JOB_KIND_PREFIX
@@ -114,7 +115,7 @@ def _recent_jobs(request: HttpRequest) -> list[Job]:
 
 
 def _render_upload(
-    request: HttpRequest, form: ImportUploadForm, *, status: int = 200, error: str = ""
+    request: AuthedRequest, form: ImportUploadForm, *, status: int = 200, error: str = ""
 ) -> HttpResponse:
     kinds = [
         {"kind": kind, "label": KIND_LABELS[kind], "columns": COLUMNS[kind]}
@@ -138,7 +139,7 @@ def _render_upload(
 @csrf_exempt  # checked below, once the size guard is in place (Django's documented pattern)
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthedRequest) -> HttpResponse:
     _require_importer(request)
     limiter = None
     if request.method == "POST":
@@ -158,7 +159,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_protect
-def _upload(request: HttpRequest, limiter: SizeLimitHandler | None) -> HttpResponse:
+def _upload(request: AuthedRequest, limiter: SizeLimitHandler | None) -> HttpResponse:
     if request.method != "POST":
         return _render_upload(request, ImportUploadForm())
     form = ImportUploadForm(request.POST, request.FILES)
@@ -183,14 +184,14 @@ def _upload(request: HttpRequest, limiter: SizeLimitHandler | None) -> HttpRespo
     return redirect("registry_imports:result", pk=job.pk)
 
 
-def _import_job(request: HttpRequest, pk: int) -> Job:
+def _import_job(request: AuthedRequest, pk: int) -> Job:
     job = job_for(request, pk)  # 404 unless the user started it or supervises all jobs
     if kind_of(job) is None:
         raise Http404
     return job
 
 
-def _result_context(request: HttpRequest, job: Job) -> dict[str, Any]:
+def _result_context(request: AuthedRequest, job: Job) -> dict[str, Any]:
     result = job.result if isinstance(job.result, dict) else {}
     try:
         job_page = reverse("core:job_detail", kwargs={"pk": job.pk})
@@ -212,20 +213,20 @@ def _result_context(request: HttpRequest, job: Job) -> dict[str, Any]:
 
 
 @login_required
-def result(request: HttpRequest, pk: int) -> HttpResponse:
+def result(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _import_job(request, pk)
     return render(request, "registry/import_result.html", _result_context(request, job))
 
 
 @login_required
-def result_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def result_panel(request: AuthedRequest, pk: int) -> HttpResponse:
     """The status part alone; the result page polls it until the job has finished."""
     job = _import_job(request, pk)
     return render(request, "registry/import_status_panel.html", _result_context(request, job))
 
 
 @login_required
-def report(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def report(request: AuthedRequest, pk: int, fmt: str) -> FileResponse:
     job = _import_job(request, pk)
     reports = job.result.get("reports") if isinstance(job.result, dict) else None
     relative = (reports or {}).get(fmt)
@@ -244,7 +245,7 @@ def report(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 
 
 @login_required
-def template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def template(request: AuthedRequest, kind: str, fmt: str) -> HttpResponse:
     _require_importer(request)
     if kind not in KINDS or fmt not in CONTENT_TYPES:
         raise Http404
