@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
 from kaskad.certificates import selectors
@@ -43,7 +42,7 @@ from kaskad.certificates.services import (
     verification_attempt,
     verify_limit,
 )
-from kaskad.core.http import client_ip
+from kaskad.core.http import AuthedRequest, client_ip
 from kaskad.core.jobs import job_for
 from kaskad.core.models import Job
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
@@ -106,7 +105,7 @@ def verify_token(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def certificate_list(request: AuthenticatedRequest) -> HttpResponse:
+def certificate_list(request: AuthedRequest) -> HttpResponse:
     if not selectors.sees_certificate_lists(request.user):
         if user_scope(request.user).person_id:
             return redirect("certificates:my_certificates")
@@ -138,7 +137,7 @@ def certificate_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_generate(request: AuthenticatedRequest) -> HttpResponse:
+def session_generate(request: AuthedRequest) -> HttpResponse:
     """Certificates of a whole assessment session (a programme's cohorts ending in a period),
     as one background job and one ZIP."""
     if not selectors.sees_certificate_lists(request.user) or not user_scope(request.user).has(
@@ -161,7 +160,7 @@ def session_generate(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def my_certificates(request: AuthenticatedRequest) -> HttpResponse:
+def my_certificates(request: AuthedRequest) -> HttpResponse:
     if user_scope(request.user).person_id is None:
         raise Http404
     return render(
@@ -176,7 +175,7 @@ def _may_manage(request: HttpRequest, certificate: Certificate) -> bool:
 
 
 @login_required
-def certificate_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def certificate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     certificate = selectors.certificate_get(user=request.user, pk=pk)
     manager = _may_manage(request, certificate)
     return render(
@@ -214,7 +213,7 @@ def _title_for_reader(certificate: Any) -> str:
 
 
 @login_required
-def certificate_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
+def certificate_pdf(request: AuthedRequest, pk: int) -> FileResponse:
     certificate = selectors.certificate_get(user=request.user, pk=pk)
     staff = selectors.sees_certificate_lists(request.user)
     # A participant downloads their valid certificate; a revoked or replaced one stays with
@@ -233,7 +232,7 @@ def certificate_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     )
 
 
-def _manageable(request: AuthenticatedRequest, pk: int) -> Certificate:
+def _manageable(request: AuthedRequest, pk: int) -> Certificate:
     certificate = selectors.certificate_get(user=request.user, pk=pk)
     if not _may_manage(request, certificate):
         raise Http404
@@ -241,7 +240,7 @@ def _manageable(request: AuthenticatedRequest, pk: int) -> Certificate:
 
 
 @login_required
-def certificate_revoke_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def certificate_revoke_view(request: AuthedRequest, pk: int) -> HttpResponse:
     certificate = _manageable(request, pk)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -265,7 +264,7 @@ def certificate_revoke_view(request: AuthenticatedRequest, pk: int) -> HttpRespo
 
 
 @login_required
-def certificate_reissue_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def certificate_reissue_view(request: AuthedRequest, pk: int) -> HttpResponse:
     certificate = _manageable(request, pk)
     form = ReissueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -300,7 +299,7 @@ def _managed_cohort(request: HttpRequest, pk: int) -> Cohort:
 
 
 @login_required
-def cohort_certificates(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def cohort_certificates(request: AuthedRequest, pk: int) -> HttpResponse:
     """How many of a cohort's certified participants have their certificate; a button that
     issues the rest and packs all of them into one ZIP file (a background job)."""
     cohort = _managed_cohort(request, pk)
@@ -331,7 +330,7 @@ def cohort_certificates(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def bulk_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+def bulk_download(request: AuthedRequest, pk: int) -> FileResponse:
     job = job_for(request, pk)
     result: dict[str, Any] = job.result if isinstance(job.result, dict) else {}
     name = str(result.get("zip") or "")

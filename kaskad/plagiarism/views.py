@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaskad.accounts.http import AuthenticatedRequest
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_on_form
 from kaskad.delivery.models import Cohort
 from kaskad.plagiarism import selectors
@@ -41,7 +41,7 @@ def _require_officer(request: HttpRequest) -> None:
 
 
 @login_required
-def queue(request: AuthenticatedRequest) -> HttpResponse:
+def queue(request: AuthedRequest) -> HttpResponse:
     """Suspected portfolios, highest similarity first; checks that failed below."""
     _require_officer(request)
     form = QueueFilterForm(request.GET)
@@ -75,7 +75,7 @@ def _source_number(request: HttpRequest) -> int | None:
 
 
 def _render_report(
-    request: AuthenticatedRequest,
+    request: AuthedRequest,
     check: PlagiarismCheck,
     *,
     form: DecisionForm | None = None,
@@ -97,13 +97,13 @@ def _render_report(
 
 
 @login_required
-def report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def report(request: AuthedRequest, pk: int) -> HttpResponse:
     check = selectors.check_get(user=request.user, pk=pk)
     return _render_report(request, check)
 
 
 @login_required
-def portfolio_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def portfolio_report(request: AuthedRequest, pk: int) -> HttpResponse:
     """The report of a portfolio's current attempt (the link the marking pages use)."""
     check = selectors.check_for_portfolio(user=request.user, portfolio_id=pk)
     return redirect("plagiarism:report", pk=check.pk)
@@ -111,7 +111,7 @@ def portfolio_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def decision(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_officer(request)
     check = selectors.check_get(user=request.user, pk=pk)
     form = DecisionForm(request.POST)
@@ -130,7 +130,7 @@ def decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rerun(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def rerun(request: AuthedRequest, pk: int) -> HttpResponse:
     """Queue the check of a portfolio again (a failed check, or after a template changed)."""
     from kaskad.plagiarism.tasks import check_portfolio
 
@@ -144,7 +144,7 @@ def rerun(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def recheck(request: AuthenticatedRequest) -> HttpResponse:
+def recheck(request: AuthedRequest) -> HttpResponse:
     """Re-check a whole session: a background job with a progress page."""
     _require_officer(request)
     form = RecheckForm(request.POST if request.method == "POST" else None)

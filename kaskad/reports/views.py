@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.accounts.scopes import user_scope
+from kaskad.core.http import AuthedRequest
 from kaskad.registry.models import Branch
 from kaskad.reports import selectors
 from kaskad.reports.exports import XLSX, assessment_workbook
@@ -39,7 +39,7 @@ class ReportFilterForm(forms.Form):
         self.fields["branch"].required = not country
 
 
-def _scope(request: AuthenticatedRequest) -> tuple[int, Branch | None, ReportFilterForm]:
+def _scope(request: AuthedRequest) -> tuple[int, Branch | None, ReportFilterForm]:
     """The year and branch asked for, within what the user may see (else 404)."""
     branch = selectors.report_scope(request.user, branch_code=request.GET.get("branch", ""))
     years = selectors.report_years()
@@ -63,14 +63,14 @@ def _scope(request: AuthenticatedRequest) -> tuple[int, Branch | None, ReportFil
 
 
 @login_required
-def index(request: AuthenticatedRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     if not selectors.can_see_reports(request.user):
         raise Http404
     return redirect("reports:assessment")
 
 
 @login_required
-def assessment(request: AuthenticatedRequest) -> HttpResponse:
+def assessment(request: AuthedRequest) -> HttpResponse:
     year, branch, form = _scope(request)
     report = selectors.assessment_report(year=year, branch=branch)
     params = {"year": year, **({"branch": branch.code} if branch else {})}
@@ -88,7 +88,7 @@ def assessment(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def assessment_export(request: AuthenticatedRequest) -> HttpResponse:
+def assessment_export(request: AuthedRequest) -> HttpResponse:
     year, branch, _form = _scope(request)
     report = selectors.assessment_report(year=year, branch=branch)
     label = str(branch) if branch else _("Whole country")

@@ -21,7 +21,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.assessment import permissions
 from kaskad.assessment.allocation import selectors
 from kaskad.assessment.allocation.forms import (
@@ -47,6 +46,7 @@ from kaskad.assessment.rubrics.services import (
     rubric_update_policy,
     rule_text,
 )
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 
 PAGE_SIZE = 50
@@ -76,7 +76,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 
 
 @login_required
-def allocation_dashboard(request: AuthenticatedRequest) -> HttpResponse:
+def allocation_dashboard(request: AuthedRequest) -> HttpResponse:
     access = selectors.allocation_access(request.user)
     rows = selectors.programme_counts(user=request.user)
     totals = {
@@ -99,7 +99,7 @@ def allocation_dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def allocation_run(request: AuthenticatedRequest) -> HttpResponse:
+def allocation_run(request: AuthedRequest) -> HttpResponse:
     selectors.require_manager(request.user)
     form = RunForm(request.POST)
     if not form.is_valid():
@@ -122,7 +122,7 @@ def _programme_filter(request: HttpRequest) -> int | None:
 
 
 @login_required
-def allocation_overdue(request: AuthenticatedRequest) -> HttpResponse:
+def allocation_overdue(request: AuthedRequest) -> HttpResponse:
     access = selectors.allocation_access(request.user)
     now = timezone.now()
     page = _page(
@@ -141,7 +141,7 @@ def allocation_overdue(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def allocation_unallocated(request: AuthenticatedRequest) -> HttpResponse:
+def allocation_unallocated(request: AuthedRequest) -> HttpResponse:
     access = selectors.allocation_access(request.user)
     page = _page(
         request,
@@ -165,7 +165,7 @@ def _querystring(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
-def assignment_reallocate_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def assignment_reallocate_view(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.assignment_for_action(user=request.user, pk=pk)
     back = reverse("assessment:allocation_overdue")
     form = ReasonForm(request.POST)
@@ -199,7 +199,7 @@ def assignment_reallocate_view(request: AuthenticatedRequest, pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def portfolio_assign_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def portfolio_assign_view(request: AuthedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_for_action(user=request.user, pk=pk)
     back = reverse("assessment:allocation_unallocated")
     form = AssignForm(request.POST)
@@ -228,7 +228,7 @@ def portfolio_assign_view(request: AuthenticatedRequest, pk: int) -> HttpRespons
 
 
 @login_required
-def allocation_assessors(request: AuthenticatedRequest) -> HttpResponse:
+def allocation_assessors(request: AuthedRequest) -> HttpResponse:
     access = selectors.allocation_access(request.user)
     page = _page(
         request,
@@ -260,7 +260,7 @@ def _accreditation_form_page(
 
 
 @login_required
-def accreditation_create_view(request: AuthenticatedRequest) -> HttpResponse:
+def accreditation_create_view(request: AuthedRequest) -> HttpResponse:
     selectors.require_manager(request.user)
     form = AccreditationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -289,7 +289,7 @@ def accreditation_create_view(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def accreditation_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def accreditation_edit_view(request: AuthedRequest, pk: int) -> HttpResponse:
     accreditation = selectors.accreditation_for_action(user=request.user, pk=pk)
     initial = {
         "iin": accreditation.person.iin,
@@ -325,7 +325,7 @@ def accreditation_edit_view(request: AuthenticatedRequest, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def accreditation_deactivate_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def accreditation_deactivate_view(request: AuthedRequest, pk: int) -> HttpResponse:
     accreditation = selectors.accreditation_for_action(user=request.user, pk=pk)
     back = reverse("assessment:allocation_assessors")
     form = ReasonForm(request.POST)
@@ -349,7 +349,7 @@ def _policy_initial(rubric: Any) -> dict[str, Any]:
 
 
 @login_required
-def rubric_detail(request: AuthenticatedRequest, version_pk: int) -> HttpResponse:
+def rubric_detail(request: AuthedRequest, version_pk: int) -> HttpResponse:
     version = selectors.version_for_rubric(user=request.user, version_pk=version_pk)
     rubric = selectors.rubric_of(version)
     manage = permissions.manages_allocation(request.user)
@@ -381,7 +381,7 @@ def rubric_detail(request: AuthenticatedRequest, version_pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def rubric_create_standard_view(request: AuthenticatedRequest, version_pk: int) -> HttpResponse:
+def rubric_create_standard_view(request: AuthedRequest, version_pk: int) -> HttpResponse:
     selectors.require_manager(request.user)
     version = selectors.version_for_rubric(user=request.user, version_pk=version_pk)
     with domain_errors_as_messages(request):

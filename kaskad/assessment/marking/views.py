@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.assessment import permissions
 from kaskad.assessment.marking import selectors
 from kaskad.assessment.marking.services import (
@@ -35,6 +34,7 @@ from kaskad.assessment.models import AssignmentRole, PortfolioStatus, Rating
 from kaskad.assessment.portfolios.downloads import file_response
 from kaskad.assessment.rubrics.services import rule_text
 from kaskad.core.errors import DomainError, NotFoundError
+from kaskad.core.http import AuthedRequest
 
 PAGE_SIZE = 25
 
@@ -48,7 +48,7 @@ def _require_assessor(request: HttpRequest) -> None:
 
 
 @login_required
-def marking_queue(request: AuthenticatedRequest) -> HttpResponse:
+def marking_queue(request: AuthedRequest) -> HttpResponse:
     _require_assessor(request)
     rows = selectors.assessor_queue(user=request.user)
     return render(
@@ -64,7 +64,7 @@ def marking_queue(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def moderation_queue(request: AuthenticatedRequest) -> HttpResponse:
+def moderation_queue(request: AuthedRequest) -> HttpResponse:
     if not permissions.is_moderator(request.user):
         raise Http404
     rows = selectors.moderation_queue(user=request.user)
@@ -146,7 +146,7 @@ def _criteria_rows(
     return rows
 
 
-def _task_page(request: AuthenticatedRequest, pk: int, *, role: str | None) -> HttpResponse:
+def _task_page(request: AuthedRequest, pk: int, *, role: str | None) -> HttpResponse:
     task = selectors.task_for_assessor(user=request.user, pk=pk, role=role)
     errors: dict[str, Any] = {}
     values = _saved(task)
@@ -239,17 +239,17 @@ def _task_page(request: AuthenticatedRequest, pk: int, *, role: str | None) -> H
 
 
 @login_required
-def marking_task(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def marking_task(request: AuthedRequest, pk: int) -> HttpResponse:
     return _task_page(request, pk, role=None)
 
 
 @login_required
-def moderation_task(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def moderation_task(request: AuthedRequest, pk: int) -> HttpResponse:
     return _task_page(request, pk, role=AssignmentRole.MODERATION)
 
 
 @login_required
-def marking_file(request: AuthenticatedRequest, pk: int, file_pk: int) -> FileResponse:
+def marking_file(request: AuthedRequest, pk: int, file_pk: int) -> FileResponse:
     """The stripped copy of a file of the assessor's own task, under a neutral name."""
     download = selectors.file_for_assessor(user=request.user, pk=pk, file_pk=file_pk)
     try:
@@ -263,7 +263,7 @@ def marking_file(request: AuthenticatedRequest, pk: int, file_pk: int) -> FileRe
 
 
 @login_required
-def history_list(request: AuthenticatedRequest) -> HttpResponse:
+def history_list(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_see_history(request.user):
         raise Http404
     q = request.GET.get("q", "")[:100]
@@ -287,7 +287,7 @@ def history_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def history_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def history_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     history = selectors.portfolio_history(user=request.user, pk=pk)
     return render(
         request,

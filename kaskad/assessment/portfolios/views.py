@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.assessment import permissions
 from kaskad.assessment.models import PortfolioFile
 from kaskad.assessment.permissions import is_participant, may_give_feedback, may_work_on
@@ -41,6 +40,7 @@ from kaskad.assessment.portfolios.services import (
     upload_too_large,
 )
 from kaskad.assessment.rubrics.services import rule_text
+from kaskad.core.http import AuthedRequest
 from kaskad.core.localised import quoted
 from kaskad.core.pages import domain_errors_as_messages
 from kaskad.core.uploads import refused_uploads
@@ -66,14 +66,14 @@ class FeedbackForm(forms.Form):
 
 
 @login_required
-def my_portfolios(request: AuthenticatedRequest) -> HttpResponse:
+def my_portfolios(request: AuthedRequest) -> HttpResponse:
     rows = selectors.my_portfolios(user=request.user)
     return render(request, "assessment/portfolios/list.html", {"rows": rows, "now": timezone.now()})
 
 
 @login_required
 @require_POST
-def portfolio_start(request: AuthenticatedRequest, enrolment_pk: int) -> HttpResponse:
+def portfolio_start(request: AuthedRequest, enrolment_pk: int) -> HttpResponse:
     enrolment = enrolment_get_for(user=request.user, pk=enrolment_pk)
     with domain_errors_as_messages(request):
         portfolio = portfolio_for_enrolment(enrolment=enrolment, by=request.user)
@@ -82,7 +82,7 @@ def portfolio_start(request: AuthenticatedRequest, enrolment_pk: int) -> HttpRes
 
 
 @login_required
-def portfolio_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def portfolio_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     user = request.user
     now = timezone.now()
@@ -129,7 +129,7 @@ def upload_limit_for(request: HttpRequest, kwargs: dict[str, Any]) -> int:
 
 @login_required
 @require_POST
-def portfolio_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def portfolio_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     uploads = request.FILES.getlist("files")
     refused = refused_uploads(request)
@@ -157,9 +157,7 @@ def portfolio_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def portfolio_file_remove_view(
-    request: AuthenticatedRequest, pk: int, file_pk: int
-) -> HttpResponse:
+def portfolio_file_remove_view(request: AuthedRequest, pk: int, file_pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     record = PortfolioFile.objects.filter(pk=file_pk, portfolio=portfolio).first()
     if record is None:
@@ -173,7 +171,7 @@ def portfolio_file_remove_view(
 
 @login_required
 @require_POST
-def portfolio_submit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def portfolio_submit_view(request: AuthedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     with domain_errors_as_messages(request):
         portfolio_submit(portfolio=portfolio, by=request.user)
@@ -189,7 +187,7 @@ def portfolio_submit_view(request: AuthenticatedRequest, pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def portfolio_consent_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def portfolio_consent_view(request: AuthedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_participant(user=request.user, pk=pk)
     consent = request.POST.get("consent") == "1"
     with domain_errors_as_messages(request):
@@ -204,7 +202,7 @@ def portfolio_consent_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
 
 
 @login_required
-def portfolio_file_download(request: AuthenticatedRequest, pk: int, file_pk: int) -> FileResponse:
+def portfolio_file_download(request: AuthedRequest, pk: int, file_pk: int) -> FileResponse:
     record = selectors.file_get_for_download(user=request.user, pk=pk, file_pk=file_pk)
     try:
         handle = record.stored.open("rb")
@@ -217,7 +215,7 @@ def portfolio_file_download(request: AuthenticatedRequest, pk: int, file_pk: int
 
 
 @login_required
-def trainer_cohorts(request: AuthenticatedRequest) -> HttpResponse:
+def trainer_cohorts(request: AuthedRequest) -> HttpResponse:
     cohorts = list(selectors.trainer_cohorts(user=request.user)[:200])
     if not cohorts and not permissions.may_review_portfolios(request.user):
         raise Http404
@@ -225,7 +223,7 @@ def trainer_cohorts(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def cohort_portfolios(request: AuthenticatedRequest, cohort_pk: int) -> HttpResponse:
+def cohort_portfolios(request: AuthedRequest, cohort_pk: int) -> HttpResponse:
     cohort = selectors.trainer_cohort_get(user=request.user, pk=cohort_pk)
     rows = selectors.cohort_portfolios(cohort=cohort)
     return render(
@@ -243,7 +241,7 @@ def cohort_portfolios(request: AuthenticatedRequest, cohort_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def draft_feedback_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def draft_feedback_view(request: AuthedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.portfolio_get_for_trainer(user=request.user, pk=pk)
     if not may_give_feedback(request.user, portfolio):
         raise Http404

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kaskad.accounts.http import AuthenticatedRequest
 from kaskad.assessment import permissions
 from kaskad.assessment.models import PortfolioFile
 from kaskad.assessment.portfolios.downloads import file_response
 from kaskad.assessment.publishing import selectors
 from kaskad.assessment.publishing.services import portfolio_publish, portfolio_unpublish
+from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages
 from kaskad.registry.choices import Language, Level, Position
 
@@ -93,7 +93,7 @@ def _require_browse(request: HttpRequest) -> None:
 
 
 @login_required
-def material_list(request: AuthenticatedRequest) -> HttpResponse:
+def material_list(request: AuthedRequest) -> HttpResponse:
     _require_browse(request)
     form = MaterialFilterForm(request.GET, programmes=selectors.programmes_published())
     filters = selectors.MaterialFilters()
@@ -139,7 +139,7 @@ def _excerpt(text: str, limit: int) -> str:
 
 
 @login_required
-def material_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def material_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_browse(request)
     portfolio = selectors.published_get(user=request.user, pk=pk)
     files = portfolio.current_files  # type: ignore[attr-defined]
@@ -162,7 +162,7 @@ def material_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def material_file(request: AuthenticatedRequest, pk: int, file_pk: int) -> FileResponse:
+def material_file(request: AuthedRequest, pk: int, file_pk: int) -> FileResponse:
     _require_browse(request)
     return material_file_response(
         selectors.published_file_get(user=request.user, pk=pk, file_pk=file_pk)
@@ -182,7 +182,7 @@ def material_file_response(file: PortfolioFile) -> FileResponse:
 
 
 @login_required
-def publishing_worklist(request: AuthenticatedRequest) -> HttpResponse:
+def publishing_worklist(request: AuthedRequest) -> HttpResponse:
     candidates = list(selectors.publishing_candidates(user=request.user)[:200])
     for portfolio in candidates:
         portfolio.excerpt_short = _excerpt(  # type: ignore[attr-defined]
@@ -203,7 +203,7 @@ def publishing_worklist(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def publish_view(request: AuthedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.publishing_get(user=request.user, pk=pk)
     with domain_errors_as_messages(request):
         portfolio_publish(portfolio=portfolio, by=request.user)
@@ -217,7 +217,7 @@ def publish_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unpublish_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def unpublish_view(request: AuthedRequest, pk: int) -> HttpResponse:
     portfolio = selectors.publishing_get(user=request.user, pk=pk)
     form = UnpublishForm(request.POST)
     if not form.is_valid():
