@@ -11,7 +11,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.catalogue.models import Format, ProgrammeVersion, VersionStatus
-from kaskad.core import pages
 from kaskad.delivery.models import CohortStatus
 from kaskad.registry.choices import Language
 from kaskad.registry.models import Branch
@@ -203,7 +202,3 @@ class CohortFilterForm(forms.Form):
         choices=[("", _("All formats"))]
         + [(value, capfirst(label)) for value, label in Format.choices],
     )
-
-
-# Kept importable from here until the pages of other apps import it from core.
-add_domain_error = pages.add_domain_error

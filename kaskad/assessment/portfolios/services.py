@@ -62,7 +62,7 @@ from kaskad.assessment.permissions import (
 from kaskad.assessment.portfolios.files import aligned_name, strip_metadata
 from kaskad.assessment.portfolios.history import event_record
 from kaskad.core.audit import audit_record
-from kaskad.core.errors import DomainError, NotFoundError, StateConflict
+from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError, StateConflict
 from kaskad.core.notifications import notification_send
 from kaskad.delivery.models import Enrolment, EnrolmentStatus
 from kaskad.documents.extract import ExtractionError, extract, looks_like_markup, sniff
@@ -559,8 +559,6 @@ def publish_consent_set(*, portfolio: Portfolio, consent: bool, by: User) -> Por
     collection of best materials. Withdrawing it takes a published portfolio down."""
     if not is_participant(by, portfolio):
         if manages_portfolio(by, portfolio) or trains_portfolio(by, portfolio):
-            from kaskad.core.errors import PermissionDeniedError
-
             raise PermissionDeniedError(
                 "participant_only",
                 _("Only the participant can agree to publishing their portfolio."),
