@@ -13,11 +13,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,19 +45,10 @@ from kaskad.assessment.rubrics.services import (
     rubric_update_policy,
     rule_text,
 )
-from kaskad.core.http import AuthedRequest
+from kaskad.core.http import AuthedRequest, redirect_back
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 
 PAGE_SIZE = 50
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    candidate = request.POST.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return HttpResponseRedirect(candidate)
-    return HttpResponseRedirect(default)
 
 
 def _first_error(form: Any) -> str:
@@ -171,7 +161,7 @@ def assignment_reallocate_view(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
-        return _back(request, back)
+        return redirect_back(request, back)
     with domain_errors_as_messages(request):
         new_task = assignment_reallocate(
             assignment=task, by=request.user, reason=form.cleaned_data["reason"]
@@ -194,7 +184,7 @@ def assignment_reallocate_view(request: AuthedRequest, pk: int) -> HttpResponse:
                     "due": timezone.localtime(new_task.due_at).strftime("%d.%m.%Y"),
                 },
             )
-    return _back(request, back)
+    return redirect_back(request, back)
 
 
 @login_required
@@ -205,7 +195,7 @@ def portfolio_assign_view(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
-        return _back(request, back)
+        return redirect_back(request, back)
     with domain_errors_as_messages(request):
         task = assign_one(portfolio=portfolio, role=form.cleaned_data["role"], by=request.user)
         if task is None:
@@ -221,7 +211,7 @@ def portfolio_assign_view(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Portfolio %(portfolio)s was allocated.") % {"portfolio": portfolio}
             )
-    return _back(request, back)
+    return redirect_back(request, back)
 
 
 # --- Assessors ----------------------------------------------------------------------------------
@@ -331,13 +321,13 @@ def accreditation_deactivate_view(request: AuthedRequest, pk: int) -> HttpRespon
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
-        return _back(request, back)
+        return redirect_back(request, back)
     with domain_errors_as_messages(request):
         result = assessor_deactivate(
             accreditation=accreditation, by=request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(request, describe_deactivation(result))
-    return _back(request, back)
+    return redirect_back(request, back)
 
 
 # --- Rubrics ------------------------------------------------------------------------------------
