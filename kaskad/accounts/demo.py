@@ -44,6 +44,8 @@ DEMO_USERS: tuple[tuple[str, str], ...] = (
     ("teacher", Role.TEACHER),
     ("analyst", Role.ANALYST),
     ("officer", Role.PLAGIARISM_OFFICER),
+    ("monitor", Role.MONITORING_OFFICER),
+    ("editor", Role.LIBRARY_EDITOR),
 )
 
 
@@ -200,6 +202,10 @@ def _scope(assignment: RoleAssignment, user: User) -> str:
         return _("portfolios allocated to them")
     if role == Role.PLAGIARISM_OFFICER:
         return _("plagiarism reports, whole country")
+    if role == Role.MONITORING_OFFICER:
+        return _("monitoring studies and surveys, whole country")
+    if role == Role.LIBRARY_EDITOR:
+        return _("resource library, whole country")
     return ""
 
 

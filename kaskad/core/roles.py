@@ -15,3 +15,7 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("analyst")
     # Reviews plagiarism reports and decides (cleared / confirmed) for the whole country.
     PLAGIARISM_OFFICER = "plagiarism_officer", _("plagiarism officer")
+    # Runs monitoring studies (tests, item analysis, pupils' reports) and surveys, whole country.
+    MONITORING_OFFICER = "monitoring_officer", _("monitoring officer")
+    # Moderates the resource library: reviews teachers' submissions, publishes, withdraws.
+    LIBRARY_EDITOR = "library_editor", _("library editor")
