@@ -21,7 +21,7 @@ from kaskad.monitoring.services import (
     items_replace,
     responses_import,
     study_create,
-    test_form_create,
+    form_create,
 )
 from kaskad.registry.choices import OrganisationKind
 from kaskad.registry.models import Organisation
@@ -123,7 +123,7 @@ def seed_monitoring() -> list[str]:
     schools = _schools()
     if by is None or len(schools) < 2:
         return []
-    form = test_form_create(
+    form = form_create(
         by=by,
         code=FORM_CODE,
         title="Mathematics, grade 4",

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 IMPORT_JOB_KIND = "monitoring_responses"
+# The stages of the jobs, named for the job page (which translates them).
+STAGES = (gettext_noop("checking"), gettext_noop("writing"), gettext_noop("printing"))
 
 
 def _require_runner(by: User | None) -> None:
@@ -124,7 +127,7 @@ def study_test_add(*, study: Study, form: TestForm, by: User | None) -> StudyTes
 
 
 @transaction.atomic
-def test_form_create(
+def form_create(
     *,
     by: User | None,
     code: str,

@@ -54,7 +54,7 @@ from kaskad.monitoring.services import (
     response_save,
     study_create,
     study_test_add,
-    test_form_create,
+    form_create,
 )
 from kaskad.registry.imports.jobs import store_upload
 
@@ -176,7 +176,7 @@ def form_new(request: AuthedRequest) -> HttpResponse:
     form = TestFormForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with domain_errors_on_form(form):
-            created = test_form_create(by=request.user, **form.cleaned_data)
+            created = form_create(by=request.user, **form.cleaned_data)
             return redirect("monitoring:form_detail", pk=created.pk)
     return render(request, "monitoring/testform_form.html", {"form": form})
 

@@ -9,7 +9,7 @@ from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
 from kaskad.monitoring.imports import KeyRow
 from kaskad.monitoring.models import Study, StudyTest, TestForm
-from kaskad.monitoring.services import items_replace, study_create, test_form_create
+from kaskad.monitoring.services import items_replace, study_create, form_create
 from kaskad.registry.models import Organisation
 from kaskad.registry.tests.factories import area_of, make_organisation
 
@@ -24,7 +24,7 @@ _codes = iter(range(1, 10_000))
 
 
 def make_form(*, by: User, grade: int = 4, partial: bool = True) -> TestForm:
-    form = test_form_create(
+    form = form_create(
         by=by, code=f"T{next(_codes)}", title="Maths", subject="mathematics", grade=grade
     )
     rows = [
