@@ -64,10 +64,10 @@ from kaskad.monitoring.services import (
     IMPORT_JOB_KIND as MONITORING_IMPORT_KIND,
 )
 from kaskad.monitoring.services import (
+    form_create,
     items_replace,
     response_save,
     study_create,
-    form_create,
 )
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
@@ -871,15 +871,25 @@ ACCESS: dict[str, dict[str, str]] = {
     "monitoring:test_detail": {
         "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404"
     },
-    "monitoring:import_responses": {"POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"},
+    "monitoring:import_responses": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
     "monitoring:entry": {
         "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
         "POST": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
     },
-    "monitoring:resolve": {"POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"},
-    "monitoring:analysis": {"GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"},
-    "monitoring:analysis_xlsx": {"GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"},
-    "monitoring:comparison": {"GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"},
+    "monitoring:resolve": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:analysis": {
+        "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:analysis_xlsx": {
+        "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:comparison": {
+        "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
     "monitoring:school_report": {
         "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404"
     },
@@ -892,9 +902,15 @@ ACCESS: dict[str, dict[str, str]] = {
     "monitoring:pupil_pdf": {
         "GET": "200/200 404/404 404/404 200/404 404/404 404/404 404/404 404/404"
     },
-    "monitoring:bulk_start": {"POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"},
-    "monitoring:import_result": {"GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404"},
-    "monitoring:bulk_download": {"GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404"},
+    "monitoring:bulk_start": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:import_result": {
+        "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:bulk_download": {
+        "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
     "plagiarism:report": {"GET": "200/200 404/404 404/404 404/404 404/404 200/404 404/404 200/200"},
     "plagiarism:decision": {
         "POST": "400/400 404/404 404/404 404/404 404/404 404/404 404/404 400/400"

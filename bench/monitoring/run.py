@@ -104,20 +104,39 @@ def phase_setup(reports: int) -> dict:
     from kaskad.accounts.models import Role
     from kaskad.accounts.tests.factories import make_user
     from kaskad.monitoring.imports import KeyRow
-    from kaskad.monitoring.services import form_create, items_replace, responses_import, study_create
+    from kaskad.monitoring.services import (
+        form_create,
+        items_replace,
+        responses_import,
+        study_create,
+    )
     from kaskad.registry.tests.factories import area_of, make_organisation
 
     started = time.perf_counter()
     by = make_user(roles=[(Role.MONITORING_OFFICER, None)])
     schools = [make_organisation(area=area_of("AKT"), locality="rural") for _ in range(7)]
-    form = form_create(by=by, code="B-G4", title="Математика, 4-сынып", subject="mathematics", grade=4)
+    form = form_create(
+        by=by, code="B-G4", title="Математика, 4-сынып", subject="mathematics", grade=4
+    )
     strands = ("Сандар", "Шамалар", "Геометрия", "Деректер")
     items_replace(
         form=form,
-        rows=[KeyRow(position=n, key="ABCD"[n % 4], max_score=1, strand=strands[n % 4], skill="K", difficulty="") for n in range(1, 21)],
+        rows=[
+            KeyRow(
+                position=n,
+                key="ABCD"[n % 4],
+                max_score=1,
+                strand=strands[n % 4],
+                skill="K",
+                difficulty="",
+            )
+            for n in range(1, 21)
+        ],
         by=by,
     )
-    study = study_create(by=by, name="Ауыл мектебі", year=2026, grades=[4], schools=schools, forms=[form])
+    study = study_create(
+        by=by, name="Ауыл мектебі", year=2026, grades=[4], schools=schools, forms=[form]
+    )
     test = study.tests.get()
     rng = np.random.default_rng(5)
     path = Path(tempfile.mkdtemp()) / "responses.csv"
@@ -125,8 +144,14 @@ def phase_setup(reports: int) -> dict:
         handle.write("school,class,pupil,language," + ",".join(str(n) for n in range(1, 21)) + "\n")
         for i in range(reports):
             school = schools[i % 7]
-            answers = ["ABCD"[n % 4] if rng.random() < 0.6 else "ABCD"[(n + 1) % 4] for n in range(1, 21)]
-            handle.write(f"{school.code},4{'AB'[i % 2]},P{i:05d},{'kk' if i % 3 else 'ru'}," + ",".join(answers) + "\n")
+            answers = [
+                "ABCD"[n % 4] if rng.random() < 0.6 else "ABCD"[(n + 1) % 4] for n in range(1, 21)
+            ]
+            handle.write(
+                f"{school.code},4{'AB'[i % 2]},P{i:05d},{'kk' if i % 3 else 'ru'},"
+                + ",".join(answers)
+                + "\n"
+            )
     import_started = time.perf_counter()
     responses_import(study_test=test, path=path, original_name="responses.csv", by=by)
     return {
@@ -149,7 +174,11 @@ def phase_pdf(test_id: int, limit: int, batch: int) -> dict:
     if limit < len(data.pupils):
         keep = np.arange(limit)
         data.pupils = data.pupils[:limit]
-        data.matrix, data.totals, data.percents = data.matrix[keep], data.totals[keep], data.percents[keep]
+        data.matrix, data.totals, data.percents = (
+            data.matrix[keep],
+            data.totals[keep],
+            data.percents[keep],
+        )
         data.bands, data.strand_percents = data.bands[:limit], data.strand_percents[keep]
     list(render_batch([], language="kk", context={}))  # warm-up: imports and fonts
     target = Path(tempfile.mkdtemp()) / "reports.zip"
@@ -170,7 +199,12 @@ def phase_pdf(test_id: int, limit: int, batch: int) -> dict:
 
 def _child(args: list[str], env: dict[str, str]) -> dict:
     output = subprocess.run(
-        [sys.executable, __file__, *args], env=env, check=True, capture_output=True, text=True, cwd=ROOT
+        [sys.executable, __file__, *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     ).stdout
     line = [row for row in output.splitlines() if row.startswith("{")][-1]
     result: dict = json.loads(line)
@@ -216,11 +250,37 @@ def main() -> None:
             }
         )
         try:
-            subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "-v0"], env=env, check=True, cwd=ROOT
+            )
             setup = _child(["--phase", "setup", "--reports", str(options.reports)], env)
             test = str(setup["test"])
-            _child(["--phase", "pdf", "--test", test, "--limit", str(options.reports), "--batch", "60"], env)
-            _child(["--phase", "pdf", "--test", test, "--limit", str(options.per_document), "--batch", "1"], env)
+            _child(
+                [
+                    "--phase",
+                    "pdf",
+                    "--test",
+                    test,
+                    "--limit",
+                    str(options.reports),
+                    "--batch",
+                    "60",
+                ],
+                env,
+            )
+            _child(
+                [
+                    "--phase",
+                    "pdf",
+                    "--test",
+                    test,
+                    "--limit",
+                    str(options.per_document),
+                    "--batch",
+                    "1",
+                ],
+                env,
+            )
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
 

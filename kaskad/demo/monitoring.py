@@ -18,10 +18,10 @@ from kaskad.core.roles import Role
 from kaskad.monitoring.imports import KeyRow
 from kaskad.monitoring.models import Subject, TestForm
 from kaskad.monitoring.services import (
+    form_create,
     items_replace,
     responses_import,
     study_create,
-    form_create,
 )
 from kaskad.registry.choices import OrganisationKind
 from kaskad.registry.models import Organisation
@@ -130,7 +130,11 @@ def seed_monitoring() -> list[str]:
         subject=Subject.MATHEMATICS,
         grade=4,
         minutes=40,
-        titles={"kk": "Математика, 4-сынып", "ru": "Математика, 4 класс", "en": "Mathematics, grade 4"},
+        titles={
+            "kk": "Математика, 4-сынып",
+            "ru": "Математика, 4 класс",
+            "en": "Mathematics, grade 4",
+        },
     )
     items_replace(
         form=form,

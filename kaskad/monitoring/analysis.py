@@ -71,12 +71,19 @@ def item_analysis(data: TestData) -> ItemAnalysis:
         c = classical.items[j]
         r = rasch.items[j] if rasch is not None else None
         flags = [str(FLAG_LABELS.get(f, f)) for f in c.flags]
-        if r is not None and r.status == psychometrics.STATUS_OK:
-            if not MISFIT_LOW <= r.infit <= MISFIT_HIGH or not MISFIT_LOW <= r.outfit <= MISFIT_HIGH:
-                flags.append(
-                    str(_("misfit (infit or outfit outside %(low)s–%(high)s)"))
-                    % {"low": MISFIT_LOW, "high": MISFIT_HIGH}
-                )
+        misfit = (
+            r is not None
+            and r.status == psychometrics.STATUS_OK
+            and (
+                not MISFIT_LOW <= r.infit <= MISFIT_HIGH
+                or not MISFIT_LOW <= r.outfit <= MISFIT_HIGH
+            )
+        )
+        if misfit:
+            flags.append(
+                str(_("misfit (infit or outfit outside %(low)s–%(high)s)"))
+                % {"low": MISFIT_LOW, "high": MISFIT_HIGH}
+            )
         flagged += bool(flags)
         rows.append(
             {

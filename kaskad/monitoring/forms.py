@@ -20,14 +20,14 @@ class StudyForm(forms.Form):
     grades = forms.TypedMultipleChoiceField(
         label=_("Grades"), choices=GRADES, coerce=int, widget=forms.CheckboxSelectMultiple
     )
-    schools = forms.ModelMultipleChoiceField(
+    schools: forms.ModelMultipleChoiceField[Organisation] = forms.ModelMultipleChoiceField(
         label=_("Schools"),
         queryset=Organisation.objects.filter(kind=OrganisationKind.SCHOOL, is_open=True).order_by(
             "name"
         ),
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
-    forms = forms.ModelMultipleChoiceField(
+    forms: forms.ModelMultipleChoiceField[TestForm] = forms.ModelMultipleChoiceField(
         label=_("Tests"), queryset=TestForm.objects.all(), required=False
     )
 
@@ -37,7 +37,9 @@ class StudyForm(forms.Form):
 
 
 class AddTestForm(forms.Form):
-    form = forms.ModelChoiceField(label=_("Test"), queryset=TestForm.objects.all())
+    form: forms.ModelChoiceField[TestForm] = forms.ModelChoiceField(
+        label=_("Test"), queryset=TestForm.objects.all()
+    )
 
 
 class TestFormForm(forms.Form):
@@ -53,7 +55,7 @@ class FileForm(forms.Form):
 
 
 class ResponseUploadForm(forms.Form):
-    school = forms.ModelChoiceField(
+    school: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         label=_("School"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -68,7 +70,9 @@ class ResponseUploadForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=Organisation.objects.none())
+    school: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("School"), queryset=Organisation.objects.none()
+    )
     class_label = forms.CharField(label=_("Class"), max_length=12)
     code = forms.CharField(label=_("Pupil code"), max_length=32)
     answers = forms.CharField(

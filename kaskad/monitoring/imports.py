@@ -481,7 +481,11 @@ def read_responses(
                     continue
                 if len(code) > 32:
                     issues.add(
-                        line, "pupil", code, "code_too_long", _("a pupil code has at most 32 characters")
+                        line,
+                        "pupil",
+                        code,
+                        "code_too_long",
+                        _("a pupil code has at most 32 characters"),
                     )
                     continue
                 school_id = default_school_id

@@ -151,7 +151,10 @@ class Pupil(models.Model):
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="pupils")
     school = models.ForeignKey(
-        "registry.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
+        "registry.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("school"),
     )
     grade = models.PositiveSmallIntegerField(_("grade"))
     class_label = models.CharField(_("class"), max_length=12)
@@ -202,6 +205,9 @@ class Response(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.pupil_id}: {self.total}"
+
 
 class PaperEntry(models.Model):
     """One operator's keying of a paper answer sheet (double entry: passes 1 and 2)."""
@@ -223,3 +229,6 @@ class PaperEntry(models.Model):
                 fields=["study_test", "pupil", "entry_pass"], name="monitoring_one_entry_per_pass"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} #{self.entry_pass}"

@@ -188,7 +188,7 @@ def items_replace(*, form: TestForm, rows: Sequence[KeyRow], by: User | None) ->
     specs = item_specs(form)
     changed: list[Response] = []
     for response in responses.iterator(chunk_size=2000):
-        answers, scores = score_row(specs, [str(a) for a in response.answers])
+        _answers, scores = score_row(specs, [str(a) for a in response.answers])
         response.scores = scores
         response.total = total_of(scores)
         changed.append(response)
@@ -322,7 +322,9 @@ def responses_import(
         default_school_id=school.pk if school else None,
         progress=report,
     )
-    outcome = _write_rows(study_test=study_test, rows=rows, source=EntrySource.IMPORT, progress=report)
+    outcome = _write_rows(
+        study_test=study_test, rows=rows, source=EntrySource.IMPORT, progress=report
+    )
     audit_record(
         actor=by,
         action="monitoring.responses_import",
@@ -405,9 +407,7 @@ def run_response_import_job(job_id: int) -> dict[str, Any]:
                         "ok": True,
                         "rows": outcome.rows,
                         "pupils_created": outcome.pupils_created,
-                        "message": _(
-                            "%(n)s responses imported (%(new)s new pupil codes)."
-                        )
+                        "message": _("%(n)s responses imported (%(new)s new pupil codes).")
                         % {"n": outcome.responses, "new": outcome.pupils_created},
                         "url": url,
                     }
@@ -417,7 +417,9 @@ def run_response_import_job(job_id: int) -> dict[str, Any]:
                     result = {
                         "ok": False,
                         "errors": issues_as_dicts(rejected.issues),
-                        "message": _("The file was not imported; nothing was written: %(n)s problems.")
+                        "message": _(
+                            "The file was not imported; nothing was written: %(n)s problems."
+                        )
                         % {"n": len(rejected.issues)},
                         "url": url,
                     }
@@ -509,7 +511,9 @@ def paper_entry_save(
         stored, _scores = score_row(items, [str(a) for a in answers])
     except AnswerProblem as problem:
         raise DomainError(problem.code, problem.message) from None
-    pupil = _pupil_for_entry(study_test=study_test, school=school, class_label=class_label, code=code)
+    pupil = _pupil_for_entry(
+        study_test=study_test, school=school, class_label=class_label, code=code
+    )
     if Response.objects.filter(study_test=study_test, pupil=pupil).exists():
         raise StateConflict(
             "already_entered",

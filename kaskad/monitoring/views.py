@@ -48,13 +48,13 @@ from kaskad.monitoring.reports.pdf import render_one
 from kaskad.monitoring.reports.workbooks import XLSX, item_analysis_xlsx, results_xlsx
 from kaskad.monitoring.services import (
     IMPORT_JOB_KIND,
+    form_create,
     key_import,
     paper_entry_save,
     response_import_job_start,
     response_save,
     study_create,
     study_test_add,
-    form_create,
 )
 from kaskad.registry.imports.jobs import store_upload
 
@@ -132,7 +132,7 @@ def study_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         .annotate(n=Count("pk"))
     )
     for test in tests:
-        test.n_responses = counts.get(test.pk, 0)  # type: ignore[attr-defined]
+        test.n_responses = counts.get(test.pk, 0)
     add_form = AddTestForm()
     if request.method == "POST":
         _require_runner(request)
@@ -222,7 +222,9 @@ def form_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                     n = key_import(
                         form=test_form, path=stored, original_name=uploaded.name, by=request.user
                     )
-                    messages.success(request, _("The key of %(n)s items has been saved.") % {"n": n})
+                    messages.success(
+                        request, _("The key of %(n)s items has been saved.") % {"n": n}
+                    )
                     return redirect("monitoring:form_detail", pk=test_form.pk)
             except Rejected as rejected:
                 key_errors = issues_as_dicts(rejected.issues)
@@ -290,7 +292,7 @@ def import_responses(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("monitoring:test_detail", pk=test.pk)
     uploaded = form.cleaned_data["file"]
     stored = store_upload(uploaded.chunks(), original_name=uploaded.name)
@@ -388,7 +390,9 @@ def resolve(request: AuthedRequest, pk: int, pupil_pk: int) -> HttpResponse:
                 answers=split_answers(form.cleaned_data["answers"]),
                 by=request.user,
             )
-            messages.success(request, _("The answers of %(code)s are saved.") % {"code": pupil.code})
+            messages.success(
+                request, _("The answers of %(code)s are saved.") % {"code": pupil.code}
+            )
     return redirect("monitoring:entry", pk=test.pk)
 
 
@@ -516,7 +520,9 @@ def results_workbook(request: AuthedRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _pupil_report(request: AuthedRequest, pk: int, pupil_pk: int) -> tuple[StudyTest, dict[str, Any]]:
+def _pupil_report(
+    request: AuthedRequest, pk: int, pupil_pk: int
+) -> tuple[StudyTest, dict[str, Any]]:
     test = _test(request, pk)
     try:
         pupil = selectors.pupil_get(user=request.user, study=test.study, pk=pupil_pk)
@@ -588,4 +594,3 @@ def bulk_download(request: AuthedRequest, pk: int) -> FileResponse:
         filename=f"reports-{job.pk}.zip",
         content_type="application/zip",
     )
-

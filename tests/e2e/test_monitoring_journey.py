@@ -60,7 +60,9 @@ def test_officer_imports_reads_flags_and_prints_reports(
     base = live_server.url
     officer = make_user(username="monitor", roles=[(Role.MONITORING_OFFICER, None)], language="en")
     school = make_organisation(area=area_of("AST"), name="Береке ауылының мектебі")
-    form = form_create(by=officer, code="G4-MATH", title="Mathematics 4", subject="mathematics", grade=4)
+    form = form_create(
+        by=officer, code="G4-MATH", title="Mathematics 4", subject="mathematics", grade=4
+    )
     study = study_create(
         by=officer, name="Rural School", year=2026, grades=[4], schools=[school], forms=[form]
     )
@@ -77,7 +79,9 @@ def test_officer_imports_reads_flags_and_prints_reports(
         for n, k in enumerate(KEY, start=1)
         if n != 4
     )
-    page.set_input_files("#id_file", {"name": "key.csv", "mimeType": "text/csv", "buffer": bad_key.encode()})
+    page.set_input_files(
+        "#id_file", {"name": "key.csv", "mimeType": "text/csv", "buffer": bad_key.encode()}
+    )
     page.click("button:has-text('Import the key')")
     page.wait_for_selector("text=item 4 is missing from the key")
     assert form.items.count() == 0
@@ -85,7 +89,9 @@ def test_officer_imports_reads_flags_and_prints_reports(
         f"{n},{k},{'Numbers' if n < 6 else 'Geometry'},{'Knowing' if n % 2 else 'Applying'},medium"
         for n, k in enumerate(KEY, start=1)
     )
-    page.set_input_files("#id_file", {"name": "key.csv", "mimeType": "text/csv", "buffer": key.encode()})
+    page.set_input_files(
+        "#id_file", {"name": "key.csv", "mimeType": "text/csv", "buffer": key.encode()}
+    )
     page.click("button:has-text('Import the key')")
     page.wait_for_selector("text=The key of 10 items has been saved.")
     page.screenshot(path=artifacts / "monitoring-1-blueprint.png", full_page=True)
@@ -93,7 +99,8 @@ def test_officer_imports_reads_flags_and_prints_reports(
     # --- The responses, as a background job with its progress page.
     page.goto(f"{base}/monitoring/given/{test.pk}/")
     page.set_input_files(
-        "#id_file", {"name": "school.csv", "mimeType": "text/csv", "buffer": _responses(school.code)}
+        "#id_file",
+        {"name": "school.csv", "mimeType": "text/csv", "buffer": _responses(school.code)},
     )
     page.click("button:has-text('Import the responses')")
     page.wait_for_url(f"{base}/jobs/**")
@@ -127,7 +134,15 @@ def test_officer_imports_reads_flags_and_prints_reports(
     pdf_path = artifacts / "monitoring-4-individual.pdf"
     pdf_path.write_bytes(first)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf_path), str(artifacts / "monitoring-4-individual")],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-singlefile",
+            str(pdf_path),
+            str(artifacts / "monitoring-4-individual"),
+        ],
         check=True,
     )
     assert (artifacts / "monitoring-4-individual.png").stat().st_size > 10_000

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import csv
+import io
 import logging
 import secrets
 import zipfile
@@ -96,7 +96,9 @@ def write_reports_zip(
     done = 0
     manifest = io.StringIO()
     writer = csv.writer(manifest)
-    writer.writerow(["school", "class", "pupil", "score", "max", "percent", "band", "language", "file"])
+    writer.writerow(
+        ["school", "class", "pupil", "score", "max", "percent", "band", "language", "file"]
+    )
     report("printing", 0, total)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
         for chosen, entries in by_language.items():
@@ -126,7 +128,9 @@ def write_reports_zip(
                     )
                     done += 1
                     report("printing", done, total)
-        archive.writestr("reports.csv", manifest.getvalue().encode("utf-8-sig"), zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            "reports.csv", manifest.getvalue().encode("utf-8-sig"), zipfile.ZIP_DEFLATED
+        )
     return done
 
 
@@ -172,7 +176,9 @@ def run_bulk_reports_job(job_id: int) -> dict[str, Any]:
             target = bulk_dir() / f"{secrets.token_hex(16)}.zip"
             with JobProgress(job.pk) as progress:
                 files = write_reports_zip(
-                    data, language=str(params.get("language") or PUPIL_LANGUAGE), target=target,
+                    data,
+                    language=str(params.get("language") or PUPIL_LANGUAGE),
+                    target=target,
                     progress=progress,
                 )
             outcome = {

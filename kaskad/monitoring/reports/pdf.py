@@ -28,7 +28,9 @@ def _fonts() -> Any:
     return _font_config
 
 
-def reports_html(reports: Sequence[dict[str, Any]], *, language: str, context: dict[str, Any]) -> str:
+def reports_html(
+    reports: Sequence[dict[str, Any]], *, language: str, context: dict[str, Any]
+) -> str:
     with translation.override(language):
         return render_to_string(TEMPLATE, {**context, "reports": reports, "language": language})
 

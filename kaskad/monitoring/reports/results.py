@@ -92,9 +92,7 @@ def load(study_test: StudyTest, *, school_ids: Iterable[int] | None = None) -> T
     if school_ids is not None:
         responses = responses.filter(pupil__school_id__in=list(school_ids))
     rows = list(
-        responses.order_by(
-            "pupil__school_id", "pupil__class_label", "pupil__code"
-        ).values_list(
+        responses.order_by("pupil__school_id", "pupil__class_label", "pupil__code").values_list(
             "pupil_id",
             "pupil__code",
             "pupil__school_id",
@@ -159,7 +157,9 @@ def summary(data: TestData, rows: np.ndarray) -> GroupSummary:
     )
 
 
-def group_summaries(data: TestData) -> tuple[dict[tuple[int, str], GroupSummary], dict[int, GroupSummary], GroupSummary]:
+def group_summaries(
+    data: TestData,
+) -> tuple[dict[tuple[int, str], GroupSummary], dict[int, GroupSummary], GroupSummary]:
     """Every class, every school and the whole study, computed once (for bulk reports)."""
     classes: dict[tuple[int, str], list[int]] = {}
     schools: dict[int, list[int]] = {}
@@ -228,7 +228,7 @@ def class_report(
     rows = data.rows(school_id=school_id, class_label=class_label)
     school_rows = data.rows(school_id=school_id)
     all_rows = np.arange(len(data.pupils))
-    max_total = int(round(data.max_total))
+    max_total = round(data.max_total)
     whole = bool(np.all(data.totals == np.round(data.totals)))
     distribution = (
         np.bincount(data.totals[rows].astype(np.int64), minlength=max_total + 1).tolist()

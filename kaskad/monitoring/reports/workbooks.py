@@ -15,7 +15,9 @@ from kaskad.monitoring.analysis import ItemAnalysis
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _sheet(workbook: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def _sheet(
+    workbook: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
     sheet = workbook.add_worksheet(title[:31])
     bold = workbook.add_format({"bold": True, "bg_color": "#eef2f7", "text_wrap": True})
     number = workbook.add_format({"num_format": "0.000"})
@@ -78,8 +80,26 @@ def item_analysis_xlsx(analysis: ItemAnalysis, *, title: str) -> bytes:
     _sheet(
         workbook,
         _("Test"),
-        [_("Test"), _("Pupils"), _("Mean"), _("SD"), _("Cronbach's alpha"), _("SEM"), _("Maximum score")],
-        [[title, analysis.n_pupils, analysis.mean, analysis.sd, analysis.alpha, analysis.sem, analysis.max_total]],
+        [
+            _("Test"),
+            _("Pupils"),
+            _("Mean"),
+            _("SD"),
+            _("Cronbach's alpha"),
+            _("SEM"),
+            _("Maximum score"),
+        ],
+        [
+            [
+                title,
+                analysis.n_pupils,
+                analysis.mean,
+                analysis.sd,
+                analysis.alpha,
+                analysis.sem,
+                analysis.max_total,
+            ]
+        ],
     )
     workbook.close()
     return buffer.getvalue()
@@ -101,7 +121,15 @@ def results_xlsx(
         rows = []
         for row in comparison["schools"]:
             if row["suppressed"]:
-                rows.append([row["name"], _("fewer than %(n)s pupils") % {"n": comparison["min_group"]}, None, None, None])
+                rows.append(
+                    [
+                        row["name"],
+                        _("fewer than %(n)s pupils") % {"n": comparison["min_group"]},
+                        None,
+                        None,
+                        None,
+                    ]
+                )
             else:
                 rows.append([row["name"], row["n"], row["mean"], row["low"], row["high"]])
         _sheet(

@@ -9,7 +9,7 @@ from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
 from kaskad.monitoring.imports import KeyRow
 from kaskad.monitoring.models import Study, StudyTest, TestForm
-from kaskad.monitoring.services import items_replace, study_create, form_create
+from kaskad.monitoring.services import form_create, items_replace, study_create
 from kaskad.registry.models import Organisation
 from kaskad.registry.tests.factories import area_of, make_organisation
 
@@ -28,11 +28,27 @@ def make_form(*, by: User, grade: int = 4, partial: bool = True) -> TestForm:
         by=by, code=f"T{next(_codes)}", title="Maths", subject="mathematics", grade=grade
     )
     rows = [
-        KeyRow(position=n, key=k, max_score=1, strand="Numbers" if n <= 3 else "Geometry", skill="Knowing", difficulty="easy")
+        KeyRow(
+            position=n,
+            key=k,
+            max_score=1,
+            strand="Numbers" if n <= 3 else "Geometry",
+            skill="Knowing",
+            difficulty="easy",
+        )
         for n, k in enumerate(KEY, start=1)
     ]
     if partial:
-        rows.append(KeyRow(position=6, key="", max_score=2, strand="Geometry", skill="Reasoning", difficulty="hard"))
+        rows.append(
+            KeyRow(
+                position=6,
+                key="",
+                max_score=2,
+                strand="Geometry",
+                skill="Reasoning",
+                difficulty="hard",
+            )
+        )
     items_replace(form=form, rows=rows, by=by)
     return form
 

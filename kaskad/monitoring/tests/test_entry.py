@@ -13,7 +13,7 @@ from kaskad.monitoring.tests.factories import make_monitor, make_world
 pytestmark = pytest.mark.django_db
 
 
-def _enter(world, by, answers, code="P1"):  # type: ignore[no-untyped-def]
+def _enter(world, by, answers, code="P1"):
     return paper_entry_save(
         study_test=world.test,
         school=world.school_a,

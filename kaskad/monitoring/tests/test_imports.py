@@ -15,13 +15,13 @@ from kaskad.monitoring.tests.factories import HEADER, make_form, make_monitor, m
 pytestmark = pytest.mark.django_db
 
 
-def _import(world, path: Path, **kwargs):  # type: ignore[no-untyped-def]
+def _import(world, path: Path, **kwargs):
     return responses_import(
         study_test=world.test, path=path, original_name=path.name, by=world.monitor, **kwargs
     )
 
 
-def _row(world, code: str, answers: list[str], cls: str = "4A") -> list[str]:  # type: ignore[no-untyped-def]
+def _row(world, code: str, answers: list[str], cls: str = "4A") -> list[str]:
     return [world.school_a.code, cls, code, "F", "kk", *answers]
 
 
@@ -48,13 +48,16 @@ def test_responses_are_scored_against_the_key(tmp_path: Path) -> None:
 def test_a_second_import_replaces_the_pupils_response(tmp_path: Path) -> None:
     world = make_world()
     _import(world, write_csv(tmp_path / "a.csv", [HEADER, _row(world, "P1", ["A"] * 5 + ["0"])]))
-    _import(world, write_csv(tmp_path / "b.csv", [HEADER, _row(world, "P1", ["B"] * 5 + ["0"], cls="4B")]))
+    _import(
+        world,
+        write_csv(tmp_path / "b.csv", [HEADER, _row(world, "P1", ["B"] * 5 + ["0"], cls="4B")]),
+    )
     assert Response.objects.count() == 1
     assert Pupil.objects.get(code="P1").class_label == "4B"
     assert Response.objects.get().total == 1
 
 
-def _rejected(world, path: Path) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def _rejected(world, path: Path) -> list[dict[str, object]]:
     with pytest.raises(Rejected) as caught:
         _import(world, path)
     assert Response.objects.count() == 0 and Pupil.objects.count() == 0
@@ -66,7 +69,10 @@ def test_unknown_pupil_code_column(tmp_path: Path) -> None:
     header = ["school", "class", "student", "1", "2", "3", "4", "5", "6"]
     issues = _rejected(
         world,
-        write_csv(tmp_path / "r.csv", [header, [world.school_a.code, "4A", "X1", "A", "B", "C", "D", "A", "1"]]),
+        write_csv(
+            tmp_path / "r.csv",
+            [header, [world.school_a.code, "4A", "X1", "A", "B", "C", "D", "A", "1"]],
+        ),
     )
     codes = {i["code"] for i in issues}
     assert codes == {"unknown_column", "no_pupil_column"}
@@ -82,7 +88,11 @@ def test_answer_outside_the_options(tmp_path: Path) -> None:
         world,
         write_csv(
             tmp_path / "r.csv",
-            [HEADER, _row(world, "P1", ["A", "B", "C", "D", "A", "1"]), _row(world, "P2", ["A", "E", "C", "D", "A", "3"])],
+            [
+                HEADER,
+                _row(world, "P1", ["A", "B", "C", "D", "A", "1"]),
+                _row(world, "P2", ["A", "E", "C", "D", "A", "3"]),
+            ],
         ),
     )
     assert [(i["line"], i["column"], i["value"], i["code"]) for i in issues] == [
@@ -96,11 +106,13 @@ def test_more_items_than_the_test(tmp_path: Path) -> None:
     world = make_world()
     # a header with a seventh item, and a row with more values than the header
     issues = _rejected(
-        world, write_csv(tmp_path / "h.csv", [[*HEADER, "7"], _row(world, "P1", ["A"] * 5 + ["1", "A"])])
+        world,
+        write_csv(tmp_path / "h.csv", [[*HEADER, "7"], _row(world, "P1", ["A"] * 5 + ["1", "A"])]),
     )
     assert issues[0]["code"] == "more_items_than_test" and issues[0]["column"] == "7"
     issues = _rejected(
-        world, write_csv(tmp_path / "r.csv", [HEADER, _row(world, "P1", ["A"] * 5 + ["1", "B", "C"])])
+        world,
+        write_csv(tmp_path / "r.csv", [HEADER, _row(world, "P1", ["A"] * 5 + ["1", "B", "C"])]),
     )
     assert [(i["line"], i["code"]) for i in issues] == [(2, "more_answers_than_items")]
 
@@ -111,7 +123,12 @@ def test_duplicate_pupil_code(tmp_path: Path) -> None:
         world,
         write_csv(
             tmp_path / "r.csv",
-            [HEADER, _row(world, "P1", ["A"] * 5 + ["1"]), _row(world, "P2", ["A"] * 5 + ["1"]), _row(world, "P1", ["B"] * 5 + ["1"], cls="4B")],
+            [
+                HEADER,
+                _row(world, "P1", ["A"] * 5 + ["1"]),
+                _row(world, "P2", ["A"] * 5 + ["1"]),
+                _row(world, "P1", ["B"] * 5 + ["1"], cls="4B"),
+            ],
         ),
     )
     assert [(i["line"], i["column"], i["value"], i["code"]) for i in issues] == [
@@ -122,15 +139,24 @@ def test_duplicate_pupil_code(tmp_path: Path) -> None:
 
 def test_the_same_code_in_two_schools_is_two_pupils(tmp_path: Path) -> None:
     world = make_world()
-    rows = [HEADER, _row(world, "P1", ["A"] * 6), [world.school_b.code, "4A", "P1", "", "", *["A"] * 5, "0"]]
+    rows = [
+        HEADER,
+        _row(world, "P1", ["A"] * 6),
+        [world.school_b.code, "4A", "P1", "", "", *["A"] * 5, "0"],
+    ]
     rows[1][-1] = "0"
     _import(world, write_csv(tmp_path / "r.csv", rows))
     assert Pupil.objects.filter(code="P1").count() == 2
 
 
-def test_unknown_school_and_the_school_of_the_form(tmp_path: Path, ) -> None:
+def test_unknown_school_and_the_school_of_the_form(
+    tmp_path: Path,
+) -> None:
     world = make_world()
-    issues = _rejected(world, write_csv(tmp_path / "r.csv", [HEADER, ["NOPE", "4A", "P1", "", "", *["A"] * 5, "0"]]))
+    issues = _rejected(
+        world,
+        write_csv(tmp_path / "r.csv", [HEADER, ["NOPE", "4A", "P1", "", "", *["A"] * 5, "0"]]),
+    )
     assert issues[0]["code"] == "unknown_school"
     header = ["class", "pupil", "1", "2", "3", "4", "5", "6"]
     path = write_csv(tmp_path / "s.csv", [header, ["4A", "P1", *["A"] * 5, "0"]])
@@ -208,11 +234,22 @@ def test_key_with_a_missing_item(tmp_path: Path) -> None:
 
 def test_a_corrected_key_scores_the_responses_again(tmp_path: Path) -> None:
     world = make_world()
-    _import(world, write_csv(tmp_path / "r.csv", [HEADER, _row(world, "P1", ["B", "B", "C", "D", "A", "2"])]))
+    _import(
+        world,
+        write_csv(tmp_path / "r.csv", [HEADER, _row(world, "P1", ["B", "B", "C", "D", "A", "2"])]),
+    )
     assert Response.objects.get().total == 6
     path = write_csv(
         tmp_path / "key.csv",
-        [["item", "key", "max score", "strand"], ["1", "B", "", "N"], ["2", "B", "", "N"], ["3", "C", "", "N"], ["4", "D", "", "N"], ["5", "A", "", "N"], ["6", "", "2", "N"]],
+        [
+            ["item", "key", "max score", "strand"],
+            ["1", "B", "", "N"],
+            ["2", "B", "", "N"],
+            ["3", "C", "", "N"],
+            ["4", "D", "", "N"],
+            ["5", "A", "", "N"],
+            ["6", "", "2", "N"],
+        ],
     )
     key_import(form=world.test.form, path=path, original_name="key.csv", by=world.monitor)
     assert Response.objects.get().total == 7

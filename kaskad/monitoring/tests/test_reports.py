@@ -20,7 +20,7 @@ from kaskad.monitoring.tests.factories import HEADER, make_world, write_csv
 pytestmark = pytest.mark.django_db
 
 
-def _fill(world, tmp_path: Path, sizes: tuple[int, int] = (12, 4), seed: int = 1):  # type: ignore[no-untyped-def]
+def _fill(world, tmp_path: Path, sizes: tuple[int, int] = (12, 4), seed: int = 1):
     rng = np.random.default_rng(seed)
     rows = [HEADER]
     for school, size in zip((world.school_a, world.school_b), sizes, strict=True):
@@ -46,7 +46,9 @@ def test_scores_percents_bands_and_strands(tmp_path: Path) -> None:
     assert data.totals[i] == expected
     assert data.percents[i] == pytest.approx(expected / 7 * 100)
     assert data.strands == ["Numbers", "Geometry"]
-    assert data.strand_percents[i, 0] == pytest.approx(np.nan_to_num(data.matrix[i, :3]).sum() / 3 * 100)
+    assert data.strand_percents[i, 0] == pytest.approx(
+        np.nan_to_num(data.matrix[i, :3]).sum() / 3 * 100
+    )
     thresholds = results.band_thresholds(world.test)
     assert results.band_of(39.9, thresholds) == "below"
     assert results.band_of(40, thresholds) == "basic"
@@ -59,9 +61,16 @@ def test_individual_report_has_class_and_school_averages(tmp_path: Path) -> None
     classes, schools, _ = results.group_summaries(data)
     pupil = data.pupils[0]
     report = results.individual(
-        data, 0, class_summary=classes[(pupil.school_id, pupil.class_label)], school_summary=schools[pupil.school_id]
+        data,
+        0,
+        class_summary=classes[(pupil.school_id, pupil.class_label)],
+        school_summary=schools[pupil.school_id],
     )
-    same_class = [k for k, p in enumerate(data.pupils) if (p.school_id, p.class_label) == (pupil.school_id, pupil.class_label)]
+    same_class = [
+        k
+        for k, p in enumerate(data.pupils)
+        if (p.school_id, p.class_label) == (pupil.school_id, pupil.class_label)
+    ]
     assert report["class_percent"] == pytest.approx(data.percents[same_class].mean())
     assert report["school_n"] == 12
     assert [s["name"] for s in report["strands"]] == ["Numbers", "Geometry"]
@@ -97,7 +106,9 @@ def test_item_analysis_matches_the_pure_module(tmp_path: Path) -> None:
     analysis = item_analysis(data)
     direct = psychometrics.ctt(data.matrix, data.max_scores)
     assert analysis.alpha == pytest.approx(direct.alpha)
-    assert [r["facility"] for r in analysis.rows] == pytest.approx([i.facility for i in direct.items])
+    assert [r["facility"] for r in analysis.rows] == pytest.approx(
+        [i.facility for i in direct.items]
+    )
     assert analysis.rows[0]["difficulty"] is not None
     # a constant item is flagged
     data.matrix[:, 1] = 1.0

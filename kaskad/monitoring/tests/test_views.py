@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _commit_callbacks(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def _commit_callbacks(django_capture_on_commit_callbacks):
     """Jobs are queued when the request's transaction commits: run them at once."""
     global _capture
     _capture = django_capture_on_commit_callbacks
@@ -39,17 +39,19 @@ def _normal(body: bytes, url: str) -> str:
     return re.sub(r'nonce="[^"]*"', "", text)
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 def _csv(rows: list[list[str]]) -> SimpleUploadedFile:
-    return SimpleUploadedFile("r.csv", ("\n".join(",".join(r) for r in rows) + "\n").encode(), "text/csv")
+    return SimpleUploadedFile(
+        "r.csv", ("\n".join(",".join(r) for r in rows) + "\n").encode(), "text/csv"
+    )
 
 
-def _import(world, client: Client, rows: list[list[str]]):  # type: ignore[no-untyped-def]
+def _import(world, client: Client, rows: list[list[str]]):
     assert _capture is not None
     with _capture(execute=True):
         return client.post(
@@ -57,7 +59,7 @@ def _import(world, client: Client, rows: list[list[str]]):  # type: ignore[no-un
         )
 
 
-def _rows(world, n: int = 12) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _rows(world, n: int = 12) -> list[list[str]]:
     rows = [HEADER]
     for i in range(n):
         school = world.school_a if i < n - 2 else world.school_b
@@ -88,11 +90,11 @@ def test_a_bad_file_shows_line_column_value_and_reason() -> None:
     assert job.status == Job.Status.FAILED
     page = client.get(f"/monitoring/imports/{job.pk}/").content.decode()
     assert "nothing was written" in page
-    assert "<td data-label=\"Line\">4</td>" in page and "<code>Z</code>" in page
+    assert '<td data-label="Line">4</td>' in page and "<code>Z</code>" in page
     assert Pupil.objects.count() == 0
 
 
-def _seeded(world) -> None:  # type: ignore[no-untyped-def]
+def _seeded(world) -> None:
     _import(world, _client(world.monitor), _rows(world))
 
 
@@ -138,7 +140,9 @@ def test_access_by_role() -> None:
     }
     for role, user in users.items():
         client = _client(user)
-        missing = _normal(client.get("/monitoring/given/987654/").content, "/monitoring/given/987654/")
+        missing = _normal(
+            client.get("/monitoring/given/987654/").content, "/monitoring/given/987654/"
+        )
         got = {name: client.get(url).status_code for name, url in urls.items()}
         assert got == expected[role], role
         for name, url in urls.items():
@@ -176,7 +180,7 @@ def test_bulk_reports_job_and_zip() -> None:
     job = Job.objects.filter(kind="monitoring_reports").get()
     assert job.status == Job.Status.SUCCEEDED and job.result["files"] == 12
     download = client.get(job.result["url"])
-    archive = zipfile.ZipFile(BytesIO(b"".join(download.streaming_content)))  # type: ignore[attr-defined]
+    archive = zipfile.ZipFile(BytesIO(b"".join(download.streaming_content)))
     assert len([n for n in archive.namelist() if n.endswith(".pdf")]) == 12
     other = _client(make_user(roles=[(Role.MONITORING_OFFICER, None)]))
     assert other.get(job.result["url"]).status_code == 404
@@ -201,7 +205,13 @@ def test_study_and_test_creation_pages() -> None:
     client = _client(world.monitor)
     response = client.post(
         "/monitoring/tests/new/",
-        {"code": "G8-EN", "title": "English 8", "subject": "english", "grade": "8", "minutes": "40"},
+        {
+            "code": "G8-EN",
+            "title": "English 8",
+            "subject": "english",
+            "grade": "8",
+            "minutes": "40",
+        },
     )
     assert response.status_code == 302
     response = client.post(
