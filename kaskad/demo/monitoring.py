@@ -29,8 +29,9 @@ from kaskad.registry.models import Organisation
 FORM_CODE = "RS-G4-MATH"
 SEED = 20261205
 SCHOOL_SIZES = (40, 36, 34, 32, 8)
-STRANDS = ("Numbers and operations", "Measurement", "Geometry", "Data")
-SKILLS = ("Knowing", "Applying", "Reasoning")
+# The centre writes its Grade 4 tests in Kazakh first: strands and skills as its authors name them.
+STRANDS = ("Сандар және амалдар", "Шамалар", "Геометрия", "Деректермен жұмыс")
+SKILLS = ("Білу", "Қолдану", "Пайымдау")
 LETTERS = "ABCD"
 # (strand, skill, intended difficulty, Rasch difficulty, key or max score)
 ITEMS: tuple[tuple[int, int, str, float, str], ...] = (

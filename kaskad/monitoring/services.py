@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.jobs import job_claim, job_enqueue
-from kaskad.core.models import Job
+from kaskad.core.models import AuditEntry, Job
 from kaskad.core.progress import JobProgress
 from kaskad.monitoring.imports import (
     KeyRow,
@@ -97,7 +97,7 @@ def study_create(
         study_test_add(study=study, form=form, by=by)
     audit_record(
         actor=by,
-        action="monitoring.study_create",
+        action=AuditEntry.Action.CREATE,
         obj=study,
         changes={
             "name": [None, study.name],
@@ -121,7 +121,7 @@ def study_test_add(*, study: Study, form: TestForm, by: User | None) -> StudyTes
     test, created = StudyTest.objects.get_or_create(study=study, form=form)
     if created:
         audit_record(
-            actor=by, action="monitoring.test_add", obj=test, changes={"form": [None, form.code]}
+            actor=by, action=AuditEntry.Action.CREATE, obj=test, changes={"form": [None, form.code]}
         )
     return test
 
@@ -150,7 +150,7 @@ def form_create(
         setattr(form, f"title_{language}", text)
     form.save()
     audit_record(
-        actor=by, action="monitoring.form_create", obj=form, changes={"code": [None, code]}
+        actor=by, action=AuditEntry.Action.CREATE, obj=form, changes={"code": [None, code]}
     )
     return form
 
@@ -196,7 +196,7 @@ def items_replace(*, form: TestForm, rows: Sequence[KeyRow], by: User | None) ->
     after = [(r.position, r.key, r.max_score) for r in rows]
     audit_record(
         actor=by,
-        action="monitoring.key_set",
+        action=AuditEntry.Action.UPDATE,
         obj=form,
         changes={"items": [[list(t) for t in before], [list(t) for t in after]]},
     )
@@ -327,7 +327,7 @@ def responses_import(
     )
     audit_record(
         actor=by,
-        action="monitoring.responses_import",
+        action=AuditEntry.Action.IMPORT,
         obj=study_test,
         changes={"responses": [None, outcome.responses], "file": [None, original_name]},
         source=f"import:{original_name}",
@@ -571,7 +571,7 @@ def response_save(
         stored, scores = score_row(items, [str(a) for a in answers])
     except AnswerProblem as problem:
         raise DomainError(problem.code, problem.message) from None
-    response, _created = Response.objects.update_or_create(
+    response, created = Response.objects.update_or_create(
         study_test=study_test,
         pupil=pupil,
         defaults={
@@ -583,7 +583,7 @@ def response_save(
     )
     audit_record(
         actor=by,
-        action="monitoring.response_save",
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
         obj=response,
         changes={"answers": [None, stored]},
     )

@@ -504,7 +504,7 @@ def results_workbook(request: AuthedRequest, pk: int) -> HttpResponse:
             p.code,
             float(data.totals[i]),
             round(float(data.percents[i]), 1),
-            results.band_label(data.bands[i]),
+            str(results.band_label(data.bands[i])),
             *[round(float(v), 1) for v in data.strand_percents[i]],
         ]
         for i, p in enumerate(data.pupils)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from kaskad.monitoring.models import DEFAULT_BANDS, Band, Item, Response, StudyTest
@@ -73,9 +74,11 @@ def band_of(percent: float, thresholds: list[dict[str, Any]]) -> str:
     return band
 
 
-def band_label(code: str) -> str:
+def band_label(code: str) -> str | Promise:
+    """The band's name, translated when it is shown (a report may be computed in one language
+    and printed in another)."""
     try:
-        return str(Band(code).label)
+        return Band(code).label
     except ValueError:
         return code
 
