@@ -114,7 +114,7 @@ def phase_setup(reports: int) -> dict:
 
     started = time.perf_counter()
     by = make_user(roles=[(Role.MONITORING_OFFICER, None)])
-    schools = [make_organisation(area=area_of("AKT"), locality="rural") for _ in range(7)]
+    schools = [make_organisation(area=area_of("ALA"), locality="rural") for _ in range(7)]
     form = form_create(
         by=by, code="B-G4", title="Математика, 4-сынып", subject="mathematics", grade=4
     )
