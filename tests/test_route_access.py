@@ -430,6 +430,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "monitoring:analysis_xlsx": {"pk": "study_test"},
     "monitoring:comparison": {"pk": "study_test"},
     "monitoring:school_report": {"pk": "study_test", "school_pk": "school"},
+    "monitoring:school_report_pdf": {"pk": "study_test", "school_pk": "school"},
     "monitoring:results_xlsx": {"pk": "study_test"},
     "monitoring:pupil_report": {"pk": "study_test", "pupil_pk": "pupil"},
     "monitoring:pupil_pdf": {"pk": "study_test", "pupil_pk": "pupil"},
@@ -891,6 +892,9 @@ ACCESS: dict[str, dict[str, str]] = {
         "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
     },
     "monitoring:school_report": {
+        "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:school_report_pdf": {
         "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404"
     },
     "monitoring:results_xlsx": {

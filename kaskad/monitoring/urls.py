@@ -18,6 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("given/<int:pk>/items.xlsx", views.analysis_xlsx, name="analysis_xlsx"),
     path("given/<int:pk>/schools/", views.comparison, name="comparison"),
     path("given/<int:pk>/schools/<int:school_pk>/", views.school_report, name="school_report"),
+    path(
+        "given/<int:pk>/schools/<int:school_pk>/pdf/",
+        views.school_report_pdf,
+        name="school_report_pdf",
+    ),
     path("given/<int:pk>/results.xlsx", views.results_workbook, name="results_xlsx"),
     path("given/<int:pk>/pupils/<int:pupil_pk>/", views.pupil_report, name="pupil_report"),
     path("given/<int:pk>/pupils/<int:pupil_pk>/pdf/", views.pupil_pdf, name="pupil_pdf"),

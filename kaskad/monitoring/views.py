@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -44,7 +45,7 @@ from kaskad.monitoring.permissions import (
 )
 from kaskad.monitoring.reports import results
 from kaskad.monitoring.reports.bulk import BULK_JOB_KIND, bulk_reports_start, report_context
-from kaskad.monitoring.reports.pdf import render_one
+from kaskad.monitoring.reports.pdf import html_to_pdf, render_one
 from kaskad.monitoring.reports.workbooks import XLSX, item_analysis_xlsx, results_xlsx
 from kaskad.monitoring.services import (
     IMPORT_JOB_KIND,
@@ -429,8 +430,7 @@ def analysis_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- reports -----------------------------------------------------------------------------------
 
 
-@login_required
-def school_report(request: AuthedRequest, pk: int, school_pk: int) -> HttpResponse:
+def _school_report(request: AuthedRequest, pk: int, school_pk: int) -> dict[str, Any]:
     test = _test(request, pk)
     try:
         school = selectors.school_get(user=request.user, study=test.study, pk=school_pk)
@@ -454,23 +454,40 @@ def school_report(request: AuthedRequest, pk: int, school_pk: int) -> HttpRespon
             }
             for i in rows
         ]
-    return render(
-        request,
-        "monitoring/school_report.html",
-        {
-            "test": test,
-            "study": test.study,
-            "school": school,
-            "labels": labels,
-            "chosen": chosen,
-            "report": report,
-            "pupils": pupils,
-            "chart": {
-                "labels": list(range(len(report["distribution"]))),
-                "counts": report["distribution"],
-            },
-        },
-    )
+    return {
+        "test": test,
+        "study": test.study,
+        "school": school,
+        "labels": labels,
+        "chosen": chosen,
+        "report": report,
+        "pupils": pupils,
+    }
+
+
+@login_required
+def school_report(request: AuthedRequest, pk: int, school_pk: int) -> HttpResponse:
+    context = _school_report(request, pk, school_pk)
+    report = context["report"]
+    context["chart"] = {
+        "labels": list(range(len(report["distribution"]))),
+        "counts": report["distribution"],
+    }
+    return render(request, "monitoring/school_report.html", context)
+
+
+@login_required
+def school_report_pdf(request: AuthedRequest, pk: int, school_pk: int) -> HttpResponse:
+    """The class or grade report as PDF: the distribution drawn as bars (no script in print)."""
+    context = _school_report(request, pk, school_pk)
+    counts = context["report"]["distribution"]
+    top = max(counts) if counts and max(counts) else 1
+    context["bars"] = [{"score": n, "height": round(c / top * 100)} for n, c in enumerate(counts)]
+    context["language"] = translation.get_language() or settings.LANGUAGE_CODE
+    html = render_to_string("monitoring/class_pdf.html", context, request=request)
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{context["test"].form.code}.pdf"'
+    return response
 
 
 @login_required

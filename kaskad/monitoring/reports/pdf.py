@@ -53,5 +53,13 @@ def render_batch(
         yield pk, document.copy(document.pages[first:last]).write_pdf()
 
 
+def html_to_pdf(html: str) -> bytes:
+    """One HTML document printed as it is (a class or grade report)."""
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_fonts())
+    return pdf
+
+
 def render_one(report: dict[str, Any], *, language: str, context: dict[str, Any]) -> bytes:
     return next(render_batch([report], language=language, context=context))[1]

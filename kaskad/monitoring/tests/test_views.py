@@ -196,6 +196,8 @@ def test_item_analysis_page_and_workbooks() -> None:
     assert xlsx.content.startswith(b"PK")
     results = client.get(f"/monitoring/given/{world.test.pk}/results.xlsx")
     assert results.content.startswith(b"PK")
+    pdf = client.get(f"/monitoring/given/{world.test.pk}/schools/{world.school_a.pk}/pdf/?class=4A")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     compare = client.get(f"/monitoring/given/{world.test.pk}/schools/").content.decode()
     assert "fewer than 10 pupils" in compare  # school B has 2 pupils
 
