@@ -102,6 +102,9 @@ class ResolveForm(forms.Form):
 
 
 class BulkForm(forms.Form):
+    whole_study = forms.BooleanField(
+        label=_("Every test of the study in one ZIP file"), required=False
+    )
     language = forms.ChoiceField(
         label=_("Language of the reports"),
         choices=[

@@ -587,8 +587,13 @@ def pupil_pdf(request: AuthedRequest, pk: int, pupil_pk: int) -> HttpResponse:
 def bulk_start(request: AuthedRequest, pk: int) -> HttpResponse:
     test = _test(request, pk, runner=True)
     form = BulkForm(request.POST)
-    language = form.cleaned_data["language"] if form.is_valid() else "pupil"
-    job = bulk_reports_start(study_test=test, by=request.user, language=language)
+    valid = form.is_valid()
+    job = bulk_reports_start(
+        study_test=test,
+        by=request.user,
+        language=form.cleaned_data["language"] if valid else "pupil",
+        whole_study=bool(valid and form.cleaned_data["whole_study"]),
+    )
     return redirect("core:job_detail", pk=job.pk)
 
 

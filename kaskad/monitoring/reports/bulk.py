@@ -7,7 +7,7 @@ import io
 import logging
 import secrets
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,68 +66,71 @@ def individual_reports(data: TestData) -> list[dict[str, Any]]:
 
 
 def write_reports_zip(
-    data: TestData,
+    data: TestData | Sequence[TestData],
     *,
     language: str,
     target: Path,
     progress: Callable[[str, int, int], None] | None = None,
     batch: int = BATCH,
 ) -> int:
-    """Print every pupil's report into `target` (ZIP: school/class/code.pdf, and a CSV of
-    the scores); returns the number of PDFs."""
+    """Print every pupil's report of one test, or of every test of a study, into `target`
+    (ZIP: [test/]school/class/code.pdf, and a CSV of the scores); returns the number of
+    PDFs."""
     report = progress or (lambda stage, done, total: None)
-    reports = individual_reports(data)
-    schools = dict(
-        Organisation.objects.filter(pk__in={p.school_id for p in data.pupils}).values_list(
-            "pk", "code"
-        )
-    )
-    context = report_context(data.study_test)
-    context["school_names"] = dict(
-        Organisation.objects.filter(pk__in=schools).values_list("pk", "name")
-    )
-    by_language: dict[str, list[dict[str, Any]]] = {}
-    for entry in reports:
-        chosen = language
-        if language == PUPIL_LANGUAGE:
-            chosen = entry["pupil"].language or settings.LANGUAGE_CODE
-        by_language.setdefault(chosen, []).append(entry)
-    total = len(reports)
+    tests = [data] if isinstance(data, TestData) else list(data)
+    several = len(tests) > 1
+    total = sum(len(d.pupils) for d in tests)
     done = 0
     manifest = io.StringIO()
     writer = csv.writer(manifest)
     writer.writerow(
-        ["school", "class", "pupil", "score", "max", "percent", "band", "language", "file"]
+        ["test", "school", "class", "pupil", "score", "max", "percent", "band", "language", "file"]
     )
     report("printing", 0, total)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
-        for chosen, entries in by_language.items():
-            for start in range(0, len(entries), batch):
-                chunk = entries[start : start + batch]
-                by_pk = {e["pupil"].pk: e for e in chunk}
-                for pk, pdf in render_batch(chunk, language=chosen, context=context):
-                    entry = by_pk[pk]
-                    pupil = entry["pupil"]
-                    name = (
-                        f"{_safe(schools.get(pupil.school_id, str(pupil.school_id)))}/"
-                        f"{_safe(pupil.class_label)}/{_safe(pupil.code)}.pdf"
-                    )
-                    archive.writestr(name, pdf)
-                    writer.writerow(
-                        [
-                            schools.get(pupil.school_id, ""),
-                            pupil.class_label,
-                            pupil.code,
-                            entry["score"],
-                            entry["max"],
-                            round(entry["percent"], 1),
-                            entry["band"],
-                            chosen,
-                            name,
-                        ]
-                    )
-                    done += 1
-                    report("printing", done, total)
+        for one in tests:
+            reports = individual_reports(one)
+            school_ids = {p.school_id for p in one.pupils}
+            schools = dict(Organisation.objects.filter(pk__in=school_ids).values_list("pk", "code"))
+            context = report_context(one.study_test)
+            context["school_names"] = dict(
+                Organisation.objects.filter(pk__in=school_ids).values_list("pk", "name")
+            )
+            folder = f"{_safe(one.study_test.form.code)}/" if several else ""
+            by_language: dict[str, list[dict[str, Any]]] = {}
+            for entry in reports:
+                chosen = language
+                if language == PUPIL_LANGUAGE:
+                    chosen = entry["pupil"].language or settings.LANGUAGE_CODE
+                by_language.setdefault(chosen, []).append(entry)
+            for chosen, entries in by_language.items():
+                for start in range(0, len(entries), batch):
+                    chunk = entries[start : start + batch]
+                    by_pk = {e["pupil"].pk: e for e in chunk}
+                    for pk, pdf in render_batch(chunk, language=chosen, context=context):
+                        entry = by_pk[pk]
+                        pupil = entry["pupil"]
+                        name = (
+                            f"{folder}{_safe(schools.get(pupil.school_id, str(pupil.school_id)))}/"
+                            f"{_safe(pupil.class_label)}/{_safe(pupil.code)}.pdf"
+                        )
+                        archive.writestr(name, pdf)
+                        writer.writerow(
+                            [
+                                one.study_test.form.code,
+                                schools.get(pupil.school_id, ""),
+                                pupil.class_label,
+                                pupil.code,
+                                entry["score"],
+                                entry["max"],
+                                round(entry["percent"], 1),
+                                entry["band"],
+                                chosen,
+                                name,
+                            ]
+                        )
+                        done += 1
+                        report("printing", done, total)
         archive.writestr(
             "reports.csv", manifest.getvalue().encode("utf-8-sig"), zipfile.ZIP_DEFLATED
         )
@@ -135,8 +138,14 @@ def write_reports_zip(
 
 
 def bulk_reports_start(
-    *, study_test: StudyTest, by: User | None, language: str = PUPIL_LANGUAGE
+    *,
+    study_test: StudyTest,
+    by: User | None,
+    language: str = PUPIL_LANGUAGE,
+    whole_study: bool = False,
 ) -> Job:
+    """Queue the individual reports of one test, or (`whole_study`) of every test of its
+    study in one ZIP."""
     from kaskad.monitoring.tasks import generate_reports
 
     if not may_run(by):
@@ -146,7 +155,7 @@ def bulk_reports_start(
     job_language = getattr(by, "language", "") or translation.get_language() or ""
     with translation.override(job_language or settings.LANGUAGE_CODE):
         title = _("Individual reports: %(test)s, %(study)s") % {
-            "test": study_test.form.code,
+            "test": _("all tests") if whole_study else study_test.form.code,
             "study": study_test.study.name,
         }
     with transaction.atomic():
@@ -154,7 +163,11 @@ def bulk_reports_start(
             kind=BULK_JOB_KIND,
             created_by=by if getattr(by, "pk", None) else None,
             title=title[:200],
-            params={"study_test_id": study_test.pk, "language": language},
+            params={
+                "study_test_id": study_test.pk,
+                "language": language,
+                "whole_study": whole_study,
+            },
             language=job_language[:8],
         )
         job_enqueue(job, generate_reports)
@@ -172,7 +185,12 @@ def run_bulk_reports_job(job_id: int) -> dict[str, Any]:
             study_test = StudyTest.objects.select_related("study", "form").get(
                 pk=int(params["study_test_id"])
             )
-            data = load(study_test)
+            tests = (
+                list(study_test.study.tests.select_related("study", "form"))
+                if params.get("whole_study")
+                else [study_test]
+            )
+            data = [load(test) for test in tests]
             target = bulk_dir() / f"{secrets.token_hex(16)}.zip"
             with JobProgress(job.pk) as progress:
                 files = write_reports_zip(

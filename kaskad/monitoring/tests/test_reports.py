@@ -133,3 +133,20 @@ def test_individual_pdfs_one_per_pupil(tmp_path: Path) -> None:
         assert "P0" in text
         # the pupils' language of instruction is Russian
         assert "Индивидуальный" in text or "ученика" in text
+
+
+def test_a_whole_study_in_one_zip(tmp_path: Path) -> None:
+    from kaskad.monitoring.services import study_test_add
+    from kaskad.monitoring.tests.factories import make_form
+
+    world = make_world()
+    first = _fill(world, tmp_path, sizes=(3, 2))
+    second_test = study_test_add(
+        study=world.study, form=make_form(by=world.monitor), by=world.monitor
+    )
+    second = results.load(second_test)  # nobody answered it yet: no reports
+    target = tmp_path / "all.zip"
+    assert write_reports_zip([first, second], language="en", target=target) == 5
+    with zipfile.ZipFile(target) as archive:
+        folders = {name.split("/")[0] for name in archive.namelist() if name.endswith(".pdf")}
+    assert folders == {world.test.form.code}
