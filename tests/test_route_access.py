@@ -57,6 +57,18 @@ from kaskad.delivery.tests.factories import (
     make_teacher,
     make_version,
 )
+from kaskad.monitoring.imports import KeyRow
+from kaskad.monitoring.models import Pupil
+from kaskad.monitoring.reports.bulk import BULK_JOB_KIND as MONITORING_BULK_KIND
+from kaskad.monitoring.services import (
+    IMPORT_JOB_KIND as MONITORING_IMPORT_KIND,
+)
+from kaskad.monitoring.services import (
+    form_create,
+    items_replace,
+    response_save,
+    study_create,
+)
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
@@ -202,6 +214,49 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         status=Job.Status.SUCCEEDED,
         result={"zip": archive.name},
     )
+    # A monitoring study of this branch's school, with one pupil and her response, and the
+    # national administrator's import and report jobs.
+    monitoring_form = form_create(
+        by=admin, code=f"MON-{code}", title="Maths", subject="mathematics", grade=4
+    )
+    items_replace(
+        form=monitoring_form,
+        rows=[
+            KeyRow(position=n, key="A", max_score=1, strand="N", skill="K", difficulty="")
+            for n in (1, 2)
+        ],
+        by=admin,
+    )
+    study = study_create(
+        by=admin,
+        name=f"Study {code}",
+        year=2026,
+        grades=[4],
+        schools=[organisation],
+        forms=[monitoring_form],
+    )
+    study_test = study.tests.get()
+    pupil = Pupil.objects.create(
+        study=study, school=organisation, grade=4, class_label="4A", code=f"{code}-01"
+    )
+    response_save(study_test=study_test, pupil=pupil, answers=["A", "B"], by=admin)
+    monitoring_import = Job.objects.create(
+        kind=MONITORING_IMPORT_KIND,
+        created_by=admin,
+        title=f"Responses {code}",
+        status=Job.Status.FAILED,
+        params={"study_test_id": study_test.pk},
+        result={"ok": False, "errors": [], "message": "-"},
+    )
+    reports_zip = Path(settings.MEDIA_ROOT) / f"monitoring-{code}.zip"
+    reports_zip.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    monitoring_bulk = Job.objects.create(
+        kind=MONITORING_BULK_KIND,
+        created_by=admin,
+        title=f"Reports {code}",
+        status=Job.Status.SUCCEEDED,
+        result={"zip": reports_zip.name},
+    )
     # Someone of a third branch asks for this branch's participant: this branch decides.
     transfer = transfer_request_create(
         by=make_user(roles=[(Role.BRANCH_COORDINATOR, branch("KAR"))]),
@@ -236,6 +291,13 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         "token": certificate.token,
         "job": job.pk,
         "bulk_job": bulk.pk,
+        "study": study.pk,
+        "test_form": monitoring_form.pk,
+        "study_test": study_test.pk,
+        "school": organisation.pk,
+        "pupil": pupil.pk,
+        "monitoring_import": monitoring_import.pk,
+        "monitoring_bulk": monitoring_bulk.pk,
     }
     return side, users
 
@@ -358,6 +420,23 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "plagiarism:rerun": {"pk": "check"},
     "plagiarism:portfolio_report": {"pk": "portfolio"},
     "core:job_detail": {"pk": "job"},
+    "monitoring:study_detail": {"pk": "study"},
+    "monitoring:form_detail": {"pk": "test_form"},
+    "monitoring:test_detail": {"pk": "study_test"},
+    "monitoring:import_responses": {"pk": "study_test"},
+    "monitoring:entry": {"pk": "study_test"},
+    "monitoring:resolve": {"pk": "study_test", "pupil_pk": "pupil"},
+    "monitoring:analysis": {"pk": "study_test"},
+    "monitoring:analysis_xlsx": {"pk": "study_test"},
+    "monitoring:comparison": {"pk": "study_test"},
+    "monitoring:school_report": {"pk": "study_test", "school_pk": "school"},
+    "monitoring:school_report_pdf": {"pk": "study_test", "school_pk": "school"},
+    "monitoring:results_xlsx": {"pk": "study_test"},
+    "monitoring:pupil_report": {"pk": "study_test", "pupil_pk": "pupil"},
+    "monitoring:pupil_pdf": {"pk": "study_test", "pupil_pk": "pupil"},
+    "monitoring:bulk_start": {"pk": "study_test"},
+    "monitoring:import_result": {"pk": "monitoring_import"},
+    "monitoring:bulk_download": {"pk": "monitoring_bulk"},
     "core:job_progress": {"pk": "job"},
     "core:job_restart": {"pk": "job"},
     "GET /api/assessment/materials/{portfolio_id}": {"portfolio_id": "material"},
@@ -778,6 +857,63 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "certificates:bulk_download": {
         "GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    # Monitoring studies: the national administrator runs them (so does the monitoring
+    # officer, not among these roles); analysts read aggregates but no pupil's report; a
+    # school leader sees the studies of their school and that school's reports only.
+    "monitoring:study_detail": {
+        "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404",
+        "POST": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
+    },
+    "monitoring:form_detail": {
+        "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404",
+        "POST": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
+    },
+    "monitoring:test_detail": {
+        "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:import_responses": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:entry": {
+        "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
+        "POST": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
+    },
+    "monitoring:resolve": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:analysis": {
+        "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:analysis_xlsx": {
+        "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:comparison": {
+        "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:school_report": {
+        "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:school_report_pdf": {
+        "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:results_xlsx": {
+        "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:pupil_report": {
+        "GET": "200/200 404/404 404/404 200/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:pupil_pdf": {
+        "GET": "200/200 404/404 404/404 200/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:bulk_start": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:import_result": {
+        "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:bulk_download": {
+        "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
     },
     "plagiarism:report": {"GET": "200/200 404/404 404/404 404/404 404/404 200/404 404/404 200/200"},
     "plagiarism:decision": {

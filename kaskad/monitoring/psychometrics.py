@@ -384,9 +384,26 @@ class _Model:
         # that item, which is what leaves it out of the likelihood.
         onehot = np.zeros((n_pupils, n_columns))
         sub = responses[:, layout.items]
-        rows, cols = np.nonzero(~np.isnan(sub))
+        answered = ~np.isnan(sub)
+        rows, cols = np.nonzero(answered)
         onehot[rows, layout.category_offset[cols] + sub[rows, cols].astype(np.int64)] = 1.0
-        self.onehot = onehot
+        # The raw score and the set of answered items are sufficient for ability: two pupils
+        # who share them differ in log-likelihood by a constant over the nodes, and have the
+        # same posterior. So the E-step works on one representative per (answered items, raw
+        # score) group, plus each pupil's constant (its one-hot difference from the
+        # representative, times any one node's log-probabilities).
+        raw = np.where(answered, sub, 0.0).sum(axis=1)
+        _masks, _raws, group = _score_groups(answered, raw)
+        n_groups = int(group.max()) + 1 if group.size else 0
+        representative = np.zeros(n_groups, dtype=np.int64)
+        representative[group[::-1]] = np.arange(n_pupils)[::-1]  # first pupil of each group
+        self.group = group
+        self.group_size = np.bincount(group, minlength=n_groups).astype(np.float64)
+        self.group_onehot = onehot[representative]
+        order = np.argsort(group, kind="stable")
+        starts = np.searchsorted(group[order], np.arange(n_groups))
+        self.group_onehot_sum = np.add.reduceat(onehot[order], starts, axis=0)
+        self.offset_onehot = onehot - self.group_onehot[group]
         self.flat_valid = layout.valid.reshape(-1)
 
     def n_params(self) -> int:
@@ -398,22 +415,28 @@ class _Model:
         return params[:n_steps], sd
 
     def estep(self, params: FloatArray) -> tuple[float, FloatArray, FloatArray, FloatArray]:
-        """Log-likelihood, posterior over nodes (pupils × Q), expected counts, log P."""
+        """Log-likelihood, posterior over nodes (groups × Q: :meth:`pupil_posterior` gives
+        it per pupil), expected counts, log P."""
         steps, sd = self.split(params)
         log_p = _category_log_probs(steps, sd, self.nodes, self.layout)
         flat = log_p.reshape(-1, log_p.shape[2])[self.flat_valid]
-        # Vectorised over pupils and nodes: one matrix product gives every pupil's
+        # Vectorised over groups and nodes: one matrix product gives every group's
         # log-likelihood at every node.
-        joint = self.onehot @ flat + self.log_weights[None, :]
+        joint = self.group_onehot @ flat + self.log_weights[None, :]
         top = joint.max(axis=1, keepdims=True)
         posterior = np.exp(joint - top)
         marginal = posterior.sum(axis=1, keepdims=True)
         posterior /= marginal
-        loglik = float((top[:, 0] + np.log(marginal[:, 0])).sum())
+        constants = float((self.offset_onehot @ flat[:, 0]).sum())
+        loglik = float((self.group_size * (top[:, 0] + np.log(marginal[:, 0]))).sum()) + constants
         expected = np.zeros((self.flat_valid.size, self.nodes.size))
-        expected[self.flat_valid] = self.onehot.T @ posterior
+        expected[self.flat_valid] = self.group_onehot_sum.T @ posterior
         counts = expected.reshape(log_p.shape)
         return loglik, posterior, counts, log_p
+
+    def pupil_posterior(self, posterior: FloatArray) -> FloatArray:
+        """The posterior of every pupil (pupils × Q) from the groups' (see :meth:`estep`)."""
+        return np.asarray(posterior[self.group])
 
     def derivatives(self, counts: FloatArray, log_p: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Gradient and Hessian of the expected complete-data log-likelihood.
@@ -653,7 +676,8 @@ def rasch(
     if estimate_sd:
         # The likelihood is symmetric in σ (the nodes are), so a Newton step may cross 0.
         params[-1] = abs(params[-1])
-    loglik, posterior, _, log_p = model.estep(params)
+    loglik, group_posterior, _, log_p = model.estep(params)
+    posterior = model.pupil_posterior(group_posterior)
     information = -hessian
     try:
         covariance = np.linalg.inv(information)
@@ -757,6 +781,29 @@ def _fit_statistics(
     return np.asarray(infit), np.asarray(outfit)
 
 
+def _score_groups(
+    answered: NDArray[np.bool_], raw: FloatArray
+) -> tuple[NDArray[np.bool_], FloatArray, NDArray[np.int64]]:
+    """The (answered items, raw score) pairs that occur: their masks, raw scores, and each
+    pupil's pair (in order of first appearance)."""
+    keys = np.concatenate(
+        [
+            np.packbits(answered, axis=1),
+            np.round(raw).astype(">u4").view(np.uint8).reshape(-1, 4),
+        ],
+        axis=1,
+    )
+    seen: dict[bytes, int] = {}
+    group = np.fromiter(
+        (seen.setdefault(key.tobytes(), len(seen)) for key in keys),
+        dtype=np.int64,
+        count=raw.size,
+    )
+    first = np.zeros(len(seen), dtype=np.int64)
+    first[group[::-1]] = np.arange(raw.size)[::-1]
+    return answered[first], raw[first], group
+
+
 def _wle(matrix: FloatArray, layout: _Layout, steps: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Warm's (1989) weighted likelihood estimates of ability, given the item estimates.
 
@@ -767,22 +814,13 @@ def _wle(matrix: FloatArray, layout: _Layout, steps: FloatArray) -> tuple[FloatA
     pupil at once.
 
     The WLE depends only on the raw score and on which items were answered, so it is solved
-    once per (set of answered items, raw score) pair when there are fewer of those than
-    pupils: with no missing responses, one equation per possible raw score.
+    once per (set of answered items, raw score) pair that occurs: with no missing responses,
+    at most one equation per possible raw score.
     """
     observed = matrix[:, layout.items]
     answered = ~np.isnan(observed)
     raw = np.where(answered, observed, 0.0).sum(axis=1)
-    masks, group = np.unique(answered, axis=0, return_inverse=True)
-    group = group.reshape(-1)
-    possible = (masks * layout.maxima[None, :]).sum(axis=1)  # highest raw score per mask
-    if int((possible + 1).sum()) < raw.size:
-        offsets = np.concatenate([[0], np.cumsum(possible + 1)[:-1]])
-        pair_mask = np.repeat(masks, possible + 1, axis=0)
-        pair_raw = np.concatenate([np.arange(m + 1) for m in possible]).astype(np.float64)
-        pupil_pair = offsets[group] + raw.astype(np.int64)
-    else:
-        pair_mask, pair_raw, pupil_pair = answered, raw, np.arange(raw.size)
+    pair_mask, pair_raw, pupil_pair = _score_groups(answered, raw)
     # A pupil who answered none of the items has no likelihood, hence no WLE (NaN below).
     solvable = pair_mask.any(axis=1)
     pair_mask, pair_raw = pair_mask[solvable], pair_raw[solvable]

@@ -21,6 +21,7 @@ TRAINER_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
 COHORT_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.TRAINER)
 ASSESSMENT_STAFF_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
 PLAGIARISM_ROLES = (Role.NATIONAL_ADMIN, Role.PLAGIARISM_OFFICER)
+MONITORING_ROLES = (Role.NATIONAL_ADMIN, Role.MONITORING_OFFICER, Role.ANALYST, Role.SCHOOL_LEADER)
 REPORT_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
 
 # Each language named in itself, as a reader of that language looks for it.
@@ -77,6 +78,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
             wanted.append((_reverse("assessment:moderation_queue"), _("Moderation")))
     if scope.has(*PLAGIARISM_ROLES):
         wanted.append((_reverse("plagiarism:queue"), _("Plagiarism")))
+    if scope.has(*MONITORING_ROLES):
+        wanted.append((_reverse("monitoring:index"), _("Monitoring")))
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
     if scope.roles:
