@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kaskad.assessment",
     "kaskad.certificates",
     "kaskad.plagiarism",
+    "kaskad.surveys",
     "kaskad.reports",
     "kaskad.demo",
 ]

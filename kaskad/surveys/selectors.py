@@ -1,0 +1,267 @@
+"""Every read of the surveys: the lists (scope first), the surveys addressed to a user, and the
+results (aggregates only; no cell under five responses)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kaskad.accounts.models import Role
+from kaskad.accounts.scopes import user_scope
+from kaskad.surveys import definition as forms
+from kaskad.surveys import statistics
+from kaskad.surveys.models import Audience, Response, Submission, Survey
+from kaskad.surveys.permissions import NATIONAL_ROLES
+
+if TYPE_CHECKING:
+    from kaskad.accounts.models import User
+
+
+def survey_list_visible_to(user: User) -> QuerySet[Survey]:
+    """The surveys `user` runs: all for national roles; a coordinator's branch's."""
+    scope = user_scope(user)
+    if scope.has(*NATIONAL_ROLES):
+        return Survey.objects.all()
+    if scope.has(Role.BRANCH_COORDINATOR) and scope.branch_ids:
+        return Survey.objects.filter(branch_id__in=scope.branch_ids)
+    return Survey.objects.none()
+
+
+def surveys_for_respondent(user: User) -> list[Survey]:
+    """Open surveys addressed to `user` (their school's, their cohorts'), not yet answered."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    from kaskad.delivery.models import Enrolment, EnrolmentStatus
+
+    today = timezone.localdate()
+    cohorts = Enrolment.objects.filter(person=person).exclude(
+        status__in=[EnrolmentStatus.WITHDRAWN, EnrolmentStatus.REMOVED]
+    )
+    condition = Q(audience=Audience.COHORT, cohort_id__in=cohorts.values("cohort_id"))
+    if person.current_organisation_id:
+        condition |= Q(
+            audience=Audience.TEACHERS, organisations__id=person.current_organisation_id
+        )
+    answered = Submission.objects.filter(user=user).values("survey_id")
+    return list(
+        Survey.objects.filter(condition, published=True, opens_on__lte=today, closes_on__gte=today)
+        .exclude(pk__in=answered)
+        .distinct()
+    )
+
+
+def survey_public(link: str) -> Survey | None:
+    return Survey.objects.filter(link=link, audience=Audience.PUBLIC, published=True).first()
+
+
+# --- Results --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    organisation_id: int | None = None
+    area_id: int | None = None
+    group: str = ""
+
+
+@dataclass
+class Cell:
+    label: str
+    count: int | None  # None: fewer than five, hidden
+    percent: float | None
+
+
+@dataclass
+class QuestionResult:
+    name: str
+    label: str
+    type: str
+    answered: int | None  # None: hidden
+    cells: list[Cell] = field(default_factory=list)
+    mean: float | None = None
+    sd: float | None = None
+    suppressed: bool = False
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        shown = [c for c in self.cells if c.count is not None]
+        return {"labels": [c.label for c in shown], "counts": [c.count for c in shown]}
+
+
+@dataclass
+class ScaleResult:
+    name: str
+    items: list[str]
+    respondents: int | None
+    mean: float | None
+    alpha: float | None
+
+
+@dataclass
+class Results:
+    total: int | None  # None: fewer than five, nothing shown
+    questions: list[QuestionResult]
+    scales: list[ScaleResult]
+    minimum: int = statistics.MIN_CELL
+
+
+def _responses(survey: Survey, filters: Filters) -> QuerySet[Response]:
+    responses = Response.objects.filter(survey=survey)
+    if filters.organisation_id:
+        responses = responses.filter(organisation_id=filters.organisation_id)
+    if filters.area_id:
+        responses = responses.filter(area_id=filters.area_id)
+    if filters.group:
+        responses = responses.filter(group=filters.group)
+    return responses
+
+
+def response_matrix(survey: Survey, filters: Filters) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """responses × numeric questions, float32, NaN for no answer: one column read, no JSON."""
+    width = len(forms.numeric_questions(survey.definition))
+    blobs = list(_responses(survey, filters).values_list("vector", flat=True).iterator(5000))
+    if not blobs or width == 0:
+        return np.empty((len(blobs), width), dtype=np.float32)
+    data = b"".join(bytes(b) for b in blobs)
+    return np.frombuffer(data, dtype="<f4").reshape(len(blobs), width)
+
+
+def survey_results(*, survey: Survey, filters: Filters, language: str) -> Results:
+    matrix = response_matrix(survey, filters)
+    total = matrix.shape[0]
+    if total < statistics.MIN_CELL:
+        return Results(total=None, questions=[], scales=[])
+    numeric = forms.numeric_questions(survey.definition)
+    columns = {q["name"]: i for i, q in enumerate(numeric)}
+    questions: list[QuestionResult] = []
+    for question in forms.flat_questions(survey.definition):
+        label = forms.label_in(question.get("label"), language, question["name"])
+        result = QuestionResult(question["name"], label, question["type"], answered=None)
+        questions.append(result)
+        if question["name"] not in columns:
+            continue  # text: read in the export, never listed here
+        column = matrix[:, columns[question["name"]]]
+        answered = int(np.count_nonzero(~np.isnan(column)))
+        if answered < statistics.MIN_CELL:
+            result.suppressed = True
+            continue
+        result.answered = answered
+        if question["type"] in ("select_one", "select_multiple"):
+            choices = question.get("choices", [])
+            if question["type"] == "select_one":
+                codes = forms.choice_codes(question)
+                counts = statistics.column_counts(column, [codes[c["name"]] for c in choices])
+            else:
+                counts = statistics.mask_counts(column, len(choices))
+            shown = statistics.suppress(counts)
+            result.cells = [
+                Cell(
+                    forms.label_in(choice.get("label"), language, choice["name"]),
+                    count,
+                    None if count is None else round(100 * count / answered, 1),
+                )
+                for choice, count in zip(choices, shown, strict=True)
+            ]
+        if question["type"] in ("integer", "decimal") or (
+            question["type"] == "select_one"
+            and all(forms._is_number(c["name"]) for c in question.get("choices", []))
+        ):
+            _n, result.mean, result.sd = statistics.mean_sd(column)
+    scales: list[ScaleResult] = []
+    for name, items in forms.scales(survey.definition).items():
+        block = matrix[:, [columns[q["name"]] for q in items]].astype(np.float64)
+        complete = block[~np.isnan(block).any(axis=1)]
+        n = int(complete.shape[0])
+        if n < statistics.MIN_CELL:
+            scales.append(ScaleResult(name, [q["name"] for q in items], None, None, None))
+            continue
+        scales.append(
+            ScaleResult(
+                name,
+                [q["name"] for q in items],
+                n,
+                float(complete.mean()),
+                statistics.cronbach_alpha(complete),
+            )
+        )
+    return Results(total=total, questions=questions, scales=scales)
+
+
+def filter_options(survey: Survey) -> Mapping[str, list[tuple[int | str, str]]]:
+    """The schools, areas and groups with at least five responses (a smaller one would be a
+    way round the suppression)."""
+    from django.db.models import Count
+
+    from kaskad.registry.models import Area, Organisation
+
+    def big(field_name: str) -> list[Any]:
+        return [
+            row[field_name]
+            for row in Response.objects.filter(survey=survey)
+            .exclude(**{f"{field_name}__isnull": True})
+            .values(field_name)
+            .annotate(n=Count("pk"))
+            .filter(n__gte=statistics.MIN_CELL)
+        ]
+
+    from kaskad.surveys.models import RespondentGroup
+
+    return {
+        "organisations": [
+            (o.pk, o.name)
+            for o in Organisation.objects.filter(pk__in=big("organisation")).order_by("name")
+        ],
+        "areas": [(a.pk, str(a)) for a in Area.objects.filter(pk__in=big("area"))],
+        "groups": [(g, str(RespondentGroup(g).label)) for g in big("group")],
+    }
+
+
+def export_rows(survey: Survey, language: str) -> tuple[list[str], list[str], list[list[Any]]]:
+    """(variable names, their labels, rows) of the microdata: one row per response, in random
+    key order. A school or area with fewer than five responses is left blank."""
+    from django.db.models import Count
+
+    from kaskad.registry.models import Area, Organisation
+
+    questions = forms.flat_questions(survey.definition)
+    small_orgs = {
+        r["organisation"]
+        for r in Response.objects.filter(survey=survey)
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .filter(n__lt=statistics.MIN_CELL)
+    }
+    small_areas = {
+        r["area"]
+        for r in Response.objects.filter(survey=survey)
+        .values("area")
+        .annotate(n=Count("pk"))
+        .filter(n__lt=statistics.MIN_CELL)
+    }
+    org_codes = dict(Organisation.objects.values_list("pk", "code"))
+    area_names = {a.pk: str(a) for a in Area.objects.all()}
+    names = ["school", "area", "group", "day", *[q["name"] for q in questions]]
+    labels = ["school", "area", "group", "day"] + [
+        forms.label_in(q.get("label"), language, q["name"]) for q in questions
+    ]
+    rows: list[list[Any]] = []
+    for response in Response.objects.filter(survey=survey).order_by("pk").iterator(2000):
+        row: list[Any] = [
+            "" if response.organisation_id in small_orgs else org_codes.get(response.organisation_id, ""),
+            "" if response.area_id in small_areas else area_names.get(response.area_id, ""),
+            response.group,
+            response.submitted_on.isoformat(),
+        ]
+        for question in questions:
+            value = response.answers.get(question["name"])
+            if isinstance(value, list):
+                value = " ".join(value)
+            row.append(value)
+        rows.append(row)
+    return names, labels, rows
