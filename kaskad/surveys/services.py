@@ -270,15 +270,41 @@ def _closed(survey: Survey) -> None:
 
 
 def _write_response(survey: Survey, answers: dict[str, Any], respondent: Respondent) -> None:
-    Response.objects.create(
-        survey=survey,
-        submitted_on=timezone.localdate(),
-        organisation_id=respondent.organisation_id,
-        area_id=respondent.area_id,
-        group=respondent.group,
-        answers=answers,
-        vector=forms.pack(survey.definition, answers),
-    )
+    """Store a response so that its place says nothing of when it came in.
+
+    The key is random, and the rows are kept in a uniformly random order by the "inside-out"
+    Fisher-Yates shuffle: the new row takes the content of a response picked at random among
+    the survey's (or keeps its own), and that response takes the new content. The storage
+    order (SQLite's rowid, the order of a dump) is then a random permutation of the order of
+    answering, and cannot be lined up with the order of the "answered" marks."""
+    content = {
+        "submitted_on": timezone.localdate(),
+        "organisation_id": respondent.organisation_id,
+        "area_id": respondent.area_id,
+        "group": respondent.group,
+        "answers": answers,
+        "vector": forms.pack(survey.definition, answers),
+    }
+    with transaction.atomic():
+        existing = Response.objects.filter(survey=survey).count()
+        position = secrets.randbelow(existing + 1)
+        other = None
+        if position < existing:
+            key = (
+                Response.objects.filter(survey=survey)
+                .order_by("pk")
+                .values_list("pk", flat=True)[position : position + 1]
+                .first()
+            )
+            other = Response.objects.select_for_update().filter(pk=key).first()
+        if other is None:
+            Response.objects.create(survey=survey, **content)
+            return
+        moved = {name: getattr(other, name) for name in content}
+        Response.objects.create(survey=survey, **moved)
+        for name, value in content.items():
+            setattr(other, name, value)
+        other.save(update_fields=list(content))
 
 
 def response_submit_public(
