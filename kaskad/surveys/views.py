@@ -296,7 +296,13 @@ def _answer_context(
             values = raw.getlist(name)
             row["value"] = values[-1] if values else ""
             row["values"] = values
-    return {"survey": survey, "rows": rows, "errors": errors}
+    return {
+        "survey": survey,
+        "rows": rows,
+        "errors": errors,
+        "group_error": errors.get("_group", ""),
+        "school_error": errors.get("_school", ""),
+    }
 
 
 @login_required
