@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from kaskad.accounts.demo import DEMO_PASSWORD
+from kaskad.demo.surveys import seed_surveys
 from kaskad.accounts.models import Role, User
 from kaskad.accounts.services import user_create
 from kaskad.assessment.allocation.services import accreditation_save, allocate_submitted
@@ -505,4 +506,5 @@ def seed_journey(*, today: date | None = None) -> list[str]:
             ngettext("%(n)s certificate", "%(n)s certificates", assessment.certificates)
             % {"n": assessment.certificates}
         )
+    made.extend(seed_surveys(cohorts=cohorts))
     return made

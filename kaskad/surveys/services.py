@@ -400,6 +400,37 @@ def response_submit(*, survey: Survey, user: User, raw: Mapping[str, Any]) -> No
         raise
 
 
+def response_enter_paper(
+    *,
+    survey: Survey,
+    by: User,
+    raw: Mapping[str, Any],
+    group: str,
+    organisation_id: int | None = None,
+) -> None:
+    """A paper questionnaire typed in by the survey's staff: checked like any answer, stored
+    like any response (no mark: a paper form names nobody)."""
+    if not manages_survey(by, survey):
+        raise NotFoundError("survey_not_found", _("No such survey."))
+    if not survey.published:
+        raise StateConflict("survey_draft", _("Publish the survey before entering answers."))
+    if group not in RespondentGroup.values:
+        raise AnswersInvalid({"_group": _("Say who you are.")})
+    checked = forms.check_answers(survey.definition, raw)
+    if checked.errors:
+        raise AnswersInvalid(checked.errors)
+    area_id = None
+    if organisation_id is not None:
+        from kaskad.registry.models import Organisation
+
+        area_id = (
+            Organisation.objects.filter(pk=organisation_id).values_list("area_id", flat=True).first()
+        )
+    _write_response(
+        survey, checked.answers, Respondent(group, organisation_id, area_id)
+    )
+
+
 def has_answered(*, survey: Survey, user: User) -> bool:
     return Submission.objects.filter(survey=survey, user=user).exists()
 

@@ -1,0 +1,209 @@
+"""Demo surveys, made through the surveys' services: the course feedback of the finished cohort
+(with answers from its participants' paper forms) and a public parents' survey in Kazakh and
+Russian, imported from an XLSForm built here, with answers from parents of three schools."""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import ngettext
+from openpyxl import Workbook
+
+from kaskad.accounts.models import Role, User
+from kaskad.delivery.models import Cohort, Enrolment
+from kaskad.registry.models import Organisation
+from kaskad.surveys.models import Survey
+from kaskad.surveys.services import (
+    SurveyFields,
+    response_enter_paper,
+    response_submit_public,
+    survey_create,
+    survey_import_xlsform,
+    survey_publish,
+    survey_question_add,
+)
+
+AGREE = [
+    ("1", "Мүлдем келіспеймін", "Совсем не согласен", "Strongly disagree"),
+    ("2", "Келіспеймін", "Не согласен", "Disagree"),
+    ("3", "Бейтарап", "Нейтрально", "Neutral"),
+    ("4", "Келісемін", "Согласен", "Agree"),
+    ("5", "Толық келісемін", "Полностью согласен", "Strongly agree"),
+]
+FEEDBACK_ITEMS = [
+    ("relevant", "Курс мазмұны жұмысыма қатысты", "Содержание курса связано с моей работой"),
+    ("clear", "Тренер түсінікті түсіндірді", "Тренер объяснял понятно"),
+    ("practice", "Тәжірибелік тапсырмалар пайдалы болды", "Практические задания были полезны"),
+    ("apply", "Үйренгенімді сабақта қолданамын", "Я применю изученное на уроках"),
+]
+PARENTS_SURVEY = [
+    ["type", "name", "label::Kazakh (kk)", "label::Russian (ru)", "required", "relevant",
+     "constraint", "constraint_message::Kazakh (kk)", "constraint_message::Russian (ru)"],
+    ["select_one yn", "has_child", "Балаңыз осы мектепте оқи ма?", "Ваш ребёнок учится в этой школе?",
+     "yes", "", "", "", ""],
+    ["begin_group", "school", "Мектеп туралы", "О школе", "", "${has_child} = 'yes'", "", "", ""],
+    ["integer", "grade", "Балаңыз нешінші сыныпта?", "В каком классе ваш ребёнок?", "yes", "",
+     ". >= 0 and . <= 11", "0-ден 11-ге дейінгі сан", "Число от 0 до 11"],
+    ["select_one agree", "safe", "Балам мектепте өзін қауіпсіз сезінеді",
+     "Ребёнок чувствует себя в школе в безопасности", "yes", "", "", "", ""],
+    ["select_one agree", "teachers", "Мұғалімдер балама көмектеседі", "Учителя помогают моему ребёнку",
+     "yes", "", "", "", ""],
+    ["select_one agree", "informed", "Мектеп маған баламның жетістіктері туралы хабарлайды",
+     "Школа сообщает мне об успехах ребёнка", "yes", "", "", "", ""],
+    ["select_multiple topics", "topics", "Қандай тақырыптарды талқылағыңыз келеді?",
+     "Какие темы вы хотели бы обсудить?", "", "", "", "", ""],
+    ["end_group", "", "", "", "", "", "", "", ""],
+    ["text", "comment", "Ұсыныстарыңыз", "Ваши предложения", "", "", "", "", ""],
+    ["note", "thanks", "Жауаптарыңызға рахмет!", "Спасибо за ваши ответы!", "", "", "", "", ""],
+]
+PARENTS_CHOICES = [
+    ["list_name", "name", "label::Kazakh (kk)", "label::Russian (ru)"],
+    ["yn", "yes", "Иә", "Да"],
+    ["yn", "no", "Жоқ", "Нет"],
+    *[["agree", code, kk, ru] for code, kk, ru, _en in AGREE],
+    ["topics", "homework", "Үй тапсырмасы", "Домашние задания"],
+    ["topics", "food", "Тамақтану", "Питание"],
+    ["topics", "safety", "Қауіпсіздік", "Безопасность"],
+    ["topics", "career", "Кәсіптік бағдар", "Профориентация"],
+]
+
+
+def parents_xlsform() -> bytes:
+    """The parents' survey as an XLSForm workbook (also what docs/surveys.md describes)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    for row in PARENTS_SURVEY:
+        sheet.append(row)
+    choices = book.create_sheet("choices")
+    for row in PARENTS_CHOICES:
+        choices.append(row)
+    settings = book.create_sheet("settings")
+    settings.append(["form_title", "default_language"])
+    settings.append(["Ата-аналар сауалнамасы", "Kazakh (kk)"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _officer() -> User | None:
+    return (
+        User.objects.filter(roles__role=Role.MONITORING_OFFICER).order_by("pk").first()
+        or User.objects.filter(roles__role=Role.NATIONAL_ADMIN).order_by("pk").first()
+    )
+
+
+def _feedback(cohort: Cohort, by: User, rng: random.Random) -> int:
+    today = timezone.localdate()
+    survey = survey_create(
+        by=by,
+        fields=SurveyFields(
+            title={"kk": "Курс туралы пікір", "ru": "Отзыв о курсе", "en": "Course feedback"},
+            audience="cohort",
+            opens_on=today - timedelta(days=3),
+            closes_on=today + timedelta(days=14),
+            cohort=cohort,
+        ),
+    )
+    for name, kk, ru in FEEDBACK_ITEMS:
+        survey = survey_question_add(
+            survey=survey,
+            by=by,
+            question={
+                "type": "select_one",
+                "name": name,
+                "label": {"kk": kk, "ru": ru},
+                "required": True,
+                "list": "agree",
+                "choices": [{"name": c, "label": {"kk": k, "ru": r, "en": e}} for c, k, r, e in AGREE],
+            },
+        )
+    survey = survey_question_add(
+        survey=survey,
+        by=by,
+        question={
+            "type": "text",
+            "name": "improve",
+            "label": {"kk": "Курсты қалай жақсартуға болады?", "ru": "Как улучшить курс?"},
+            "required": False,
+        },
+    )
+    survey = survey_publish(survey=survey, by=by)
+    enrolments = list(Enrolment.objects.filter(cohort=cohort).values("organisation_id")[:40])
+    for enrolment in enrolments:
+        base = rng.choice([3, 4, 4, 5, 5])
+        answers = {
+            name: str(max(1, min(5, base + rng.choice([-1, 0, 0, 1])))) for name, _kk, _ru in FEEDBACK_ITEMS
+        }
+        response_enter_paper(
+            survey=survey,
+            by=by,
+            raw=answers,
+            group="participant",
+            organisation_id=enrolment["organisation_id"],
+        )
+    return len(enrolments)
+
+
+def _parents(by: User, rng: random.Random) -> int:
+    today = timezone.localdate()
+    schools = list(Organisation.objects.filter(kind="school").order_by("pk")[:3])
+    survey = survey_import_xlsform(
+        by=by,
+        fields=SurveyFields(
+            title={"kk": "Ата-аналар сауалнамасы", "ru": "Опрос родителей", "en": "Parents' survey"},
+            audience="public",
+            opens_on=today - timedelta(days=7),
+            closes_on=today + timedelta(days=30),
+            organisations=tuple(schools),
+        ),
+        data=parents_xlsform(),
+        filename="parents-survey.xlsx",
+    )
+    survey.organisations.set(schools)
+    survey = survey_publish(survey=survey, by=by)
+    made = 0
+    # Many answers from the first school, a few from the second (suppressed), none from the third.
+    for school, count in zip(schools, (24, 3, 0), strict=False):
+        for index in range(count):
+            mood = rng.choice([2, 3, 4, 4, 5])
+            answers: dict[str, object] = {
+                "has_child": "yes" if index % 8 else "no",
+                "grade": str(rng.randint(1, 11)),
+                "safe": str(mood),
+                "teachers": str(max(1, min(5, mood + rng.choice([-1, 0, 1])))),
+                "informed": str(max(1, min(5, mood + rng.choice([-1, 0, 0])))),
+                "topics": rng.sample(["homework", "food", "safety", "career"], rng.randint(0, 2)),
+            }
+            response_submit_public(
+                survey=survey,
+                raw=answers,
+                token=f"demo-{school.pk}-{index}",
+                group="parent" if index % 5 else "pupil",
+                organisation_id=school.pk,
+            )
+            made += 1
+    return made
+
+
+def seed_surveys(*, cohorts: object = None) -> list[str]:
+    """The demo surveys (nothing if they are there already); what was made, in words."""
+    by = _officer()
+    if by is None or Survey.objects.exists():
+        return []
+    rng = random.Random(15)
+    made: list[str] = []
+    finished = getattr(cohorts, "finished", None) or Cohort.objects.filter(status="finished").first()
+    responses = 0
+    surveys = 0
+    if finished is not None:
+        responses += _feedback(finished, by, rng)
+        surveys += 1
+    responses += _parents(by, rng)
+    surveys += 1
+    made.append(ngettext("%(n)s survey", "%(n)s surveys", surveys) % {"n": surveys})
+    made.append(ngettext("%(n)s survey response", "%(n)s survey responses", responses) % {"n": responses})
+    return made
