@@ -143,9 +143,9 @@ def main() -> None:
     setup_seconds = time.perf_counter() - started
     survey = Survey.objects.get()
     officer_user = make_user(roles=[(Role.MONITORING_OFFICER, None)]) if args.keep else None
-    from kaskad.accounts.models import User
-
     from django.conf import settings
+
+    from kaskad.accounts.models import User
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
@@ -193,13 +193,13 @@ def main() -> None:
     count = Response.objects.filter(survey=survey).count()
     print(
         f"{connection.vendor}, {count:,} responses × {args.questions} questions "
-        f"(setup {setup_seconds:.0f} s; {struct.calcsize('f') * args.questions} bytes per response read)"
+        f"(setup {setup_seconds:.0f} s; "
+        f"{struct.calcsize('f') * args.questions} bytes per response read)"
     )
     print(f"{'measurement':48} {'p50 s':>8} {'p95 s':>8} {'n':>4}")
     for name, times in rows:
-        print(
-            f"{name:48} {statistics.median(times):8.3f} {_percentile(times, 0.95):8.3f} {len(times):4d}"
-        )
+        p50, p95 = statistics.median(times), _percentile(times, 0.95)
+        print(f"{name:48} {p50:8.3f} {p95:8.3f} {len(times):4d}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from kaskad.accounts.demo import DEMO_PASSWORD
-from kaskad.demo.surveys import seed_surveys
 from kaskad.accounts.models import Role, User
 from kaskad.accounts.services import user_create
 from kaskad.assessment.allocation.services import accreditation_save, allocate_submitted
@@ -48,6 +47,7 @@ from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.services.sessions import SessionData, session_add
 from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
+from kaskad.demo.surveys import seed_surveys
 from kaskad.plagiarism.models import ProgrammeTemplate
 from kaskad.registry.models import Branch, Employment, Person
 

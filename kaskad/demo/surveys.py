@@ -40,21 +40,84 @@ FEEDBACK_ITEMS = [
     ("apply", "Үйренгенімді сабақта қолданамын", "Я применю изученное на уроках"),
 ]
 PARENTS_SURVEY = [
-    ["type", "name", "label::Kazakh (kk)", "label::Russian (ru)", "required", "relevant",
-     "constraint", "constraint_message::Kazakh (kk)", "constraint_message::Russian (ru)"],
-    ["select_one yn", "has_child", "Балаңыз осы мектепте оқи ма?", "Ваш ребёнок учится в этой школе?",
-     "yes", "", "", "", ""],
+    [
+        "type",
+        "name",
+        "label::Kazakh (kk)",
+        "label::Russian (ru)",
+        "required",
+        "relevant",
+        "constraint",
+        "constraint_message::Kazakh (kk)",
+        "constraint_message::Russian (ru)",
+    ],
+    [
+        "select_one yn",
+        "has_child",
+        "Балаңыз осы мектепте оқи ма?",
+        "Ваш ребёнок учится в этой школе?",
+        "yes",
+        "",
+        "",
+        "",
+        "",
+    ],
     ["begin_group", "school", "Мектеп туралы", "О школе", "", "${has_child} = 'yes'", "", "", ""],
-    ["integer", "grade", "Балаңыз нешінші сыныпта?", "В каком классе ваш ребёнок?", "yes", "",
-     ". >= 0 and . <= 11", "0-ден 11-ге дейінгі сан", "Число от 0 до 11"],
-    ["select_one agree", "safe", "Балам мектепте өзін қауіпсіз сезінеді",
-     "Ребёнок чувствует себя в школе в безопасности", "yes", "", "", "", ""],
-    ["select_one agree", "teachers", "Мұғалімдер балама көмектеседі", "Учителя помогают моему ребёнку",
-     "yes", "", "", "", ""],
-    ["select_one agree", "informed", "Мектеп маған баламның жетістіктері туралы хабарлайды",
-     "Школа сообщает мне об успехах ребёнка", "yes", "", "", "", ""],
-    ["select_multiple topics", "topics", "Қандай тақырыптарды талқылағыңыз келеді?",
-     "Какие темы вы хотели бы обсудить?", "", "", "", "", ""],
+    [
+        "integer",
+        "grade",
+        "Балаңыз нешінші сыныпта?",
+        "В каком классе ваш ребёнок?",
+        "yes",
+        "",
+        ". >= 0 and . <= 11",
+        "0-ден 11-ге дейінгі сан",
+        "Число от 0 до 11",
+    ],
+    [
+        "select_one agree",
+        "safe",
+        "Балам мектепте өзін қауіпсіз сезінеді",
+        "Ребёнок чувствует себя в школе в безопасности",
+        "yes",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "select_one agree",
+        "teachers",
+        "Мұғалімдер балама көмектеседі",
+        "Учителя помогают моему ребёнку",
+        "yes",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "select_one agree",
+        "informed",
+        "Мектеп маған баламның жетістіктері туралы хабарлайды",
+        "Школа сообщает мне об успехах ребёнка",
+        "yes",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "select_multiple topics",
+        "topics",
+        "Қандай тақырыптарды талқылағыңыз келеді?",
+        "Какие темы вы хотели бы обсудить?",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
     ["end_group", "", "", "", "", "", "", "", ""],
     ["text", "comment", "Ұсыныстарыңыз", "Ваши предложения", "", "", "", "", ""],
     ["note", "thanks", "Жауаптарыңызға рахмет!", "Спасибо за ваши ответы!", "", "", "", "", ""],
@@ -118,7 +181,9 @@ def _feedback(cohort: Cohort, by: User, rng: random.Random) -> int:
                 "label": {"kk": kk, "ru": ru},
                 "required": True,
                 "list": "agree",
-                "choices": [{"name": c, "label": {"kk": k, "ru": r, "en": e}} for c, k, r, e in AGREE],
+                "choices": [
+                    {"name": c, "label": {"kk": k, "ru": r, "en": e}} for c, k, r, e in AGREE
+                ],
             },
         )
     survey = survey_question_add(
@@ -136,7 +201,8 @@ def _feedback(cohort: Cohort, by: User, rng: random.Random) -> int:
     for enrolment in enrolments:
         base = rng.choice([3, 4, 4, 5, 5])
         answers = {
-            name: str(max(1, min(5, base + rng.choice([-1, 0, 0, 1])))) for name, _kk, _ru in FEEDBACK_ITEMS
+            name: str(max(1, min(5, base + rng.choice([-1, 0, 0, 1]))))
+            for name, _kk, _ru in FEEDBACK_ITEMS
         }
         response_enter_paper(
             survey=survey,
@@ -154,7 +220,11 @@ def _parents(by: User, rng: random.Random) -> int:
     survey = survey_import_xlsform(
         by=by,
         fields=SurveyFields(
-            title={"kk": "Ата-аналар сауалнамасы", "ru": "Опрос родителей", "en": "Parents' survey"},
+            title={
+                "kk": "Ата-аналар сауалнамасы",
+                "ru": "Опрос родителей",
+                "en": "Parents' survey",
+            },
             audience="public",
             opens_on=today - timedelta(days=7),
             closes_on=today + timedelta(days=30),
@@ -196,7 +266,9 @@ def seed_surveys(*, cohorts: object = None) -> list[str]:
         return []
     rng = random.Random(15)
     made: list[str] = []
-    finished = getattr(cohorts, "finished", None) or Cohort.objects.filter(status="finished").first()
+    finished = (
+        getattr(cohorts, "finished", None) or Cohort.objects.filter(status="finished").first()
+    )
     responses = 0
     surveys = 0
     if finished is not None:
@@ -205,5 +277,7 @@ def seed_surveys(*, cohorts: object = None) -> list[str]:
     responses += _parents(by, rng)
     surveys += 1
     made.append(ngettext("%(n)s survey", "%(n)s surveys", surveys) % {"n": surveys})
-    made.append(ngettext("%(n)s survey response", "%(n)s survey responses", responses) % {"n": responses})
+    made.append(
+        ngettext("%(n)s survey response", "%(n)s survey responses", responses) % {"n": responses}
+    )
     return made

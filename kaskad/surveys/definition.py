@@ -64,9 +64,9 @@ class FormInvalid(Exception):
 # --- Walking ------------------------------------------------------------------------------------
 
 
-def walk(elements: list[dict[str, Any]], parents: tuple[dict[str, Any], ...] = ()) -> Iterator[
-    tuple[dict[str, Any], tuple[dict[str, Any], ...]]
-]:
+def walk(
+    elements: list[dict[str, Any]], parents: tuple[dict[str, Any], ...] = ()
+) -> Iterator[tuple[dict[str, Any], tuple[dict[str, Any], ...]]]:
     """Every element with the groups it sits in, in order."""
     for element in elements:
         yield element, parents
@@ -100,9 +100,12 @@ def scales(definition: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     numbers, by list name (two items or more)."""
     found: dict[str, list[dict[str, Any]]] = {}
     for question in flat_questions(definition):
-        if question["type"] == "select_one" and question.get("choices"):
-            if all(_is_number(c["name"]) for c in question["choices"]):
-                found.setdefault(question.get("list") or question["name"], []).append(question)
+        if (
+            question["type"] == "select_one"
+            and question.get("choices")
+            and all(_is_number(c["name"]) for c in question["choices"])
+        ):
+            found.setdefault(question.get("list") or question["name"], []).append(question)
     return {name: items for name, items in found.items() if len(items) >= 2}
 
 
@@ -117,7 +120,9 @@ def _is_number(text: str) -> bool:
 # --- Checking a definition ----------------------------------------------------------------------
 
 
-def check(definition: dict[str, Any], *, where: Mapping[str, tuple[str, int]] | None = None) -> None:
+def check(
+    definition: dict[str, Any], *, where: Mapping[str, tuple[str, int]] | None = None
+) -> None:
     """Parse every condition, check every reference, name and language; store the trees.
     `where` maps an element name to its (sheet, row) for the messages. Raises FormInvalid."""
     where = where or {}
@@ -157,11 +162,9 @@ def check(definition: dict[str, Any], *, where: Mapping[str, tuple[str, int]] | 
     for element, _parents in walk(elements):
         name = element.get("name", "")
         sheet, row = where.get(name, ("survey", None))
-        if not any((element.get("label") or {}).get(code) for code in languages):
-            if element.get("type") != "group":
-                problems.append(
-                    Problem(_("The question has no label."), sheet, row, "label", name)
-                )
+        labelled = any((element.get("label") or {}).get(code) for code in languages)
+        if not labelled and element.get("type") != "group":
+            problems.append(Problem(_("The question has no label."), sheet, row, "label", name))
         for column, allow_dot in (("relevant", False), ("constraint", True)):
             text = (element.get(column) or "").strip()
             element[f"{column}_tree"] = None
@@ -238,9 +241,7 @@ class Checked:
 
 
 def _visible(element: dict[str, Any], parents: tuple[dict[str, Any], ...], values: Any) -> bool:
-    return all(
-        expressions.holds(part.get("relevant_tree"), values) for part in (*parents, element)
-    )
+    return all(expressions.holds(part.get("relevant_tree"), values) for part in (*parents, element))
 
 
 def check_answers(definition: Mapping[str, Any], raw: Mapping[str, Any]) -> Checked:

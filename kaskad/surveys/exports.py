@@ -59,7 +59,7 @@ def as_sav(survey: Survey, language: str) -> bytes:
     _names, _labels, rows = export_rows(survey, language)
     questions = forms.flat_questions(survey.definition)
     columns: dict[str, list[Any]] = {"school": [], "area": [], "group": [], "day": []}
-    column_labels: dict[str, str] = {
+    column_labels: dict[str, str | None] = {
         "school": "school",
         "area": "area",
         "group": "respondent group",
@@ -67,7 +67,9 @@ def as_sav(survey: Survey, language: str) -> bytes:
     }
     value_labels: dict[str, dict[int | float, str]] = {}
     group_codes = {g.value: i for i, g in enumerate(RespondentGroup, start=1)}
-    value_labels["group"] = {i: str(g.label) for g, i in ((g, group_codes[g.value]) for g in RespondentGroup)}
+    value_labels["group"] = {
+        i: str(g.label) for g, i in ((g, group_codes[g.value]) for g in RespondentGroup)
+    }
     layout: list[tuple[str, dict[str, Any], str | None]] = []
     for question in questions:
         label = forms.label_in(question.get("label"), language, question["name"])
@@ -106,7 +108,9 @@ def as_sav(survey: Survey, language: str) -> bytes:
                 columns[var].append(
                     None
                     if value in (None, "")
-                    else forms.numeric_value(question, value if question["type"] != "select_one" else str(value))
+                    else forms.numeric_value(
+                        question, value if question["type"] != "select_one" else str(value)
+                    )
                 )
             else:
                 columns[var].append("" if value is None else str(value))

@@ -56,9 +56,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
             raise ExpressionError(f"unexpected character {text[pos]!r}", pos)
         start = match.start(match.lastgroup or 0)
         kind = match.lastgroup or ""
-        if kind == "ref":
-            out.append(("ref", match.group("refname"), start))
-        elif kind == "refname":  # pragma: no cover - lastgroup is the outer group
+        if kind == "ref" or kind == "refname":
             out.append(("ref", match.group("refname"), start))
         elif kind == "num":
             out.append(("num", match.group("num"), start))
@@ -110,7 +108,7 @@ class _Parser:
         while self.peek()[0] == "op" and self.peek()[1] in ops:
             op = self.take()[1]
             node = [op, node, lower()]
-        return node
+        return list(node)
 
     def or_(self) -> Node:
         return self._binary({"or"}, self.and_)
@@ -264,7 +262,9 @@ def evaluate(node: Node, values: Mapping[str, Any], current: Any = "") -> Any:
             evaluate(node[2], values, current)
         )
     if head in COMPARISONS:
-        return _compare(head, evaluate(node[1], values, current), evaluate(node[2], values, current))
+        return _compare(
+            head, evaluate(node[1], values, current), evaluate(node[2], values, current)
+        )
     if head in ARITHMETIC:
         a = _number(evaluate(node[1], values, current))
         b = _number(evaluate(node[2], values, current))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +41,7 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].choices = [("", "—"), *cohorts]
+        cast(forms.ChoiceField, self.fields["cohort"]).choices = [("", "—"), *cohorts]
 
     def school_codes(self) -> list[str]:
         return [c for c in re.split(r"[\s,;]+", self.cleaned_data.get("schools") or "") if c]
@@ -65,7 +65,10 @@ class QuestionForm(forms.Form):
         label=_("Choices"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One per line: name | Kazakh | Russian | English (e.g. “5 | Толық келісемін | Полностью согласен | Strongly agree”)."),
+        help_text=_(
+            "One per line: name | Kazakh | Russian | English "
+            "(e.g. “5 | Толық келісемін | Полностью согласен | Strongly agree”)."
+        ),
     )
     required = forms.BooleanField(label=_("Answer required"), required=False)
     relevant = forms.CharField(
@@ -97,7 +100,10 @@ class QuestionForm(forms.Form):
             question.update(
                 required=data["required"],
                 constraint=data["constraint"],
-                constraint_message={"kk": data["constraint_message"], "ru": data["constraint_message"]}
+                constraint_message={
+                    "kk": data["constraint_message"],
+                    "ru": data["constraint_message"],
+                }
                 if data["constraint_message"]
                 else {},
                 appearance="",
@@ -110,7 +116,10 @@ class QuestionForm(forms.Form):
                     continue
                 labels = dict(zip(("kk", "ru", "en"), parts[1:4], strict=False))
                 choices.append(
-                    {"name": parts[0], "label": {k: v for k, v in labels.items() if v} or {"kk": parts[0]}}
+                    {
+                        "name": parts[0],
+                        "label": {k: v for k, v in labels.items() if v} or {"kk": parts[0]},
+                    }
                 )
             question["list"] = f"{data['name']}_list"
             question["choices"] = choices
@@ -132,6 +141,8 @@ class ResultsFilterForm(forms.Form):
     def __init__(self, *args: Any, options: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         every = [("", _("all"))]
-        self.fields["organisation"].choices = every + list(options["organisations"])
-        self.fields["area"].choices = every + list(options["areas"])
-        self.fields["group"].choices = every + list(options["groups"])
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = every + list(
+            options["organisations"]
+        )
+        cast(forms.ChoiceField, self.fields["area"]).choices = every + list(options["areas"])
+        cast(forms.ChoiceField, self.fields["group"]).choices = every + list(options["groups"])

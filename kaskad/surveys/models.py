@@ -153,9 +153,12 @@ class Response(models.Model):
         verbose_name_plural = _("responses")
         indexes = [models.Index(fields=["survey", "organisation"])]
 
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.pk}"
+
 
 class Submission(models.Model):
-    """"Already answered": a registered user, or the one-time token of a public form. It
+    """ "Already answered": a registered user, or the one-time token of a public form. It
     shares no key, column or order with `Response`."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -180,6 +183,9 @@ class Submission(models.Model):
             models.UniqueConstraint(fields=["survey", "token"], name="survey_one_answer_per_token"),
         ]
 
+    def __str__(self) -> str:
+        return str(self.pk)
+
 
 class PublicAttempt(models.Model):
     """Throttle of the public pages: a count per hashed address and time window."""
@@ -192,3 +198,6 @@ class PublicAttempt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="survey_attempt_window")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.window_start:%Y-%m-%d %H:%M} {self.count}"

@@ -45,9 +45,7 @@ def surveys_for_respondent(user: User) -> list[Survey]:
     )
     condition = Q(audience=Audience.COHORT, cohort_id__in=cohorts.values("cohort_id"))
     if person.current_organisation_id:
-        condition |= Q(
-            audience=Audience.TEACHERS, organisations__id=person.current_organisation_id
-        )
+        condition |= Q(audience=Audience.TEACHERS, organisations__id=person.current_organisation_id)
     answered = Submission.objects.filter(user=user).values("survey_id")
     return list(
         Survey.objects.filter(condition, published=True, opens_on__lte=today, closes_on__gte=today)
@@ -253,8 +251,12 @@ def export_rows(survey: Survey, language: str) -> tuple[list[str], list[str], li
     rows: list[list[Any]] = []
     for response in Response.objects.filter(survey=survey).order_by("pk").iterator(2000):
         row: list[Any] = [
-            "" if response.organisation_id in small_orgs else org_codes.get(response.organisation_id, ""),
-            "" if response.area_id in small_areas else area_names.get(response.area_id, ""),
+            ""
+            if response.organisation_id is None or response.organisation_id in small_orgs
+            else org_codes.get(response.organisation_id, ""),
+            ""
+            if response.area_id is None or response.area_id in small_areas
+            else area_names.get(response.area_id, ""),
             response.group,
             response.submitted_on.isoformat(),
         ]

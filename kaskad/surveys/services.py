@@ -215,7 +215,9 @@ def survey_publish(*, survey: Survey, by: User) -> Survey:
         raise StateConflict("survey_empty", _("Add at least one question before publishing."))
     survey.published = True
     survey.save(update_fields=["published", "updated_at"])
-    audit_record(actor=by, action="survey.publish", obj=survey, changes={"published": [False, True]})
+    audit_record(
+        actor=by, action="survey.publish", obj=survey, changes={"published": [False, True]}
+    )
     return survey
 
 
@@ -296,7 +298,8 @@ def _write_response(survey: Survey, answers: dict[str, Any], respondent: Respond
                 .values_list("pk", flat=True)[position : position + 1]
                 .first()
             )
-            other = Response.objects.select_for_update().filter(pk=key).first()
+            if key is not None:
+                other = Response.objects.select_for_update().filter(pk=key).first()
         if other is None:
             Response.objects.create(survey=survey, **content)
             return
@@ -391,7 +394,9 @@ def response_submit(*, survey: Survey, user: User, raw: Mapping[str, Any]) -> No
         with transaction.atomic():
             mark = Submission.objects.create(survey=survey, user=user)
     except IntegrityError:
-        raise StateConflict("already_answered", _("You have already answered this survey.")) from None
+        raise StateConflict(
+            "already_answered", _("You have already answered this survey.")
+        ) from None
     try:
         with transaction.atomic():
             _write_response(survey, checked.answers, respondent)
@@ -424,11 +429,11 @@ def response_enter_paper(
         from kaskad.registry.models import Organisation
 
         area_id = (
-            Organisation.objects.filter(pk=organisation_id).values_list("area_id", flat=True).first()
+            Organisation.objects.filter(pk=organisation_id)
+            .values_list("area_id", flat=True)
+            .first()
         )
-    _write_response(
-        survey, checked.answers, Respondent(group, organisation_id, area_id)
-    )
+    _write_response(survey, checked.answers, Respondent(group, organisation_id, area_id))
 
 
 def has_answered(*, survey: Survey, user: User) -> bool:

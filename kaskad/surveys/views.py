@@ -21,8 +21,8 @@ from kaskad.accounts.scopes import user_scope
 from kaskad.core.errors import DomainError
 from kaskad.core.http import AuthedRequest, client_ip
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
-from kaskad.surveys import exports, selectors, services
 from kaskad.surveys import definition as forms_def
+from kaskad.surveys import exports, selectors, services
 from kaskad.surveys.forms import DatesForm, QuestionForm, ResultsFilterForm, SurveyForm
 from kaskad.surveys.models import PUBLIC_GROUPS, Audience, Survey
 from kaskad.surveys.permissions import runs_national_surveys, runs_surveys
@@ -76,7 +76,10 @@ def survey_create(request: AuthedRequest) -> HttpResponse:
         schools = tuple(Organisation.objects.filter(code__in=codes))
         unknown = sorted(set(codes) - {o.code for o in schools})
         if unknown:
-            form.add_error("schools", _("Unknown organisation codes: %(codes)s") % {"codes": ", ".join(unknown)})
+            form.add_error(
+                "schools",
+                _("Unknown organisation codes: %(codes)s") % {"codes": ", ".join(unknown)},
+            )
         else:
             fields = services.SurveyFields(
                 title={c: data[f"title_{c}"] for c in ("kk", "ru", "en")},
@@ -98,7 +101,10 @@ def survey_create(request: AuthedRequest) -> HttpResponse:
                                     field="xlsform",
                                 )
                             survey = services.survey_import_xlsform(
-                                by=request.user, fields=fields, data=upload.read(), filename=upload.name
+                                by=request.user,
+                                fields=fields,
+                                data=upload.read(),
+                                filename=upload.name,
                             )
                         else:
                             survey = services.survey_create(by=request.user, fields=fields)
@@ -127,7 +133,9 @@ def _rows(definition: dict[str, Any], language: str) -> list[dict[str, Any]]:
             row = {
                 "element": element,
                 "depth": depth,
-                "label": forms_def.label_in(element.get("label"), language, element.get("name", "")),
+                "label": forms_def.label_in(
+                    element.get("label"), language, element.get("name", "")
+                ),
                 "hint": forms_def.label_in(element.get("hint"), language),
                 "relevant_json": json.dumps(element.get("relevant_tree"))
                 if element.get("relevant_tree")
@@ -135,7 +143,9 @@ def _rows(definition: dict[str, Any], language: str) -> list[dict[str, Any]]:
                 "constraint_json": json.dumps(element.get("constraint_tree"))
                 if element.get("constraint_tree")
                 else "",
-                "constraint_message": forms_def.label_in(element.get("constraint_message"), language),
+                "constraint_message": forms_def.label_in(
+                    element.get("constraint_message"), language
+                ),
                 "choices": [
                     (c["name"], forms_def.label_in(c.get("label"), language, c["name"]))
                     for c in element.get("choices", [])
@@ -162,7 +172,9 @@ def survey_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "survey": survey,
             "rows": _rows(survey.definition, _language()),
             "question_form": QuestionForm(),
-            "dates_form": DatesForm(initial={"opens_on": survey.opens_on, "closes_on": survey.closes_on}),
+            "dates_form": DatesForm(
+                initial={"opens_on": survey.opens_on, "closes_on": survey.closes_on}
+            ),
             "public_url": request.build_absolute_uri(f"/surveys/s/{survey.link}/")
             if survey.audience == Audience.PUBLIC
             else "",
@@ -181,7 +193,9 @@ def survey_question_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             with domain_errors_on_form(form):
                 try:
-                    services.survey_question_add(survey=survey, by=request.user, question=form.question())
+                    services.survey_question_add(
+                        survey=survey, by=request.user, question=form.question()
+                    )
                 except services.FormRefused as refused:
                     problems = refused.problems
                     raise
@@ -198,7 +212,9 @@ def survey_question_add(request: AuthedRequest, pk: int) -> HttpResponse:
             "rows": _rows(survey.definition, _language()),
             "question_form": form,
             "problems": problems,
-            "dates_form": DatesForm(initial={"opens_on": survey.opens_on, "closes_on": survey.closes_on}),
+            "dates_form": DatesForm(
+                initial={"opens_on": survey.opens_on, "closes_on": survey.closes_on}
+            ),
             "responses": survey.responses.count(),
         },
         status=400,
@@ -348,7 +364,9 @@ def public_answer(request: HttpRequest, link: str) -> HttpResponse:
     if survey is None:
         raise Http404
     if not survey.is_open:
-        return _public(render(request, "surveys/answer_closed.html", {"survey": survey}, status=409))
+        return _public(
+            render(request, "surveys/answer_closed.html", {"survey": survey}, status=409)
+        )
     schools = list(survey.organisations.order_by("name").values_list("pk", "name"))
     extra = {
         "public": True,
@@ -368,12 +386,20 @@ def public_answer(request: HttpRequest, link: str) -> HttpResponse:
             )
         except services.AnswersInvalid as invalid:
             context = {**_answer_context(survey, request.POST, invalid.errors), **extra}
-            context.update(token=token, chosen_group=request.POST.get("_group", ""), chosen_school=school)
+            context.update(
+                token=token, chosen_group=request.POST.get("_group", ""), chosen_school=school
+            )
             return _public(render(request, "surveys/answer.html", context, status=400))
         except DomainError as error:
-            context = {**_answer_context(survey, request.POST), **extra, "token": secrets.token_urlsafe(24)}
+            context = {
+                **_answer_context(survey, request.POST),
+                **extra,
+                "token": secrets.token_urlsafe(24),
+            }
             messages.error(request, str(error.message))
             return _public(render(request, "surveys/answer.html", context, status=error.status))
-        return _public(render(request, "surveys/answer_done.html", {"survey": survey, "again": not stored}))
+        return _public(
+            render(request, "surveys/answer_done.html", {"survey": survey, "again": not stored})
+        )
     context = {**_answer_context(survey), **extra, "token": secrets.token_urlsafe(24)}
     return _public(render(request, "surveys/answer.html", context))

@@ -94,7 +94,7 @@ def read(data: bytes, *, filename: str = "") -> Parsed:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable file is the same refusal
+    except Exception:
         raise FormInvalid(
             [Problem(_("The file is not an Excel workbook (.xlsx) that can be read."), filename)]
         ) from None
@@ -136,7 +136,7 @@ def _settings(sheet: Any, problems: list[Problem]) -> dict[str, str]:
     if sheet is None:
         return {}
     header, rows = _rows(sheet)
-    for index, column in enumerate(header, start=1):
+    for column in header:
         base, _lang = _split(column)
         if column and base not in SETTINGS_COLUMNS:
             problems.append(
@@ -375,7 +375,7 @@ def _pyxform(data: bytes) -> list[Problem]:
                 int(match.group(1)) if match else None,
             )
         ]
-    except Exception as error:  # noqa: BLE001 - any crash of the converter is a refusal
+    except Exception as error:
         return [
             Problem(_("The form is not a valid XLSForm: %(message)s") % {"message": str(error)})
         ]

@@ -8,6 +8,7 @@ import json
 import random
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -54,12 +55,17 @@ def test_the_server_applies_skip_logic_and_constraints() -> None:
     survey = public_survey()
     # Not relevant (no child at school): the group's answers are dropped, not stored.
     response_submit_public(
-        survey=survey, raw={**GOOD_ANSWERS, "has_child": "no", "age": "99"}, token="a", group="parent"
+        survey=survey,
+        raw={**GOOD_ANSWERS, "has_child": "no", "age": "99"},
+        token="a",
+        group="parent",
     )
     assert "age" not in Response.objects.get().answers
     # Relevant: the constraint and required hold on the server.
     with pytest.raises(AnswersInvalid) as caught:
-        response_submit_public(survey=survey, raw={**GOOD_ANSWERS, "age": "40"}, token="b", group="parent")
+        response_submit_public(
+            survey=survey, raw={**GOOD_ANSWERS, "age": "40"}, token="b", group="parent"
+        )
     assert set(caught.value.errors) == {"age"}
     with pytest.raises(AnswersInvalid) as caught:
         response_submit_public(
@@ -81,7 +87,7 @@ def test_a_closed_survey_takes_no_answers() -> None:
         response_submit_public(survey=survey, raw=GOOD_ANSWERS, token="t", group="parent")
 
 
-def _feedback_survey(n_participants: int):  # type: ignore[no-untyped-def]
+def _feedback_survey(n_participants: int) -> tuple[Any, list[Any]]:
     coordinator = coordinator_of("ALA")
     cohort = make_cohort(branch_obj=branch("ALA"), status="open")
     users = []
@@ -130,16 +136,21 @@ def test_a_response_cannot_be_joined_back_to_its_respondent() -> None:
     order = list(users)
     random.Random(4).shuffle(order)
     for index, user in enumerate(order):
-        response_submit(
-            survey=survey, user=user, raw={"useful": str(index % 5 + 1), "clear": "3"}
-        )
+        response_submit(survey=survey, user=user, raw={"useful": str(index % 5 + 1), "clear": "3"})
     identities = set()
     for user in users:
         identities |= {str(user.pk), user.username, str(user.person_id), str(user.person.iin)}
     # No column of a response holds anything of a respondent, and no time finer than the day.
     columns = {f.column for f in Response._meta.concrete_fields}
     assert columns == {
-        "id", "survey_id", "submitted_on", "organisation_id", "area_id", "group", "answers", "vector",
+        "id",
+        "survey_id",
+        "submitted_on",
+        "organisation_id",
+        "area_id",
+        "group",
+        "answers",
+        "vector",
     }
     with connection.cursor() as cursor:
         # survey, school and area ids are the registry's, shared by every respondent there.
@@ -148,7 +159,9 @@ def test_a_response_cannot_be_joined_back_to_its_respondent() -> None:
         for row in cursor.fetchall():
             for value in row:
                 assert str(value) not in identities
-                assert not any(identity in str(value) for identity in identities if len(identity) > 3)
+                assert not any(
+                    identity in str(value) for identity in identities if len(identity) > 3
+                )
     assert all(isinstance(r.submitted_on, date) for r in Response.objects.all())
     # Keys are random: neither table's key order is the order of answering, and the marks'
     # keys are UUIDs that share no value or sequence with the responses'.

@@ -3,7 +3,6 @@ under five, filters, and the exports (CSV, XLSX, SPSS with value labels)."""
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 
@@ -52,22 +51,28 @@ def test_results_per_question_scale_and_filter() -> None:
             organisation_id=school.pk,
         )
     response_submit_public(
-        survey=survey, raw=GOOD_ANSWERS, token="small", group="pupil", organisation_id=small_school.pk
+        survey=survey,
+        raw=GOOD_ANSWERS,
+        token="small",
+        group="pupil",
+        organisation_id=small_school.pk,
     )
     results = survey_results(survey=survey, filters=Filters(), language="kk")
     assert results.total == 11
-    safe = next(q for q in results.questions if q.name == "safe")
-    counts = {c.label: c.count for c in safe.cells}
+    safe_result = next(q for q in results.questions if q.name == "safe")
+    counts = {c.label: c.count for c in safe_result.cells}
     # "4" was chosen 7 times (6 here + the small school's): shown; 1 or 2 times: hidden.
     assert counts["Келісемін"] == 7
     assert counts["Толық келісемін"] is None
     assert counts["Келіспеймін"] is None and counts["Бейтарап"] is None
     assert counts["Мүлдем келіспеймін"] == 0
-    assert safe.mean == pytest.approx(np.mean([4, 4, 5, 3, 4, 2, 4, 4, 4, 5, 4]))
+    assert safe_result.mean == pytest.approx(np.mean([4, 4, 5, 3, 4, 2, 4, 4, 4, 5, 4]))
     scale = next(s for s in results.scales if s.name == "agree")
     assert scale.respondents == 11 and scale.alpha is not None
     # A school with one response: nothing shown at all.
-    small = survey_results(survey=survey, filters=Filters(organisation_id=small_school.pk), language="kk")
+    small = survey_results(
+        survey=survey, filters=Filters(organisation_id=small_school.pk), language="kk"
+    )
     assert small.total is None and small.questions == []
     pupils = survey_results(survey=survey, filters=Filters(group="pupil"), language="kk")
     assert pupils.total is None
@@ -82,7 +87,11 @@ def test_exports_carry_codes_and_value_labels_but_no_small_school() -> None:
     survey.organisations.set([school])
     for index in range(3):
         response_submit_public(
-            survey=survey, raw=GOOD_ANSWERS, token=f"x{index}", group="parent", organisation_id=school.pk
+            survey=survey,
+            raw=GOOD_ANSWERS,
+            token=f"x{index}",
+            group="parent",
+            organisation_id=school.pk,
         )
     text = exports.as_csv(survey, "ru").decode("utf-8-sig")
     assert "SCH-SMALL" not in text and "Возраст ребёнка" in text
@@ -100,4 +109,3 @@ def test_exports_carry_codes_and_value_labels_but_no_small_school() -> None:
     assert meta.variable_value_labels["has_child"] == {1.0: "Да", 2.0: "Нет"}
     assert list(frame["topics_maths"]) == [1.0] * 3 and list(frame["topics_reading"]) == [0.0] * 3
     assert meta.column_names_to_labels["age"] == "Возраст ребёнка"
-    assert io.BytesIO  # the module is used above for the workbook check

@@ -4,6 +4,7 @@ from an XLSForm with problems listed, results with suppression, and scope (out o
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,7 +30,7 @@ from kaskad.surveys.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _client(user=None) -> Client:  # type: ignore[no-untyped-def]
+def _client(user: Any = None) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
@@ -113,7 +114,9 @@ def test_creating_from_a_good_xlsform_and_closing_before_opening() -> None:
     data["xlsform"] = SimpleUploadedFile("good.xlsx", workbook(SURVEY_SHEET))
     page = client.post(reverse("surveys:create"), data)
     survey = Survey.objects.get()
-    assert page.status_code == 302 and page["Location"] == reverse("surveys:detail", args=[survey.pk])
+    assert page.status_code == 302 and page["Location"] == reverse(
+        "surveys:detail", args=[survey.pk]
+    )
 
 
 def test_results_hide_small_cells_and_export() -> None:
@@ -130,7 +133,13 @@ def test_results_hide_small_cells_and_export() -> None:
     body = page.content.decode()
     assert page.status_code == 200 and "data-suppressed" in body
     safe = next(q for q in page.context["results"].questions if q.name == "safe")
-    assert [c.count for c in safe.cells] == [None, 0, 0, None, 0]  # 1 once, 4 five times: 1 hides 4 too
+    assert [c.count for c in safe.cells] == [
+        None,
+        0,
+        0,
+        None,
+        0,
+    ]  # 1 once, 4 five times: 1 hides 4 too
     for fmt in ("csv", "xlsx", "sav"):
         assert client.get(reverse("surveys:export", args=[survey.pk, fmt])).status_code == 200
 
