@@ -121,16 +121,59 @@ def _responses(survey: Survey, filters: Filters) -> QuerySet[Response]:
 
 
 def response_matrix(survey: Survey, filters: Filters) -> np.ndarray[Any, np.dtype[np.float32]]:
-    """responses × numeric questions, float32, NaN for no answer: one column read, no JSON."""
+    """responses × numeric questions, float32, NaN for no answer: one column read, no JSON.
+    On PostgreSQL the database joins the packed rows into one value (one row to transfer
+    instead of one per response)."""
+    from django.db import connection
+
     width = len(forms.numeric_questions(survey.definition))
-    blobs = list(_responses(survey, filters).values_list("vector", flat=True).iterator(5000))
-    if not blobs or width == 0:
-        return np.empty((len(blobs), width), dtype=np.float32)
-    data = b"".join(bytes(b) for b in blobs)
-    return np.frombuffer(data, dtype="<f4").reshape(len(blobs), width)
+    responses = _responses(survey, filters)
+    if connection.vendor == "postgresql":
+        sql, params = responses.values("vector").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT string_agg(packed.vector, ''::bytea) FROM ({sql}) AS packed", params
+            )
+            joined = cursor.fetchone()[0]
+        data = bytes(joined or b"")
+    else:
+        data = b"".join(bytes(b) for b in responses.values_list("vector", flat=True).iterator(5000))
+    if width == 0:
+        return np.empty((0, 0), dtype=np.float32)
+    rows = len(data) // (4 * width)
+    # Column-major, so each question's answers lie together for the counts below.
+    return np.asfortranarray(np.frombuffer(data, dtype="<f4").reshape(rows, width))
 
 
 def survey_results(*, survey: Survey, filters: Filters, language: str) -> Results:
+    """The results, computed once per state of the data: responses are only ever added (the
+    shuffle in services moves answers between rows, never changes the set), so the number of
+    matching responses and the form's last change identify the figures exactly."""
+    from django.core.cache import cache
+
+    count = _responses(survey, filters).count()
+    key = ":".join(
+        str(part)
+        for part in (
+            "surveys:results",
+            survey.pk,
+            survey.updated_at.timestamp() if survey.updated_at else "",
+            filters.organisation_id,
+            filters.area_id,
+            filters.group,
+            language,
+            count,
+        )
+    )
+    cached = cache.get(key)
+    if isinstance(cached, Results):
+        return cached
+    results = _compute_results(survey=survey, filters=filters, language=language)
+    cache.set(key, results, 3600)
+    return results
+
+
+def _compute_results(*, survey: Survey, filters: Filters, language: str) -> Results:
     matrix = response_matrix(survey, filters)
     total = matrix.shape[0]
     if total < statistics.MIN_CELL:
@@ -193,30 +236,52 @@ def survey_results(*, survey: Survey, filters: Filters, language: str) -> Result
 
 def filter_options(survey: Survey) -> Mapping[str, list[tuple[int | str, str]]]:
     """The schools, areas and groups with at least five responses (a smaller one would be a
-    way round the suppression)."""
+    way round the suppression), from one grouped count; cached per number of responses."""
+    from django.core.cache import cache
+
+    key = f"surveys:options:{survey.pk}:{Response.objects.filter(survey=survey).count()}"
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    options = _filter_options(survey)
+    cache.set(key, options, 3600)
+    return options
+
+
+def _filter_options(survey: Survey) -> dict[str, list[tuple[int | str, str]]]:
+    from collections import Counter
+
     from django.db.models import Count
 
     from kaskad.registry.models import Area, Organisation
-
-    def big(field_name: str) -> list[Any]:
-        return [
-            row[field_name]
-            for row in Response.objects.filter(survey=survey)
-            .exclude(**{f"{field_name}__isnull": True})
-            .values(field_name)
-            .annotate(n=Count("pk"))
-            .filter(n__gte=statistics.MIN_CELL)
-        ]
-
     from kaskad.surveys.models import RespondentGroup
+
+    cells = (
+        Response.objects.filter(survey=survey)
+        .values_list("organisation_id", "area_id", "group")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    schools: Counter[int] = Counter()
+    areas: Counter[int] = Counter()
+    groups: Counter[str] = Counter()
+    for organisation_id, area_id, group, n in cells:
+        if organisation_id:
+            schools[organisation_id] += n
+        if area_id:
+            areas[area_id] += n
+        groups[group] += n
+
+    def big(counter: Counter[Any]) -> list[Any]:
+        return [key for key, n in counter.items() if n >= statistics.MIN_CELL]
 
     return {
         "organisations": [
             (o.pk, o.name)
-            for o in Organisation.objects.filter(pk__in=big("organisation")).order_by("name")
+            for o in Organisation.objects.filter(pk__in=big(schools)).order_by("name")
         ],
-        "areas": [(a.pk, str(a)) for a in Area.objects.filter(pk__in=big("area"))],
-        "groups": [(g, str(RespondentGroup(g).label)) for g in big("group")],
+        "areas": [(a.pk, str(a)) for a in Area.objects.filter(pk__in=big(areas))],
+        "groups": [(g, str(RespondentGroup(g).label)) for g in sorted(big(groups))],
     }
 
 

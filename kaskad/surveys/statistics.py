@@ -43,6 +43,11 @@ def suppress(counts: list[int], *, minimum: int = MIN_CELL) -> list[int | None]:
 
 def column_counts(column: NDArray[np.float32], codes: list[float]) -> list[int]:
     """How many responses chose each code (a select_one column)."""
+    if codes == [float(i) for i in range(1, len(codes) + 1)]:
+        # Codes 1..k (the usual Likert scale): one pass with bincount.
+        answered = column[~np.isnan(column)].astype(np.int64)
+        answered = answered[(answered >= 1) & (answered <= len(codes))]
+        return [int(c) for c in np.bincount(answered, minlength=len(codes) + 1)[1:]]
     return [int(np.count_nonzero(column == code)) for code in codes]
 
 
