@@ -15,30 +15,18 @@ from openpyxl import Workbook
 from kaskad.accounts.models import Role, User
 from kaskad.delivery.models import Cohort, Enrolment
 from kaskad.registry.models import Organisation
+from kaskad.surveys.feedback import AGREE, course_feedback_create
+from kaskad.surveys.feedback import ITEMS as FEEDBACK_ITEMS
 from kaskad.surveys.models import Survey
 from kaskad.surveys.services import (
     SurveyFields,
     response_enter_paper,
     response_submit_public,
-    survey_create,
+    survey_dates_set,
     survey_import_xlsform,
     survey_publish,
-    survey_question_add,
 )
 
-AGREE = [
-    ("1", "Мүлдем келіспеймін", "Совсем не согласен", "Strongly disagree"),
-    ("2", "Келіспеймін", "Не согласен", "Disagree"),
-    ("3", "Бейтарап", "Нейтрально", "Neutral"),
-    ("4", "Келісемін", "Согласен", "Agree"),
-    ("5", "Толық келісемін", "Полностью согласен", "Strongly agree"),
-]
-FEEDBACK_ITEMS = [
-    ("relevant", "Курс мазмұны жұмысыма қатысты", "Содержание курса связано с моей работой"),
-    ("clear", "Тренер түсінікті түсіндірді", "Тренер объяснял понятно"),
-    ("practice", "Тәжірибелік тапсырмалар пайдалы болды", "Практические задания были полезны"),
-    ("apply", "Үйренгенімді сабақта қолданамын", "Я применю изученное на уроках"),
-]
 PARENTS_SURVEY = [
     [
         "type",
@@ -160,49 +148,21 @@ def _officer() -> User | None:
 
 
 def _feedback(cohort: Cohort, by: User, rng: random.Random) -> int:
+    survey = course_feedback_create(cohort=cohort, by=by)
+    # The demo's cohort finished a while ago: keep its feedback open today.
     today = timezone.localdate()
-    survey = survey_create(
-        by=by,
-        fields=SurveyFields(
-            title={"kk": "Курс туралы пікір", "ru": "Отзыв о курсе", "en": "Course feedback"},
-            audience="cohort",
-            opens_on=today - timedelta(days=3),
-            closes_on=today + timedelta(days=14),
-            cohort=cohort,
-        ),
-    )
-    for name, kk, ru in FEEDBACK_ITEMS:
-        survey = survey_question_add(
-            survey=survey,
-            by=by,
-            question={
-                "type": "select_one",
-                "name": name,
-                "label": {"kk": kk, "ru": ru},
-                "required": True,
-                "list": "agree",
-                "choices": [
-                    {"name": c, "label": {"kk": k, "ru": r, "en": e}} for c, k, r, e in AGREE
-                ],
-            },
-        )
-    survey = survey_question_add(
+    survey = survey_dates_set(
         survey=survey,
         by=by,
-        question={
-            "type": "text",
-            "name": "improve",
-            "label": {"kk": "Курсты қалай жақсартуға болады?", "ru": "Как улучшить курс?"},
-            "required": False,
-        },
+        opens_on=today - timedelta(days=3),
+        closes_on=today + timedelta(days=14),
     )
-    survey = survey_publish(survey=survey, by=by)
     enrolments = list(Enrolment.objects.filter(cohort=cohort).values("organisation_id")[:40])
     for enrolment in enrolments:
         base = rng.choice([3, 4, 4, 5, 5])
         answers = {
             name: str(max(1, min(5, base + rng.choice([-1, 0, 0, 1]))))
-            for name, _kk, _ru in FEEDBACK_ITEMS
+            for name, _kk, _ru, _en in FEEDBACK_ITEMS
         }
         response_enter_paper(
             survey=survey,

@@ -53,9 +53,12 @@ def survey_list(request: AuthedRequest) -> HttpResponse:
     if runs_surveys(request.user):
         managed = selectors.survey_list_visible_to(request.user).select_related("branch")[:200]
     mine = selectors.surveys_for_respondent(request.user)
-    if managed is None and not mine:
-        return render(request, "surveys/survey_list.html", {"managed": None, "mine": []})
-    return render(request, "surveys/survey_list.html", {"managed": managed, "mine": mine})
+    cohorts = _cohort_choices(request) if managed is not None else []
+    return render(
+        request,
+        "surveys/survey_list.html",
+        {"managed": managed, "mine": mine, "cohorts": cohorts},
+    )
 
 
 @login_required
@@ -121,6 +124,27 @@ def survey_create(request: AuthedRequest) -> HttpResponse:
         {"form": form, "problems": problems},
         status=400 if problems else 200,
     )
+
+
+@login_required
+@require_POST
+def course_feedback(request: AuthedRequest) -> HttpResponse:
+    """The standard course feedback for a cohort of the user's branch (or any, nationally)."""
+    from kaskad.delivery.models import Cohort
+    from kaskad.surveys.feedback import course_feedback_create
+
+    if not runs_surveys(request.user):
+        raise Http404
+    allowed = {pk for pk, _label in _cohort_choices(request)}
+    cohort_id = request.POST.get("cohort", "")
+    if cohort_id not in allowed:
+        raise Http404
+    cohort = get_object_or_404(Cohort.objects.select_related("branch"), pk=int(cohort_id))
+    with domain_errors_as_messages(request):
+        survey = course_feedback_create(cohort=cohort, by=request.user)
+        messages.success(request, _("The course feedback was created and published."))
+        return redirect("surveys:detail", pk=survey.pk)
+    return redirect("surveys:list")
 
 
 def _rows(definition: dict[str, Any], language: str) -> list[dict[str, Any]]:

@@ -167,3 +167,85 @@ def test_a_coordinator_sees_only_their_branch_and_others_see_nothing() -> None:
         {"title_kk": "X", "audience": "public", "opens_on": today, "closes_on": today},
     )
     assert page.status_code == 200 and Survey.objects.count() == 1
+
+
+def test_course_feedback_for_a_cohort_of_the_branch() -> None:
+    from kaskad.assessment.tests.factories import enrol
+    from kaskad.delivery.tests.factories import make_teacher, teacher_user
+
+    coordinator = coordinator_of("ALA")
+    cohort = make_cohort(branch_obj=branch("ALA"), status="open")
+    participant = make_teacher(branch_code="ALA")
+    enrol(cohort, participant)
+    other = make_cohort(branch_obj=branch("AST"))
+    client = _client(coordinator)
+    refused = client.post(reverse("surveys:course_feedback"), {"cohort": other.pk})
+    assert refused.status_code == 404
+    page = client.post(reverse("surveys:course_feedback"), {"cohort": cohort.pk})
+    survey = Survey.objects.get()
+    assert page.status_code == 302
+    assert survey.published and survey.opens_on == cohort.ends_on
+    assert [q["name"] for q in survey.questions()] == [
+        "relevant",
+        "clear",
+        "practice",
+        "apply",
+        "improve",
+    ]
+    # The participant sees it under "Surveys" once it opens.
+    survey.opens_on = survey.closes_on = timezone.localdate()
+    survey.save(update_fields=["opens_on", "closes_on"])
+    listing = _client(teacher_user(participant)).get(reverse("surveys:list"))
+    assert survey in listing.context["mine"]
+
+
+def test_teachers_of_the_chosen_schools_answer_once() -> None:
+    from kaskad.delivery.tests.factories import make_teacher, teacher_user
+    from kaskad.registry.tests.factories import area_of, make_organisation
+
+    school = make_organisation(area=area_of("ALA"))
+    teacher = teacher_user(make_teacher(branch_code="ALA", organisation=school))
+    elsewhere = teacher_user(make_teacher(branch_code="ALA"))
+    survey = public_survey(audience="teachers", organisations=(school,))
+    url = reverse("surveys:answer", args=[survey.pk])
+    assert _client(elsewhere).get(url).status_code == 404
+    client = _client(teacher)
+    assert survey in client.get(reverse("surveys:list")).context["mine"]
+    assert client.post(url, GOOD_ANSWERS).status_code == 200
+    response = Response.objects.get()
+    assert response.group == "teacher" and response.organisation_id == school.pk
+    again = client.get(url)
+    assert again.context["already"]
+    assert survey not in client.get(reverse("surveys:list")).context["mine"]
+
+
+def test_a_question_added_on_the_screen_is_checked_like_an_import() -> None:
+    today = timezone.localdate()
+    by = officer()
+    survey = survey_create(
+        by=by,
+        fields=SurveyFields(title={"kk": "С"}, audience="public", opens_on=today, closes_on=today),
+    )
+    client = _client(by)
+    url = reverse("surveys:question_add", args=[survey.pk])
+    bad = client.post(
+        url,
+        {"type": "integer", "name": "age", "label_kk": "Жасы", "relevant": "${nobody} = 1"},
+    )
+    assert bad.status_code == 400 and "${nobody}" in bad.content.decode()
+    survey.refresh_from_db()
+    assert survey.questions() == []
+    good = client.post(
+        url,
+        {
+            "type": "select_one",
+            "name": "agree",
+            "label_kk": "Келісесіз бе?",
+            "label_ru": "Согласны?",
+            "choices": "1 | Жоқ | Нет\n2 | Иә | Да",
+            "required": "on",
+        },
+    )
+    assert good.status_code == 302
+    survey.refresh_from_db()
+    assert survey.questions()[0]["choices"][1]["label"] == {"kk": "Иә", "ru": "Да"}
