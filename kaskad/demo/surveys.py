@@ -1,23 +1,23 @@
 """Demo surveys, made through the surveys' services: the course feedback of the finished cohort
 (with answers from its participants' paper forms) and a public parents' survey in Kazakh and
-Russian, imported from an XLSForm built here, with answers from parents of three schools."""
+Russian, imported from the example XLSForm (kaskad/surveys/samples.py), with answers from
+parents of three schools."""
 
 from __future__ import annotations
 
-import io
 import random
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import ngettext
-from openpyxl import Workbook
 
 from kaskad.accounts.models import Role, User
 from kaskad.delivery.models import Cohort, Enrolment
 from kaskad.registry.models import Organisation
-from kaskad.surveys.feedback import AGREE, course_feedback_create
 from kaskad.surveys.feedback import ITEMS as FEEDBACK_ITEMS
+from kaskad.surveys.feedback import course_feedback_create
 from kaskad.surveys.models import Survey
+from kaskad.surveys.samples import parents_xlsform
 from kaskad.surveys.services import (
     SurveyFields,
     response_enter_paper,
@@ -26,118 +26,6 @@ from kaskad.surveys.services import (
     survey_import_xlsform,
     survey_publish,
 )
-
-PARENTS_SURVEY = [
-    [
-        "type",
-        "name",
-        "label::Kazakh (kk)",
-        "label::Russian (ru)",
-        "required",
-        "relevant",
-        "constraint",
-        "constraint_message::Kazakh (kk)",
-        "constraint_message::Russian (ru)",
-    ],
-    [
-        "select_one yn",
-        "has_child",
-        "Балаңыз осы мектепте оқи ма?",
-        "Ваш ребёнок учится в этой школе?",
-        "yes",
-        "",
-        "",
-        "",
-        "",
-    ],
-    ["begin_group", "school", "Мектеп туралы", "О школе", "", "${has_child} = 'yes'", "", "", ""],
-    [
-        "integer",
-        "grade",
-        "Балаңыз нешінші сыныпта?",
-        "В каком классе ваш ребёнок?",
-        "yes",
-        "",
-        ". >= 0 and . <= 11",
-        "0-ден 11-ге дейінгі сан",
-        "Число от 0 до 11",
-    ],
-    [
-        "select_one agree",
-        "safe",
-        "Балам мектепте өзін қауіпсіз сезінеді",
-        "Ребёнок чувствует себя в школе в безопасности",
-        "yes",
-        "",
-        "",
-        "",
-        "",
-    ],
-    [
-        "select_one agree",
-        "teachers",
-        "Мұғалімдер балама көмектеседі",
-        "Учителя помогают моему ребёнку",
-        "yes",
-        "",
-        "",
-        "",
-        "",
-    ],
-    [
-        "select_one agree",
-        "informed",
-        "Мектеп маған баламның жетістіктері туралы хабарлайды",
-        "Школа сообщает мне об успехах ребёнка",
-        "yes",
-        "",
-        "",
-        "",
-        "",
-    ],
-    [
-        "select_multiple topics",
-        "topics",
-        "Қандай тақырыптарды талқылағыңыз келеді?",
-        "Какие темы вы хотели бы обсудить?",
-        "",
-        "",
-        "",
-        "",
-        "",
-    ],
-    ["end_group", "", "", "", "", "", "", "", ""],
-    ["text", "comment", "Ұсыныстарыңыз", "Ваши предложения", "", "", "", "", ""],
-    ["note", "thanks", "Жауаптарыңызға рахмет!", "Спасибо за ваши ответы!", "", "", "", "", ""],
-]
-PARENTS_CHOICES = [
-    ["list_name", "name", "label::Kazakh (kk)", "label::Russian (ru)"],
-    ["yn", "yes", "Иә", "Да"],
-    ["yn", "no", "Жоқ", "Нет"],
-    *[["agree", code, kk, ru] for code, kk, ru, _en in AGREE],
-    ["topics", "homework", "Үй тапсырмасы", "Домашние задания"],
-    ["topics", "food", "Тамақтану", "Питание"],
-    ["topics", "safety", "Қауіпсіздік", "Безопасность"],
-    ["topics", "career", "Кәсіптік бағдар", "Профориентация"],
-]
-
-
-def parents_xlsform() -> bytes:
-    """The parents' survey as an XLSForm workbook (also what docs/surveys.md describes)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "survey"
-    for row in PARENTS_SURVEY:
-        sheet.append(row)
-    choices = book.create_sheet("choices")
-    for row in PARENTS_CHOICES:
-        choices.append(row)
-    settings = book.create_sheet("settings")
-    settings.append(["form_title", "default_language"])
-    settings.append(["Ата-аналар сауалнамасы", "Kazakh (kk)"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _officer() -> User | None:

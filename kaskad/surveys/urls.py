@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("s/<survey_link:link>/", views.public_answer, name="public"),
     path("", views.survey_list, name="list"),
     path("new/", views.survey_create, name="create"),
+    path("new/example.xlsx", views.xlsform_example, name="xlsform_example"),
     path("course-feedback/", views.course_feedback, name="course_feedback"),
     path("<int:pk>/", views.survey_detail, name="detail"),
     path("<int:pk>/questions/", views.survey_question_add, name="question_add"),

@@ -147,6 +147,20 @@ def course_feedback(request: AuthedRequest) -> HttpResponse:
     return redirect("surveys:list")
 
 
+@login_required
+def xlsform_example(request: AuthedRequest) -> HttpResponse:
+    if not runs_surveys(request.user):
+        raise Http404
+    from kaskad.surveys.samples import parents_xlsform
+
+    response = HttpResponse(
+        parents_xlsform(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="parents-survey.xlsx"'
+    return response
+
+
 def _rows(definition: dict[str, Any], language: str) -> list[dict[str, Any]]:
     """The form as flat rows for the template: group starts and ends, notes, questions, each
     with its label in `language` and its conditions as JSON for form.js."""

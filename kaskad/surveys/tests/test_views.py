@@ -249,3 +249,25 @@ def test_a_question_added_on_the_screen_is_checked_like_an_import() -> None:
     assert good.status_code == 302
     survey.refresh_from_db()
     assert survey.questions()[0]["choices"][1]["label"] == {"kk": "Иә", "ru": "Да"}
+
+
+def test_the_example_xlsform_downloads_and_imports() -> None:
+    from kaskad.surveys.services import survey_import_xlsform
+
+    by = officer()
+    page = _client(by).get(reverse("surveys:xlsform_example"))
+    assert page.status_code == 200
+    today = timezone.localdate()
+    survey = survey_import_xlsform(
+        by=by,
+        fields=SurveyFields(title={}, audience="public", opens_on=today, closes_on=today),
+        data=page.content,
+        filename="parents-survey.xlsx",
+    )
+    assert survey.title == "Ата-аналар сауалнамасы"  # from the settings sheet
+    assert (
+        _client(make_user(roles=[(Role.TEACHER, None)]))
+        .get(reverse("surveys:xlsform_example"))
+        .status_code
+        == 404
+    )
