@@ -93,31 +93,28 @@ def survey_create(request: AuthedRequest) -> HttpResponse:
                 organisations=schools,
             )
             upload = data.get("xlsform")
-            try:
-                with domain_errors_on_form(form):
-                    try:
-                        if upload is not None:
-                            if upload.size > MAX_XLSFORM:
-                                raise DomainError(
-                                    "file_too_large",
-                                    _("The file is larger than 5 MB."),
-                                    field="xlsform",
-                                )
-                            survey = services.survey_import_xlsform(
-                                by=request.user,
-                                fields=fields,
-                                data=upload.read(),
-                                filename=upload.name,
+            with domain_errors_on_form(form):
+                try:
+                    if upload is not None:
+                        if upload.size > MAX_XLSFORM:
+                            raise DomainError(
+                                "file_too_large",
+                                _("The file is larger than 5 MB."),
+                                field="xlsform",
                             )
-                        else:
-                            survey = services.survey_create(by=request.user, fields=fields)
-                    except services.FormRefused as refused:
-                        problems = refused.problems
-                        raise
-                    messages.success(request, _("The survey was created."))
-                    return redirect("surveys:detail", pk=survey.pk)
-            except Http404:
-                raise
+                        survey = services.survey_import_xlsform(
+                            by=request.user,
+                            fields=fields,
+                            data=upload.read(),
+                            filename=upload.name,
+                        )
+                    else:
+                        survey = services.survey_create(by=request.user, fields=fields)
+                except services.FormRefused as refused:
+                    problems = refused.problems
+                    raise
+                messages.success(request, _("The survey was created."))
+                return redirect("surveys:detail", pk=survey.pk)
     return render(
         request,
         "surveys/survey_create.html",
@@ -228,19 +225,16 @@ def survey_question_add(request: AuthedRequest, pk: int) -> HttpResponse:
     form = QuestionForm(request.POST)
     problems: list[forms_def.Problem] = []
     if form.is_valid():
-        try:
-            with domain_errors_on_form(form):
-                try:
-                    services.survey_question_add(
-                        survey=survey, by=request.user, question=form.question()
-                    )
-                except services.FormRefused as refused:
-                    problems = refused.problems
-                    raise
-                messages.success(request, _("The question was added."))
-                return redirect("surveys:detail", pk=survey.pk)
-        except Http404:
-            raise
+        with domain_errors_on_form(form):
+            try:
+                services.survey_question_add(
+                    survey=survey, by=request.user, question=form.question()
+                )
+            except services.FormRefused as refused:
+                problems = refused.problems
+                raise
+            messages.success(request, _("The question was added."))
+            return redirect("surveys:detail", pk=survey.pk)
     survey.refresh_from_db()
     return render(
         request,
