@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kaskad.certificates",
     "kaskad.plagiarism",
     "kaskad.monitoring",
+    "kaskad.surveys",
     "kaskad.reports",
     "kaskad.demo",
 ]

@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("assessment/", include("kaskad.assessment.urls")),
     path("certificates/", include("kaskad.certificates.urls")),
+    path("surveys/", include("kaskad.surveys.urls")),
     path("plagiarism/", include("kaskad.plagiarism.urls")),
     path("monitoring/", include("kaskad.monitoring.urls")),
     path("reports/", include("kaskad.reports.urls")),

@@ -73,6 +73,12 @@ from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
 from kaskad.registry.transfers import transfer_request_create
+from kaskad.surveys.services import (
+    SurveyFields,
+    survey_create,
+    survey_publish,
+    survey_question_add,
+)
 
 ROLES = (
     "admin",
@@ -265,7 +271,35 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         position="teacher",
         transfer_date=timezone.localdate(),
     )
+    # The cohort's course feedback (run by the branch) and a public survey, both open.
+    surveys = {}
+    for audience in ("cohort", "public"):
+        survey = survey_create(
+            by=admin,
+            fields=SurveyFields(
+                title={"kk": f"Сауалнама {code}"},
+                audience=audience,
+                opens_on=timezone.localdate(),
+                closes_on=timezone.localdate() + timedelta(days=5),
+                cohort=cohort if audience == "cohort" else None,
+            ),
+        )
+        survey = survey_question_add(
+            survey=survey,
+            by=admin,
+            question={
+                "type": "select_one",
+                "name": "useful",
+                "label": {"kk": "Пайдалы", "ru": "Полезно"},
+                "required": True,
+                "list": "agree",
+                "choices": [{"name": str(i), "label": {"kk": str(i)}} for i in range(1, 6)],
+            },
+        )
+        surveys[audience] = survey_publish(survey=survey, by=admin)
     side.ids = {
+        "survey": surveys["cohort"].pk,
+        "survey_link": surveys["public"].link,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -415,6 +449,8 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "certificates:reissue": {"pk": "certificate"},
     "certificates:cohort": {"pk": "cohort"},
     "certificates:bulk_download": {"pk": "bulk_job"},
+    "surveys:public": {"link": "survey_link"},
+    "surveys:export": {"pk": "survey", "fmt": "csv"},
     "plagiarism:report": {"pk": "check"},
     "plagiarism:decision": {"pk": "check"},
     "plagiarism:rerun": {"pk": "check"},
@@ -451,6 +487,7 @@ PK_BY_PREFIX = {
     "assessment:history": "portfolio",
     "assessment:rubric": "version",
     "delivery:self_enrol": "cohort",
+    "surveys": "survey",
 }
 LITERAL_KINDS = {
     "csv",
@@ -914,6 +951,24 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "monitoring:bulk_download": {
         "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    # Surveys: national roles run all, a coordinator their branch's course feedback; the
+    # cohort's participant (the teacher) answers it; the public link answers anyone (a form
+    # without its one-time token is refused: 400).
+    "surveys:detail": {"GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"},
+    "surveys:results": {"GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"},
+    "surveys:export": {"GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"},
+    "surveys:question_add": {
+        "POST": "400/400 404/404 400/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "surveys:publish": {"POST": "302/302 404/404 302/404 404/404 404/404 404/404 404/404 404/404"},
+    "surveys:dates": {"POST": "302/302 404/404 302/404 404/404 404/404 404/404 404/404 404/404"},
+    "surveys:answer": {
+        "GET": "404/404 404/404 404/404 404/404 404/404 404/404 200/404 404/404",
+        "POST": "404/404 404/404 404/404 404/404 404/404 404/404 400/404 404/404",
+    },
+    "surveys:public": {
+        "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+        "POST": "400/400 400/400 400/400 400/400 400/400 400/400 400/400 400/400",
     },
     "plagiarism:report": {"GET": "200/200 404/404 404/404 404/404 404/404 200/404 404/404 200/200"},
     "plagiarism:decision": {

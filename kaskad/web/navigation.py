@@ -23,6 +23,7 @@ ASSESSMENT_STAFF_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
 PLAGIARISM_ROLES = (Role.NATIONAL_ADMIN, Role.PLAGIARISM_OFFICER)
 MONITORING_ROLES = (Role.NATIONAL_ADMIN, Role.MONITORING_OFFICER, Role.ANALYST, Role.SCHOOL_LEADER)
 REPORT_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
+SURVEY_ROLES = (Role.NATIONAL_ADMIN, Role.MONITORING_OFFICER, Role.BRANCH_COORDINATOR)
 
 # Each language named in itself, as a reader of that language looks for it.
 LANGUAGE_SWITCH = (
@@ -82,6 +83,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("monitoring:index"), _("Monitoring")))
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
+    if scope.has(*SURVEY_ROLES) or scope.person_id:
+        wanted.append((_reverse("surveys:list"), _("Surveys")))
     if scope.roles:
         wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:
