@@ -209,6 +209,8 @@ class Step(models.Model):
     scoring = models.CharField(
         _("score kept"), max_length=4, choices=Scoring.choices, default=Scoring.BEST
     )
+    # A step imported from GIFT keeps its question's text, for the export.
+    gift_source = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("step")
