@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("assessment/", include("kaskad.assessment.urls")),
     path("certificates/", include("kaskad.certificates.urls")),
+    path("learning/", include("kaskad.learning.urls")),
     path("plagiarism/", include("kaskad.plagiarism.urls")),
     path("reports/", include("kaskad.reports.urls")),
     path("jobs/", include("kaskad.core.urls")),

@@ -79,6 +79,9 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("plagiarism:queue"), _("Plagiarism")))
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
+    # Online courses: teachers and people registered for public courses learn there; the
+    # course teams find their courses on the same page.
+    wanted.append((_reverse("learning:home"), _("Online courses")))
     if scope.roles:
         wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:
