@@ -16,8 +16,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from kaskad.assessment.models import Rating
 from kaskad.certificates.models import Certificate

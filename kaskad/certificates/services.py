@@ -287,9 +287,10 @@ def certificate_revoke(
                 "updated_at",
             ]
         )
-        portfolio = Portfolio.objects.get(pk=locked.portfolio_id)
-        if portfolio.status == PortfolioStatus.CERTIFIED:
-            certification_revoke(portfolio=portfolio, by=by, reason=text)
+        if locked.portfolio_id is not None:  # an online course's certificate has none
+            portfolio = Portfolio.objects.get(pk=locked.portfolio_id)
+            if portfolio.status == PortfolioStatus.CERTIFIED:
+                certification_revoke(portfolio=portfolio, by=by, reason=text)
         audit_record(
             actor=by,
             action="update",
@@ -325,6 +326,11 @@ def certificate_reissue(
                         "re-issued."
                     )
                     % {"number": old.number, "status": old.get_status_display()},
+                )
+            if old.portfolio is None:
+                raise StateConflict(
+                    "course_certificate",
+                    _("A certificate of an online course is not re-issued here."),
                 )
             portfolio = _lock_portfolio(old.portfolio)
             _require_certified(portfolio)
@@ -737,8 +743,10 @@ def certificate_pdf_ensure(*, certificate: Certificate) -> Certificate:
     written: list[str] = []
     try:
         with transaction.atomic():
-            locked = Certificate.objects.select_for_update().select_related("branch").get(
-                pk=certificate.pk
+            locked = (
+                Certificate.objects.select_for_update()
+                .select_related("branch")
+                .get(pk=certificate.pk)
             )
             if not locked.pdf:
                 data = render_certificate_pdf(locked)

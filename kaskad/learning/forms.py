@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
 MAX_GIFT_BYTES = 2 * 1024 * 1024
 
 
@@ -58,11 +57,9 @@ class StepForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=STEP_KINDS)
     title = forms.CharField(label=_("Title"), max_length=300)
     body = forms.CharField(label=_("Text (HTML)"), widget=forms.Textarea, required=False)
-    url = forms.URLField(
-        label=_("Video address (https://)"), required=False, assume_scheme="https"
-    )
+    url = forms.URLField(label=_("Video address (https://)"), required=False, assume_scheme="https")
     transcript = forms.CharField(label=_("Transcript"), widget=forms.Textarea, required=False)
-    media = forms.FileField(label=_("File or video"), required=False)
+    upload = forms.FileField(label=_("File or video"), required=False)
 
     def step_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -75,7 +72,7 @@ class StepForm(forms.Form):
                 definition["url"] = data["url"]
             if data.get("transcript"):
                 definition["transcript"] = data["transcript"]
-        return {"definition": definition, "title": data["title"], "media": data.get("media")}
+        return {"definition": definition, "title": data["title"], "media": data.get("upload")}
 
 
 class GiftForm(forms.Form):

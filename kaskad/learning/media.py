@@ -59,7 +59,7 @@ def ranged_response(
         response["Content-Range"] = f"bytes */{size}"
         return response
     if wanted is None:
-        full = FileResponse(handle, content_type=content_type, filename=filename or None)
+        full = FileResponse(handle, content_type=content_type, filename=filename)
         full["Accept-Ranges"] = "bytes"
         return full
     start, end = wanted

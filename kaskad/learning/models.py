@@ -332,6 +332,9 @@ class StepProgress(models.Model):
         ]
         indexes = [models.Index(fields=["step", "status"], name="learning_progress_step")]
 
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}/{self.step_id}"
+
 
 class Attempt(models.Model):
     """One reply; never updated or deleted."""
@@ -355,6 +358,9 @@ class Attempt(models.Model):
         ]
         indexes = [models.Index(fields=["step"], name="learning_attempt_step")]
 
+    def __str__(self) -> str:
+        return f"{self.progress_id} #{self.number}"
+
 
 class Post(models.Model):
     """A question on a step (parent None) or an answer to one; hidden by a moderator."""
@@ -364,9 +370,7 @@ class Post(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     by_team = models.BooleanField(default=False)
     body = models.TextField(_("text"), max_length=4000)
     hidden = models.BooleanField(default=False)
@@ -375,3 +379,6 @@ class Post(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["step", "parent"], name="learning_post_step")]
+
+    def __str__(self) -> str:
+        return self.body[:60]

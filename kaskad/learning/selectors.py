@@ -156,7 +156,9 @@ def _build_outline(version_id: int) -> list[OutlineModule]:
             )
         lesson = lessons.get(r["lesson_id"])
         if lesson is None:
-            lesson = lessons[r["lesson_id"]] = OutlineLesson(id=r["lesson_id"], title=r["lesson__title"])
+            lesson = lessons[r["lesson_id"]] = OutlineLesson(
+                id=r["lesson_id"], title=r["lesson__title"]
+            )
             module.lessons.append(lesson)
         lesson.steps.append(
             OutlineStep(
@@ -335,9 +337,7 @@ def completion_report(*, course: Course, stuck_days: int = 14) -> CompletionRepo
         completed=Count("id", filter=Q(status=EnrolmentStatus.COMPLETED)),
         distinction=Count("id", filter=Q(result="distinction")),
         points=Avg("points"),
-        stuck=Count(
-            "id", filter=Q(status=EnrolmentStatus.ACTIVE, last_activity_at__lt=since)
-        ),
+        stuck=Count("id", filter=Q(status=EnrolmentStatus.ACTIVE, last_activity_at__lt=since)),
     )
     mean = float(agg["points"] or 0.0)
     return CompletionReport(
@@ -350,9 +350,7 @@ def completion_report(*, course: Course, stuck_days: int = 14) -> CompletionRepo
     )
 
 
-def learners(
-    *, course: Course, stuck_days: int | None = None, limit: int = 200
-) -> list[Enrolment]:
+def learners(*, course: Course, stuck_days: int | None = None, limit: int = 200) -> list[Enrolment]:
     """Learners with their progress, least recently active first when looking for the stuck."""
     qs = Enrolment.objects.filter(course=course).select_related("user", "person", "version")
     if stuck_days is not None:
@@ -381,8 +379,8 @@ class StepStat:
 
 def step_stats(*, version: CourseVersion) -> list[StepStat]:
     steps_ = list(Step.objects.filter(version=version).order_by("position"))
-    progress = {
-        r["step_id"]: r
+    progress: dict[int, dict[str, Any]] = {
+        r["step_id"]: dict(r)
         for r in StepProgress.objects.filter(step__version=version)
         .values("step_id")
         .annotate(
@@ -390,8 +388,8 @@ def step_stats(*, version: CourseVersion) -> list[StepStat]:
             done=Count("id", filter=Q(status=ProgressStatus.DONE)),
         )
     }
-    attempts = {
-        r["step_id"]: r
+    attempts: dict[int, dict[str, Any]] = {
+        r["step_id"]: dict(r)
         for r in Attempt.objects.filter(step__version=version)
         .values("step_id")
         .annotate(

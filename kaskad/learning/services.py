@@ -251,9 +251,7 @@ def module_add(
             field="hard_deadline",
         )
     if not 0 <= penalty_percent <= 100:
-        raise DomainError(
-            "penalty_range", _("The penalty is 0–100 %."), field="penalty_percent"
-        )
+        raise DomainError("penalty_range", _("The penalty is 0–100 %."), field="penalty_percent")
     order = (version.modules.aggregate(n=Max("order"))["n"] or 0) + 1
     return Module.objects.create(
         version=version,
@@ -295,7 +293,7 @@ def step_add(
     points: float | None = None,
     max_attempts: int | None = None,
     scoring: str = Scoring.BEST,
-    media: UploadedFile | None = None,
+    media: UploadedFile[Any] | None = None,
     gift_source: str = "",
 ) -> Step:
     """Add a step at the end of a lesson of a draft. The definition is checked by its kind
@@ -326,7 +324,7 @@ def _step_create(
     points: float | None = None,
     max_attempts: int | None = None,
     scoring: str = Scoring.BEST,
-    media: UploadedFile | None = None,
+    media: UploadedFile[Any] | None = None,
     gift_source: str = "",
     position: int | None = None,
     where: str = "",
@@ -362,9 +360,7 @@ def _step_create(
     except steps.StepDefinitionError as exc:
         raise _definition_error(exc, where=where) from exc
     if max_attempts is not None and max_attempts < 1:
-        raise DomainError(
-            "attempts_range", _("Allow at least one attempt."), field="max_attempts"
-        )
+        raise DomainError("attempts_range", _("Allow at least one attempt."), field="max_attempts")
     body_html = ""
     if kind_key == "text":
         body = str(definition.get("body", ""))
@@ -385,9 +381,7 @@ def _step_create(
             position=pos,
             order=order,
             kind=kind_key,
-            title=(title or str(definition.get("title") or "") or _default_title(definition))[
-                :300
-            ],
+            title=(title or str(definition.get("title") or "") or _default_title(definition))[:300],
             definition=definition,
             body_html=body_html,
             media_type=media_type,
@@ -561,7 +555,7 @@ def enrol(*, course: Course, user: User) -> Enrolment:
         with transaction.atomic():
             return Enrolment.objects.create(
                 course=course,
-                version_id=course.current_version_id,
+                version_id=course.current_version_id or 0,
                 user=user,
                 person_id=user.person_id,
                 delivery_enrolment_id=delivery_id,
@@ -647,9 +641,9 @@ def enrolment_move(*, enrolment: Enrolment, version: CourseVersion, by: User) ->
 def _recount(row: Enrolment) -> None:
     """Totals from the progress rows of the enrolment's version (used only when a learner is
     moved between versions, never on page view)."""
-    progress = StepProgress.objects.filter(
-        enrolment=row, step__version_id=row.version_id
-    ).values("status", "credited", "step__required", "step__module_id")
+    progress = StepProgress.objects.filter(enrolment=row, step__version_id=row.version_id).values(
+        "status", "credited", "step__required", "step__module_id"
+    )
     row.steps_done = row.required_done = 0
     row.points = 0.0
     modules: dict[str, list[float]] = {}
@@ -693,9 +687,7 @@ def _progress(row: Enrolment, step: Step, now: datetime) -> tuple[StepProgress, 
     variant = None
     if step.is_quiz:
         variant = steps.variant(step.definition, steps.variant_seed(row.pk, step.key))
-    progress = StepProgress.objects.create(
-        enrolment=row, step=step, variant=variant, opened_at=now
-    )
+    progress = StepProgress.objects.create(enrolment=row, step=step, variant=variant, opened_at=now)
     return progress, True
 
 
@@ -741,9 +733,7 @@ def _penalty_factor(module: Module, now: datetime) -> float:
     return 1.0
 
 
-def reply_submit(
-    *, enrolment: Enrolment, step: Step, reply: Any, idempotency_key: str
-) -> Outcome:
+def reply_submit(*, enrolment: Enrolment, step: Step, reply: Any, idempotency_key: str) -> Outcome:
     """Grade a reply and record it as a new attempt (append-only). The same idempotency key
     again (a double click) records nothing and answers the first attempt."""
     _require_step_of(enrolment, step)
@@ -783,9 +773,7 @@ def reply_submit(
         progress.last_score = result.score
         progress.best_score = max(progress.best_score or 0.0, result.score)
         old_credited = progress.credited
-        kept = (
-            max(old_credited, credited) if step.scoring == Scoring.BEST else credited
-        )
+        kept = max(old_credited, credited) if step.scoring == Scoring.BEST else credited
         progress.credited = kept
         newly_done = progress.status != ProgressStatus.DONE
         if newly_done:
@@ -984,4 +972,3 @@ def post_hide(*, post: Post, by: User) -> Post:
     post.hidden = True
     audit_record(actor=by, action="update", obj=post, changes={"hidden": [False, True]})
     return post
-

@@ -161,11 +161,12 @@ def step(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def step_media(request: AuthedRequest, pk: int) -> HttpResponseBase:
     found, _enrolment = _found(selectors.step_for_learner, user=request.user, pk=pk)
-    if not found.media:
+    name = found.media.name
+    if not name:
         raise Http404
     try:
-        handle = default_storage.open(found.media.name, "rb")
-        size = default_storage.size(found.media.name)
+        handle = default_storage.open(name, "rb")
+        size = default_storage.size(name)
     except OSError as error:
         raise Http404 from error
     return ranged_response(
@@ -173,7 +174,7 @@ def step_media(request: AuthedRequest, pk: int) -> HttpResponseBase:
         size=size,
         content_type=found.media_type or "application/octet-stream",
         range_header=request.headers.get("Range", ""),
-        filename=found.media.name.rsplit("/", 1)[-1] if found.kind == "file" else "",
+        filename=name.rsplit("/", 1)[-1] if found.kind == "file" else "",
     )
 
 
@@ -317,9 +318,7 @@ def gift_import(request: AuthedRequest, pk: int) -> HttpResponse:
             by=request.user,
             max_attempts=form.cleaned_data.get("max_attempts"),
         )
-        messages.success(
-            request, _("%(count)s questions imported.") % {"count": len(created)}
-        )
+        messages.success(request, _("%(count)s questions imported.") % {"count": len(created)})
     return redirect("learning:team_course", pk=pk)
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from django.urls import reverse
 
 from kaskad.accounts.models import Role
@@ -17,7 +19,7 @@ from kaskad.learning.tests.factories import course_admin, make_course, published
 pytestmark = pytest.mark.django_db
 
 
-def learner_client(course):  # type: ignore[no-untyped-def]
+def learner_client(course: Any) -> tuple[Client, Any]:
     user = make_user(roles=[(Role.TEACHER, None)], person=make_teacher())
     client = Client()
     client.force_login(user)
@@ -26,7 +28,7 @@ def learner_client(course):  # type: ignore[no-untyped-def]
 
 def test_course_page_query_count_does_not_grow_with_the_course() -> None:
     course, by = published_course()
-    client, user = learner_client(course)
+    client, _user = learner_client(course)
     assert client.post(reverse("learning:enrol", args=[course.pk])).status_code == 302
     url = reverse("learning:course", args=[course.pk])
     client.get(url)  # the outline is cached per version from here on
@@ -60,7 +62,7 @@ def test_step_page_submit_and_double_click() -> None:
     assert client.get(url).status_code == 200
     enrolment = Enrolment.objects.get(user=user)
     progress = enrolment.progress.get(step=step)
-    good = steps.correct_reply(step.definition, progress.variant)["choice"]
+    good = steps.correct_reply(step.definition, progress.variant or {})["choice"]
     data = {"choice": str(good), "submit_key": "k1"}
     first = client.post(url, data)
     second = client.post(url, data)
@@ -75,12 +77,14 @@ def test_step_page_submit_and_double_click() -> None:
 
 def test_reply_to_a_step_of_another_version_is_refused() -> None:
     course, by = published_course()
-    client, user = learner_client(course)
+    client, _user = learner_client(course)
     client.post(reverse("learning:enrol", args=[course.pk]))
     draft = services.draft_for(course=course, by=by)
     v2 = services.version_publish(version=draft, by=by)
     other = Step.objects.get(version=v2, kind="single_choice")
-    response = client.post(reverse("learning:step", args=[other.pk]), {"choice": "0", "submit_key": "x"})
+    response = client.post(
+        reverse("learning:step", args=[other.pk]), {"choice": "0", "submit_key": "x"}
+    )
     assert response.status_code == 409
     assert not Attempt.objects.exists()
 
@@ -100,21 +104,27 @@ def test_team_pages_and_gift_import_errors() -> None:
     client.post(reverse("learning:module_add", args=[course.pk]), {"title": "M1"})
     draft = course.versions.get()
     module = draft.modules.get()
-    client.post(reverse("learning:lesson_add", args=[course.pk]), {"module": module.pk, "title": "L1"})
+    client.post(
+        reverse("learning:lesson_add", args=[course.pk]), {"module": module.pk, "title": "L1"}
+    )
     lesson = module.lessons.get()
-    bad = SimpleUploadedFile("quiz.gift", "Q1 {=a ~b}\n\nQ2 {=a ~b\n".encode())
+    bad = SimpleUploadedFile("quiz.gift", b"Q1 {=a ~b}\n\nQ2 {=a ~b\n")
     response = client.post(
-        reverse("learning:gift_import", args=[course.pk]), {"lesson": lesson.pk, "file": bad}, follow=True
+        reverse("learning:gift_import", args=[course.pk]),
+        {"lesson": lesson.pk, "file": bad},
+        follow=True,
     )
     assert "line 3" in response.content.decode()
     assert not Step.objects.filter(version=draft).exists()
-    good = SimpleUploadedFile("quiz.gift", "::Q1:: Two and two? {=four ~five}\n".encode())
-    client.post(reverse("learning:gift_import", args=[course.pk]), {"lesson": lesson.pk, "file": good})
+    good = SimpleUploadedFile("quiz.gift", b"::Q1:: Two and two? {=four ~five}\n")
+    client.post(
+        reverse("learning:gift_import", args=[course.pk]), {"lesson": lesson.pk, "file": good}
+    )
     assert Step.objects.filter(version=draft).count() == 1
     not_video = SimpleUploadedFile("clip.mp4", b"MZ\x90\x00 an executable")
     response = client.post(
         reverse("learning:step_add", args=[course.pk]),
-        {"lesson": lesson.pk, "kind": "video", "title": "Clip", "media": not_video},
+        {"lesson": lesson.pk, "kind": "video", "title": "Clip", "upload": not_video},
         follow=True,
     )
     assert "is not a video" in response.content.decode()
@@ -125,7 +135,7 @@ def test_team_pages_and_gift_import_errors() -> None:
         assert client.get(reverse(f"learning:{name}", args=[course.pk])).status_code == 200
 
 
-def test_video_is_served_with_ranges(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_video_is_served_with_ranges(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
     course, by = published_course()
     draft = services.draft_for(course=course, by=by)
@@ -142,7 +152,8 @@ def test_video_is_served_with_ranges(settings, tmp_path) -> None:  # type: ignor
     url = reverse("learning:step_media", args=[video.pk])
     response = client.get(url, HTTP_RANGE="bytes=10-19")
     assert response.status_code == 206
-    assert b"".join(response.streaming_content) == data[10:20]
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert body == data[10:20]
     assert response["Content-Range"] == f"bytes 10-19/{len(data)}"
     assert client.get(url, HTTP_RANGE=f"bytes={len(data) + 5}-").status_code == 416
     full = client.get(url)
@@ -154,7 +165,12 @@ def test_public_registration_and_enrolment() -> None:
     client = Client()
     response = client.post(
         reverse("learning:register"),
-        {"first_name": "Айгүл", "last_name": "Бекова", "email": "aigul@example.kz", "password": "a-long-pass-phrase-42"},
+        {
+            "first_name": "Айгүл",
+            "last_name": "Бекова",
+            "email": "aigul@example.kz",
+            "password": "a-long-pass-phrase-42",
+        },
     )
     assert response.status_code == 302
     assert client.post(reverse("learning:enrol", args=[course.pk])).status_code == 302
