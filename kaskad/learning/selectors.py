@@ -179,7 +179,7 @@ def outline(version: CourseVersion) -> list[OutlineModule]:
     """The modules, lessons and steps of a version; a published one from the cache."""
     if version.status != VersionStatus.PUBLISHED:
         return _build_outline(version.pk)
-    key = outline_cache_key(version.pk)
+    key = outline_cache_key(version)
     cached: list[OutlineModule] | None = cache.get(key)
     if cached is None:
         cached = _build_outline(version.pk)

@@ -82,8 +82,11 @@ VIDEO_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
 MAX_VIDEO_BYTES = 2 * 1024**3
 
 
-def outline_cache_key(version_id: int) -> str:
-    return f"learning:outline:{version_id}"
+def outline_cache_key(version: CourseVersion) -> str:
+    """A published version never changes: its outline is cached under its id and the moment
+    it was published."""
+    stamp = version.published_at.timestamp() if version.published_at else 0
+    return f"learning:outline:{version.pk}:{stamp}"
 
 
 def sanitise_html(html: str) -> str:
@@ -484,7 +487,7 @@ def version_publish(*, version: CourseVersion, by: User) -> CourseVersion:
             obj=course,
             changes={"current_version": [before, locked.pk]},
         )
-    cache.delete(outline_cache_key(locked.pk))
+    cache.delete(outline_cache_key(locked))
     return locked
 
 
