@@ -49,7 +49,13 @@ def _chunks(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
 
 
 def ranged_response(
-    handle: IO[bytes], *, size: int, content_type: str, range_header: str, filename: str = ""
+    handle: IO[bytes],
+    *,
+    size: int,
+    content_type: str,
+    range_header: str,
+    filename: str = "",
+    attachment: bool = False,
 ) -> HttpResponse | StreamingHttpResponse | FileResponse:
     try:
         wanted = parse_range(range_header, size)
@@ -59,7 +65,9 @@ def ranged_response(
         response["Content-Range"] = f"bytes */{size}"
         return response
     if wanted is None:
-        full = FileResponse(handle, content_type=content_type, filename=filename)
+        full = FileResponse(
+            handle, content_type=content_type, filename=filename, as_attachment=attachment
+        )
         full["Accept-Ranges"] = "bytes"
         return full
     start, end = wanted

@@ -37,6 +37,23 @@ class Scoring(models.TextChoices):
     LAST = "last", _("last attempt")
 
 
+# The step kinds of steps.py, as the pages name them.
+KIND_LABELS = {
+    "text": _("text"),
+    "video": _("video"),
+    "file": _("file"),
+    "single_choice": _("single choice"),
+    "multiple_choice": _("multiple choice"),
+    "true_false": _("true or false"),
+    "short_text": _("short answer"),
+    "number": _("number"),
+    "matching": _("matching"),
+    "ordering": _("ordering"),
+    "fill_gaps": _("fill the gaps"),
+    "free_text": _("essay"),
+}
+
+
 class Course(TimeStamped):
     id = models.BigAutoField(primary_key=True)
     code = models.CharField(_("code"), max_length=40, unique=True)
@@ -227,6 +244,10 @@ class Step(models.Model):
     @property
     def is_quiz(self) -> bool:
         return self.kind not in ("text", "video", "file")
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
 
 class EnrolmentStatus(models.TextChoices):

@@ -23,6 +23,7 @@ from kaskad.accounts.scopes import user_scope
 from kaskad.core.errors import NotFoundError
 from kaskad.delivery.models import CohortTrainer
 from kaskad.learning.models import (
+    KIND_LABELS,
     Attempt,
     Course,
     CourseVersion,
@@ -102,6 +103,10 @@ class OutlineStep:
     required: bool
     points: float
     position: int
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
 
 @dataclass

@@ -204,6 +204,7 @@ def certificate(request: AuthedRequest, pk: int) -> HttpResponseBase:
             content_type="application/pdf",
             range_header="",
             filename=f"{issued.number}.pdf",
+            attachment=True,
         )
         return response
     return redirect("learning:course", pk=pk)
