@@ -719,6 +719,7 @@ def step_open(*, enrolment: Enrolment, step: Step) -> StepProgress:
 @dataclass(frozen=True)
 class Outcome:
     attempt: Attempt
+    progress: StepProgress
     result: dict[str, Any]
     repeated: bool  # the same submit arrived again (double click): nothing new was recorded
     completed: bool  # this reply completed the course
@@ -753,7 +754,7 @@ def reply_submit(*, enrolment: Enrolment, step: Step, reply: Any, idempotency_ke
         progress, _created = _progress(row, step, now)
         previous = Attempt.objects.filter(progress=progress, idempotency_key=key).first()
         if previous is not None:
-            return Outcome(previous, previous.feedback, repeated=True, completed=False)
+            return Outcome(previous, progress, previous.feedback, repeated=True, completed=False)
         factor = _penalty_factor(step.module, now)
         if step.max_attempts is not None and progress.attempts >= step.max_attempts:
             raise StateConflict(
@@ -803,7 +804,7 @@ def reply_submit(*, enrolment: Enrolment, step: Step, reply: Any, idempotency_ke
         completed = _move_totals(
             row, step, done=1 if newly_done else 0, points=kept - old_credited, fields=fields
         )
-    return Outcome(attempt, feedback, repeated=False, completed=completed)
+    return Outcome(attempt, progress, feedback, repeated=False, completed=completed)
 
 
 def _move_totals(

@@ -21,7 +21,7 @@ from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.learning import exports, forms, quiz, selectors, services
 from kaskad.learning.media import ranged_response
-from kaskad.learning.models import Enrolment, Lesson, Module, Post, Step
+from kaskad.learning.models import Enrolment, Lesson, Module, Post, Step, StepProgress
 from kaskad.learning.permissions import may_enrol
 
 T = TypeVar("T")
@@ -102,9 +102,14 @@ def continue_(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _step_context(
-    request: AuthedRequest, step: Step, enrolment: Enrolment, outcome: Any = None
+    request: AuthedRequest,
+    step: Step,
+    enrolment: Enrolment,
+    outcome: Any = None,
+    progress: StepProgress | None = None,
 ) -> dict[str, Any]:
-    progress = selectors.progress_of(enrolment=enrolment, step=step)
+    if progress is None:
+        progress = selectors.progress_of(enrolment=enrolment, step=step)
     last = selectors.last_attempt(progress) if outcome is None else None
     previous, following = selectors.neighbours(enrolment, step)
     attempts_left = None
@@ -132,6 +137,7 @@ def _step_context(
 def step(request: AuthedRequest, pk: int) -> HttpResponse:
     found, enrolment = _found(selectors.step_for_learner, user=request.user, pk=pk)
     outcome = None
+    progress = None
     status = 200
     if request.method == "POST":
         reply = quiz.reply_from_post(found.definition, request.POST)
@@ -146,15 +152,13 @@ def step(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error.message))
             status = error.status if error.status != 404 else 409
         else:
+            progress = outcome.progress
             if outcome.completed:
                 messages.success(request, _("Congratulations: you have completed the course!"))
     elif found.version_id == enrolment.version_id:
         with domain_errors_as_messages(request):
-            services.step_open(enrolment=enrolment, step=found)
-    enrolment = selectors.enrolment_of(user=request.user, course_id=enrolment.course_id) or (
-        enrolment
-    )
-    context = _step_context(request, found, enrolment, outcome)
+            progress = services.step_open(enrolment=enrolment, step=found)
+    context = _step_context(request, found, enrolment, outcome, progress)
     return render(request, "learning/step.html", context, status=status)
 
 
