@@ -82,6 +82,39 @@ VIDEO_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
 MAX_VIDEO_BYTES = 2 * 1024**3
 
 
+# The reasons of gift.py's errors, by their stable code, in the reader's language (the pure
+# module speaks English; an unknown code falls back to its English reason).
+GIFT_REASONS = {
+    "answer_without_marker": _("an answer must start with = or ~"),
+    "brace_in_answers": _("a { inside the answers (write \\{ for a literal brace)"),
+    "brace_not_closed": _("the answers opened here are not closed with }"),
+    "empty_answer": _("an empty answer"),
+    "empty_pair_side": _("both sides of a matching pair must have text"),
+    "empty_range": _("the range ends below its start"),
+    "matching_feedback": _("matching questions take no feedback"),
+    "matching_weight": _("matching questions take no weights"),
+    "negative_tolerance": _("the tolerance is negative"),
+    "no_answer": _("a numerical question needs an answer"),
+    "no_correct": _("no correct answer: mark one with = or give weights such as ~%50%"),
+    "no_full_credit": _("no answer gets full credit (100%)"),
+    "no_text": _("the question has no text"),
+    "not_number": _("a value is not a number"),
+    "pair_without_arrow": _("a matching pair needs ->"),
+    "pair_without_marker": _("a matching pair must start with ="),
+    "second_answers": _("a question has only one set of answers in braces"),
+    "stray_close_brace": _("} without an opening {"),
+    "title_not_closed": _("the title is not closed with ::"),
+    "too_few_answers": _("a multiple-choice question needs at least two answers"),
+    "too_few_pairs": _("a matching question needs at least three pairs"),
+    "too_many_feedbacks": _("true/false takes at most two feedbacks"),
+    "unknown_escape": _("an unknown escape with \\"),
+    "unsupported_other_feedback": _("feedback for any other numerical answer is not supported"),
+    "weight_not_closed": _("the weight is not closed with %"),
+    "weight_not_number": _("the weight is not a number"),
+    "weights_sum": _("the positive weights do not add up to 100%"),
+}
+
+
 def outline_cache_key(version: CourseVersion) -> str:
     """A published version never changes: its outline is cached under its id and the moment
     it was published."""
@@ -420,7 +453,11 @@ def gift_import(
         raise DomainError(
             f"gift_{exc.code}",
             _("GIFT file, line %(line)s, column %(column)s: %(reason)s")
-            % {"line": exc.line, "column": exc.column, "reason": exc.reason},
+            % {
+                "line": exc.line,
+                "column": exc.column,
+                "reason": GIFT_REASONS.get(exc.code, exc.reason),
+            },
             field="file",
         ) from exc
     if not questions:

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.tests.factories import make_user
@@ -242,9 +242,11 @@ def test_gift_syntax_error_imports_nothing() -> None:
     draft = services.draft_for(course=course, by=by)
     module = services.module_add(version=draft, title="M", by=by)
     lesson = services.lesson_add(module=module, title="L", by=by)
-    with pytest.raises(DomainError) as err:
+    with pytest.raises(DomainError) as err, translation.override("en"):
         services.gift_import(lesson=lesson, text="Q1 {=a ~b}\n\nQ2 {=a ~b\n", by=by)
-    assert "line 3" in str(err.value.message)
+    assert err.value.code == "gift_brace_not_closed"
+    with translation.override("en"):
+        assert str(err.value.message).startswith("GIFT file, line 3, column 4: the answers")
     assert not Step.objects.filter(version=draft).exists()
 
 

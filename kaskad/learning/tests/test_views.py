@@ -101,6 +101,7 @@ def test_team_pages_and_gift_import_errors() -> None:
     course = make_course(by=by)
     client = Client()
     client.force_login(by)
+    client.cookies["django_language"] = "en"
     client.post(reverse("learning:module_add", args=[course.pk]), {"title": "M1"})
     draft = course.versions.get()
     module = draft.modules.get()
