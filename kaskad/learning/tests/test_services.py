@@ -359,3 +359,22 @@ def test_outsider_cannot_edit() -> None:
     stranger = teacher_user()
     with pytest.raises(NotFoundError):
         services.draft_for(course=course, by=stranger)
+
+
+def test_certificates_are_issued_in_batches() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    course, _ = published_course()
+    enrolment = services.enrol(course=course, user=teacher_user())
+    for step in quiz_steps(enrolment):
+        services.reply_submit(
+            enrolment=enrolment,
+            step=step,
+            reply=right(enrolment, step),
+            idempotency_key=str(step.pk),
+        )
+    call_command("learning_certificates", course.code, stdout=StringIO())
+    enrolment.refresh_from_db()
+    assert enrolment.certificate is not None and not enrolment.certificate.pdf
