@@ -858,6 +858,7 @@ ACCESS: dict[str, dict[str, str]] = {
             "step_add",
             "gift_import",
             "publish",
+            "cohort_enrol",
             "answer",
             "hide",
         )

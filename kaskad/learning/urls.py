@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern] = [
     path("team/<int:pk>/export.gift", views.gift_export, name="gift_export"),
     path("team/<int:pk>/publish/", views.publish, name="publish"),
     path("team/<int:pk>/learners/", views.learners, name="learners"),
+    path("team/<int:pk>/cohort-enrol/", views.cohort_enrol, name="cohort_enrol"),
     path("team/<int:pk>/stats/", views.stats, name="stats"),
     path("team/<int:pk>/export.xlsx", views.export, name="export"),
     path("posts/<int:pk>/answer/", views.answer, name="answer"),

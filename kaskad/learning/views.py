@@ -356,6 +356,18 @@ def publish(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def cohort_enrol(request: AuthedRequest, pk: int) -> HttpResponse:
+    found = _team_course(request, pk)
+    with domain_errors_as_messages(request):
+        count = services.cohort_enrol(course=found, by=request.user)
+        messages.success(
+            request, _("%(count)s participants of the cohort enrolled.") % {"count": count}
+        )
+    return redirect("learning:learners", pk=pk)
+
+
+@login_required
 def learners(request: AuthedRequest, pk: int) -> HttpResponse:
     found = _team_course(request, pk)
     stuck_raw = request.GET.get("stuck", "")

@@ -339,6 +339,7 @@ def test_cohort_enrolment_completes_the_delivery_enrolment() -> None:
     services.version_publish(version=draft, by=admin)
     course.refresh_from_db()
     assert services.cohort_enrol(course=course, by=admin) == 1
+    assert services.cohort_enrol(course=course, by=admin) == 0  # once each
     enrolment = Enrolment.objects.get(course=course, user=user)
     for step in quiz_steps(enrolment):
         services.reply_submit(
