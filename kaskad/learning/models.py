@@ -46,7 +46,7 @@ KIND_LABELS = {
     "multiple_choice": _("multiple choice"),
     "true_false": _("true or false"),
     "short_text": _("short answer"),
-    "number": _("number"),
+    "number": _("numeric answer"),
     "matching": _("matching"),
     "ordering": _("ordering"),
     "fill_gaps": _("fill the gaps"),
