@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kaskad.delivery",
     "kaskad.assessment",
     "kaskad.certificates",
+    "kaskad.learning",
     "kaskad.plagiarism",
     "kaskad.monitoring",
     "kaskad.surveys",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("assessment/", include("kaskad.assessment.urls")),
     path("certificates/", include("kaskad.certificates.urls")),
     path("surveys/", include("kaskad.surveys.urls")),
+    path("learning/", include("kaskad.learning.urls")),
     path("plagiarism/", include("kaskad.plagiarism.urls")),
     path("monitoring/", include("kaskad.monitoring.urls")),
     path("reports/", include("kaskad.reports.urls")),

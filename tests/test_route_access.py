@@ -300,6 +300,11 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
     side.ids = {
         "survey": surveys["cohort"].pk,
         "survey_link": surveys["public"].link,
+    course, step, post = _learning(code, users=users, admin=admin)
+    side.ids = {
+        "course": course.pk,
+        "course_step": step.pk,
+        "course_post": post.pk,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -334,6 +339,32 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         "monitoring_bulk": monitoring_bulk.pk,
     }
     return side, users
+
+
+def _learning(code: str, *, users: dict[str, User], admin: User) -> tuple[Any, Any, Any]:
+    """An online course of the branch, published; A's teacher learns in A's course and has
+    asked a question on its quiz step."""
+    from kaskad.learning import services as learning
+    from kaskad.learning.models import Post
+
+    course = learning.course_create(
+        programme_version=make_version(formats=["self_paced"]),
+        branch=branch(code),
+        data=learning.CourseData(code=f"MOOC-{code}", title=f"Online {code}", language="kk"),
+        by=admin,
+    )
+    draft = learning.draft_for(course=course, by=admin)
+    module = learning.module_add(version=draft, title="M", by=admin)
+    lesson = learning.lesson_add(module=module, title="L", by=admin)
+    step = learning.gift_import(lesson=lesson, text="Two and two? {=four ~five}", by=admin)[0]
+    learning.version_publish(version=draft, by=admin)
+    course.refresh_from_db()
+    if code == "ALA":
+        enrolment = learning.enrol(course=course, user=users["teacher"])
+        post = learning.question_ask(enrolment=enrolment, step=step, body="Why four?")
+    else:
+        post = Post.objects.create(step=step, author=admin, body="Why four?")
+    return course, step, post
 
 
 def _build() -> World:
@@ -473,6 +504,11 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "monitoring:bulk_start": {"pk": "study_test"},
     "monitoring:import_result": {"pk": "monitoring_import"},
     "monitoring:bulk_download": {"pk": "monitoring_bulk"},
+    "learning:step": {"pk": "course_step"},
+    "learning:step_media": {"pk": "course_step"},
+    "learning:ask": {"pk": "course_step"},
+    "learning:answer": {"pk": "course_post"},
+    "learning:hide": {"pk": "course_post"},
     "core:job_progress": {"pk": "job"},
     "core:job_restart": {"pk": "job"},
     "GET /api/assessment/materials/{portfolio_id}": {"portfolio_id": "material"},
@@ -488,6 +524,7 @@ PK_BY_PREFIX = {
     "assessment:rubric": "version",
     "delivery:self_enrol": "cohort",
     "surveys": "survey",
+    "learning": "course",
 }
 LITERAL_KINDS = {
     "csv",
@@ -977,6 +1014,46 @@ ACCESS: dict[str, dict[str, str]] = {
     "plagiarism:rerun": {"POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 302/302"},
     "plagiarism:portfolio_report": {
         "GET": "302/302 404/404 404/404 404/404 404/404 302/404 404/404 302/302"
+    },
+    # Online courses: a published course's page is open to everyone signed in (its offer, or
+    # the learner's progress); the learner's own pages answer A's teacher, enrolled in A's
+    # course; the course team's pages answer the national administrator and the coordinators
+    # of the course's branch.
+    "learning:course": {"GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"},
+    "learning:enrol": {"POST": "302/302 302/302 302/302 302/302 302/302 302/302 302/302 302/302"},
+    "learning:continue": {"GET": "404/404 404/404 404/404 404/404 404/404 404/404 302/404 404/404"},
+    "learning:certificate": {
+        "GET": "404/404 404/404 404/404 404/404 404/404 404/404 302/404 404/404"
+    },
+    "learning:step": {
+        "GET": "404/404 404/404 404/404 404/404 404/404 404/404 200/404 404/404",
+        "POST": "404/404 404/404 404/404 404/404 404/404 404/404 400/404 404/404",
+    },
+    "learning:step_media": {
+        "GET": "404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "learning:ask": {"POST": "404/404 404/404 404/404 404/404 404/404 404/404 302/404 404/404"},
+    **{
+        f"learning:{name}": {
+            "GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"
+        }
+        for name in ("team_course", "gift_export", "learners", "stats", "export")
+    },
+    **{
+        f"learning:{name}": {
+            "POST": "302/302 404/404 302/404 404/404 404/404 404/404 404/404 404/404"
+        }
+        for name in (
+            "new_draft",
+            "module_add",
+            "lesson_add",
+            "step_add",
+            "gift_import",
+            "publish",
+            "cohort_enrol",
+            "answer",
+            "hide",
+        )
     },
     "core:job_detail": {"GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"},
     "core:job_progress": {"GET": "200/200 404/404 200/404 404/404 404/404 404/404 404/404 404/404"},

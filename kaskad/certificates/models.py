@@ -48,15 +48,21 @@ class Certificate(TimeStamped):
     # e.g. "ALA-2026-000123-K7QX": branch code, year, sequence, and a random check part so
     # that numbers cannot be guessed by counting.
     number = models.CharField(_("number"), max_length=40, unique=True)
+    # None for a certificate of an online course (the course's enrolment points at it).
     portfolio = models.ForeignKey(
         "assessment.Portfolio",
         verbose_name=_("portfolio"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="certificates",
     )
+    # None for a public learner of an online course (registered with an e-mail, no IIN).
     person = models.ForeignKey(
         "registry.Person",
         verbose_name=_("participant"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="certificates",
     )

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from kaskad.assessment.models import Rating
 from kaskad.certificates.models import Certificate
@@ -54,7 +55,16 @@ def qr_data_uri(url: str) -> str:
     return str(qr.png_data_uri(scale=10, border=0, dark="#1c2b4a"))
 
 
+# Results of an online course (kaskad.learning): completed, or with distinction.
+COURSE_RESULTS = {
+    "passed": _("completed"),
+    "distinction": _("completed with distinction"),
+}
+
+
 def result_label(result: str) -> str:
+    if result in COURSE_RESULTS:
+        return str(COURSE_RESULTS[result])
     try:
         return str(Rating(result).label)
     except ValueError:

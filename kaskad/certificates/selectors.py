@@ -119,7 +119,10 @@ class HistoryEntry:
 
 
 def certificate_chain(*, certificate: Certificate) -> list[Certificate]:
-    """Every certificate of the same portfolio: the re-issue chain, oldest first."""
+    """Every certificate of the same portfolio: the re-issue chain, oldest first (an online
+    course's certificate has no portfolio: it is its own chain)."""
+    if certificate.portfolio_id is None:
+        return [certificate]
     return list(
         Certificate.objects.filter(portfolio_id=certificate.portfolio_id)
         .select_related("issued_by", "revoked_by", "replaces")

@@ -56,6 +56,7 @@ from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress, ProgressCallback
 from kaskad.delivery.models import Cohort, Enrolment
+from kaskad.registry.models import Branch
 
 if TYPE_CHECKING:
     from kaskad.accounts.models import User
@@ -286,9 +287,10 @@ def certificate_revoke(
                 "updated_at",
             ]
         )
-        portfolio = Portfolio.objects.get(pk=locked.portfolio_id)
-        if portfolio.status == PortfolioStatus.CERTIFIED:
-            certification_revoke(portfolio=portfolio, by=by, reason=text)
+        if locked.portfolio_id is not None:  # an online course's certificate has none
+            portfolio = Portfolio.objects.get(pk=locked.portfolio_id)
+            if portfolio.status == PortfolioStatus.CERTIFIED:
+                certification_revoke(portfolio=portfolio, by=by, reason=text)
         audit_record(
             actor=by,
             action="update",
@@ -324,6 +326,11 @@ def certificate_reissue(
                         "re-issued."
                     )
                     % {"number": old.number, "status": old.get_status_display()},
+                )
+            if old.portfolio is None:
+                raise StateConflict(
+                    "course_certificate",
+                    _("A certificate of an online course is not re-issued here."),
                 )
             portfolio = _lock_portfolio(old.portfolio)
             _require_certified(portfolio)
@@ -661,3 +668,93 @@ def verification_attempt(*, ip: str | None) -> bool:
     if secrets.randbelow(50) == 0:
         VerificationCount.objects.filter(window_start__lt=start).delete()
     return counted == 1
+
+
+# --- Certificates of online courses (kaskad.learning) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseCompletion:
+    """What a certificate of an online course says, given by the course app (which sits above
+    this one): the learner, the course and the result, frozen at issue."""
+
+    branch_id: int
+    full_name: str
+    given_name: str
+    surname: str
+    programme_title: str
+    hours: int
+    starts_on: date
+    ends_on: date
+    result: str  # "passed" or "distinction"
+    language: str
+    person_id: int | None = None
+
+
+def certificate_issue_for_course(*, completion: CourseCompletion) -> Certificate:
+    """Issue the certificate of a completed online course: the number under the branch's
+    sequence lock, no PDF yet (printed on the first download, `certificate_pdf_ensure`), so
+    that 350,000 completions cost a row each and no printing. Called by the course app's
+    background task; the caller keeps one certificate per enrolment (its one-to-one link)."""
+    language = completion.language if completion.language in LANGUAGES else "kk"
+    with transaction.atomic():
+        branch = Branch.objects.get(pk=completion.branch_id)
+        issued_on = timezone.localdate()
+        sequence = _next_sequence(branch.pk, issued_on.year)
+        number = format_number(
+            branch_code=branch.code, year=issued_on.year, sequence=sequence, check=random_check()
+        )
+        certificate = Certificate.objects.create(
+            number=number,
+            portfolio=None,
+            person_id=completion.person_id,
+            branch=branch,
+            year=issued_on.year,
+            sequence=sequence,
+            token=secrets.token_urlsafe(18),
+            language=language,
+            full_name=completion.full_name[:300],
+            public_name=public_name_of(
+                given_name=completion.given_name, surname=completion.surname
+            )[:120],
+            programme_title=completion.programme_title[:300],
+            hours=completion.hours,
+            starts_on=completion.starts_on,
+            ends_on=completion.ends_on,
+            result=completion.result,
+            issued_on=issued_on,
+            issued_by=None,
+        )
+        audit_record(
+            actor=None,
+            action="create",
+            obj=certificate,
+            changes={"number": number, "language": language, "result": completion.result},
+            source="online course",
+        )
+    return certificate
+
+
+def certificate_pdf_ensure(*, certificate: Certificate) -> Certificate:
+    """Print and store the PDF if it is not there yet (the first download of a lazily issued
+    certificate); a concurrent first download waits for the row and finds the file."""
+    if certificate.pdf:
+        return certificate
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = (
+                Certificate.objects.select_for_update()
+                .select_related("branch")
+                .get(pk=certificate.pk)
+            )
+            if not locked.pdf:
+                data = render_certificate_pdf(locked)
+                locked.pdf.save(f"{locked.number}.pdf", ContentFile(data), save=False)
+                written.append(locked.pdf.name or "")
+                locked.pdf_sha256 = sha256_of(data)
+                locked.save(update_fields=["pdf", "pdf_sha256", "updated_at"])
+            return locked
+    except BaseException:
+        _remove_files(written)
+        raise

@@ -207,6 +207,8 @@ def _title_for_reader(certificate: Any) -> str:
     language = (translation.get_language() or "")[:2]
     if language == certificate.language:
         return ""
+    if certificate.portfolio is None:  # an online course's certificate: one language
+        return ""
     version = certificate.portfolio.enrolment.cohort.version
     title = str(getattr(version, f"title_{language}", "") or "")
     return title if title and title != certificate.programme_title else ""

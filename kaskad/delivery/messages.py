@@ -18,6 +18,7 @@ OUTCOME_MESSAGES: dict[str, Promise] = {
     "assessment_missing": _("assessment result missing"),
     "assessment_passed": _("assessment passed"),
     "cohort_finished": _("cohort finished"),
+    "online_course_completed": _("online course completed with %(percent)s%% of points"),
     "withdrawn": _("withdrawn by the participant"),
     "withdrawn_by_coordinator": _("withdrawn by the coordinator"),
     "removed": _("removed by the coordinator"),

@@ -421,17 +421,28 @@ class TextStep(StepKind):
 @register
 class VideoStep(StepKind):
     """``{"kind": "video", "url": "https://…", "duration_seconds": int > 0 (optional),
-    "captions": {language code: "https://…"} (optional)}``."""
+    "captions": {language code: "https://…"} (optional), "transcript": str (optional)}``;
+    an uploaded video has ``"storage_key": str`` (the stored file) instead of ``url``."""
 
     key = "video"
     graded = False
     auto_graded = False
 
     def validate(self, definition: Definition) -> None:
-        _check_common(definition, self.key, frozenset({"url", "duration_seconds", "captions"}))
-        url = _require_str(definition, "url", "")
-        if not url.startswith("https://"):
-            raise _fail("url", "not_https", "must be an https:// address")
+        _check_common(
+            definition,
+            self.key,
+            frozenset({"url", "storage_key", "duration_seconds", "captions", "transcript"}),
+        )
+        if "storage_key" in definition:
+            if "url" in definition:
+                raise _fail("url", "both_sources", "give an address or a file, not both")
+            _require_str(definition, "storage_key", "")
+        else:
+            url = _require_str(definition, "url", "")
+            if not url.startswith("https://"):
+                raise _fail("url", "not_https", "must be an https:// address")
+        _optional_str(definition, "transcript", "")
         duration = definition.get("duration_seconds")
         if duration is not None and (
             isinstance(duration, bool) or not isinstance(duration, int) or duration <= 0

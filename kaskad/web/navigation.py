@@ -85,6 +85,9 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("reports:index"), _("Reports")))
     if scope.has(*SURVEY_ROLES) or scope.person_id:
         wanted.append((_reverse("surveys:list"), _("Surveys")))
+    # Online courses: teachers and people registered for public courses learn there; the
+    # course teams find their courses on the same page.
+    wanted.append((_reverse("learning:home"), _("Online courses")))
     if scope.roles:
         wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:

@@ -125,7 +125,7 @@ def test_revocation_needs_a_reason_and_writes_nothing_without_one() -> None:
     assert caught.value.field == "reason"
     certificate.refresh_from_db()
     assert certificate.status == "valid"
-    assert Portfolio.objects.get(pk=certificate.portfolio_id).status == "certified"
+    assert Portfolio.objects.get(pk=certificate.portfolio_id or 0).status == "certified"
 
 
 def test_revocation_revokes_the_certification_and_is_final() -> None:
@@ -140,7 +140,7 @@ def test_revocation_revokes_the_certification_and_is_final() -> None:
     assert revoked.status == "revoked"
     assert revoked.revoked_by == admin and revoked.revoked_at is not None
     assert revoked.revoked_category == "misconduct"
-    portfolio = Portfolio.objects.get(pk=certificate.portfolio_id)
+    portfolio = Portfolio.objects.get(pk=certificate.portfolio_id or 0)
     assert portfolio.status == "revoked"
     assert PortfolioEvent.objects.filter(portfolio=portfolio, kind="revoked").exists()
     with pytest.raises(DomainError) as caught:

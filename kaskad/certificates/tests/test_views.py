@@ -28,6 +28,7 @@ def world():
     ast = certificate_cohort(branch_code="AST")
     mine = certificate_issue(portfolio=certified_portfolio(cohort=ala), by=admin)
     theirs = certificate_issue(portfolio=certified_portfolio(cohort=ast), by=admin)
+    assert mine.person is not None
     owner = teacher_user(mine.person)
     return {"admin": admin, "ala": ala, "ast": ast, "mine": mine, "theirs": theirs, "owner": owner}
 

@@ -16,6 +16,7 @@ from kaskad.delivery.services.cohorts import (
     cohort_set_status,
 )
 from kaskad.delivery.services.completion import (
+    enrolment_complete_online,
     enrolment_record_assessment,
     enrolment_set_assessment,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "cohort_create",
     "cohort_set_capacity",
     "cohort_set_status",
+    "enrolment_complete_online",
     "enrolment_record_assessment",
     "enrolment_remove",
     "enrolment_request",

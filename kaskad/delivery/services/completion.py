@@ -145,3 +145,42 @@ def _complete(cohort: Cohort, *, by: User) -> None:
         },
         source="completion",
     )
+
+
+def enrolment_complete_online(*, enrolment_id: int, hours: int, percent: int) -> bool:
+    """The participant completed the cohort's online course (kaskad.learning decided it): the
+    enrolment is completed with the programme's hours at once, without waiting for the cohort
+    to finish. Idempotent: an enrolment not holding a seat is left as it is (False)."""
+    now = timezone.now()
+    outcome = [{"code": "online_course_completed", "percent": percent}]
+    with transaction.atomic():
+        row = (
+            Enrolment.objects.select_for_update()
+            .filter(pk=enrolment_id, status=EnrolmentStatus.ENROLLED)
+            .first()
+        )
+        if row is None:
+            return False
+        row.status = EnrolmentStatus.COMPLETED
+        row.hours_attended = Decimal(hours)
+        row.outcome = outcome
+        row.outcome_reason = outcome_text_en(outcome)
+        row.ended_at = now
+        row.save(
+            update_fields=[
+                "status",
+                "hours_attended",
+                "outcome",
+                "outcome_reason",
+                "ended_at",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=None,
+            action="update",
+            obj=row,
+            changes={"status": [EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED]},
+            source="online course",
+        )
+    return True
