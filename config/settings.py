@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kaskad.assessment",
     "kaskad.certificates",
     "kaskad.plagiarism",
+    "kaskad.library",
     "kaskad.reports",
     "kaskad.demo",
 ]
