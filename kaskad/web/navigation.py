@@ -80,7 +80,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
     if scope.roles:
-        wanted.append((_reverse("assessment:material_list"), _("Best materials")))
+        # The library holds the published portfolios ("best materials") with everything else.
+        wanted.append((_reverse("library:search"), _("Library")))
     if scope.person_id:
         wanted.append((_reverse("registry:person_detail", scope.person_id), _("My card")))
         wanted.append((_reverse("delivery:my_courses"), _("My courses")))

@@ -35,6 +35,7 @@ from kaskad.library.models import (
     Status,
     Subject,
 )
+from kaskad.library.normalise import fold
 from kaskad.library.permissions import can_submit, is_editor
 from kaskad.library.search import index_material
 from kaskad.library.services.files import CheckedFile, check_upload
@@ -217,8 +218,11 @@ def _create(
     now = timezone.now()
     with transaction.atomic():
         if origin == Origin.TEACHER:
+            title = data.titles.get(data.language, next(iter(data.titles.values())))
             waiting = Material.objects.filter(
-                submitted_by=by, status=Status.SUBMITTED, title__iexact=next(iter(data.titles.values()))
+                submitted_by=by,
+                status=Status.SUBMITTED,
+                title_folded=" ".join(fold(title, data.language).split())[:300],
             ).exists()
             if waiting:
                 raise StateConflict(
