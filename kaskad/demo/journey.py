@@ -40,6 +40,7 @@ from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.cascade.services import accreditation_grant
 from kaskad.catalogue.models import ProgrammeVersion, VersionStatus
 from kaskad.certificates.services import certificate_issue
+from kaskad.demo.library import seed_library
 from kaskad.delivery.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
 from kaskad.delivery.services.attendance import attendance_save
 from kaskad.delivery.services.cohorts import CohortData, cohort_create, cohort_set_status
@@ -505,4 +506,5 @@ def seed_journey(*, today: date | None = None) -> list[str]:
             ngettext("%(n)s certificate", "%(n)s certificates", assessment.certificates)
             % {"n": assessment.certificates}
         )
+    made.extend(seed_library())
     return made
