@@ -38,7 +38,7 @@ from kaskad.library.normalise import fold, tokens_for_index, tokens_for_query
 
 # Only so much of a document's text is indexed (the same on both engines).
 BODY_INDEX_CHARS = 100_000
-TRIGRAM_THRESHOLD = 0.3
+TRIGRAM_THRESHOLD = 0.5
 TRIGRAM_CANDIDATES = 200
 FTS_TABLE = "library_material_fts"
 TRIGRAM_TABLE = "library_title_trgm"
@@ -229,40 +229,56 @@ def trigram_similarity(a: str, b: str) -> float:
     return len(first & second) / len(first | second)
 
 
+def query_coverage(query: str, title: str) -> float:
+    """The share of the query's trigrams found in the title (pg_trgm-style trigrams): how well
+    a short query, typo and all, matches somewhere in a long title."""
+    wanted = _trigrams(query)
+    if not wanted:
+        return 0.0
+    return len(wanted & _trigrams(title)) / len(wanted)
+
+
 def typo_matching(qs: QuerySet[Material], text: str) -> list[tuple[int, float]]:
-    """(material id, similarity) of titles similar to the folded query, best first."""
+    """(material id, score) of titles that hold the folded query's trigrams, best first.
+
+    Candidates come from the engine's trigram index (PostgreSQL: the `<%` word-similarity
+    operator of pg_trgm on the GIN index; SQLite: the FTS5 trigram table), and are scored the
+    same way on both (:func:`query_coverage`), so both engines give the same answer."""
     folded = " ".join(fold(text).split())[:300]
     if not folded:
         return []
     if is_postgres():
-        from django.contrib.postgres.search import TrigramSimilarity
-
-        rows = (
-            qs.extra(where=["library_material.title_folded %% %s"], params=[folded])
-            .annotate(similarity=TrigramSimilarity("title_folded", folded))
-            .filter(similarity__gt=TRIGRAM_THRESHOLD)
-            .order_by("-similarity", "-id")
-            .values_list("id", "similarity")[:TRIGRAM_CANDIDATES]
+        with connection.cursor() as cursor:
+            # Candidates wider than the final cut, which is the same on both engines.
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.3', false)")
+        candidates = list(
+            qs.extra(
+                where=["%s <%% library_material.title_folded"],
+                params=[folded],
+                select={"ws": "word_similarity(%s, library_material.title_folded)"},
+                select_params=[folded],
+            )
+            .order_by("-ws", "-id")
+            .values_list("id", "title_folded")[:TRIGRAM_CANDIDATES]
         )
-        return [(pk, float(sim)) for pk, sim in rows]
-    grams = sorted(
-        {g.strip() for g in _trigrams(folded) if len(g.strip()) == 3 and " " not in g.strip()}
-    )
-    if not grams:
-        return []
-    query = " OR ".join(f'"{g}"' for g in grams)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT rowid, title FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH %s"
-            f" ORDER BY bm25({TRIGRAM_TABLE}) LIMIT 2000",
-            [query],
+    else:
+        grams = sorted(
+            {g for g in (g.strip() for g in _trigrams(folded)) if len(g) == 3 and " " not in g}
         )
-        candidates = cursor.fetchall()
-    allowed = set(qs.filter(pk__in=[pk for pk, _t in candidates]).values_list("pk", flat=True))
-    scored = [
-        (pk, trigram_similarity(title, folded)) for pk, title in candidates if pk in allowed
-    ]
-    scored = [(pk, s) for pk, s in scored if s > TRIGRAM_THRESHOLD]
+        if not grams:
+            return []
+        query = " OR ".join(f'"{g}"' for g in grams)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, title FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH %s"
+                f" ORDER BY bm25({TRIGRAM_TABLE}) LIMIT 2000",
+                [query],
+            )
+            found = cursor.fetchall()
+        allowed = set(qs.filter(pk__in=[pk for pk, _t in found]).values_list("pk", flat=True))
+        candidates = [(pk, title) for pk, title in found if pk in allowed]
+    scored = [(pk, query_coverage(folded, title)) for pk, title in candidates]
+    scored = [(pk, s) for pk, s in scored if s >= TRIGRAM_THRESHOLD]
     scored.sort(key=lambda item: (-item[1], -item[0]))
     return scored[:TRIGRAM_CANDIDATES]
 
