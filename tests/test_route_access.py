@@ -49,8 +49,6 @@ from kaskad.cascade.models import Accreditation
 from kaskad.catalogue.models import AnnualPlan
 from kaskad.certificates.services import BULK_JOB_KIND, certificate_issue
 from kaskad.core.models import Job
-from kaskad.library.models import JournalIssue
-from kaskad.library.models import Material as LibraryMaterial
 from kaskad.delivery.services import trainer_assign
 from kaskad.delivery.tests.factories import (
     accredit,
@@ -59,6 +57,8 @@ from kaskad.delivery.tests.factories import (
     make_teacher,
     make_version,
 )
+from kaskad.library.models import JournalIssue
+from kaskad.library.models import Material as LibraryMaterial
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
@@ -776,24 +776,16 @@ ACCESS: dict[str, dict[str, str]] = {
     # The library: published materials and the journal are national reference (everyone with a
     # role, both branches); reviewing and new versions are for library editors and national
     # administrators (an empty form is refused with a message: 302).
-    "library:issue": {
-        "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"
-    },
+    "library:issue": {"GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"},
     "library:material_detail": {
         "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"
     },
-    "library:download": {
-        "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"
-    },
+    "library:download": {"GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"},
     "library:favourite": {
         "POST": "302/302 302/302 302/302 302/302 302/302 302/302 302/302 302/302"
     },
-    "library:rate": {
-        "POST": "302/302 302/302 302/302 302/302 302/302 302/302 302/302 302/302"
-    },
-    "library:review": {
-        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
-    },
+    "library:rate": {"POST": "302/302 302/302 302/302 302/302 302/302 302/302 302/302 302/302"},
+    "library:review": {"POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"},
     "library:new_version": {
         "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
     },

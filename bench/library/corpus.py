@@ -113,7 +113,9 @@ def quality_collection(seed: int = 5) -> list[Doc]:
                     language=language,
                     title=title,
                     description=sentences[1] if len(sentences) > 1 else "",
-                    body="\n".join(sentences[2:]) if source.startswith("ntrex:") else "\n".join(sentences[1:]),
+                    body="\n".join(sentences[2:])
+                    if source.startswith("ntrex:")
+                    else "\n".join(sentences[1:]),
                 )
                 out.append(_facets(rng, doc))
     for number in range(150):

@@ -57,9 +57,7 @@ def main() -> None:
     if args.engine == "pg":
         by_key = {d.key: d for d in docs}
         with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TABLE bench_plain (id int primary key, title text, v tsvector)"
-            )
+            cursor.execute("CREATE TABLE bench_plain (id int primary key, title text, v tsvector)")
             for pk, key in keys.items():
                 d = by_key[key]
                 cursor.execute(

@@ -24,7 +24,7 @@ import random
 import re
 import sys
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -66,7 +66,7 @@ def main() -> None:
         f" {per_doc * len(docs) / 60:.1f} min for all (one core)"
     )
 
-    @lru_cache(maxsize=None)
+    @cache
     def line_tokens(line: str, language: str) -> str:
         return index_tokens(line, language)
 
@@ -76,7 +76,10 @@ def main() -> None:
     t = time.perf_counter()
     load(docs, tokens=cached)
     load_seconds = time.perf_counter() - t
-    print(f"loaded and indexed {len(docs):,} in {load_seconds:.1f} s ({len(docs) / load_seconds:,.0f}/s), tokens cached")
+    print(
+        f"loaded and indexed {len(docs):,} in {load_seconds:.1f} s"
+        f" ({len(docs) / load_seconds:,.0f}/s), tokens cached"
+    )
     with connection.cursor() as cursor:
         if args.engine == "pg":
             cursor.execute(
@@ -96,11 +99,16 @@ def main() -> None:
                 "SELECT name, SUM(pgsize) FROM dbstat WHERE name LIKE 'library_%' GROUP BY name"
             )
             sizes = dict(cursor.fetchall())
-            fts = sum(v for k, v in sizes.items() if k.startswith(("library_material_fts", "library_title_trgm")))
+            fts = sum(
+                v
+                for k, v in sizes.items()
+                if k.startswith(("library_material_fts", "library_title_trgm"))
+            )
             trigram = sum(v for k, v in sizes.items() if k.startswith("library_title_trgm"))
             print(
                 f"sizes: library_material {sizes.get('library_material', 0) / 2**20:,.0f} MiB;"
-                f" FTS5 tables {fts / 2**20:,.0f} MiB (of which trigram {trigram / 2**20:,.0f} MiB);"
+                f" FTS5 tables {fts / 2**20:,.0f} MiB"
+                f" (of which trigram {trigram / 2**20:,.0f} MiB);"
                 f" files' text {sizes.get('library_materialfile', 0) / 2**20:,.0f} MiB"
             )
 

@@ -40,13 +40,13 @@ from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.cascade.services import accreditation_grant
 from kaskad.catalogue.models import ProgrammeVersion, VersionStatus
 from kaskad.certificates.services import certificate_issue
-from kaskad.demo.library import seed_library
 from kaskad.delivery.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
 from kaskad.delivery.services.attendance import attendance_save
 from kaskad.delivery.services.cohorts import CohortData, cohort_create, cohort_set_status
 from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.services.sessions import SessionData, session_add
 from kaskad.delivery.services.trainers import trainer_assign
+from kaskad.demo.library import seed_library
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
 from kaskad.plagiarism.models import ProgrammeTemplate
 from kaskad.registry.models import Branch, Employment, Person

@@ -161,11 +161,15 @@ def seed_library(*, seed: int = 17) -> list[str]:
     with transaction.atomic():
         for number, row in enumerate(KAZAKH):
             made.append(
-                material_upload(data=_data(row, "kk"), upload=_upload(row[2], f"kk-{number}.txt"), by=editor)
+                material_upload(
+                    data=_data(row, "kk"), upload=_upload(row[2], f"kk-{number}.txt"), by=editor
+                )
             )
         for number, row in enumerate(RUSSIAN):
             made.append(
-                material_upload(data=_data(row, "ru"), upload=_upload(row[2], f"ru-{number}.txt"), by=editor)
+                material_upload(
+                    data=_data(row, "ru"), upload=_upload(row[2], f"ru-{number}.txt"), by=editor
+                )
             )
         for grade in (3, 6, 9):
             made.append(
@@ -185,7 +189,12 @@ def seed_library(*, seed: int = 17) -> list[str]:
         for number, heading in enumerate((Heading.TEACHER_AID, Heading.RESEARCH)):
             manual_publish(
                 data=MaterialData(
-                    titles={"kk": ("Мұғалімге көмек: сабақты зерттеу", "Lesson Study: мектептегі зерттеу")[number]},
+                    titles={
+                        "kk": (
+                            "Мұғалімге көмек: сабақты зерттеу",
+                            "Lesson Study: мектептегі зерттеу",
+                        )[number]
+                    },
                     language="kk",
                     subject="pedagogy",
                     type="manual",
@@ -218,7 +227,11 @@ def seed_library(*, seed: int = 17) -> list[str]:
             heading=Heading.RESEARCH,
             authors=[
                 {"name": "Айгүл Серікова", "country": "Қазақстан", "degree": "PhD"},
-                {"name": "John Smith", "country": "United Kingdom", "degree": "Doctor of Education"},
+                {
+                    "name": "John Smith",
+                    "country": "United Kingdom",
+                    "degree": "Doctor of Education",
+                },
             ],
             pages="12–19",
         )
@@ -257,7 +270,9 @@ def seed_library(*, seed: int = 17) -> list[str]:
                 comment="Добавьте критерии оценивания и дескрипторы.",
             )
             for item in made[:4]:
-                rating_set(material=item, by=teacher, stars=rng.choice((4, 5)), review="Пайдалы материал.")
+                rating_set(
+                    material=item, by=teacher, stars=rng.choice((4, 5)), review="Пайдалы материал."
+                )
             assert pending.pk
         for item in made:
             for _ in range(rng.randint(0, 5)):

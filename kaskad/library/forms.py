@@ -88,7 +88,10 @@ class RatingForm(forms.Form):
         label=_("Rating"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)]
     )
     review = forms.CharField(
-        label=_("Short review"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Short review"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

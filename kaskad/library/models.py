@@ -160,6 +160,9 @@ class MaterialGrade(models.Model):
         ]
         indexes = [models.Index(fields=["grade", "material"])]
 
+    def __str__(self) -> str:
+        return f"{self.material_id}: {self.grade}"
+
 
 class MaterialAuthor(models.Model):
     """A person of the registry, or an outside author named in free text."""
@@ -175,7 +178,7 @@ class MaterialAuthor(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        if self.person_id:
+        if self.person is not None:
             return f"{self.person.surname} {self.person.given_name}".strip()
         return self.name
 
@@ -199,7 +202,11 @@ class MaterialFile(models.Model):
     stored = models.FileField(upload_to="library/%Y/%m/", max_length=300, blank=True)
     # A published portfolio's file is served from the portfolio, not copied.
     portfolio_file = models.ForeignKey(
-        "assessment.PortfolioFile", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "assessment.PortfolioFile",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     text = models.TextField(blank=True)
     searchable = models.BooleanField(default=True)
@@ -216,6 +223,9 @@ class MaterialFile(models.Model):
             models.UniqueConstraint(fields=["material", "version"], name="library_file_version")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.original_name} (v{self.version})"
+
 
 class Download(models.Model):
     """One download, appended (never updated): no row is contended on the hot path. The
@@ -226,6 +236,9 @@ class Download(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["material"])]
+
+    def __str__(self) -> str:
+        return f"{self.material_id} {self.at}"
 
 
 class DownloadDaily(models.Model):
@@ -238,6 +251,9 @@ class DownloadDaily(models.Model):
             models.UniqueConstraint(fields=["material", "day"], name="library_download_day")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.material_id} {self.day}: {self.count}"
+
 
 class Favourite(models.Model):
     material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="favourites")
@@ -248,6 +264,9 @@ class Favourite(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["material", "user"], name="library_favourite_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.material_id}"
 
 
 class Rating(TimeStamped):
@@ -262,8 +281,10 @@ class Rating(TimeStamped):
         ]
         ordering = ["-created_at"]
 
+    # --- Publications ---------------------------------------------------------------------------
 
-# --- Publications ---------------------------------------------------------------------------
+    def __str__(self) -> str:
+        return f"{self.material_id}: {self.stars}"
 
 
 class Heading(models.TextChoices):
@@ -291,6 +312,9 @@ class Manual(models.Model):
     heading = models.CharField(_("heading"), max_length=32, choices=Heading.choices)
     isbn = models.CharField(_("ISBN"), max_length=17, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
+
+    def __str__(self) -> str:
+        return str(self.material)
 
 
 class JournalIssue(models.Model):
@@ -327,3 +351,6 @@ class JournalArticle(models.Model):
     heading = models.CharField(_("heading"), max_length=32, choices=Heading.choices)
     pages = models.CharField(_("pages"), max_length=20, blank=True)
     authors = models.ManyToManyField(JournalAuthor, related_name="articles")
+
+    def __str__(self) -> str:
+        return str(self.material)

@@ -140,16 +140,16 @@ def write_engine_rows(ids: Iterable[int]) -> None:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
-            cursor.execute(f"DELETE FROM {TRIGRAM_TABLE} WHERE rowid IN ({marks})", chunk)
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
+            cursor.execute(f"DELETE FROM {TRIGRAM_TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
             cursor.execute(
-                f"INSERT INTO {FTS_TABLE} (rowid, title, description, body)"
+                f"INSERT INTO {FTS_TABLE} (rowid, title, description, body)"  # noqa: S608
                 " SELECT id, search_title, search_description, search_body"
                 f" FROM library_material WHERE id IN ({marks})",
                 chunk,
             )
             cursor.execute(
-                f"INSERT INTO {TRIGRAM_TABLE} (rowid, title)"
+                f"INSERT INTO {TRIGRAM_TABLE} (rowid, title)"  # noqa: S608
                 f" SELECT id, title_folded FROM library_material WHERE id IN ({marks})",
                 chunk,
             )
@@ -161,8 +161,8 @@ def remove_engine_rows(ids: Iterable[int]) -> None:
         return
     with connection.cursor() as cursor:
         marks = ",".join("?" * len(ids))
-        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)
-        cursor.execute(f"DELETE FROM {TRIGRAM_TABLE} WHERE rowid IN ({marks})", ids)
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)  # noqa: S608
+        cursor.execute(f"DELETE FROM {TRIGRAM_TABLE} WHERE rowid IN ({marks})", ids)  # noqa: S608
 
 
 # --- Matching and ranking ---------------------------------------------------------------------
@@ -182,7 +182,7 @@ def matching(
         return qs.filter(search_vector=_pg_query(groups, any_word))
     fq = fts5_query(groups, any_word=any_word)
     return qs.filter(
-        pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (fq,))
+        pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (fq,))  # noqa: S608, S611
     )
 
 
@@ -200,7 +200,7 @@ def ranked(
             .order_by(*RANKED)
         )
     fq = fts5_query(groups, any_word=any_word)
-    return qs.extra(
+    return qs.extra(  # noqa: S610
         select={"rank": f"-bm25({FTS_TABLE}, {SQLITE_WEIGHTS})"},
         tables=[FTS_TABLE],
         where=[f"{FTS_TABLE}.rowid = library_material.id", f"{FTS_TABLE} MATCH %s"],
@@ -270,7 +270,7 @@ def typo_matching(qs: QuerySet[Material], text: str) -> list[tuple[int, float]]:
         query = " OR ".join(f'"{g}"' for g in grams)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid, title FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH %s"
+                f"SELECT rowid, title FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH %s"  # noqa: S608
                 f" ORDER BY bm25({TRIGRAM_TABLE}) LIMIT 2000",
                 [query],
             )
@@ -439,7 +439,7 @@ def similar_to(base: QuerySet[Material], material: Material, *, limit: int = 5) 
     words = [w for w, _n in counts.most_common(12)]
     if not words:
         return []
-    groups = [(w,) for w in words]
+    groups: list[tuple[str, ...]] = [(w,) for w in words]
     qs = base.exclude(pk=material.pk)
     same = list(ranked(qs.filter(subject=material.subject), groups, any_word=True)[:limit])
     if len(same) < limit:

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 def published() -> QuerySet[Material]:
     """Every published material whose portfolio (if any) is still published with consent."""
     return Material.objects.filter(status=Status.PUBLISHED).filter(
-        Q(portfolio__isnull=True) | Q(portfolio_id__in=Portfolio.objects.filter(PUBLISHED).values("pk"))
+        Q(portfolio__isnull=True)
+        | Q(portfolio_id__in=Portfolio.objects.filter(PUBLISHED).values("pk"))
     )
 
 
@@ -84,15 +85,21 @@ def submissions_visible_to(user: User | AnonymousUser) -> QuerySet[Material]:
 def review_queue(*, user: User) -> QuerySet[Material]:
     if not is_editor(user):
         raise Http404
-    return submissions_visible_to(user).filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
+    return (
+        submissions_visible_to(user).filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
+    )
 
 
 def my_submissions(*, user: User) -> QuerySet[Material]:
-    return Material.objects.filter(submitted_by_id=user.pk, origin="teacher").order_by("-submitted_at")
+    return Material.objects.filter(submitted_by_id=user.pk, origin="teacher").order_by(
+        "-submitted_at"
+    )
 
 
 def favourites_of(*, user: User) -> QuerySet[Material]:
-    return published_visible_to(user).filter(favourites__user=user).order_by("-favourites__created_at")
+    return (
+        published_visible_to(user).filter(favourites__user=user).order_by("-favourites__created_at")
+    )
 
 
 def is_favourite(*, user: User, material: Material) -> bool:
@@ -108,9 +115,11 @@ def my_rating(*, user: User, material: Material) -> Rating | None:
 
 
 def manuals(*, user: User | AnonymousUser) -> QuerySet[Manual]:
-    return Manual.objects.filter(material__in=published_visible_to(user)).select_related(
-        "material", "branch"
-    ).order_by("-year", "heading", "material__title")
+    return (
+        Manual.objects.filter(material__in=published_visible_to(user))
+        .select_related("material", "branch")
+        .order_by("-year", "heading", "material__title")
+    )
 
 
 def journal_issues(*, user: User | AnonymousUser) -> QuerySet[JournalIssue]:
@@ -148,7 +157,12 @@ def publications_report(*, year: int | None = None) -> dict[str, Any]:
         key = row["branch__code"] or ""
         entry = rows.setdefault(
             key,
-            {"code": key, "name": row["branch__name"] or "", "cells": {h: 0 for h, _l in headings}, "total": 0},
+            {
+                "code": key,
+                "name": row["branch__name"] or "",
+                "cells": {h: 0 for h, _l in headings},
+                "total": 0,
+            },
         )
         entry["cells"][row["heading"]] += row["n"]
         entry["total"] += row["n"]

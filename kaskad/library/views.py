@@ -38,7 +38,7 @@ from kaskad.library.services.use import (
 )
 
 PAGE_SIZE = 20
-LABELS = {
+LABELS: dict[str, dict[Any, Any]] = {
     "subject": dict(Subject.choices),
     "type": dict(MaterialType.choices),
     "language": dict(Language.choices),
@@ -80,7 +80,9 @@ def search(request: AuthedRequest) -> HttpResponse:
         hits.append(
             {
                 "material": material,
-                "snippet": snippet(f"{text}\n{body}" if text else body, result.groups, material.language),
+                "snippet": snippet(
+                    f"{text}\n{body}" if text else body, result.groups, material.language
+                ),
             }
         )
     params = request.GET.copy()
@@ -158,14 +160,16 @@ def material_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         mine = selectors.my_rating(user=request.user, material=material)
         if mine is not None:
-            context["rating_form"] = RatingForm(initial={"stars": mine.stars, "review": mine.review})
+            context["rating_form"] = RatingForm(
+                initial={"stars": mine.stars, "review": mine.review}
+            )
     return render(request, "library/material_detail.html", context)
 
 
 @login_required
 def download(request: AuthedRequest, pk: int, file_pk: int) -> FileResponse:
     file = selectors.file_get(user=request.user, pk=pk, file_pk=file_pk)
-    stored = file.portfolio_file.stored if file.portfolio_file_id else file.stored
+    stored = file.portfolio_file.stored if file.portfolio_file is not None else file.stored
     if not stored:
         raise Http404
     try:
@@ -199,7 +203,9 @@ def rate(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     form = RatingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose from 1 to 5 stars; the review holds at most 500 characters."))
+        messages.error(
+            request, _("Choose from 1 to 5 stars; the review holds at most 500 characters.")
+        )
         return redirect("library:material_detail", pk=material.pk)
     with domain_errors_as_messages(request):
         rating_set(
@@ -225,11 +231,16 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     publish = form.cleaned_data["decision"] == "publish"
     with domain_errors_as_messages(request):
         submission_review(
-            material=material, by=request.user, publish=publish, comment=form.cleaned_data["comment"]
+            material=material,
+            by=request.user,
+            publish=publish,
+            comment=form.cleaned_data["comment"],
         )
         messages.success(
             request,
-            _("The material is published.") if publish else _("The material is returned to its author."),
+            _("The material is published.")
+            if publish
+            else _("The material is returned to its author."),
         )
     return redirect("library:material_detail", pk=material.pk)
 
@@ -251,7 +262,10 @@ def new_version(request: AuthedRequest, pk: int) -> HttpResponse:
             by=request.user,
             note=form.cleaned_data["note"],
         )
-        messages.success(request, _("Version %(n)s is uploaded; the earlier ones are kept.") % {"n": stored.version})
+        messages.success(
+            request,
+            _("Version %(n)s is uploaded; the earlier ones are kept.") % {"n": stored.version},
+        )
     return redirect("library:material_detail", pk=material.pk)
 
 
@@ -265,7 +279,9 @@ def submit(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with domain_errors_on_form(form):
             service = material_upload if editor else material_submit
-            material = service(data=form.data_for(), upload=form.cleaned_data["file"], by=request.user)
+            material = service(
+                data=form.data_for(), upload=form.cleaned_data["file"], by=request.user
+            )
             messages.success(
                 request,
                 _("The material is published.")
@@ -323,7 +339,10 @@ def issue(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "library/issue.html",
-        {"issue": found, "articles": list(selectors.issue_articles(user=request.user, issue=found))},
+        {
+            "issue": found,
+            "articles": list(selectors.issue_articles(user=request.user, issue=found)),
+        },
     )
 
 

@@ -197,7 +197,9 @@ def _write_relations(material: Material, data: MaterialData) -> None:
         [MaterialGrade(material=material, grade=g) for g in data.grades]
     )
     MaterialAuthor.objects.filter(material=material).delete()
-    rows = [MaterialAuthor(material=material, person=p, position=i) for i, p in enumerate(data.authors)]
+    rows = [
+        MaterialAuthor(material=material, person=p, position=i) for i, p in enumerate(data.authors)
+    ]
     rows += [
         MaterialAuthor(material=material, name=name, position=len(rows) + i)
         for i, name in enumerate(data.outside_authors)
@@ -209,9 +211,7 @@ def _searchable(material: Material) -> bool:
     return material.files.filter(current=True, searchable=True).exists()
 
 
-def _create(
-    *, data: MaterialData, upload: Any, by: User, status: str, origin: str
-) -> Material:
+def _create(*, data: MaterialData, upload: Any, by: User, status: str, origin: str) -> Material:
     data = _clean(data)
     checked = check_upload(upload, material_type=data.type)
     _refuse_duplicate(checked)
@@ -227,7 +227,10 @@ def _create(
             if waiting:
                 raise StateConflict(
                     "duplicate",
-                    _("You have already submitted a material with this title; it is waiting for review."),
+                    _(
+                        "You have already submitted a material with this title; "
+                        "it is waiting for review."
+                    ),
                 )
         material = Material(status=status, origin=origin)
         _write(material, data)
@@ -297,7 +300,9 @@ def _locked(material: Material) -> Material:
     return locked
 
 
-def submission_review(*, material: Material, by: User, publish: bool, comment: str = "") -> Material:
+def submission_review(
+    *, material: Material, by: User, publish: bool, comment: str = ""
+) -> Material:
     """The editor's decision: publish, or return to the author with a comment (required)."""
     if not is_editor(by):
         raise _not_found()
@@ -319,7 +324,10 @@ def submission_review(*, material: Material, by: User, publish: bool, comment: s
         if locked.status != Status.SUBMITTED:
             raise StateConflict(
                 "not_submitted",
-                _("Only a material waiting for review can be published or returned; this one is %(status)s.")
+                _(
+                    "Only a material waiting for review can be published or returned; "
+                    "this one is %(status)s."
+                )
                 % {"status": locked.get_status_display()},
             )
         before = locked.status
@@ -328,7 +336,9 @@ def submission_review(*, material: Material, by: User, publish: bool, comment: s
         locked.review_comment = comment
         if publish:
             locked.published_at = timezone.now()
-        locked.save(update_fields=["status", "reviewed_by", "review_comment", "published_at", "updated_at"])
+        locked.save(
+            update_fields=["status", "reviewed_by", "review_comment", "published_at", "updated_at"]
+        )
         audit_record(
             actor=by,
             action="update",
@@ -338,7 +348,9 @@ def submission_review(*, material: Material, by: User, publish: bool, comment: s
     return locked
 
 
-def submission_resubmit(*, material: Material, by: User, upload: Any = None, note: str = "") -> Material:
+def submission_resubmit(
+    *, material: Material, by: User, upload: Any = None, note: str = ""
+) -> Material:
     """The author sends a returned material again, with a new file version if given."""
     if material.submitted_by_id != by.pk:
         raise _not_found()
@@ -348,7 +360,9 @@ def submission_resubmit(*, material: Material, by: User, upload: Any = None, not
     with transaction.atomic():
         locked = _locked(material)
         if locked.status != Status.RETURNED:
-            raise StateConflict("not_returned", _("Only a returned material can be submitted again."))
+            raise StateConflict(
+                "not_returned", _("Only a returned material can be submitted again.")
+            )
         if checked is not None:
             stored = _store(locked, checked, by=by, note=note)
             locked.searchable = stored.searchable
@@ -357,7 +371,10 @@ def submission_resubmit(*, material: Material, by: User, upload: Any = None, not
         locked.save(update_fields=["status", "submitted_at", "searchable", "updated_at"])
         index_material(locked)
         audit_record(
-            actor=by, action="update", obj=locked, changes={"status": [Status.RETURNED, Status.SUBMITTED]}
+            actor=by,
+            action="update",
+            obj=locked,
+            changes={"status": [Status.RETURNED, Status.SUBMITTED]},
         )
     _check(locked)
     return locked
@@ -368,7 +385,9 @@ def file_version_add(*, material: Material, upload: Any, by: User, note: str = "
     if not is_editor(by) and material.submitted_by_id != by.pk:
         raise _not_found()
     if material.origin == Origin.PORTFOLIO:
-        raise StateConflict("portfolio_material", _("A portfolio's files are changed in the portfolio."))
+        raise StateConflict(
+            "portfolio_material", _("A portfolio's files are changed in the portfolio.")
+        )
     checked = check_upload(upload, material_type=material.type)
     _refuse_duplicate(checked, exclude=material.pk)
     with transaction.atomic():
@@ -383,7 +402,10 @@ def file_version_add(*, material: Material, upload: Any, by: User, note: str = "
             actor=by,
             action="update",
             obj=locked,
-            changes={"version": [stored.version - 1, stored.version], "file": [None, stored.original_name]},
+            changes={
+                "version": [stored.version - 1, stored.version],
+                "file": [None, stored.original_name],
+            },
         )
     return stored
 
@@ -394,7 +416,9 @@ def material_withdraw(*, material: Material, by: User, reason: str) -> Material:
         raise _not_found()
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("reason_required", _("Say why the material is taken down."), field="reason")
+        raise DomainError(
+            "reason_required", _("Say why the material is taken down."), field="reason"
+        )
     with transaction.atomic():
         locked = _locked(material)
         if locked.status != Status.PUBLISHED:
@@ -403,6 +427,9 @@ def material_withdraw(*, material: Material, by: User, reason: str) -> Material:
         locked.review_comment = reason[:COMMENT_MAX]
         locked.save(update_fields=["status", "review_comment", "updated_at"])
         audit_record(
-            actor=by, action="update", obj=locked, changes={"status": [Status.PUBLISHED, Status.WITHDRAWN], "reason": ["", reason]}
+            actor=by,
+            action="update",
+            obj=locked,
+            changes={"status": [Status.PUBLISHED, Status.WITHDRAWN], "reason": ["", reason]},
         )
     return locked

@@ -103,7 +103,9 @@ def journal_issue_create(*, by: User, year: int, number: int, issn: str) -> Jour
             field="issn",
         )
     if number not in (1, 2, 3, 4):
-        raise DomainError("number", _("The journal has four issues a year: 1 to 4."), field="number")
+        raise DomainError(
+            "number", _("The journal has four issues a year: 1 to 4."), field="number"
+        )
     with transaction.atomic():
         if JournalIssue.objects.filter(year=year, number=number).exists():
             raise StateConflict("issue_exists", _("This issue already exists."))

@@ -112,7 +112,7 @@ def _docx_bytes() -> bytes:
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
-        ("plan.pdf", "Just text, not a PDF".encode(), "file_mismatch"),
+        ("plan.pdf", b"Just text, not a PDF", "file_mismatch"),
         ("plan.txt", _docx_bytes(), "file_mismatch"),
         ("lesson.mp4", b"%PDF-1.4 not a video", "file_mismatch"),
         ("page.txt", b"<html><script>alert(1)</script></html>", "file_markup"),
@@ -121,11 +121,11 @@ def _docx_bytes() -> bytes:
         ("broken.pdf", b"%PDF-1.4 broken", "file_corrupt"),
     ],
 )
-def test_an_upload_whose_content_does_not_match_is_refused(name: str, content: bytes, code: str) -> None:
+def test_an_upload_whose_content_does_not_match_is_refused(
+    name: str, content: bytes, code: str
+) -> None:
     with pytest.raises(DomainError) as error:
-        material_submit(
-            data=data("Жоспар"), upload=SimpleUploadedFile(name, content), by=teacher()
-        )
+        material_submit(data=data("Жоспар"), upload=SimpleUploadedFile(name, content), by=teacher())
     assert error.value.code == code
     assert name in str(error.value.message)
     assert Material.objects.count() == 0
@@ -176,7 +176,7 @@ def test_downloads_append_and_the_job_folds_them() -> None:
     for _ in range(3):
         response = client.get(reverse("library:download", args=[item.pk, file.pk]))
         assert response.status_code == 200
-        b"".join(response.streaming_content)
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]
     assert Download.objects.count() == 3
     item.refresh_from_db()
     assert item.downloads == 0 and download_count(item) == 3
@@ -208,9 +208,7 @@ def test_published_portfolio_appears_and_consent_withdrawal_unpublishes_at_once(
     mirrored = Material.objects.get(portfolio=portfolio)
     assert mirrored.origin == Origin.PORTFOLIO and mirrored.status == Status.PUBLISHED
     assert len(found("жобалық")) == 1
-    participant = make_user(
-        roles=[(Role.TEACHER, None)], person=portfolio.enrolment.person
-    )
+    participant = make_user(roles=[(Role.TEACHER, None)], person=portfolio.enrolment.person)
     publish_consent_set(portfolio=portfolio, consent=False, by=participant)
     assert found("жобалық") == []
     mirrored.refresh_from_db()

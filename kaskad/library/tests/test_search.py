@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kaskad.library.models import Material
-from kaskad.library.search import SearchFilters, run_search, snippet, query_groups
+from kaskad.library.search import SearchFilters, query_groups, run_search, snippet
 from kaskad.library.selectors import published
 from kaskad.library.tests.factories import editor, material
 
