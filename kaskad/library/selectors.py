@@ -150,7 +150,7 @@ def publications_report(*, year: int | None = None) -> dict[str, Any]:
     qs = Manual.objects.filter(material__status=Status.PUBLISHED)
     if year:
         qs = qs.filter(year=year)
-    counts = qs.values("branch__code", "branch__name", "heading").annotate(n=Count("id"))
+    counts = qs.values("branch__code", "branch__city", "heading").annotate(n=Count("id"))
     headings = list(Heading.choices)
     rows: dict[str, dict[str, Any]] = {}
     for row in counts:
@@ -159,7 +159,7 @@ def publications_report(*, year: int | None = None) -> dict[str, Any]:
             key,
             {
                 "code": key,
-                "name": row["branch__name"] or "",
+                "name": row["branch__city"] or "",
                 "cells": {h: 0 for h, _l in headings},
                 "total": 0,
             },
