@@ -157,7 +157,7 @@ def test_a_document_without_text_is_kept_but_not_searchable() -> None:
     assert file.not_searchable_reason
     assert found("құрал") == ["Сканерленген құрал"]  # by its title still
     page = login(teacher()).get(reverse("library:material_detail", args=[scan.pk]))
-    assert "search finds it by its title" in page.content.decode()
+    assert "тек атауы мен сипаттамасы бойынша табады" in page.content.decode()
 
 
 def test_a_new_version_keeps_the_old_and_search_follows_the_current() -> None:
