@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kaskad.plagiarism",
     "kaskad.monitoring",
     "kaskad.surveys",
+    "kaskad.library",
     "kaskad.reports",
     "kaskad.demo",
 ]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("learning/", include("kaskad.learning.urls")),
     path("plagiarism/", include("kaskad.plagiarism.urls")),
     path("monitoring/", include("kaskad.monitoring.urls")),
+    path("library/", include("kaskad.library.urls")),
     path("reports/", include("kaskad.reports.urls")),
     path("jobs/", include("kaskad.core.urls")),
     path("api/", api.urls),

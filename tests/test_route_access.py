@@ -69,6 +69,8 @@ from kaskad.monitoring.services import (
     response_save,
     study_create,
 )
+from kaskad.library.models import JournalIssue
+from kaskad.library.models import Material as LibraryMaterial
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
@@ -305,6 +307,15 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         "course": course.pk,
         "course_step": step.pk,
         "course_post": post.pk,
+    # The published portfolio appears in the library (mirrored as a material).
+    library_material = LibraryMaterial.objects.get(portfolio=certified)
+    journal_issue = JournalIssue.objects.create(
+        year=2020 if code == "ALA" else 2021, number=1, issn="2518-9670"
+    )
+    side.ids = {
+        "library_material": library_material.pk,
+        "library_file": library_material.files.get().pk,
+        "journal_issue": journal_issue.pk,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -486,6 +497,13 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "plagiarism:decision": {"pk": "check"},
     "plagiarism:rerun": {"pk": "check"},
     "plagiarism:portfolio_report": {"pk": "portfolio"},
+    "library:issue": {"pk": "journal_issue"},
+    "library:material_detail": {"pk": "library_material"},
+    "library:download": {"pk": "library_material", "file_pk": "library_file"},
+    "library:favourite": {"pk": "library_material"},
+    "library:rate": {"pk": "library_material"},
+    "library:review": {"pk": "library_material"},
+    "library:new_version": {"pk": "library_material"},
     "core:job_detail": {"pk": "job"},
     "monitoring:study_detail": {"pk": "study"},
     "monitoring:form_detail": {"pk": "test_form"},
@@ -908,6 +926,22 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "assessment:publishing_unpublish": {
         "POST": "302/302 404/404 302/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    # The library: published materials and the journal are national reference (everyone with a
+    # role, both branches); reviewing and new versions are for library editors and national
+    # administrators (an empty form is refused with a message: 302).
+    "library:issue": {"GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"},
+    "library:material_detail": {
+        "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"
+    },
+    "library:download": {"GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"},
+    "library:favourite": {
+        "POST": "302/302 302/302 302/302 302/302 302/302 302/302 302/302 302/302"
+    },
+    "library:rate": {"POST": "302/302 302/302 302/302 302/302 302/302 302/302 302/302 302/302"},
+    "library:review": {"POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"},
+    "library:new_version": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
     },
     "certificates:verify_token": {
         "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200",

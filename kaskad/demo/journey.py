@@ -48,6 +48,7 @@ from kaskad.delivery.services.sessions import SessionData, session_add
 from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.demo.monitoring import seed_monitoring
 from kaskad.demo.learning import seed_learning
+from kaskad.demo.library import seed_library
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
 from kaskad.demo.surveys import seed_surveys
 from kaskad.plagiarism.models import ProgrammeTemplate
@@ -511,4 +512,5 @@ def seed_journey(*, today: date | None = None) -> list[str]:
     made.extend(seed_monitoring())
     made.extend(seed_surveys(cohorts=cohorts))
     made.extend(seed_learning())
+    made.extend(seed_library())
     return made

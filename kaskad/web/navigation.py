@@ -89,7 +89,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
     # course teams find their courses on the same page.
     wanted.append((_reverse("learning:home"), _("Online courses")))
     if scope.roles:
-        wanted.append((_reverse("assessment:material_list"), _("Best materials")))
+        # The library holds the published portfolios ("best materials") with everything else.
+        wanted.append((_reverse("library:search"), _("Library")))
     if scope.person_id:
         wanted.append((_reverse("registry:person_detail", scope.person_id), _("My card")))
         wanted.append((_reverse("delivery:my_courses"), _("My courses")))

@@ -48,6 +48,7 @@ def _search_pages() -> list[str]:
         "assessment:publishing_worklist",
         "certificates:list",
         "plagiarism:queue",
+        "library:search",
         "admin:accounts_user_changelist",
         "admin:registry_person_changelist",
     ]

@@ -1,0 +1,467 @@
+"""Full-text search of the library on PostgreSQL and on SQLite, with the same pipeline.
+
+Index side (:func:`index_material`): the title, description and extracted text go through
+``normalise.tokens_for_index`` (folding, Kazakh exact + loose stems, Snowball for Russian and
+English) and are stored as space-separated tokens in ``search_title``, ``search_description``
+and ``search_body``. PostgreSQL builds ``search_vector`` from them with the ``simple``
+configuration (no further stemming) and weights A, B and C; SQLite keeps the same three
+columns in the FTS5 table ``library_material_fts`` (rowid = material id).
+
+Query side (:func:`build_query`): ``normalise.tokens_for_query`` gives, per word, the
+alternatives to OR; words are ANDed. Every token is letters and digits only, quoted as a
+phrase, so no operator character can reach either engine.
+
+Ranking: ``ts_rank`` with weights {C: 0.4, B: 0.6, A: 1.0} on PostgreSQL, ``bm25`` with column
+weights 10/4/1 on SQLite; ties broken by the rating, then the publication date, then the id.
+When the words match nothing, titles are matched by trigram similarity (typos): ``pg_trgm`` on
+PostgreSQL, an FTS5 ``trigram`` table for candidates and the same similarity measure computed
+in Python on SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from kaskad.library.models import Material, MaterialGrade
+from kaskad.library.normalise import fold, tokens_for_index, tokens_for_query
+
+# Only so much of a document's text is indexed (the same on both engines).
+BODY_INDEX_CHARS = 100_000
+TRIGRAM_THRESHOLD = 0.5
+TRIGRAM_CANDIDATES = 200
+FTS_TABLE = "library_material_fts"
+TRIGRAM_TABLE = "library_title_trgm"
+_TOKEN_JUNK = re.compile(r"[\W_]+")
+# PostgreSQL's ts_rank weights, in the order {D, C, B, A}.
+PG_WEIGHTS = [0.1, 0.4, 0.6, 1.0]
+SQLITE_WEIGHTS = "10.0, 4.0, 1.0"
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _clean_token(token: str) -> str:
+    return _TOKEN_JUNK.sub("", token)
+
+
+def index_tokens(text: str, language: str) -> str:
+    """The index form of a text: its tokens, letters and digits only, space-separated."""
+    tokens = (_clean_token(t) for t in tokens_for_index(text, language))
+    return " ".join(t for t in tokens if t)
+
+
+def query_groups(text: str) -> list[tuple[str, ...]]:
+    """Per query word, the alternatives to OR (empty when the text has no word at all)."""
+    groups: list[tuple[str, ...]] = []
+    for alternatives in tokens_for_query(text or ""):
+        cleaned = tuple(dict.fromkeys(t for t in (_clean_token(a) for a in alternatives) if t))
+        if cleaned:
+            groups.append(cleaned)
+    return groups
+
+
+def pg_tsquery(groups: list[tuple[str, ...]], *, any_word: bool = False) -> str:
+    joiner = " | " if any_word else " & "
+    return joiner.join("(" + " | ".join(f"'{t}'" for t in group) + ")" for group in groups)
+
+
+def fts5_query(groups: list[tuple[str, ...]], *, any_word: bool = False) -> str:
+    joiner = " OR " if any_word else " AND "
+    return joiner.join("(" + " OR ".join(f'"{t}"' for t in group) + ")" for group in groups)
+
+
+# --- Indexing --------------------------------------------------------------------------------
+
+
+def material_texts(material: Material) -> tuple[str, str, str]:
+    """Title and description in every language given, and the current files' text."""
+    titles = [getattr(material, f"title_{code}", "") or "" for code in ("kk", "ru", "en")]
+    descriptions = [
+        getattr(material, f"description_{code}", "") or "" for code in ("kk", "ru", "en")
+    ]
+    body = "\n".join(
+        f.text for f in material.files.filter(current=True, searchable=True).only("text")
+    )
+    return (
+        "\n".join(dict.fromkeys(t for t in titles if t)),
+        "\n".join(dict.fromkeys(d for d in descriptions if d)),
+        body[:BODY_INDEX_CHARS],
+    )
+
+
+def index_values(material: Material, texts: tuple[str, str, str]) -> dict[str, str]:
+    title, description, body = texts
+    language = material.language
+    return {
+        "search_title": index_tokens(title, language),
+        "search_description": index_tokens(description, language),
+        "search_body": index_tokens(body, language),
+        "title_folded": " ".join(fold(title.split("\n")[0], language).split())[:300],
+    }
+
+
+def index_material(material: Material) -> None:
+    """Write the search columns of one material and its row in the engine's index."""
+    values = index_values(material, material_texts(material))
+    Material.objects.filter(pk=material.pk).update(**values)
+    for name, value in values.items():
+        setattr(material, name, value)
+    write_engine_rows([material.pk])
+
+
+def write_engine_rows(ids: Iterable[int]) -> None:
+    """(Re)build the engine's index rows of these materials from their search columns."""
+    ids = list(ids)
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                "UPDATE library_material SET search_vector ="
+                " setweight(to_tsvector('simple', search_title), 'A')"
+                " || setweight(to_tsvector('simple', search_description), 'B')"
+                " || setweight(to_tsvector('simple', search_body), 'C')"
+                " WHERE id = ANY(%s)",
+                [ids],
+            )
+            return
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
+            cursor.execute(f"DELETE FROM {TRIGRAM_TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, title, description, body)"  # noqa: S608
+                " SELECT id, search_title, search_description, search_body"
+                f" FROM library_material WHERE id IN ({marks})",
+                chunk,
+            )
+            cursor.execute(
+                f"INSERT INTO {TRIGRAM_TABLE} (rowid, title)"  # noqa: S608
+                f" SELECT id, title_folded FROM library_material WHERE id IN ({marks})",
+                chunk,
+            )
+
+
+def remove_engine_rows(ids: Iterable[int]) -> None:
+    ids = list(ids)
+    if not ids or is_postgres():
+        return
+    with connection.cursor() as cursor:
+        marks = ",".join("?" * len(ids))
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)  # noqa: S608
+        cursor.execute(f"DELETE FROM {TRIGRAM_TABLE} WHERE rowid IN ({marks})", ids)  # noqa: S608
+
+
+# --- Matching and ranking ---------------------------------------------------------------------
+
+
+def _pg_query(groups: list[tuple[str, ...]], any_word: bool) -> Any:
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(pg_tsquery(groups, any_word=any_word), search_type="raw", config="simple")
+
+
+def matching(
+    qs: QuerySet[Material], groups: list[tuple[str, ...]], *, any_word: bool = False
+) -> QuerySet[Material]:
+    """`qs` narrowed to the materials matching the query words (usable as a subquery)."""
+    if is_postgres():
+        return qs.filter(search_vector=_pg_query(groups, any_word))
+    fq = fts5_query(groups, any_word=any_word)
+    return qs.filter(
+        pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (fq,))  # noqa: S608, S611
+    )
+
+
+def ranked(
+    qs: QuerySet[Material], groups: list[tuple[str, ...]], *, any_word: bool = False
+) -> QuerySet[Material]:
+    """The matching materials of `qs`, best first (top-level query only: not a subquery)."""
+    if is_postgres():
+        from django.contrib.postgres.search import SearchRank
+
+        query = _pg_query(groups, any_word)
+        return (
+            qs.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query, weights=PG_WEIGHTS))
+            .order_by(*RANKED)
+        )
+    fq = fts5_query(groups, any_word=any_word)
+    return qs.extra(  # noqa: S610
+        select={"rank": f"-bm25({FTS_TABLE}, {SQLITE_WEIGHTS})"},
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = library_material.id", f"{FTS_TABLE} MATCH %s"],
+        params=[fq],
+    ).order_by(*RANKED)
+
+
+RANKED = ("-rank", "-rating_avg", "-published_at", "-id")
+
+
+def _trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams: per word (letters and digits), padded with two spaces in front
+    and one behind, lower case."""
+    grams: set[str] = set()
+    for word in re.findall(r"[^\W_]+", text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity(): shared trigrams over all distinct trigrams of both."""
+    first, second = _trigrams(a), _trigrams(b)
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
+
+
+def query_coverage(query: str, title: str) -> float:
+    """The share of the query's trigrams found in the title (pg_trgm-style trigrams): how well
+    a short query, typo and all, matches somewhere in a long title."""
+    wanted = _trigrams(query)
+    if not wanted:
+        return 0.0
+    return len(wanted & _trigrams(title)) / len(wanted)
+
+
+def typo_matching(qs: QuerySet[Material], text: str) -> list[tuple[int, float]]:
+    """(material id, score) of titles that hold the folded query's trigrams, best first.
+
+    Candidates come from the engine's trigram index (PostgreSQL: the `<%` word-similarity
+    operator of pg_trgm on the GIN index; SQLite: the FTS5 trigram table), and are scored the
+    same way on both (:func:`query_coverage`), so both engines give the same answer."""
+    folded = " ".join(fold(text).split())[:300]
+    if not folded:
+        return []
+    if is_postgres():
+        with connection.cursor() as cursor:
+            # Candidates wider than the final cut, which is the same on both engines.
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.3', false)")
+        candidates = list(
+            qs.extra(
+                where=["%s <%% library_material.title_folded"],
+                params=[folded],
+                select={"ws": "word_similarity(%s, library_material.title_folded)"},
+                select_params=[folded],
+            )
+            .order_by("-ws", "-id")
+            .values_list("id", "title_folded")[:TRIGRAM_CANDIDATES]
+        )
+    else:
+        grams = sorted(
+            {g for g in (g.strip() for g in _trigrams(folded)) if len(g) == 3 and " " not in g}
+        )
+        if not grams:
+            return []
+        query = " OR ".join(f'"{g}"' for g in grams)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, title FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH %s"  # noqa: S608
+                f" ORDER BY bm25({TRIGRAM_TABLE}) LIMIT 2000",
+                [query],
+            )
+            found = cursor.fetchall()
+        allowed = set(qs.filter(pk__in=[pk for pk, _t in found]).values_list("pk", flat=True))
+        candidates = [(pk, title) for pk, title in found if pk in allowed]
+    scored = [(pk, query_coverage(folded, title)) for pk, title in candidates]
+    scored = [(pk, s) for pk, s in scored if s >= TRIGRAM_THRESHOLD]
+    scored.sort(key=lambda item: (-item[1], -item[0]))
+    return scored[:TRIGRAM_CANDIDATES]
+
+
+# --- Snippets -----------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+SNIPPET_CHARS = 240
+SNIPPET_SCAN = 20_000
+
+
+@lru_cache(maxsize=50_000)
+def _word_tokens(word: str, language: str) -> frozenset[str]:
+    return frozenset(_clean_token(t) for t in tokens_for_index(word, language))
+
+
+def snippet(text: str, groups: list[tuple[str, ...]], language: str) -> SafeString:
+    """A short passage of `text` around the first words that match the query, with them
+    marked (`<mark>`); the start of the text when nothing matches. Escaped."""
+    text = text[:SNIPPET_SCAN]
+    wanted = {t for group in groups for t in group}
+    spans: list[tuple[int, int]] = []
+    if wanted:
+        for match in _WORD.finditer(text):
+            if _word_tokens(match.group().lower(), language) & wanted:
+                spans.append(match.span())
+                if len(spans) >= 12:
+                    break
+    if not spans:
+        head = " ".join(text[: SNIPPET_CHARS + 40].split())
+        cut = head[:SNIPPET_CHARS]
+        return mark_safe(escape(cut) + ("…" if len(head) > SNIPPET_CHARS else ""))  # noqa: S308
+    start = max(0, spans[0][0] - 60)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < spans[0][0] else start
+    end = min(len(text), start + SNIPPET_CHARS)
+    pieces: list[str] = ["…"] if start else []
+    cursor = start
+    for left, right in spans:
+        if left < cursor or right > end:
+            continue
+        pieces.append(escape(text[cursor:left]))
+        pieces.append(f"<mark>{escape(text[left:right])}</mark>")
+        cursor = right
+    pieces.append(escape(text[cursor:end]))
+    if end < len(text):
+        pieces.append("…")
+    return mark_safe(" ".join("".join(pieces).split()))  # noqa: S308
+
+
+# --- The search --------------------------------------------------------------------------------
+
+FACETS = ("grade", "subject", "type", "language")
+MAX_QUERY_CHARS = 2000
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    grade: int | None = None
+    subject: str = ""
+    type: str = ""
+    language: str = ""
+
+
+@dataclass
+class SearchResult:
+    materials: list[Material]
+    total: int
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    typo: bool = False  # the results are similar titles, the words matched nothing
+    groups: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def filtered(qs: QuerySet[Material], filters: SearchFilters) -> QuerySet[Material]:
+    if filters.grade:
+        qs = qs.filter(grade_rows__grade=filters.grade)
+    if filters.subject:
+        qs = qs.filter(subject=filters.subject)
+    if filters.type:
+        qs = qs.filter(type=filters.type)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
+    return qs
+
+
+def facet_counts(qs: QuerySet[Material]) -> dict[str, list[tuple[Any, int]]]:
+    """Counts per value of each facet over the materials of `qs` (query and filters applied)."""
+    ids = qs.values("id")
+    facets: dict[str, list[tuple[Any, int]]] = {}
+    for name in ("subject", "type", "language"):
+        rows = (
+            Material.objects.filter(id__in=ids)
+            .values_list(name)
+            .annotate(n=Count("id"))
+            .order_by("-n", name)
+        )
+        facets[name] = [(value, n) for value, n in rows]
+    grades = (
+        MaterialGrade.objects.filter(material_id__in=ids)
+        .values_list("grade")
+        .annotate(n=Count("material_id"))
+        .order_by("grade")
+    )
+    facets["grade"] = [(value, n) for value, n in grades]
+    return facets
+
+
+def run_search(
+    base: QuerySet[Material],
+    filters: SearchFilters,
+    *,
+    offset: int = 0,
+    limit: int = 20,
+    with_facets: bool = True,
+) -> SearchResult:
+    """Search the materials of `base` (already scoped to what the user may see)."""
+    text = (filters.q or "")[:MAX_QUERY_CHARS]
+    groups = query_groups(text)
+    qs = filtered(base, filters)
+    if not groups:
+        ordered = qs.order_by("-published_at", "-id")
+        materials = list(ordered[offset : offset + limit])
+        return SearchResult(
+            materials=materials,
+            total=qs.count(),
+            facets=facet_counts(qs) if with_facets else {},
+        )
+    matched = matching(qs, groups)
+    total = matched.count()
+    if total:
+        materials = list(ranked(qs, groups)[offset : offset + limit])
+        return SearchResult(
+            materials=materials,
+            total=total,
+            facets=facet_counts(matched) if with_facets else {},
+            groups=groups,
+        )
+    similar = typo_matching(qs, text)
+    ids = [pk for pk, _sim in similar]
+    page_ids = ids[offset : offset + limit]
+    by_id = {m.pk: m for m in Material.objects.filter(pk__in=page_ids)}
+    materials = [by_id[pk] for pk in page_ids if pk in by_id]
+    return SearchResult(
+        materials=materials,
+        total=len(ids),
+        facets=facet_counts(qs.filter(pk__in=ids)) if with_facets and ids else {},
+        typo=True,
+        groups=groups,
+    )
+
+
+def similar_to(base: QuerySet[Material], material: Material, *, limit: int = 5) -> list[Material]:
+    """Materials like this one: any of the most frequent words of its title and description,
+    ranked the same way, the material itself left out; the same subject first."""
+    counts = Counter(material.search_title.split() * 3 + material.search_description.split())
+    words = [w for w, _n in counts.most_common(12)]
+    if not words:
+        return []
+    groups: list[tuple[str, ...]] = [(w,) for w in words]
+    qs = base.exclude(pk=material.pk)
+    same = list(ranked(qs.filter(subject=material.subject), groups, any_word=True)[:limit])
+    if len(same) < limit:
+        others = ranked(qs.exclude(subject=material.subject), groups, any_word=True)
+        same += list(others[: limit - len(same)])
+    return same
+
+
+def any_match(qs: QuerySet[Material], q: str) -> QuerySet[Material]:
+    """`qs` narrowed to the materials matching `q` (all when `q` has no word): for staff lists."""
+    groups = query_groups(q[:MAX_QUERY_CHARS])
+    if not groups:
+        return qs
+    return matching(qs, groups)
+
+
+__all__ = [
+    "FACETS",
+    "SearchFilters",
+    "SearchResult",
+    "index_material",
+    "run_search",
+    "similar_to",
+    "snippet",
+]

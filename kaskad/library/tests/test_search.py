@@ -1,0 +1,144 @@
+"""Search on the engine the suite runs on (SQLite FTS5 or PostgreSQL): word forms, folding,
+ranking, facets, typos, and hostile queries. The same expectations hold on both engines."""
+
+from __future__ import annotations
+
+import pytest
+
+from kaskad.library.models import Material
+from kaskad.library.search import SearchFilters, query_groups, run_search, snippet
+from kaskad.library.selectors import published
+from kaskad.library.tests.factories import editor, material
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(q: str, **filters: object) -> list[str]:
+    result = run_search(published(), SearchFilters(q=q, **filters))  # type: ignore[arg-type]
+    return [m.title for m in result.materials]
+
+
+@pytest.fixture
+def collection() -> dict[str, Material]:
+    by = editor()
+    return {
+        "school": material(
+            "Мектептегі сабақ жоспары",
+            "Біздің мектептерімізде оқушылар жобалық жұмыспен айналысады.",
+            by=by,
+        ),
+        "teacher_kk": material(
+            "Бағалау туралы",
+            "Мұғалімдердің кәсіби дамуы және критериалды бағалау.",
+            by=by,
+            subject="pedagogy",
+            grades=[7, 8],
+        ),
+        "teacher_ru": material(
+            "Методические рекомендации для учителей",
+            "Рекомендации по формативному оцениванию на уроках.",
+            by=by,
+            language="ru",
+            subject="pedagogy",
+            type="recommendation",
+        ),
+        "yolka": material(
+            "Новогодняя ёлка в начальной школе",
+            "Сценарий праздника для первого класса.",
+            by=by,
+            language="ru",
+            subject="primary",
+            grades=[1],
+        ),
+        "body_only": material(
+            "Жаратылыстану",
+            "Сабақ мақсаты: мектеп ауласындағы өсімдіктерді зерттеу.",
+            by=by,
+            subject="biology",
+        ),
+    }
+
+
+def test_kazakh_word_forms(collection: dict[str, Material]) -> None:
+    assert "Мектептегі сабақ жоспары" in titles("мектеп")
+    assert titles("мұғалім") == ["Бағалау туралы"]
+
+
+def test_kazakh_typed_with_russian_letters_and_latin(collection: dict[str, Material]) -> None:
+    assert titles("мугалимдердин") == ["Бағалау туралы"]
+    assert titles("mugalim") == ["Бағалау туралы"]
+    assert titles("mugalimderdin") == ["Бағалау туралы"]
+
+
+def test_russian_word_forms_and_yo(collection: dict[str, Material]) -> None:
+    assert titles("учитель") == ["Методические рекомендации для учителей"]
+    assert titles("елка") == ["Новогодняя ёлка в начальной школе"]
+    assert titles("ёлки") == ["Новогодняя ёлка в начальной школе"]
+
+
+def test_title_match_ranks_above_body_match(collection: dict[str, Material]) -> None:
+    found = titles("мектеп")
+    assert found[0] == "Мектептегі сабақ жоспары"
+    assert "Жаратылыстану" in found
+
+
+def test_filters_combine_with_query_and_facets_count(collection: dict[str, Material]) -> None:
+    assert titles("мектеп", subject="biology") == ["Жаратылыстану"]
+    result = run_search(published(), SearchFilters(q="мектеп"))
+    assert dict(result.facets["subject"]) == {"mathematics": 1, "biology": 1}
+    assert dict(result.facets["grade"]) == {5: 2}
+    assert dict(result.facets["language"]) == {"kk": 2}
+    grade = run_search(published(), SearchFilters(grade=1))
+    assert [m.title for m in grade.materials] == ["Новогодняя ёлка в начальной школе"]
+
+
+def test_typo_falls_back_to_title_trigrams(collection: dict[str, Material]) -> None:
+    result = run_search(published(), SearchFilters(q="Методичиские рекамендации"))
+    assert result.typo
+    assert [m.title for m in result.materials] == ["Методические рекомендации для учителей"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"мектеп',
+        "мектеп*",
+        "NEAR(мектеп сабақ)",
+        "-мектеп",
+        "^мектеп",
+        "мектеп:",
+        "(мектеп",
+    ],
+)
+def test_operator_characters_are_text(collection: dict[str, Material], q: str) -> None:
+    assert "Мектептегі сабақ жоспары" in titles(q)
+
+
+def test_operator_words_and_sql_are_words(collection: dict[str, Material]) -> None:
+    # AND/OR/NOT, column filters and SQL are ordinary words that must all be found.
+    assert titles("мектеп AND OR NOT") == []
+    assert titles("title:мектеп") == []
+    assert titles("мектеп'; DROP TABLE library_material; --") == []
+    assert Material.objects.count() == 5
+    material("Not and or", "Title: мектеп; drop table library_material", subject="other")
+    assert titles("мектеп AND OR NOT") == ["Not and or"]
+    assert titles("title:мектеп") == ["Not and or"]
+    assert titles("мектеп'; DROP TABLE library_material; --") == ["Not and or"]
+
+
+@pytest.mark.parametrize("q", ["!!!", "...,,,;;", "\x00", "мектеп\x00", "я" * 2000, "ә " * 1500])
+def test_hostile_queries_never_fail(collection: dict[str, Material], q: str) -> None:
+    result = run_search(published(), SearchFilters(q=q))
+    assert result.total >= 0
+
+
+def test_punctuation_only_query_lists_everything(collection: dict[str, Material]) -> None:
+    assert query_groups("?!...") == []
+    assert run_search(published(), SearchFilters(q="?!...")).total == 5
+
+
+def test_snippet_marks_word_forms_and_escapes() -> None:
+    text = "Кіріспе. <b>Біздің</b> мектептерімізде оқушылар жұмыс істейді."
+    html = snippet(text, query_groups("мектеп"), "kk")
+    assert "<mark>мектептерімізде</mark>" in html
+    assert "&lt;b&gt;" in html
