@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kaskad.assessment",
     "kaskad.certificates",
     "kaskad.plagiarism",
+    "kaskad.networks",
     "kaskad.reports",
     "kaskad.demo",
 ]
