@@ -9,14 +9,22 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from kaskad.core.collation import name_order
+from kaskad.core.roles import Role
 from kaskad.core.scope import scope_of
 from kaskad.networks.models import (
+    EventFeedback,
+    EventParticipant,
     HubLink,
     LeadingSchool,
     MethodCentre,
     NetworkCoordinator,
     Partnership,
+    RequestStatus,
+    SupportEvent,
+    SupportRequest,
 )
 from kaskad.networks.rules import partner_count_warning
 from kaskad.registry.models import Area, Branch, Organisation
@@ -267,3 +275,156 @@ def leading_get(*, user: User, pk: int) -> LeadingSchool:
         return leading_visible_to(user).get(pk=pk)
     except LeadingSchool.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# --- Support events ------------------------------------------------------------------------------
+
+
+def event_visible_to(user: User) -> QuerySet[SupportEvent]:
+    """National roles: all; coordinators: their branch; a school leader: the events their
+    school organises or is the subject of, and those their staff take part in; a teacher:
+    their own events and the open events of their school's branch (to register)."""
+    scope = scope_of(user)
+    qs = SupportEvent.objects.select_related(
+        "branch", "leading__school", "centre__school", "school"
+    )
+    if scope.national:
+        return qs
+    condition = Q(branch_id__in=scope.branch_ids)
+    if scope.organisation_ids:
+        orgs = scope.organisation_ids
+        condition |= Q(leading__school_id__in=orgs) | Q(school_id__in=orgs)
+        condition |= Q(
+            pk__in=EventParticipant.objects.filter(person__current_organisation_id__in=orgs).values(
+                "event_id"
+            )
+        )
+    if scope.person_id:
+        condition |= Q(
+            pk__in=EventParticipant.objects.filter(person_id=scope.person_id).values("event_id")
+        )
+        own_branch = (
+            Organisation.objects.filter(current_staff__id=scope.person_id)
+            .values_list("area__branch_id", flat=True)
+            .first()
+        )
+        if own_branch:
+            condition |= Q(is_open=True, branch_id=own_branch)
+    return qs.filter(condition)
+
+
+def event_list(
+    *,
+    user: User,
+    year: int | None = None,
+    kind: str = "",
+    topic: str = "",
+    branch: int | None = None,
+) -> QuerySet[SupportEvent]:
+    qs = event_visible_to(user)
+    if year:
+        qs = qs.filter(year=year)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if topic:
+        qs = qs.filter(topic=topic)
+    if branch:
+        qs = qs.filter(branch_id=branch)
+    return qs.order_by("-starts_at", "-id")
+
+
+def event_get(*, user: User, pk: int) -> SupportEvent:
+    try:
+        return event_visible_to(user).get(pk=pk)
+    except SupportEvent.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def event_participants(*, event: SupportEvent) -> list[EventParticipant]:
+    rows = EventParticipant.objects.filter(event=event).select_related(
+        "person", "person__current_organisation", "person__current_organisation__area"
+    )
+    return list(rows.order_by(*name_order("person__"), "id"))
+
+
+def event_feedback_summary(*, event: SupportEvent) -> dict[str, Any]:
+    """What the organiser sees: how many answered, the mean rating and the comments, in no
+    particular order and with nothing that tells who wrote them."""
+    rows = list(EventFeedback.objects.filter(event=event).values_list("rating", "comment"))
+    comments = sorted(c for _r, c in rows if c)
+    mean = sum(r for r, _c in rows) / len(rows) if rows else None
+    return {"count": len(rows), "mean": mean, "comments": comments}
+
+
+# --- Teachers' requests ----------------------------------------------------------------------------
+
+
+def request_visible_to(user: User) -> QuerySet[SupportRequest]:
+    scope = scope_of(user)
+    qs = SupportRequest.objects.select_related(
+        "person", "school", "branch", "leading__school", "centre__school", "assignee"
+    )
+    if scope.national:
+        return qs
+    condition = Q(branch_id__in=scope.branch_ids) | Q(filed_by_id=user.pk) | Q(assignee_id=user.pk)
+    if scope.person_id:
+        condition |= Q(person_id=scope.person_id)
+    if scope.organisation_ids:
+        condition |= Q(school_id__in=scope.organisation_ids) | Q(
+            leading__school_id__in=scope.organisation_ids
+        )
+    return qs.filter(condition)
+
+
+def request_list(
+    *, user: User, status: str = "", topic: str = "", queue: str = ""
+) -> QuerySet[SupportRequest]:
+    """`queue`: "mine" (filed by or for me), "assigned" (to me), "overdue" (open and past
+    due), "" (everything visible)."""
+    qs = request_visible_to(user)
+    scope = scope_of(user)
+    if queue == "mine":
+        qs = qs.filter(Q(filed_by_id=user.pk) | Q(person_id=scope.person_id or 0))
+    elif queue == "assigned":
+        qs = qs.filter(assignee_id=user.pk)
+    elif queue == "overdue":
+        qs = qs.filter(
+            status__in=[RequestStatus.NEW, RequestStatus.ASSIGNED],
+            due_on__lt=timezone.localdate(),
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if topic:
+        qs = qs.filter(topic=topic)
+    return qs.order_by("-created_at", "-id")
+
+
+def request_get(*, user: User, pk: int) -> SupportRequest:
+    try:
+        return request_visible_to(user).get(pk=pk)
+    except SupportRequest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def assignee_choices(*, request: SupportRequest) -> QuerySet[Any]:
+    """Who may be given a request: people with a login who work at the leading school it went
+    to (or at the centre's Intellectual school), and the branch's coordinators."""
+    from kaskad.accounts.models import RoleAssignment, User
+
+    schools = [
+        s
+        for s in (
+            request.leading and request.leading.school_id,
+            request.centre and request.centre.school_id,
+        )
+        if s
+    ]
+    coordinators = RoleAssignment.objects.filter(
+        role=Role.BRANCH_COORDINATOR, branch_id=request.branch_id
+    ).values("user_id")
+    return (
+        User.objects.filter(Q(person__current_organisation_id__in=schools) | Q(pk__in=coordinators))
+        .filter(is_active=True)
+        .select_related("person")
+        .order_by("last_name", "username")
+    )

@@ -15,6 +15,7 @@ from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import Scope, user_scope
 from kaskad.assessment.permissions import is_moderator
 from kaskad.core.notifications import notification_unread_count
+from kaskad.networks.permissions import sees_networks
 
 REGISTRY_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.SCHOOL_LEADER, Role.ANALYST)
 TRAINER_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
@@ -79,6 +80,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("plagiarism:queue"), _("Plagiarism")))
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
+    if scope.roles:
+        wanted.append((_reverse("networks:network" if sees_networks(user) else "networks:request_list"), _("Support")))
     if scope.roles:
         wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:
