@@ -438,7 +438,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "networks/request_detail.html",
         {
             "item": item,
-            "thread": list(item.messages.select_related("author")),
+            "thread": list(item.messages.select_related("author__person")),
             "attachments": list(item.attachments.all()),
             "routes": routes,
             "answers": request_services.may_answer(request.user, item),
