@@ -602,9 +602,7 @@ ACCESS: dict[str, dict[str, str]] = {
     # Post-course support. The event is the branch's, the participant (the teacher, staff of
     # the leader's school) took part; only its organisers (the branch) act on it. The request
     # is the teacher's: the teacher, their school's leader and the branch see it.
-    "networks:school": {
-        "GET": "200/200 200/200 200/404 200/404 404/404 404/404 404/404 404/404"
-    },
+    "networks:school": {"GET": "200/200 200/200 200/404 200/404 404/404 404/404 404/404 404/404"},
     "networks:event_detail": {
         "GET": "200/200 200/200 200/404 200/404 404/404 404/404 200/404 404/404"
     },

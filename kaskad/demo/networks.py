@@ -73,9 +73,7 @@ def _admin() -> User | None:
 
 def _schools(branch: Branch, exclude: set[int]) -> list[Organisation]:
     return list(
-        Organisation.objects.filter(
-            area__branch=branch, kind=OrganisationKind.SCHOOL, is_open=True
-        )
+        Organisation.objects.filter(area__branch=branch, kind=OrganisationKind.SCHOOL, is_open=True)
         .exclude(pk__in=exclude)
         .annotate(staff=Count("employments", filter=Q(employments__ended_on__isnull=True)))
         .order_by("-staff", "code")
@@ -84,9 +82,9 @@ def _schools(branch: Branch, exclude: set[int]) -> list[Organisation]:
 
 def _staff(school: Organisation, count: int, exclude: set[int]) -> list[Person]:
     return list(
-        Person.objects.filter(current_organisation=school).exclude(pk__in=exclude).order_by("iin")[
-            :count
-        ]
+        Person.objects.filter(current_organisation=school)
+        .exclude(pk__in=exclude)
+        .order_by("iin")[:count]
     )
 
 
@@ -112,9 +110,7 @@ def seed_networks() -> int:
     )
     if nis is None:
         return 0
-    centre = centre_upsert(
-        year=year, school=nis, areas=list(branch.areas.all()), by=admin
-    )
+    centre = centre_upsert(year=year, school=nis, areas=list(branch.areas.all()), by=admin)
     pool = _schools(branch, {home.pk} if home else set())
     leading_schools = ([home] if home is not None else []) + pool[: 3 - (1 if home else 0)]
     rest = [s for s in pool if s not in leading_schools]
@@ -125,7 +121,9 @@ def seed_networks() -> int:
             school=school,
             centre=centre,
             decision_number=f"{120 + index}-ө",
-            decision_date=today.replace(month=8, day=25) if today.month >= 9 else today.replace(year=today.year - 1, month=8, day=25),
+            decision_date=today.replace(month=8, day=25)
+            if today.month >= 9
+            else today.replace(year=today.year - 1, month=8, day=25),
             by=admin,
         )
         for partner in rest[: PARTNERS[index]]:
@@ -133,7 +131,9 @@ def seed_networks() -> int:
         rest = rest[PARTNERS[index] :]
         leading_rows.append(leading)
     rural = (
-        Organisation.objects.filter(area__branch=branch, locality=Locality.RURAL, kind=OrganisationKind.SCHOOL)
+        Organisation.objects.filter(
+            area__branch=branch, locality=Locality.RURAL, kind=OrganisationKind.SCHOOL
+        )
         .exclude(pk__in=[s.pk for s in leading_schools])
         .order_by("code")[:2]
     )
@@ -143,11 +143,15 @@ def seed_networks() -> int:
     network_copy_year(branch=branch, from_year=year, to_year=year - 1, by=admin)
     coordinator = User.objects.filter(username="coordinator").first()
     if coordinator and coordinator.person:
-        coordinator_add(year=year, person=coordinator.person, branch=branch, centre=centre, by=admin)
+        coordinator_add(
+            year=year, person=coordinator.person, branch=branch, centre=centre, by=admin
+        )
 
     # A colleague at the first leading school answers teachers' requests.
     first = leading_rows[0]
-    taken = {p.pk for p in (teacher.person if teacher else None, leader.person if leader else None) if p}
+    taken = {
+        p.pk for p in (teacher.person if teacher else None, leader.person if leader else None) if p
+    }
     mentor = User.objects.filter(username="mentor").first()
     if mentor is None:
         colleagues = _staff(first.school, 1, taken)
@@ -188,7 +192,7 @@ def seed_networks() -> int:
                 format=fmt,
                 language="kk" if index % 2 == 0 else "ru",
                 venue="" if fmt == "online" else str(organiser.school)[:300],
-                link="https://meet.example.kz/kaskad-%d" % index if fmt == "online" else "",
+                link=f"https://meet.example.kz/kaskad-{index}" if fmt == "online" else "",
                 is_open=is_open,
                 capacity=25 if is_open else None,
             ),
@@ -199,7 +203,9 @@ def seed_networks() -> int:
             if teacher and teacher.person and index == len(EVENTS) - 1:
                 event_register(event=event, person=teacher.person)
             continue
-        people = rng.sample(partner_staff + participants, k=min(8, len(partner_staff + participants)))
+        people = rng.sample(
+            partner_staff + participants, k=min(8, len(partner_staff + participants))
+        )
         if teacher and teacher.person and index in (1, 4):
             people.append(teacher.person)
         for person in dict.fromkeys(people):
@@ -213,7 +219,9 @@ def seed_networks() -> int:
                 event=event,
                 person=participant.person,
                 rating=rng.choice([4, 5, 5, 3]),
-                comment=rng.choice(["", "Пайдалы болды", "Полезно, спасибо", "Көбірек мысал керек"]),
+                comment=rng.choice(
+                    ["", "Пайдалы болды", "Полезно, спасибо", "Көбірек мысал керек"]
+                ),
             )
         if kind == "webinar":
             participant_count_set(event=event, count=340, by=admin)
@@ -222,8 +230,10 @@ def seed_networks() -> int:
     if teacher and teacher.person and mentor is not None:
         texts = {
             RequestTopic.PLANNING: "7-сыныпқа арналған сабақ жоспарын тексеріп беріңізші.",
-            RequestTopic.ASSESSMENT: "Как составить дескрипторы к суммативному оцениванию за раздел?",
-            RequestTopic.DISTANCE: "Қашықтан оқытуда оқушылардың белсенділігін қалай арттыруға болады?",
+            RequestTopic.ASSESSMENT: "Как составить дескрипторы к суммативному оцениванию за "
+            "раздел?",
+            RequestTopic.DISTANCE: "Қашықтан оқытуда оқушылардың белсенділігін қалай арттыруға "
+            "болады?",
             RequestTopic.RESEARCH: "Lesson Study зерттеуіне тақырып таңдауға көмек керек.",
             RequestTopic.PASTORAL: "Как работать с тревожностью учеников перед экзаменами?",
             RequestTopic.OTHER: "Методическая литература по функциональной грамотности.",
@@ -238,7 +248,12 @@ def seed_networks() -> int:
         request_assign(request=filed[0], assignee=mentor, by=router)
         for item in filed[1:4]:
             request_assign(request=item, assignee=mentor, by=router)
-            request_reply(request=item, by=mentor, text="Жауап: құжатты қоса беремін, келесі аптада кездесейік.", answer=True)
+            request_reply(
+                request=item,
+                by=mentor,
+                text="Жауап: құжатты қоса беремін, келесі аптада кездесейік.",
+                answer=True,
+            )
         request_reply(request=filed[1], by=teacher, text="Рақмет!")
         request_close(request=filed[1], by=teacher, rating=5, note="Өте пайдалы")
         request_close(request=filed[2], by=teacher, rating=4)

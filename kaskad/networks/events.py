@@ -114,7 +114,9 @@ def event_create(*, data: EventData, by: User) -> SupportEvent:
 
 
 @transaction.atomic
-def event_material_add(*, event: SupportEvent, upload: UploadedFile, by: User) -> EventMaterial:
+def event_material_add(
+    *, event: SupportEvent, upload: UploadedFile[Any], by: User
+) -> EventMaterial:
     if not may_manage_event(by, event):
         raise NotFoundError("not_found", _("No such event."))
     name = str(upload.name or "")

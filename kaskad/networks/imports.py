@@ -331,7 +331,8 @@ class NetworkImport:
                         str(row.school.bin or row.school.code),
                         "two_networks",
                         _(
-                            "A school belongs to one network a year: this one is already on line %(line)s."
+                            "A school belongs to one network a year: this one is already on line "
+                            "%(line)s."
                         )
                         % {"line": member[row.school.pk]},
                     )
@@ -366,7 +367,8 @@ class NetworkImport:
                         str(row.school.bin),
                         "two_networks",
                         _(
-                            "This school is a partner school in this year: a school belongs to one network."
+                            "This school is a partner school in this year: a school belongs to "
+                            "one network."
                         ),
                     )
                 if row.parent_bin:
@@ -379,7 +381,8 @@ class NetworkImport:
                             row.parent_bin,
                             "unknown_centre",
                             _(
-                                "No methodological centre with this BIN in this year (in the file or already recorded)."
+                                "No methodological centre with this BIN in this year (in the file "
+                                "or already recorded)."
                             ),
                         )
                     else:
@@ -400,7 +403,8 @@ class NetworkImport:
                         str(row.school.bin),
                         "not_general_school",
                         _(
-                            "%(school)s is not a general school (%(kind)s): a partner school must be one."
+                            "%(school)s is not a general school (%(kind)s): a partner school must "
+                            "be one."
                         )
                         % {"school": row.school, "kind": row.school.get_kind_display()},
                     )
@@ -414,11 +418,13 @@ class NetworkImport:
                         row.parent_bin,
                         "unknown_leading" if known else "unknown_bin",
                         _(
-                            "This school is not a leading school in this year (in the file or already recorded)."
+                            "This school is not a leading school in this year (in the file or "
+                            "already recorded)."
                         )
                         if known
                         else _(
-                            "No organisation in the registry has this BIN. Add it to the registry first."
+                            "No organisation in the registry has this BIN. Add it to the registry "
+                            "first."
                         ),
                     )
                     continue
@@ -438,7 +444,8 @@ class NetworkImport:
                         str(row.school.bin),
                         "other_branch",
                         _(
-                            "%(school)s lies in another branch's areas than its leading school: a network stays within one branch."
+                            "%(school)s lies in another branch's areas than its leading school: a "
+                            "network stays within one branch."
                         )
                         % {"school": row.school},
                     )
@@ -451,7 +458,8 @@ class NetworkImport:
                         str(row.school.bin),
                         "two_networks",
                         _(
-                            "This school is a leading school in this year: a school belongs to one network."
+                            "This school is a leading school in this year: a school belongs to "
+                            "one network."
                         ),
                     )
                 elif (
@@ -464,7 +472,8 @@ class NetworkImport:
                         row.parent_bin,
                         "moved",
                         _(
-                            "The school partnered another leading school in this year: it moves to this one."
+                            "The school partnered another leading school in this year: it moves "
+                            "to this one."
                         ),
                     )
             elif row.role == "hub":
@@ -476,7 +485,8 @@ class NetworkImport:
                         row.parent_bin,
                         "unknown_bin",
                         _(
-                            "No organisation in the registry has this BIN. Add it to the registry first."
+                            "No organisation in the registry has this BIN. Add it to the registry "
+                            "first."
                         ),
                     )
                     continue

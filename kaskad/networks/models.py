@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kaskad.core.models import TimeStamped
 from kaskad.registry.models import Area, Branch, District, Organisation, Person
 
-# --- The network -------------------------------------------------------------------------------
+# --- The network ---------------------------------------------------------------------------------
 
 
 class MethodCentre(TimeStamped):
@@ -186,7 +186,7 @@ class NetworkCoordinator(TimeStamped):
         return str(self.person)
 
 
-# --- Support events ----------------------------------------------------------------------------
+# --- Support events ------------------------------------------------------------------------------
 
 
 class EventKind(models.TextChoices):

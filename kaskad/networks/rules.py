@@ -72,7 +72,8 @@ def check_hub_link(*, mentor: Organisation, mentee: Organisation, kind: str) -> 
             raise DomainError(
                 "hub_mentor_kind",
                 _(
-                    "Rural hub schools are mentored by an Intellectual school; %(school)s is not one."
+                    "Rural hub schools are mentored by an Intellectual school; %(school)s is not "
+                    "one."
                 )
                 % {"school": mentor},
                 field="mentor",

@@ -28,6 +28,7 @@ from kaskad.networks.models import (
 )
 from kaskad.networks.rules import partner_count_warning
 from kaskad.registry.models import Area, Branch, Organisation
+from kaskad.registry.selectors import organisation_get
 
 if TYPE_CHECKING:
     from kaskad.accounts.models import User
@@ -108,7 +109,7 @@ def network_history_of(*, school: Organisation | int) -> list[NetworkRole]:
     return [network_role_of(school=school_id, year=year) for year in sorted(years, reverse=True)]
 
 
-# --- Scoped lists ----------------------------------------------------------------------------------
+# --- Scoped lists --------------------------------------------------------------------------------
 
 
 def branches_visible_to(user: User) -> QuerySet[Branch]:
@@ -356,7 +357,7 @@ def event_feedback_summary(*, event: SupportEvent) -> dict[str, Any]:
     return {"count": len(rows), "mean": mean, "comments": comments}
 
 
-# --- Teachers' requests ----------------------------------------------------------------------------
+# --- Teachers' requests --------------------------------------------------------------------------
 
 
 def request_visible_to(user: User) -> QuerySet[SupportRequest]:
@@ -428,3 +429,19 @@ def assignee_choices(*, request: SupportRequest) -> QuerySet[Any]:
         .select_related("person")
         .order_by("last_name", "username")
     )
+
+
+def school_get(*, user: User, pk: int) -> Organisation:
+    """A school the user may look at: one of the registry in their scope, or one of the
+    networks they see (a partner school's leader looks at their leading school)."""
+    try:
+        return organisation_get(user=user, pk=pk)
+    except Http404:
+        visible = leading_visible_to(user)
+        in_network = (
+            visible.filter(school_id=pk).exists()
+            or Partnership.objects.filter(leading__in=visible.values("pk"), school_id=pk).exists()
+        )
+        if not in_network:
+            raise
+        return Organisation.objects.select_related("area", "district").get(pk=pk)

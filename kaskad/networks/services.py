@@ -266,7 +266,7 @@ def network_copy_year(
             counts["partners"] += 1
     branch_areas = set(branch.areas.values_list("id", flat=True))
     for link in HubLink.objects.filter(year=from_year, mentor__area_id__in=branch_areas):
-        _, created = HubLink.objects.get_or_create(
+        _link, created = HubLink.objects.get_or_create(
             year=to_year,
             mentor_id=link.mentor_id,
             mentee_id=link.mentee_id,
@@ -274,7 +274,7 @@ def network_copy_year(
         )
         counts["hub_links"] += int(created)
     for row in NetworkCoordinator.objects.filter(year=from_year, branch=branch):
-        _, created = NetworkCoordinator.objects.get_or_create(
+        _row, created = NetworkCoordinator.objects.get_or_create(
             year=to_year,
             person_id=row.person_id,
             branch=branch,

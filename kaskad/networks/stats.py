@@ -149,9 +149,11 @@ def request_report(*, user: User, year: int, branch: int | None = None) -> dict[
     answered = list(
         qs.filter(answered_at__isnull=False).values_list("created_at", "answered_at", "due_on")
     )
-    hours = [(a - c).total_seconds() / 3600 for c, a, _d in answered]
+    hours = [(a - c).total_seconds() / 3600 for c, a, _d in answered if a is not None]
     tz = timezone.get_current_timezone()
-    within = sum(1 for _c, a, d in answered if timezone.localtime(a, tz).date() <= d)
+    within = sum(
+        1 for _c, a, d in answered if a is not None and timezone.localtime(a, tz).date() <= d
+    )
     overdue = qs.filter(
         status__in=[RequestStatus.NEW, RequestStatus.ASSIGNED], due_on__lt=timezone.localdate()
     ).count()
@@ -179,7 +181,7 @@ def planning_and_assessment_share(report: dict[str, Any]) -> float | None:
         return None
     labels = {str(RequestTopic.PLANNING.label), str(RequestTopic.ASSESSMENT.label)}
     part = sum(n for label, n in report["by_topic"] if label in labels)
-    return round(100 * part / total, 1)
+    return round(100.0 * float(part) / float(total), 1)
 
 
 __all__ = ["F", "Table", "event_report", "partner_coverage", "request_report"]

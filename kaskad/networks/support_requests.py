@@ -10,7 +10,7 @@ the SLA of its topic (``settings.KASKAD_REQUEST_SLA_DAYS``, days by topic code).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -60,8 +60,9 @@ MSG_OVERDUE = gettext_noop("A teacher's request is overdue (due %(due)s).")
 
 
 def sla_days(topic: str) -> int:
-    configured = dict(getattr(settings, "KASKAD_REQUEST_SLA_DAYS", {}) or {})
-    return int(configured.get(topic, DEFAULT_SLA_DAYS.get(topic, 10)))  # type: ignore[call-overload]
+    configured: dict[str, int] = dict(getattr(settings, "KASKAD_REQUEST_SLA_DAYS", {}) or {})
+    default = DEFAULT_SLA_DAYS.get(RequestTopic(topic), 10) if topic in RequestTopic.values else 10
+    return int(configured.get(topic, default))
 
 
 def routes(user: User, request: SupportRequest) -> bool:
@@ -83,7 +84,7 @@ def may_answer(user: User, request: SupportRequest) -> bool:
     )
 
 
-def _attach(request: SupportRequest, uploads: list[UploadedFile]) -> None:
+def _attach(request: SupportRequest, uploads: list[UploadedFile[Any]]) -> None:
     for upload in uploads:
         name = str(upload.name or "")
         if not name.lower().endswith(MATERIAL_SUFFIXES):
@@ -109,7 +110,7 @@ def request_file(
     topic: str,
     text: str,
     person: Person | None = None,
-    attachments: list[UploadedFile] | None = None,
+    attachments: list[UploadedFile[Any]] | None = None,
     today: date | None = None,
 ) -> SupportRequest:
     """File a request for `person` (default: the filer themself). A school leader may file

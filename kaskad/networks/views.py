@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.core.scope import iin_for, scope_of
+from kaskad.core.uploads import refused_uploads
 from kaskad.networks import events as event_services
 from kaskad.networks import selectors
 from kaskad.networks import support_requests as request_services
@@ -54,7 +55,24 @@ from kaskad.networks.stats import (
 )
 from kaskad.networks.years import academic_year, year_label
 from kaskad.registry.models import Person
-from kaskad.registry.selectors import organisation_get, person_list_visible_to
+from kaskad.registry.selectors import person_list_visible_to
+
+
+def upload_limit_for(request: HttpRequest, kwargs: dict[str, Any]) -> int:
+    """The largest file a material or an attachment may be (see `kaskad.core.uploads`): a
+    larger one is dropped while it arrives, and the page says which file was refused."""
+    return event_services.MATERIAL_MAX_BYTES
+
+
+def _refused(request: HttpRequest) -> bool:
+    refused = refused_uploads(request)
+    for upload in refused:
+        messages.error(
+            request,
+            _("“%(name)s” is larger than %(limit)s MB: it was not uploaded.")
+            % {"name": upload.name, "limit": upload.limit // (1024 * 1024)},
+        )
+    return bool(refused)
 
 
 def _int(value: str | None) -> int | None:
@@ -68,7 +86,7 @@ def _year(request: AuthedRequest) -> int:
     return _int(request.GET.get("year")) or academic_year()
 
 
-# --- Network ---------------------------------------------------------------------------------------
+# --- Network -------------------------------------------------------------------------------------
 
 
 def _chart(growth: list[dict[str, Any]]) -> dict[str, Any]:
@@ -204,7 +222,7 @@ def network_copy(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def school(request: AuthedRequest, pk: int) -> HttpResponse:
-    organisation = organisation_get(user=request.user, pk=pk)
+    organisation = selectors.school_get(user=request.user, pk=pk)
     history = selectors.network_history_of(school=organisation)
     return render(
         request,
@@ -217,7 +235,7 @@ def school(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- Events ----------------------------------------------------------------------------------------
+# --- Events --------------------------------------------------------------------------------------
 
 
 @login_required
@@ -314,6 +332,8 @@ def event_action(request: AuthedRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, pk=pk)
     action = request.POST.get("action", "")
     back = HttpResponseRedirect(reverse("networks:event_detail", args=[event.pk]))
+    if _refused(request):
+        return back
     scope = scope_of(request.user)
     own = Person.objects.filter(pk=scope.person_id).first() if scope.person_id else None
     with domain_errors_as_messages(request):
@@ -341,9 +361,9 @@ def event_action(request: AuthedRequest, pk: int) -> HttpResponse:
                 messages.error(request, _("No person with this IIN in your scope."))
             else:
                 event_services.participant_add(event=event, person=person, by=request.user)
-        elif action == "list" and request.FILES.get("file"):
+        elif action == "list" and (listed := request.FILES.get("file")) is not None:
             outcome = event_services.participants_import(
-                event=event, data=request.FILES["file"].read(), by=request.user
+                event=event, data=listed.read(), by=request.user
             )
             for line, value, reason in outcome.problems[:20]:
                 messages.error(
@@ -361,17 +381,14 @@ def event_action(request: AuthedRequest, pk: int) -> HttpResponse:
             present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
             event_services.attendance_set(event=event, present=present, by=request.user)
             messages.success(request, _("Attendance saved."))
-        elif action == "material" and request.FILES.get("file"):
-            event_services.event_material_add(
-                event=event, upload=request.FILES["file"], by=request.user
-            )
+        elif action == "material" and request.FILES.getlist("file"):
+            upload = request.FILES.getlist("file")[0]
+            event_services.event_material_add(event=event, upload=upload, by=request.user)
     return back
 
 
 @login_required
-def event_material(request: AuthedRequest, pk: int, material_pk: int) -> HttpResponse:
-    from django.http import FileResponse
-
+def event_material(request: AuthedRequest, pk: int, material_pk: int) -> FileResponse:
     event = selectors.event_get(user=request.user, pk=pk)
     material = event.materials.filter(pk=material_pk).first()
     if material is None:
@@ -379,7 +396,7 @@ def event_material(request: AuthedRequest, pk: int, material_pk: int) -> HttpRes
     return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.name)
 
 
-# --- Requests --------------------------------------------------------------------------------------
+# --- Requests ------------------------------------------------------------------------------------
 
 
 @login_required
@@ -407,7 +424,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def request_create(request: AuthedRequest) -> HttpResponse:
     form = RequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not _refused(request) and form.is_valid():
         person = None
         if form.cleaned_data.get("person"):
             person = (
@@ -487,9 +504,7 @@ def request_action(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def request_attachment(request: AuthedRequest, pk: int, file_pk: int) -> HttpResponse:
-    from django.http import FileResponse
-
+def request_attachment(request: AuthedRequest, pk: int, file_pk: int) -> FileResponse:
     item = selectors.request_get(user=request.user, pk=pk)
     attachment = item.attachments.filter(pk=file_pk).first()
     if attachment is None:
@@ -497,7 +512,7 @@ def request_attachment(request: AuthedRequest, pk: int, file_pk: int) -> HttpRes
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
-# --- Reports ---------------------------------------------------------------------------------------
+# --- Reports -------------------------------------------------------------------------------------
 
 
 @login_required

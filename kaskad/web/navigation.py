@@ -81,7 +81,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
     if scope.roles:
-        wanted.append((_reverse("networks:network" if sees_networks(user) else "networks:request_list"), _("Support")))
+        support = "networks:network" if sees_networks(user) else "networks:request_list"
+        wanted.append((_reverse(support), _("Support")))
     if scope.roles:
         wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:

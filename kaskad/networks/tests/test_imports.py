@@ -11,6 +11,7 @@ from kaskad.core.models import AuditEntry
 from kaskad.networks.imports import network_import
 from kaskad.networks.models import LeadingSchool, MethodCentre, Partnership
 from kaskad.networks.tests.factories import YEAR
+from kaskad.registry.models import Organisation
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 HEADER = "role,bin,parent_bin,areas,district,decision_number,decision_date,hub_kind"
 
 
-def _network(partners: int = 8) -> tuple[object, object, list[object]]:
+def _network(partners: int = 8) -> tuple[Organisation, Organisation, list[Organisation]]:
     area = area_of("AST")
     nis = make_organisation(area=area, kind="nis")
     lead = make_organisation(area=area)
@@ -32,7 +33,7 @@ def _csv(tmp_path: Path, lines: list[str], *, encoding: str = "utf-8") -> Path:
     return path
 
 
-def _lines(nis, lead, schools) -> list[str]:  # type: ignore[no-untyped-def]
+def _lines(nis: Organisation, lead: Organisation, schools: list[Organisation]) -> list[str]:
     lines = [
         f"centre,{nis.bin},,{nis.area.code},,,,",
         f"leading,{lead.bin},{nis.bin},,,12-р,25.08.2025,",
@@ -70,7 +71,7 @@ def test_cp1251_file_and_xlsx_with_numbers_losing_leading_zeros(tmp_path: Path) 
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER.split(","))
-    sheet.append(["partner", int(zero.bin), int(lead.bin)])
+    sheet.append(["partner", int(str(zero.bin)), int(str(lead.bin))])
     path = tmp_path / "network.xlsx"
     workbook.save(path)
     result = network_import(path=path, year=YEAR, by=None)

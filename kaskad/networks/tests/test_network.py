@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_school_partners_one_leading_school_a_year() -> None:
-    leading, partners = make_network(partners=1)
+    _leading, partners = make_network(partners=1)
     other, _ = make_network(partners=0)
     with pytest.raises(StateConflict) as refused:
         partner_set(leading=other, school=partners[0], by=None)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.models import Notification
@@ -19,7 +21,13 @@ from kaskad.networks.events import (
     participant_add,
     participants_import,
 )
-from kaskad.networks.models import EventFeedback, EventParticipant, RequestStatus, SupportEvent
+from kaskad.networks.models import (
+    EventFeedback,
+    EventParticipant,
+    LeadingSchool,
+    RequestStatus,
+    SupportEvent,
+)
 from kaskad.networks.selectors import event_feedback_summary, event_visible_to, request_visible_to
 from kaskad.networks.stats import event_report, partner_coverage, request_report
 from kaskad.networks.support_requests import (
@@ -32,10 +40,17 @@ from kaskad.networks.support_requests import (
 )
 from kaskad.networks.tests.factories import make_network
 from kaskad.networks.years import academic_year
+from kaskad.registry.models import Person
 from kaskad.registry.tests.factories import area_of, branch, make_organisation, make_person
 
 
-def _event(by, *, capacity=None, is_open=True, leading=None):  # type: ignore[no-untyped-def]
+def _event(
+    by: User,
+    *,
+    capacity: int | None = None,
+    is_open: bool = True,
+    leading: LeadingSchool | None = None,
+) -> SupportEvent:
     return event_create(
         data=EventData(
             kind="seminar",
@@ -81,7 +96,11 @@ def test_two_people_racing_for_the_last_seat() -> None:
     coordinator = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("AST"))])
     event = _event(coordinator, capacity=1)
     people = [make_person(), make_person()]
-    results = race([lambda p=p: event_register(event=event, person=p) for p in people])
+
+    def register(person: Person) -> Callable[[], object]:
+        return lambda: event_register(event=event, person=person)
+
+    results = race([register(p) for p in people])
     assert sum(isinstance(r, EventParticipant) for r in results) == 1
     assert sum(isinstance(r, StateConflict) for r in results) == 1
     assert SupportEvent.objects.get().registered_count == 1
@@ -162,7 +181,7 @@ def test_a_request_goes_through_its_statuses() -> None:
 
 @pytest.mark.django_db
 def test_decline_needs_a_reason_and_out_of_scope_person_is_not_found() -> None:
-    leading, partners = make_network(year=academic_year(), partners=1)
+    _leading, partners = make_network(year=academic_year(), partners=1)
     leader = make_user(roles=[(Role.SCHOOL_LEADER, partners[0])])
     far = make_person(organisation=make_organisation(area=area_of("ALA")))
     with pytest.raises(NotFoundError):
@@ -199,3 +218,12 @@ def test_event_report_counts_and_coverage() -> None:
     assert report["total"] == 1 and report["reached"] == 1
     coverage = partner_coverage(user=coordinator, year=academic_year())
     assert sum(row[2] for row in coverage) == 1 and coverage[0][1] == 2
+
+
+@pytest.mark.django_db
+def test_the_sla_is_a_setting(settings: Any) -> None:
+    settings.KASKAD_REQUEST_SLA_DAYS = {"planning": 2}
+    _leading, partners = make_network(year=academic_year(), partners=1)
+    teacher = make_user(roles=[(Role.TEACHER, None)], person=make_person(organisation=partners[0]))
+    request = request_file(by=teacher, topic="planning", text="Help")
+    assert request.due_on == timezone.localdate() + timedelta(days=2)

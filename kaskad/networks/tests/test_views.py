@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
 from kaskad.networks.models import LeadingSchool, RequestStatus, SupportEvent, SupportRequest
 from kaskad.networks.tests.factories import make_centre, make_network
@@ -18,7 +18,7 @@ from kaskad.registry.tests.factories import area_of, branch, make_organisation, 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -53,9 +53,7 @@ def test_network_pages_for_a_coordinator() -> None:
 def test_import_page_shows_errors_and_writes_nothing() -> None:
     coordinator = _client(make_user(roles=[(Role.BRANCH_COORDINATOR, branch("AST"))]))
     upload = SimpleUploadedFile("net.csv", b"role,bin,parent_bin\nleading,940140000385,\n")
-    page = coordinator.post(
-        reverse("networks:import"), {"year": academic_year(), "file": upload}
-    )
+    page = coordinator.post(reverse("networks:import"), {"year": academic_year(), "file": upload})
     assert page.status_code == 200
     assert "No organisation in the registry has this BIN" in page.content.decode()
     assert not LeadingSchool.objects.exists()
@@ -104,15 +102,21 @@ def test_event_and_request_pages_end_to_end() -> None:
     teacher.post(reverse("networks:event_action", args=[event.pk]), {"action": "register"})
     assert event.participants.filter(person=teacher_person).exists()
     # Organiser-only actions are not found for the teacher.
-    refused = teacher.post(reverse("networks:event_action", args=[event.pk]), {"action": "count", "count": 5})
+    refused = teacher.post(
+        reverse("networks:event_action", args=[event.pk]), {"action": "count", "count": 5}
+    )
     assert refused.status_code == 404
     material = SimpleUploadedFile("slides.pdf", b"%PDF-1.4 slides")
-    coordinator.post(reverse("networks:event_action", args=[event.pk]), {"action": "material", "file": material})
+    coordinator.post(
+        reverse("networks:event_action", args=[event.pk]), {"action": "material", "file": material}
+    )
     assert event.materials.count() == 1
     page = coordinator.get(reverse("networks:event_detail", args=[event.pk]))
     assert teacher_person.surname in page.content.decode()
     # A request from the teacher, answered by the coordinator.
-    response = teacher.post(reverse("networks:request_create"), {"topic": "assessment", "text": "Help"})
+    response = teacher.post(
+        reverse("networks:request_create"), {"topic": "assessment", "text": "Help"}
+    )
     assert response.status_code == 302
     request = SupportRequest.objects.get()
     assert request.leading == leading
@@ -122,7 +126,9 @@ def test_event_and_request_pages_end_to_end() -> None:
     )
     request.refresh_from_db()
     assert request.status == RequestStatus.ANSWERED
-    teacher.post(reverse("networks:request_action", args=[request.pk]), {"action": "close", "rating": "4"})
+    teacher.post(
+        reverse("networks:request_action", args=[request.pk]), {"action": "close", "rating": "4"}
+    )
     request.refresh_from_db()
     assert request.status == RequestStatus.CLOSED and request.rating == 4
     assert teacher.get(reverse("networks:request_list"), {"queue": "mine"}).status_code == 200
@@ -132,5 +138,7 @@ def test_event_and_request_pages_end_to_end() -> None:
     assert stranger.get(reverse("networks:event_detail", args=[event.pk])).status_code == 404
     far = make_person(organisation=make_organisation(area=area_of("ALA")))
     leader = _client(make_user(roles=[(Role.SCHOOL_LEADER, partners[0])]))
-    filed = leader.post(reverse("networks:request_create"), {"topic": "other", "text": "x", "person": far.pk})
+    filed = leader.post(
+        reverse("networks:request_create"), {"topic": "other", "text": "x", "person": far.pk}
+    )
     assert filed.status_code == 404
