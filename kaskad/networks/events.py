@@ -109,7 +109,13 @@ def event_create(*, data: EventData, by: User) -> SupportEvent:
         created_by=by,
         **{k: v for k, v in data.__dict__.items()},
     )
-    audit_record(actor=by, action="networks.event_create", obj=event, changes={"kind": event.kind})
+    audit_record(
+        actor=by,
+        action="create",
+        source="networks.event_create",
+        obj=event,
+        changes={"kind": event.kind},
+    )
     return event
 
 
@@ -132,7 +138,13 @@ def event_material_add(
             "file_too_large", _("“%(name)s” is larger than 20 MB.") % {"name": name}, field="file"
         )
     material = EventMaterial.objects.create(event=event, name=name[:200], file=upload)
-    audit_record(actor=by, action="networks.material_add", obj=material, changes={"name": name})
+    audit_record(
+        actor=by,
+        action="create",
+        source="networks.material_add",
+        obj=material,
+        changes={"name": name},
+    )
     return material
 
 
@@ -156,7 +168,7 @@ def participant_add(*, event: SupportEvent, person: Person, by: User) -> EventPa
     )
     if created:
         _sync_count(event)
-        audit_record(actor=by, action="networks.participant_add", obj=participant)
+        audit_record(actor=by, action="create", source="networks.participant_add", obj=participant)
     return participant
 
 
@@ -194,7 +206,11 @@ def participants_import(*, event: SupportEvent, data: bytes, by: User) -> ListOu
     EventParticipant.objects.bulk_create(new)
     _sync_count(event)
     audit_record(
-        actor=by, action="networks.participants_import", obj=event, changes={"added": len(new)}
+        actor=by,
+        action="create",
+        source="networks.participants_import",
+        obj=event,
+        changes={"added": len(new)},
     )
     return ListOutcome(len(new), [])
 
@@ -214,7 +230,11 @@ def participant_count_set(*, event: SupportEvent, count: int, by: User) -> None:
     old = event.participant_count
     SupportEvent.objects.filter(pk=event.pk).update(participant_count=count)
     audit_record(
-        actor=by, action="networks.participant_count", obj=event, changes={"count": [old, count]}
+        actor=by,
+        action="update",
+        source="networks.participant_count",
+        obj=event,
+        changes={"count": [old, count]},
     )
 
 
@@ -238,7 +258,7 @@ def event_register(*, event: SupportEvent, person: Person) -> EventParticipant:
         except IntegrityError as exc:
             raise StateConflict("already_registered", _("You are already registered.")) from exc
         _sync_count(event)
-        audit_record(actor=None, action="networks.event_register", obj=participant)
+        audit_record(actor=None, action="create", source="networks.event_register", obj=participant)
     return participant
 
 
@@ -263,7 +283,11 @@ def attendance_set(*, event: SupportEvent, present: set[int], by: User) -> int:
     changed = rows.filter(pk__in=present).exclude(attended=True).update(attended=True)
     changed += rows.exclude(pk__in=present).exclude(attended=False).update(attended=False)
     audit_record(
-        actor=by, action="networks.attendance", obj=event, changes={"present": len(present)}
+        actor=by,
+        action="update",
+        source="networks.attendance",
+        obj=event,
+        changes={"present": len(present)},
     )
     return changed
 

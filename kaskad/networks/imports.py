@@ -546,7 +546,7 @@ class NetworkImport:
                     updated += 1
                     audit_record(
                         actor=self.by,
-                        action="networks.centre_set",
+                        action="update",
                         obj=centre,
                         changes={"areas": [before, sorted(set(row.areas))]},
                         source=self.issues.file,
@@ -557,7 +557,7 @@ class NetworkImport:
                 created += 1
                 audit_record(
                     actor=self.by,
-                    action="networks.centre_set",
+                    action="create",
                     obj=centre,
                     changes={"year": year},
                     source=self.issues.file,
@@ -584,7 +584,7 @@ class NetworkImport:
                 created += 1
                 audit_record(
                     actor=self.by,
-                    action="networks.leading_create",
+                    action="create",
                     obj=existing,
                     changes={"year": year},
                     source=self.issues.file,
@@ -602,7 +602,7 @@ class NetworkImport:
                     updated += 1
                     audit_record(
                         actor=self.by,
-                        action="networks.leading_update",
+                        action="update",
                         obj=existing,
                         changes=changes,
                         source=self.issues.file,
@@ -625,7 +625,7 @@ class NetworkImport:
                 created += 1
                 audit_record(
                     actor=self.by,
-                    action="networks.partner_add",
+                    action="create",
                     obj=partnership,
                     changes={"leading": target.pk},
                     source=self.issues.file,
@@ -637,7 +637,7 @@ class NetworkImport:
                 updated += 1
                 audit_record(
                     actor=self.by,
-                    action="networks.partner_move",
+                    action="update",
                     obj=found,
                     changes={"leading": [old, target.pk]},
                     source=self.issues.file,
@@ -655,7 +655,7 @@ class NetworkImport:
                 created += 1
                 audit_record(
                     actor=self.by,
-                    action="networks.hub_link_create",
+                    action="create",
                     obj=link,
                     changes={"kind": row.hub_kind},
                     source=self.issues.file,

@@ -50,7 +50,8 @@ def centre_upsert(
     if created or before != after:
         audit_record(
             actor=by,
-            action="networks.centre_set",
+            action="update",
+            source="networks.centre_set",
             obj=centre,
             changes={"year": year, "areas": [before, after]},
         )
@@ -90,7 +91,11 @@ def leading_upsert(
     if leading is None:
         leading = LeadingSchool.objects.create(year=year, school=school, **values)
         audit_record(
-            actor=by, action="networks.leading_create", obj=leading, changes={"year": year}
+            actor=by,
+            action="create",
+            source="networks.leading_create",
+            obj=leading,
+            changes={"year": year},
         )
         return leading
     changes = {}
@@ -101,7 +106,13 @@ def leading_upsert(
             setattr(leading, key, value)
     if changes:
         leading.save()
-        audit_record(actor=by, action="networks.leading_update", obj=leading, changes=changes)
+        audit_record(
+            actor=by,
+            action="update",
+            source="networks.leading_update",
+            obj=leading,
+            changes=changes,
+        )
     return leading
 
 
@@ -139,7 +150,8 @@ def partner_set(
         existing.save(update_fields=["leading", "updated_at"])
         audit_record(
             actor=by,
-            action="networks.partner_move",
+            action="update",
+            source="networks.partner_move",
             obj=existing,
             changes={"leading": [old, leading.pk]},
         )
@@ -155,7 +167,11 @@ def partner_set(
             _("%(school)s already partners a leading school in this year.") % {"school": school},
         ) from exc
     audit_record(
-        actor=by, action="networks.partner_add", obj=partnership, changes={"leading": leading.pk}
+        actor=by,
+        action="create",
+        source="networks.partner_add",
+        obj=partnership,
+        changes={"leading": leading.pk},
     )
     return partnership
 
@@ -165,7 +181,8 @@ def partner_remove(*, partnership: Partnership, by: User | None) -> None:
     _require_branch(by, partnership.leading.branch_id)
     audit_record(
         actor=by,
-        action="networks.partner_remove",
+        action="delete",
+        source="networks.partner_remove",
         obj=partnership,
         changes={"leading": [partnership.leading_id, None]},
     )
@@ -182,13 +199,23 @@ def hub_link_create(
         year=year, mentor=mentor, mentee=mentee, defaults={"kind": kind}
     )
     if created:
-        audit_record(actor=by, action="networks.hub_link_create", obj=link, changes={"kind": kind})
+        audit_record(
+            actor=by,
+            action="create",
+            source="networks.hub_link_create",
+            obj=link,
+            changes={"kind": kind},
+        )
     elif link.kind != kind:
         old = link.kind
         link.kind = kind
         link.save(update_fields=["kind", "updated_at"])
         audit_record(
-            actor=by, action="networks.hub_link_update", obj=link, changes={"kind": [old, kind]}
+            actor=by,
+            action="update",
+            source="networks.hub_link_update",
+            obj=link,
+            changes={"kind": [old, kind]},
         )
     return link
 
@@ -207,7 +234,13 @@ def coordinator_add(
         year=year, person=person, branch=branch, defaults={"centre": centre}
     )
     if created:
-        audit_record(actor=by, action="networks.coordinator_add", obj=row, changes={"year": year})
+        audit_record(
+            actor=by,
+            action="create",
+            source="networks.coordinator_add",
+            obj=row,
+            changes={"year": year},
+        )
     return row
 
 
@@ -283,7 +316,8 @@ def network_copy_year(
         counts["coordinators"] += int(created)
     audit_record(
         actor=by,
-        action="networks.copy_year",
+        action="import",
+        source="networks.copy_year",
         obj=branch,
         changes={"from_year": from_year, "to_year": to_year, **counts},
     )

@@ -161,7 +161,8 @@ def request_file(
     _attach(request, attachments or [])
     audit_record(
         actor=by,
-        action="networks.request_file",
+        action="create",
+        source="networks.request_file",
         obj=request,
         changes={"topic": topic, "leading": leading.pk if leading else None},
     )
@@ -169,7 +170,11 @@ def request_file(
 
 
 def _locked(request: SupportRequest) -> SupportRequest:
-    return SupportRequest.objects.select_for_update().select_related("leading").get(pk=request.pk)
+    return (
+        SupportRequest.objects.select_for_update(of=("self",))
+        .select_related("leading")
+        .get(pk=request.pk)
+    )
 
 
 def _url(request: SupportRequest) -> str:
@@ -192,7 +197,8 @@ def request_assign(*, request: SupportRequest, assignee: User, by: User) -> Supp
     locked.save(update_fields=["assignee", "status", "assigned_at", "updated_at"])
     audit_record(
         actor=by,
-        action="networks.request_assign",
+        action="update",
+        source="networks.request_assign",
         obj=locked,
         changes={"assignee": [old, assignee.pk]},
     )
@@ -233,7 +239,8 @@ def request_reply(
         locked.save(update_fields=["status", "answered_at", "assignee", "updated_at"])
         audit_record(
             actor=by,
-            action="networks.request_answer",
+            action="update",
+            source="networks.request_answer",
             obj=locked,
             changes={"status": [old, "answered"]},
         )
@@ -263,7 +270,8 @@ def request_close(
     locked.save(update_fields=["status", "closed_at", "rating", "closing_note", "updated_at"])
     audit_record(
         actor=by,
-        action="networks.request_close",
+        action="update",
+        source="networks.request_close",
         obj=locked,
         changes={"status": ["answered", "closed"], "rating": rating},
     )
@@ -287,7 +295,8 @@ def request_decline(*, request: SupportRequest, by: User, reason: str) -> Suppor
     locked.save(update_fields=["status", "declined_reason", "closed_at", "updated_at"])
     audit_record(
         actor=by,
-        action="networks.request_decline",
+        action="update",
+        source="networks.request_decline",
         obj=locked,
         changes={"status": [old, "declined"]},
     )
