@@ -142,3 +142,28 @@ def test_event_and_request_pages_end_to_end() -> None:
         reverse("networks:request_create"), {"topic": "other", "text": "x", "person": far.pk}
     )
     assert filed.status_code == 404
+
+
+def test_a_partner_schools_leader_sees_the_schools_of_their_network_only() -> None:
+    leading, partners = make_network(year=academic_year(), partners=2)
+    leader = _client(make_user(roles=[(Role.SCHOOL_LEADER, partners[0])]))
+    assert leader.get(reverse("networks:school", args=[leading.school_id])).status_code == 200
+    assert leader.get(reverse("networks:school", args=[partners[1].pk])).status_code == 200
+    stranger = make_organisation(area=area_of("AST"))
+    assert leader.get(reverse("networks:school", args=[stranger.pk])).status_code == 404
+
+
+def test_a_material_of_a_refused_kind_is_not_stored() -> None:
+    coordinator_user = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("AST"))])
+    from kaskad.networks.tests.test_support import _event
+
+    event = _event(coordinator_user, is_open=False)
+    coordinator = _client(coordinator_user)
+    upload = SimpleUploadedFile("tool.exe", b"MZ")
+    response = coordinator.post(
+        reverse("networks:event_action", args=[event.pk]),
+        {"action": "material", "file": upload},
+        follow=True,
+    )
+    assert "this kind of file is not accepted" in response.content.decode()
+    assert not event.materials.exists()
