@@ -178,12 +178,14 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             (
                 EventParticipant(
                     event=event,
-                    person=people[rng.randrange(len(people))],
+                    person=person,
                     source="added",
                     attended=True,
+                    year=year,
+                    organisation_id=person.current_organisation_id,
                 )
                 for event in events
-                for _ in range(BASE["per_event"])
+                for person in rng.sample(people, BASE["per_event"])
             ),
             batch_size=10000,
             ignore_conflicts=True,

@@ -164,7 +164,13 @@ def participant_add(*, event: SupportEvent, person: Person, by: User) -> EventPa
     if not person_list_visible_to(by).filter(pk=person.pk).exists():
         raise NotFoundError("not_found", _("No such person."))
     participant, created = EventParticipant.objects.get_or_create(
-        event=event, person=person, defaults={"source": ParticipantSource.ADDED}
+        event=event,
+        person=person,
+        defaults={
+            "source": ParticipantSource.ADDED,
+            "year": event.year,
+            "organisation_id": person.current_organisation_id,
+        },
     )
     if created:
         _sync_count(event)
@@ -189,7 +195,11 @@ def participants_import(*, event: SupportEvent, data: bytes, by: User) -> ListOu
     except ListProblem as problem:
         return ListOutcome(0, [(0, "", str(problem.message))])
     visible = person_list_visible_to(by)
-    found = dict(visible.filter(iin__in=[line.value for line in lines]).values_list("iin", "id"))
+    rows = visible.filter(iin__in=[line.value for line in lines]).values_list(
+        "iin", "id", "current_organisation_id"
+    )
+    found = {iin: pid for iin, pid, _org in rows}
+    school_of = {pid: org for _iin, pid, org in rows}
     problems = [
         (line.line, line.value, _("No person with this IIN in your scope."))
         for line in lines
@@ -199,7 +209,13 @@ def participants_import(*, event: SupportEvent, data: bytes, by: User) -> ListOu
         return ListOutcome(0, problems)
     existing = set(EventParticipant.objects.filter(event=event).values_list("person_id", flat=True))
     new = [
-        EventParticipant(event=event, person_id=pid, source=ParticipantSource.LIST)
+        EventParticipant(
+            event=event,
+            person_id=pid,
+            source=ParticipantSource.LIST,
+            year=event.year,
+            organisation_id=school_of[pid],
+        )
         for pid in dict.fromkeys(found[line.value] for line in lines)
         if pid not in existing
     ]
@@ -253,7 +269,11 @@ def event_register(*, event: SupportEvent, person: Person) -> EventParticipant:
         try:
             with transaction.atomic():
                 participant = EventParticipant.objects.create(
-                    event=event, person=person, source=ParticipantSource.REGISTERED
+                    event=event,
+                    person=person,
+                    source=ParticipantSource.REGISTERED,
+                    year=event.year,
+                    organisation_id=person.current_organisation_id,
                 )
         except IntegrityError as exc:
             raise StateConflict("already_registered", _("You are already registered.")) from exc

@@ -336,6 +336,17 @@ class EventParticipant(TimeStamped):
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
     )
     source = models.CharField(_("source"), max_length=12, choices=ParticipantSource.choices)
+    # Copied from the event and the person when added: the reports count by year and by the
+    # school the participant worked at then, without joining events or people.
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("school"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     attended = models.BooleanField(_("attended"), null=True, blank=True)
     # Whether they answered the feedback form: the answer itself is stored without them.
     feedback_given = models.BooleanField(default=False)
@@ -346,7 +357,11 @@ class EventParticipant(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["event", "person"], name="one_participation_per_person")
         ]
-        indexes = [models.Index(fields=["person", "event"])]
+        indexes = [
+            models.Index(fields=["person", "event"]),
+            models.Index(fields=["year", "person"]),
+            models.Index(fields=["year", "organisation"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.event}"

@@ -138,11 +138,11 @@ def network_years(*, branch: Branch | None = None) -> list[int]:
     qs = LeadingSchool.objects.all()
     if branch is not None:
         qs = qs.filter(branch=branch)
-    years = set(qs.values_list("year", flat=True).distinct())
+    years = set(qs.order_by().values_list("year", flat=True).distinct())
     centres = MethodCentre.objects.all()
     if branch is not None:
         centres = centres.filter(branch=branch)
-    years.update(centres.values_list("year", flat=True).distinct())
+    years.update(centres.order_by().values_list("year", flat=True).distinct())
     return sorted(years, reverse=True)
 
 
@@ -262,11 +262,11 @@ def network_growth(*, branch: Branch | None) -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"centres": 0, "leading": 0, "partners": 0}
     )
-    for year, n in leading.values_list("year").annotate(n=Count("id")):
+    for year, n in leading.order_by().values_list("year").annotate(n=Count("id")):
         rows[year]["leading"] = n
-    for year, n in partners.values_list("year").annotate(n=Count("id")):
+    for year, n in partners.order_by().values_list("year").annotate(n=Count("id")):
         rows[year]["partners"] = n
-    for year, n in centres.values_list("year").annotate(n=Count("id")):
+    for year, n in centres.order_by().values_list("year").annotate(n=Count("id")):
         rows[year]["centres"] = n
     return [{"year": year, **rows[year]} for year in sorted(rows)]
 

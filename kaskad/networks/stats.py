@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, IntegerField, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from kaskad.core.scope import scope_of
 from kaskad.networks.models import (
     EventKind,
     EventParticipant,
@@ -84,12 +85,10 @@ def event_report(
         .annotate(n=Count("id"), p=Sum("participant_count"))
     )
     totals = plain.aggregate(n=Count("id"), p=Sum("participant_count"))
-    reached = (
-        EventParticipant.objects.filter(event__in=plain.values("pk"))
-        .values("person_id")
-        .distinct()
-        .count()
-    )
+    participations = EventParticipant.objects.filter(year=year)
+    if kind or topic or branch or not scope_of(user).national:
+        participations = participations.filter(event__in=plain.values("pk"))
+    reached = participations.values("person_id").distinct().count()
     return {
         "total": totals["n"] or 0,
         "participants": totals["p"] or 0,
@@ -109,26 +108,49 @@ def event_report(
 
 def partner_coverage(*, user: User, year: int) -> list[list[Any]]:
     """Per term: partner schools in scope, how many had at least one event (held for the
-    school or attended by its staff), and the share."""
+    school, or attended by someone working there at the time), and the share."""
     leading_ids = leading_visible_to(user).filter(year=year).values("pk")
-    partners = Partnership.objects.filter(year=year, leading_id__in=leading_ids)
-    total = partners.count()
-    rows = []
-    for term in (1, 2):
-        start, end = _term_bounds(year, term)
-        events = SupportEvent.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        held_for = events.filter(school_id__isnull=False).values("school_id")
-        attended = EventParticipant.objects.filter(
-            event__starts_at__gte=start, event__starts_at__lt=end
-        ).values("person__current_organisation_id")
-        covered = (
-            partners.filter(Q(school_id__in=held_for) | Q(school_id__in=attended))
-            .values("school_id")
-            .distinct()
-            .count()
+    partners = set(
+        Partnership.objects.filter(year=year, leading_id__in=leading_ids).values_list(
+            "school_id", flat=True
         )
+    )
+    first_term_ends = _term_bounds(year, 2)[0]
+    term = Case(
+        When(starts_at__lt=first_term_ends, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    touched: dict[int, set[int]] = {1: set(), 2: set()}
+    held = (
+        SupportEvent.objects.filter(year=year, school_id__isnull=False)
+        .order_by()
+        .annotate(term=term)
+        .values_list("term", "school_id")
+        .distinct()
+    )
+    for number, school_id in held:
+        touched[number].add(school_id)
+    attended_term = Case(
+        When(event__starts_at__lt=first_term_ends, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    attended = (
+        EventParticipant.objects.filter(year=year, organisation_id__isnull=False)
+        .order_by()
+        .annotate(term=attended_term)
+        .values_list("term", "organisation_id")
+        .distinct()
+    )
+    for number, school_id in attended:
+        touched[number].add(school_id)
+    total = len(partners)
+    rows = []
+    for number in (1, 2):
+        covered = len(partners & touched[number])
         share = round(100 * covered / total, 1) if total else 0.0
-        rows.append([term, total, covered, share])
+        rows.append([number, total, covered, share])
     return rows
 
 
