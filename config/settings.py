@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kaskad.monitoring",
     "kaskad.surveys",
     "kaskad.library",
+    "kaskad.networks",
     "kaskad.reports",
     "kaskad.demo",
 ]
@@ -149,6 +150,16 @@ TASKS = {
 }
 # Queued when a portfolio submission commits (assessment names none of the parts built on it);
 # `manage.py jobs_maintain` re-queues a portfolio left at plagiarism "pending" (ADR 0004).
+# Days to answer a teacher's request for support, by topic (kaskad/networks/support_requests.py).
+KASKAD_REQUEST_SLA_DAYS = {
+    "planning": 5,
+    "assessment": 5,
+    "distance": 7,
+    "research": 10,
+    "pastoral": 7,
+    "management": 10,
+    "other": 10,
+}
 KASKAD_AFTER_SUBMISSION_TASKS = ["kaskad.plagiarism.tasks.check_portfolio"]
 
 # A worker on another machine is taken for lost after this long without a heartbeat (one on
@@ -233,6 +244,8 @@ FILE_UPLOAD_HANDLERS = [
 UPLOAD_LIMITS = {
     "assessment:portfolio_upload": "kaskad.assessment.portfolios.views.upload_limit_for",
     "api:portfolio_file_upload": "kaskad.assessment.portfolios.views.upload_limit_for",
+    "networks:event_action": "kaskad.networks.views.upload_limit_for",
+    "networks:request_create": "kaskad.networks.views.upload_limit_for",
 }
 
 # --- E-mail -------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ urlpatterns = [
     path("plagiarism/", include("kaskad.plagiarism.urls")),
     path("monitoring/", include("kaskad.monitoring.urls")),
     path("library/", include("kaskad.library.urls")),
+    path("networks/", include("kaskad.networks.urls")),
     path("reports/", include("kaskad.reports.urls")),
     path("jobs/", include("kaskad.core.urls")),
     path("api/", api.urls),

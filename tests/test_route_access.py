@@ -71,6 +71,8 @@ from kaskad.monitoring.services import (
 )
 from kaskad.library.models import JournalIssue
 from kaskad.library.models import Material as LibraryMaterial
+from kaskad.networks.events import EventData, event_create, event_material_add, participant_add
+from kaskad.networks.support_requests import request_file
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
@@ -316,6 +318,39 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         "library_material": library_material.pk,
         "library_file": library_material.files.get().pk,
         "journal_issue": journal_issue.pk,
+    # Post-course support: an event of the branch the participant took part in, with a
+    # material, and a request for support filed for the participant, with an attachment.
+    event = event_create(
+        data=EventData(
+            kind="seminar",
+            title=f"Seminar {code}",
+            topic="content",
+            organiser_kind="branch",
+            branch=branch(code),
+            starts_at=timezone.now(),
+            duration_minutes=60,
+            format="in_person",
+            language="kk",
+            venue="Hall",
+        ),
+        by=admin,
+    )
+    participant_add(event=event, person=participant, by=admin)
+    material = event_material_add(
+        event=event, upload=SimpleUploadedFile("slides.pdf", b"%PDF-1.4 slides"), by=admin
+    )
+    support_request = request_file(
+        by=admin,
+        person=participant,
+        topic="planning",
+        text="Help",
+        attachments=[SimpleUploadedFile("plan.txt", b"A lesson plan.")],
+    )
+    side.ids = {
+        "event": event.pk,
+        "event_material": material.pk,
+        "support_request": support_request.pk,
+        "request_file": support_request.attachments.get().pk,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -504,6 +539,13 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "library:rate": {"pk": "library_material"},
     "library:review": {"pk": "library_material"},
     "library:new_version": {"pk": "library_material"},
+    "networks:school": {"pk": "organisation"},
+    "networks:event_detail": {"pk": "event"},
+    "networks:event_action": {"pk": "event"},
+    "networks:event_material": {"pk": "event", "material_pk": "event_material"},
+    "networks:request_detail": {"pk": "support_request"},
+    "networks:request_action": {"pk": "support_request"},
+    "networks:request_attachment": {"pk": "support_request", "file_pk": "request_file"},
     "core:job_detail": {"pk": "job"},
     "monitoring:study_detail": {"pk": "study"},
     "monitoring:form_detail": {"pk": "test_form"},
@@ -729,6 +771,28 @@ def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
 #   is one, so a coordinator opens their page (with the IIN masked) but may not revoke;
 # * `delivery:trainer_assign` answers 404 to an empty form (no person chosen) for everyone.
 ACCESS: dict[str, dict[str, str]] = {
+    # Post-course support. The event is the branch's, the participant (the teacher, staff of
+    # the leader's school) took part; only its organisers (the branch) act on it. The request
+    # is the teacher's: the teacher, their school's leader and the branch see it.
+    "networks:school": {"GET": "200/200 200/200 200/404 200/404 404/404 404/404 404/404 404/404"},
+    "networks:event_detail": {
+        "GET": "200/200 200/200 200/404 200/404 404/404 404/404 200/404 404/404"
+    },
+    "networks:event_action": {
+        "POST": "302/302 404/404 302/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "networks:event_material": {
+        "GET": "200/200 200/200 200/404 200/404 404/404 404/404 200/404 404/404"
+    },
+    "networks:request_detail": {
+        "GET": "200/200 200/200 200/404 200/404 404/404 404/404 200/404 404/404"
+    },
+    "networks:request_action": {
+        "POST": "302/302 302/302 302/404 302/404 404/404 404/404 302/404 404/404"
+    },
+    "networks:request_attachment": {
+        "GET": "200/200 200/200 200/404 200/404 404/404 404/404 200/404 404/404"
+    },
     # A transfer request asks a third branch's coordinator for a participant of the side:
     # the side's coordinator decides; other roles may not use transfers at all (403 always).
     "registry:transfer_detail": {

@@ -15,6 +15,7 @@ from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import Scope, user_scope
 from kaskad.assessment.permissions import is_moderator
 from kaskad.core.notifications import notification_unread_count
+from kaskad.networks.permissions import sees_networks
 
 REGISTRY_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.SCHOOL_LEADER, Role.ANALYST)
 TRAINER_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
@@ -91,6 +92,10 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
     if scope.roles:
         # The library holds the published portfolios ("best materials") with everything else.
         wanted.append((_reverse("library:search"), _("Library")))
+        support = "networks:network" if sees_networks(user) else "networks:request_list"
+        wanted.append((_reverse(support), _("Support")))
+    if scope.roles:
+        wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:
         wanted.append((_reverse("registry:person_detail", scope.person_id), _("My card")))
         wanted.append((_reverse("delivery:my_courses"), _("My courses")))

@@ -29,6 +29,7 @@ from kaskad.catalogue.seeding import seed_catalogue
 from kaskad.core.errors import DomainError
 from kaskad.core.progress import TerminalProgress
 from kaskad.demo.journey import seed_journey
+from kaskad.demo.networks import seed_networks
 from kaskad.registry.imports import import_file
 from kaskad.registry.imports.engine import STAGE_LABELS
 from kaskad.registry.models import Person
@@ -193,6 +194,7 @@ class Command(BaseCommand):
         """Cohorts, portfolios and certificates of a demo year, through the services."""
         started = time.monotonic()
         summary = seed_journey()
+        seed_networks()
         if summary:
             self.stdout.write(
                 _("Demo training year (%(items)s) in %(seconds).1f s.")
