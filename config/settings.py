@@ -148,8 +148,6 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-# Queued when a portfolio submission commits (assessment names none of the parts built on it);
-# `manage.py jobs_maintain` re-queues a portfolio left at plagiarism "pending" (ADR 0004).
 # Days to answer a teacher's request for support, by topic (kaskad/networks/support_requests.py).
 KASKAD_REQUEST_SLA_DAYS = {
     "planning": 5,
@@ -160,6 +158,8 @@ KASKAD_REQUEST_SLA_DAYS = {
     "management": 10,
     "other": 10,
 }
+# Queued when a portfolio submission commits (assessment names none of the parts built on it);
+# `manage.py jobs_maintain` re-queues a portfolio left at plagiarism "pending" (ADR 0004).
 KASKAD_AFTER_SUBMISSION_TASKS = ["kaskad.plagiarism.tasks.check_portfolio"]
 
 # A worker on another machine is taken for lost after this long without a heartbeat (one on

@@ -57,6 +57,8 @@ from kaskad.delivery.tests.factories import (
     make_teacher,
     make_version,
 )
+from kaskad.library.models import JournalIssue
+from kaskad.library.models import Material as LibraryMaterial
 from kaskad.monitoring.imports import KeyRow
 from kaskad.monitoring.models import Pupil
 from kaskad.monitoring.reports.bulk import BULK_JOB_KIND as MONITORING_BULK_KIND
@@ -69,8 +71,6 @@ from kaskad.monitoring.services import (
     response_save,
     study_create,
 )
-from kaskad.library.models import JournalIssue
-from kaskad.library.models import Material as LibraryMaterial
 from kaskad.networks.events import EventData, event_create, event_material_add, participant_add
 from kaskad.networks.support_requests import request_file
 from kaskad.plagiarism.models import PlagiarismCheck
@@ -301,23 +301,12 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
             },
         )
         surveys[audience] = survey_publish(survey=survey, by=admin)
-    side.ids = {
-        "survey": surveys["cohort"].pk,
-        "survey_link": surveys["public"].link,
     course, step, post = _learning(code, users=users, admin=admin)
-    side.ids = {
-        "course": course.pk,
-        "course_step": step.pk,
-        "course_post": post.pk,
     # The published portfolio appears in the library (mirrored as a material).
     library_material = LibraryMaterial.objects.get(portfolio=certified)
     journal_issue = JournalIssue.objects.create(
         year=2020 if code == "ALA" else 2021, number=1, issn="2518-9670"
     )
-    side.ids = {
-        "library_material": library_material.pk,
-        "library_file": library_material.files.get().pk,
-        "journal_issue": journal_issue.pk,
     # Post-course support: an event of the branch the participant took part in, with a
     # material, and a request for support filed for the participant, with an attachment.
     event = event_create(
@@ -347,6 +336,14 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         attachments=[SimpleUploadedFile("plan.txt", b"A lesson plan.")],
     )
     side.ids = {
+        "survey": surveys["cohort"].pk,
+        "survey_link": surveys["public"].link,
+        "course": course.pk,
+        "course_step": step.pk,
+        "course_post": post.pk,
+        "library_material": library_material.pk,
+        "library_file": library_material.files.get().pk,
+        "journal_issue": journal_issue.pk,
         "event": event.pk,
         "event_material": material.pk,
         "support_request": support_request.pk,
@@ -1086,6 +1083,7 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "monitoring:bulk_download": {
         "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
     # Surveys: national roles run all, a coordinator their branch's course feedback; the
     # cohort's participant (the teacher) answers it; the public link answers anyone (a form
     # without its one-time token is refused: 400).

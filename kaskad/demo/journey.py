@@ -46,9 +46,9 @@ from kaskad.delivery.services.cohorts import CohortData, cohort_create, cohort_s
 from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.services.sessions import SessionData, session_add
 from kaskad.delivery.services.trainers import trainer_assign
-from kaskad.demo.monitoring import seed_monitoring
 from kaskad.demo.learning import seed_learning
 from kaskad.demo.library import seed_library
+from kaskad.demo.monitoring import seed_monitoring
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
 from kaskad.demo.surveys import seed_surveys
 from kaskad.plagiarism.models import ProgrammeTemplate

@@ -80,6 +80,9 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
             wanted.append((_reverse("assessment:moderation_queue"), _("Moderation")))
     if scope.has(*PLAGIARISM_ROLES):
         wanted.append((_reverse("plagiarism:queue"), _("Plagiarism")))
+    if scope.roles:
+        support = "networks:network" if sees_networks(user) else "networks:request_list"
+        wanted.append((_reverse(support), _("Support")))
     if scope.has(*MONITORING_ROLES):
         wanted.append((_reverse("monitoring:index"), _("Monitoring")))
     if scope.has(*REPORT_ROLES):
@@ -92,10 +95,6 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
     if scope.roles:
         # The library holds the published portfolios ("best materials") with everything else.
         wanted.append((_reverse("library:search"), _("Library")))
-        support = "networks:network" if sees_networks(user) else "networks:request_list"
-        wanted.append((_reverse(support), _("Support")))
-    if scope.roles:
-        wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:
         wanted.append((_reverse("registry:person_detail", scope.person_id), _("My card")))
         wanted.append((_reverse("delivery:my_courses"), _("My courses")))
