@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 
 from kaskad.core.http import AuthedRequest
 from kaskad.core.models import AuditEntry
-from kaskad.core.scope import iin_for, scope_of
+from kaskad.core.scope import identifier_of, iin_for, scope_of
 from kaskad.registry.choices import Language
 from kaskad.registry.forms import OrganisationFilterForm, PersonSearchForm
 from kaskad.registry.identifiers import IdentifierError, parse_iin
@@ -201,7 +201,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "iin": iin,
             # Birth date and sex give a masked IIN back, contacts reach the person: they go
             # with the IIN (ADR 0002), as in the API.
-            "sees_identity": iin == person.iin,
+            "sees_identity": iin == identifier_of(person),
             "is_self": person.pk == scope.person_id,
             "employments": employments,
             "current": current,
