@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kaskad.assessment",
     "kaskad.certificates",
     "kaskad.plagiarism",
+    "kaskad.projects",
     "kaskad.reports",
     "kaskad.demo",
 ]

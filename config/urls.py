@@ -31,6 +31,7 @@ urlpatterns = [
     path("assessment/", include("kaskad.assessment.urls")),
     path("certificates/", include("kaskad.certificates.urls")),
     path("plagiarism/", include("kaskad.plagiarism.urls")),
+    path("projects/", include("kaskad.projects.urls")),
     path("reports/", include("kaskad.reports.urls")),
     path("jobs/", include("kaskad.core.urls")),
     path("api/", api.urls),
