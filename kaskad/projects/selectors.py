@@ -1,6 +1,6 @@
 """Reads of projects. Every list starts from `project_list_visible_to(user)`: a project is
 visible to its members (team members, Lesson Study teachers), its trainers and mentors, and the
-staff of its branch (coordinators; national administrators and analysts see all). Anything
+staff of its branch (coordinators; national administrators see all). Anything
 else is exactly like not existing."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def project_list_visible_to(user: User | AnonymousUser) -> QuerySet[Project]:
     scope = scope_of(user)
     qs = Project.objects.select_related("branch")
-    if scope.has(Role.NATIONAL_ADMIN, Role.ANALYST):
+    if scope.has(Role.NATIONAL_ADMIN):
         return qs
     condition = Q(pk__in=[])
     if scope.has(Role.BRANCH_COORDINATOR) and scope.branch_ids:

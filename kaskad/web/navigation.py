@@ -79,6 +79,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("plagiarism:queue"), _("Plagiarism")))
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
+    if scope.has(*REPORT_ROLES) or scope.person_id:
+        wanted.append((_reverse("projects:list"), _("Projects")))
     if scope.roles:
         wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:
