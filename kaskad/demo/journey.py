@@ -36,6 +36,7 @@ from kaskad.assessment.portfolios.services import (
 )
 from kaskad.assessment.publishing.services import portfolio_publish
 from kaskad.assessment.rubrics.services import seed_rubrics
+from kaskad.demo.projects import seed_projects
 from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.cascade.services import accreditation_grant
 from kaskad.catalogue.models import ProgrammeVersion, VersionStatus
@@ -505,4 +506,5 @@ def seed_journey(*, today: date | None = None) -> list[str]:
             ngettext("%(n)s certificate", "%(n)s certificates", assessment.certificates)
             % {"n": assessment.certificates}
         )
+    made.extend(seed_projects(today=today))
     return made
