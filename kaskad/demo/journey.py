@@ -36,7 +36,6 @@ from kaskad.assessment.portfolios.services import (
 )
 from kaskad.assessment.publishing.services import portfolio_publish
 from kaskad.assessment.rubrics.services import seed_rubrics
-from kaskad.demo.projects import seed_projects
 from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.cascade.services import accreditation_grant
 from kaskad.catalogue.models import ProgrammeVersion, VersionStatus
@@ -48,6 +47,7 @@ from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.services.sessions import SessionData, session_add
 from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
+from kaskad.demo.projects import seed_projects
 from kaskad.plagiarism.models import ProgrammeTemplate
 from kaskad.registry.models import Branch, Employment, Person
 

@@ -75,7 +75,9 @@ def _new_bin(serial: int) -> str:
         serial += 1
 
 
-def _create_school(*, area: Area, names: tuple[str, str, str], kind: str, serial: int) -> Organisation:
+def _create_school(
+    *, area: Area, names: tuple[str, str, str], kind: str, serial: int
+) -> Organisation:
     value = _new_bin(serial)
     organisation, _ = organisation_upsert(
         data=OrganisationData(
@@ -100,7 +102,7 @@ def astana_school(number: int) -> Organisation:
     for organisation in Organisation.objects.filter(
         area__code=ASTANA, kind=OrganisationKind.SCHOOL, name_ru__contains=f"№ {number}"
     ).order_by("code"):
-        if pattern.search(organisation.name_ru or ""):
+        if pattern.search(getattr(organisation, "name_ru", "") or ""):
             return organisation
     return _create_school(
         area=Area.objects.get(code=ASTANA),
@@ -120,7 +122,9 @@ def intellectual_schools() -> list[Organisation]:
     for index, (code, kk, ru, en, count) in enumerate(NIS_CITIES):
         area = Area.objects.get(code=code)
         found = list(
-            Organisation.objects.filter(area=area, kind=OrganisationKind.NIS).order_by("code")[:count]
+            Organisation.objects.filter(area=area, kind=OrganisationKind.NIS).order_by("code")[
+                :count
+            ]
         )
         for n in range(len(found), count):
             suffix = f" {n + 1}" if count > 1 else ""
@@ -140,7 +144,9 @@ def intellectual_schools() -> list[Organisation]:
     return schools
 
 
-def _staff(organisation: Organisation, positions: tuple[str, ...], taken: set[int]) -> Person | None:
+def _staff(
+    organisation: Organisation, positions: tuple[str, ...], taken: set[int]
+) -> Person | None:
     job = (
         Employment.objects.filter(
             organisation=organisation, position__in=positions, ended_on__isnull=True
@@ -175,7 +181,9 @@ def _mentor(*, by: User) -> Person | None:
     return job.person if job else None
 
 
-def _lesson_study(project: Project, team: list[Person], *, by: User, start: date) -> LessonStudyGroup:
+def _lesson_study(
+    project: Project, team: list[Person], *, by: User, start: date
+) -> LessonStudyGroup:
     group = lesson_study_start(
         project=project,
         name="5-сынып математика: бөлшектер",
@@ -319,7 +327,11 @@ def seed_projects(*, today: date | None = None) -> list[str]:
         _lesson_study(project, teams[first.pk], by=admin, start=start)
     # The Action Research: the next school with a team in the registry (else the first one).
     second = next(
-        (s for s in ProjectSchool.objects.filter(project=project).exclude(pk=first.pk) if teams[s.pk]),
+        (
+            s
+            for s in ProjectSchool.objects.filter(project=project).exclude(pk=first.pk)
+            if teams[s.pk]
+        ),
         first,
     )
     team = teams[second.pk]
@@ -330,7 +342,11 @@ def seed_projects(*, today: date | None = None) -> list[str]:
         author = User.objects.filter(person=team[0]).first()
         writer = author or _login_for(team[0])
         for step, day, text in (
-            ("reconnaissance", 0, "Бастапқы деректер: 7-сыныптағы 4 сабақты бақылау, оқушы сауалнамасы."),
+            (
+                "reconnaissance",
+                0,
+                "Бастапқы деректер: 7-сыныптағы 4 сабақты бақылау, оқушы сауалнамасы.",
+            ),
             ("reconnaissance", 5, "Әдебиет: Black & Wiliam (1998), Hattie & Timperley (2007)."),
             ("plan", 14, "Әр сабақта екі рет ауызша кері байланыс; шығу парақтары."),
             ("act", 30, "Үш аптада 12 сабақ өткізілді."),

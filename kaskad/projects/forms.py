@@ -22,7 +22,9 @@ class ProjectForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ProjectKind.choices)
     first_year = forms.IntegerField(label=_("first year"), min_value=2000, max_value=2100)
     last_year = forms.IntegerField(label=_("last year"), min_value=2000, max_value=2100)
-    branch = forms.ModelChoiceField(label=_("branch"), queryset=Branch.objects.none())
+    branch: forms.ModelChoiceField[Branch] = forms.ModelChoiceField(
+        label=_("branch"), queryset=Branch.objects.none()
+    )
 
     def __init__(self, *args: Any, branches: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,7 +112,9 @@ class PredictionForm(forms.Form):
 class NoteForm(forms.Form):
     pupil = forms.ChoiceField(label=_("case pupil"), choices=[])
     minute = forms.IntegerField(label=_("minute of the lesson"), min_value=0, max_value=120)
-    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = forms.CharField(
+        label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class InterviewForm(forms.Form):
@@ -124,7 +128,10 @@ class DiscussionForm(forms.Form):
     """One field per case pupil first (the discussion starts from them), then the rest."""
 
     discussion = forms.CharField(
-        label=_("discussion"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        label=_("discussion"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
     )
     changes_next = forms.CharField(
         label=_("changes for the next lesson"),
@@ -163,10 +170,10 @@ class EntryForm(forms.Form):
     cycle = forms.IntegerField(label=_("cycle"), min_value=1, max_value=20, initial=1)
     step = forms.ChoiceField(label=_("step"), choices=ArStep.choices)
     dated = forms.DateField(label=_("date"), widget=DATE)
-    text = forms.CharField(label=_("entry"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    attachment = forms.FileField(
-        label=_("file (PDF, DOCX, ODT, text or CSV)"), required=False
+    text = forms.CharField(
+        label=_("entry"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
+    attachment = forms.FileField(label=_("file (PDF, DOCX, ODT, text or CSV)"), required=False)
 
 
 class CommentForm(forms.Form):
@@ -175,7 +182,9 @@ class CommentForm(forms.Form):
 
 
 class PublicationForm(forms.Form):
-    authors_consent = forms.BooleanField(label=_("the authors consent to publication"), required=False)
+    authors_consent = forms.BooleanField(
+        label=_("the authors consent to publication"), required=False
+    )
     ready_to_publish = forms.BooleanField(label=_("ready to publish"), required=False)
 
 

@@ -96,10 +96,11 @@ class ProjectStaff(models.Model):
         verbose_name = _("trainer or mentor")
         verbose_name_plural = _("trainers and mentors")
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "person", "role"], name="project_staff_once"
-            )
+            models.UniqueConstraint(fields=["project", "person", "role"], name="project_staff_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.role})"
 
 
 class ProjectSchool(models.Model):
@@ -150,6 +151,9 @@ class TeamMember(models.Model):
                 fields=["school"], condition=Q(role="principal"), name="team_one_principal"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.role})"
 
 
 class CycleStatus(models.TextChoices):
@@ -246,6 +250,9 @@ class LessonStage(models.Model):
             models.UniqueConstraint(fields=["lesson", "order"], name="lesson_stage_order_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
 
 class StagePrediction(models.Model):
     """For one stage and one case pupil: how the pupil is expected to respond, and what the
@@ -258,9 +265,10 @@ class StagePrediction(models.Model):
 
     class Meta:
         ordering = ["pupil__code"]
-        constraints = [
-            models.UniqueConstraint(fields=["stage", "pupil"], name="prediction_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["stage", "pupil"], name="prediction_once")]
+
+    def __str__(self) -> str:
+        return f"{self.stage} / {self.pupil}"
 
 
 class ObserverNote(models.Model):
@@ -273,6 +281,9 @@ class ObserverNote(models.Model):
     class Meta:
         ordering = ["minute", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.minute}′ / {self.pupil}"
+
 
 class PupilInterview(models.Model):
     lesson = models.ForeignKey(ResearchLesson, on_delete=models.CASCADE, related_name="interviews")
@@ -281,6 +292,9 @@ class PupilInterview(models.Model):
 
     class Meta:
         ordering = ["pupil__code"]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} / {self.pupil}"
 
 
 class PublicLesson(models.Model):
@@ -295,6 +309,9 @@ class PublicLesson(models.Model):
 
     class Meta:
         ordering = ["held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.held_on}"
 
 
 class ArStep(models.TextChoices):
@@ -354,6 +371,9 @@ class ArEntry(TimeStamped):
         verbose_name_plural = _("entries")
         ordering = ["cycle", "dated", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.research} · {self.step} · {self.dated}"
+
 
 class ArComment(TimeStamped):
     entry = models.ForeignKey(ArEntry, on_delete=models.CASCADE, related_name="comments")
@@ -362,3 +382,6 @@ class ArComment(TimeStamped):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.author}"

@@ -67,5 +67,7 @@ def action_research_context(research: ActionResearch) -> dict[str, Any]:
 
 def action_research_pdf(research: ActionResearch) -> bytes:
     with translation.override(research.language):
-        html = render_to_string("projects/action_research_pdf.html", action_research_context(research))
+        html = render_to_string(
+            "projects/action_research_pdf.html", action_research_context(research)
+        )
     return html_to_pdf(html)

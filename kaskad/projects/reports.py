@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 from django.db.models import Count, Q, QuerySet
@@ -72,14 +72,14 @@ def project_rows(*, user: User | AnonymousUser, year: int | None = None) -> list
         .values("school__project_id", "school__year")
         .annotate(n=Count("person_id", distinct=True))
     }
-    ls = {
-        (r["project_id"], r["created_at__year"]): r
+    ls: dict[tuple[int, int], dict[str, Any]] = {
+        (r["project_id"], r["created_at__year"]): dict(r)
         for r in LessonStudyGroup.objects.filter(project_id__in=ids)
         .values("project_id", "created_at__year")
         .annotate(n=Count("pk"), done=Count("pk", filter=Q(status=CycleStatus.FINISHED)))
     }
-    ar = {
-        (r["school__project_id"], r["school__year"]): r
+    ar: dict[tuple[int, int], dict[str, Any]] = {
+        (r["school__project_id"], r["school__year"]): dict(r)
         for r in ActionResearch.objects.filter(school__project_id__in=ids)
         .values("school__project_id", "school__year")
         .annotate(
@@ -93,8 +93,8 @@ def project_rows(*, user: User | AnonymousUser, year: int | None = None) -> list
         for y in project.years:
             if year is not None and y != year:
                 continue
-            ls_row = ls.get((project.pk, y), {})
-            ar_row = ar.get((project.pk, y), {})
+            ls_row: dict[str, Any] = ls.get((project.pk, y), {})
+            ar_row: dict[str, Any] = ar.get((project.pk, y), {})
             ls_done = int(ls_row.get("done", 0))
             ar_done = int(ar_row.get("done", 0))
             rows.append(

@@ -37,8 +37,8 @@ from kaskad.projects.models import (
     PublicLesson,
     PupilInterview,
     ResearchLesson,
-    StagePrediction,
     StaffRole,
+    StagePrediction,
     TeamMember,
     TeamRole,
 )
@@ -207,7 +207,9 @@ def team_member_add(*, school: ProjectSchool, person: Person, role: str, by: Use
 @transaction.atomic
 def team_carry_over(*, school: ProjectSchool, year: int, by: User) -> ProjectSchool:
     """The school's next year, starting from this year's team (which stays as it was)."""
-    following = school_join(project=school.project, organisation=school.organisation, year=year, by=by)
+    following = school_join(
+        project=school.project, organisation=school.organisation, year=year, by=by
+    )
     TeamMember.objects.bulk_create(
         TeamMember(school=following, person_id=m.person_id, role=m.role) for m in school.team.all()
     )
@@ -217,9 +219,7 @@ def team_carry_over(*, school: ProjectSchool, year: int, by: User) -> ProjectSch
 @transaction.atomic
 def team_member_remove(*, member: TeamMember, by: User) -> None:
     _refuse_unless(permissions.manages_project(by, member.school.project))
-    audit_record(
-        actor=by, action="delete", obj=member, changes={"role": [member.role, None]}
-    )
+    audit_record(actor=by, action="delete", obj=member, changes={"role": [member.role, None]})
     member.delete()
 
 
@@ -248,7 +248,11 @@ def lesson_study_start(
             % {"count": len(unique)},
             field="members",
         )
-    for field, value in (("name", name), ("focus", focus), ("research_question", research_question)):
+    for field, value in (
+        ("name", name),
+        ("focus", focus),
+        ("research_question", research_question),
+    ):
         if not value.strip():
             raise DomainError("required", _("This field is required."), field=field)
     group = LessonStudyGroup.objects.create(
@@ -293,15 +297,14 @@ def case_pupil_add(
     if consent_recorded_on is None:
         raise DomainError(
             "no_consent",
-            _(
-                "The parents' consent is not recorded: a pupil becomes a case pupil only "
-                "with it."
-            ),
+            _("The parents' consent is not recorded: a pupil becomes a case pupil only with it."),
             field="consent_recorded_on",
         )
     if locked.pupils.filter(code=code).exists():
         raise StateConflict(
-            "pupil_twice", _("Case pupil %(code)s is already chosen.") % {"code": code}, field="code"
+            "pupil_twice",
+            _("Case pupil %(code)s is already chosen.") % {"code": code},
+            field="code",
         )
     pupil = CasePupil.objects.create(
         group=locked, code=code, attainment=attainment, consent_recorded_on=consent_recorded_on
@@ -328,9 +331,7 @@ def research_lesson_add(
     if not plan.strip():
         raise DomainError("required", _("Write the lesson plan."), field="plan")
     if not success_criteria.strip():
-        raise DomainError(
-            "required", _("Write the success criteria."), field="success_criteria"
-        )
+        raise DomainError("required", _("Write the success criteria."), field="success_criteria")
     lesson = ResearchLesson.objects.create(
         group=locked,
         number=number,
@@ -475,7 +476,7 @@ def action_research_start(
     return research
 
 
-def check_attachment(upload: UploadedFile | None) -> None:
+def check_attachment(upload: UploadedFile[bytes] | None) -> None:
     """Documents and tables only (PDF, DOCX, ODT, plain text or CSV), judged from the content
     as the portfolios do; anything else is refused with its name."""
     if upload is None:
@@ -514,7 +515,7 @@ def ar_entry_add(
     dated: date,
     text: str,
     cycle: int = 1,
-    attachment: UploadedFile | None = None,
+    attachment: UploadedFile[bytes] | None = None,
     by: User,
 ) -> ArEntry:
     """A dated entry by a member of the team; mentors comment instead."""
@@ -533,7 +534,12 @@ def ar_entry_add(
         raise DomainError("cycle", _("Cycles are numbered from 1."), field="cycle")
     check_attachment(attachment)
     entry = ArEntry(
-        research=research, cycle=cycle, step=step, dated=dated, author=_author(by), text=text.strip()
+        research=research,
+        cycle=cycle,
+        step=step,
+        dated=dated,
+        author=_author(by),
+        text=text.strip(),
     )
     if attachment is not None:
         entry.attachment.save(attachment.name or "file", attachment, save=False)
@@ -562,7 +568,8 @@ def ar_entry_update(*, entry: ArEntry, text: str, by: User) -> ArEntry:
 @transaction.atomic
 def ar_comment_add(*, entry: ArEntry, text: str, by: User) -> ArComment:
     if not (
-        permissions.comments_on(by, entry.research) or permissions.team_member_of(by, entry.research)
+        permissions.comments_on(by, entry.research)
+        or permissions.team_member_of(by, entry.research)
     ):
         raise PermissionDeniedError("forbidden", _("You may not comment here."))
     if not text.strip():

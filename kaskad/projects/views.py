@@ -8,11 +8,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kaskad.core.collation import name_order
 from kaskad.core.errors import DomainError
 from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
@@ -71,7 +73,9 @@ def project_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_create_projects(request.user):
         raise Http404
     scope = scope_of(request.user)
-    branches = Branch.objects.all() if scope.national else Branch.objects.filter(pk__in=scope.branch_ids)
+    branches = (
+        Branch.objects.all() if scope.national else Branch.objects.filter(pk__in=scope.branch_ids)
+    )
     form = ProjectForm(request.POST or None, branches=branches)
     if request.method == "POST" and form.is_valid():
         with domain_errors_on_form(form):
@@ -97,12 +101,13 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
         project = selectors.project_get(user=request.user, code=code)
     manager = permissions.manages_project(request.user, project)
     staff = bool(permissions.staff_role(request.user, project))
+    team = TeamMember.objects.select_related("person").order_by(*name_order("person__"), "pk")
     schools = list(
-        project.schools.select_related("organisation").prefetch_related("team__person")
+        project.schools.select_related("organisation").prefetch_related(Prefetch("team", team))
     )
     team_people = Person.objects.filter(
         pk__in=TeamMember.objects.filter(school__project=project).values("person_id")
-    ).order_by("surname", "given_name")
+    ).order_by(*name_order(), "pk")
     action = request.POST.get("action") if request.method == "POST" else None
     if action and not (manager or (staff and action == "group")):
         raise Http404
@@ -141,7 +146,10 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
         if person is not None:
             with domain_errors_on_form(member_form):
                 services.team_member_add(
-                    school=school, person=person, role=member_form.cleaned_data["role"], by=request.user
+                    school=school,
+                    person=person,
+                    role=member_form.cleaned_data["role"],
+                    by=request.user,
                 )
                 done = True
     elif action == "staff" and staff_form.is_valid():
@@ -149,7 +157,10 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
         if person is not None:
             with domain_errors_on_form(staff_form):
                 services.staff_add(
-                    project=project, person=person, role=staff_form.cleaned_data["role"], by=request.user
+                    project=project,
+                    person=person,
+                    role=staff_form.cleaned_data["role"],
+                    by=request.user,
                 )
                 done = True
     elif action == "partner" and partner_form.is_valid():
@@ -158,7 +169,9 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
             done = True
     elif action == "group" and group_form.is_valid():
         with domain_errors_on_form(group_form):
-            group = services.lesson_study_start(project=project, by=request.user, **group_form.cleaned_data)
+            group = services.lesson_study_start(
+                project=project, by=request.user, **group_form.cleaned_data
+            )
             return redirect("projects:lesson_study", pk=group.pk)
     elif action == "research" and research_form.is_valid():
         school = ProjectSchool.objects.get(pk=research_form.cleaned_data["school"])
@@ -173,16 +186,16 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
     if done:
         messages.success(request, _("Saved."))
         return redirect("projects:detail", code=project.code)
-    years = [
-        (year, [s for s in schools if s.year == year]) for year in project.years
-    ]
+    years = [(year, [s for s in schools if s.year == year]) for year in project.years]
     context: dict[str, Any] = {
         "project": project,
         "manager": manager,
         "staff": staff,
         "years": years,
         "partners": list(project.partners.all()),
-        "project_staff": list(project.staff.select_related("person").order_by("role", "person__surname")),
+        "project_staff": list(
+            project.staff.select_related("person").order_by("role", *name_order("person__"))
+        ),
         "groups": list(project.lesson_studies.all()),
         "researches": [r for s in schools for r in s.action_research.all()],
         "school_form": school_form,
@@ -218,7 +231,9 @@ def lesson_study(request: AuthedRequest, pk: int) -> HttpResponse:
         data = dict(lesson_form.cleaned_data)
         stages = [s for s in data.pop("stages").splitlines() if s.strip()]
         with domain_errors_on_form(lesson_form):
-            lesson = services.research_lesson_add(group=group, stages=stages, by=request.user, **data)
+            lesson = services.research_lesson_add(
+                group=group, stages=stages, by=request.user, **data
+            )
             return redirect("projects:research_lesson", pk=group.pk, number=lesson.number)
     elif action == "public" and public_form.is_valid():
         with domain_errors_on_form(public_form):
@@ -284,7 +299,9 @@ def research_lesson(request: AuthedRequest, pk: int, number: int) -> HttpRespons
     )
     done = False
     if action == "prediction" and prediction_form.is_valid():
-        stage = LessonStage.objects.filter(lesson=lesson, pk=prediction_form.cleaned_data["stage"]).first()
+        stage = LessonStage.objects.filter(
+            lesson=lesson, pk=prediction_form.cleaned_data["stage"]
+        ).first()
         if stage is None:
             raise Http404
         with domain_errors_on_form(prediction_form):
@@ -396,11 +413,15 @@ def action_research(request: AuthedRequest, pk: int) -> HttpResponse:
             services.ar_entry_add(research=research, by=request.user, **entry_form.cleaned_data)
             done = True
     elif action == "comment" and comment_form.is_valid():
-        entry = ArEntry.objects.filter(research=research, pk=comment_form.cleaned_data["entry"]).first()
+        entry = ArEntry.objects.filter(
+            research=research, pk=comment_form.cleaned_data["entry"]
+        ).first()
         if entry is None:
             raise Http404
         with domain_errors_on_form(comment_form):
-            services.ar_comment_add(entry=entry, text=comment_form.cleaned_data["text"], by=request.user)
+            services.ar_comment_add(
+                entry=entry, text=comment_form.cleaned_data["text"], by=request.user
+            )
             done = True
     elif action == "publication" and publication_form.is_valid():
         with domain_errors_on_form(publication_form):

@@ -17,9 +17,9 @@ from operator import mul
 from typing import Final, Literal
 
 __all__ = [
+    "DocumentInfo",
     "IdentifierError",
     "IinInfo",
-    "DocumentInfo",
     "check_digit",
     "is_valid_bin",
     "is_valid_iin",

@@ -124,13 +124,21 @@ class Person(TimeStamped):
     iin = models.CharField(_("IIN"), max_length=12, unique=True, null=True, blank=True)
     # Bulk imports insert rows without the document columns: the database fills them in.
     document_type = models.CharField(
-        _("identity document"), max_length=12, choices=DocumentType.choices, blank=True, db_default=""
+        _("identity document"),
+        max_length=12,
+        choices=DocumentType.choices,
+        blank=True,
+        db_default="",
     )
     document_number = models.CharField(
         _("document number"), max_length=14, blank=True, db_default=""
     )
     document_country = models.CharField(
-        _("country of the document"), max_length=2, choices=Country.choices, blank=True, db_default=""
+        _("country of the document"),
+        max_length=2,
+        choices=Country.choices,
+        blank=True,
+        db_default="",
     )
     surname = models.CharField(_("surname"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=100)

@@ -1,6 +1,6 @@
 """Test data for projects, through the services so the rules apply.
 
-    world = make_world()   # a project in Astana with one school, its team, a mentor, a group
+world = make_world()   # a project in Astana with one school, its team, a mentor, a group
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import date
 
 from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
-from kaskad.projects.models import LessonStudyGroup, Project, ProjectSchool
+from kaskad.projects.models import ActionResearch, LessonStudyGroup, Project, ProjectSchool
 from kaskad.projects.services import (
     ProjectData,
     action_research_start,
@@ -36,7 +36,9 @@ def person_user(person: Person) -> User:
     return make_user(roles=[(Role.TEACHER, None)], person=person)
 
 
-def make_project(*, by: User | None = None, code: str = "share", branch_code: str = "AST") -> Project:
+def make_project(
+    *, by: User | None = None, code: str = "share", branch_code: str = "AST"
+) -> Project:
     return project_create(
         data=ProjectData(
             code=code,
@@ -84,7 +86,7 @@ def make_world() -> World:
     return World(admin, project, school, teachers, mentor, group)
 
 
-def make_research(world: World):  # type: ignore[no-untyped-def]
+def make_research(world: World) -> ActionResearch:
     return action_research_start(school=world.school, title="Кері байланыс", by=world.admin)
 
 

@@ -110,7 +110,11 @@ def test_discussion_starts_from_the_case_pupils_and_finished_cycle_takes_no_less
         lesson_study_finish(group=group, by=world.admin)
     for day in (8, 15):
         research_lesson_add(
-            group=group, taught_on=date(2024, 10, day), plan="p", success_criteria="s", by=world.admin
+            group=group,
+            taught_on=date(2024, 10, day),
+            plan="p",
+            success_criteria="s",
+            by=world.admin,
         )
     lesson_study_finish(group=group, by=world.admin)
     with pytest.raises(StateConflict) as caught_finished:
@@ -126,7 +130,11 @@ def test_mentor_comments_but_may_not_edit_a_team_entry() -> None:
     research = make_research(world)
     member = person_user(world.teachers[2])
     entry = ar_entry_add(
-        research=research, step="reconnaissance", dated=date(2024, 10, 2), text="baseline", by=member
+        research=research,
+        step="reconnaissance",
+        dated=date(2024, 10, 2),
+        text="baseline",
+        by=member,
     )
     assert world.mentor is not None
     mentor = person_user(world.mentor)
@@ -160,14 +168,24 @@ def test_upload_that_is_not_a_document_refused() -> None:
     page = SimpleUploadedFile("table.csv", b"<html><script>alert(1)</script></html>")
     with pytest.raises(DomainError):
         ar_entry_add(
-            research=research, step="observe", dated=date(2024, 11, 2), text="d", attachment=page, by=member
+            research=research,
+            step="observe",
+            dated=date(2024, 11, 2),
+            text="d",
+            attachment=page,
+            by=member,
         )
     assert not ArEntry.objects.exists()
-    table = SimpleUploadedFile("scores.csv", "pupil;score\nA;7\nB;5\n".encode())
+    table = SimpleUploadedFile("scores.csv", b"pupil;score\nA;7\nB;5\n")
     entry = ar_entry_add(
-        research=research, step="observe", dated=date(2024, 11, 2), text="d", attachment=table, by=member
+        research=research,
+        step="observe",
+        dated=date(2024, 11, 2),
+        text="d",
+        attachment=table,
+        by=member,
     )
-    assert entry.attachment.name.endswith(".csv")
+    assert str(entry.attachment.name).endswith(".csv")
 
 
 def test_publication_only_with_consent() -> None:

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.test import Client
 from pypdf import PdfReader
 
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
 from kaskad.projects import forms as project_forms
 from kaskad.projects.services import case_pupil_add, research_lesson_add
@@ -37,7 +37,7 @@ def page(content: bytes, url: str) -> bytes:
     return CSRF.sub(rb"\1", content.replace(url.encode(), b"{url}"))
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -95,9 +95,18 @@ def test_no_form_or_model_field_takes_a_pupil_name() -> None:
     case_fields = {f.name for f in apps.get_model("projects", "CasePupil")._meta.get_fields()}
     assert case_fields <= {"id", "group", "code", "attainment", "consent_recorded_on"}
     for form_class in vars(project_forms).values():
-        if isinstance(form_class, type) and issubclass(form_class, django_forms.Form):
-            if form_class.__name__ in {"CasePupilForm", "NoteForm", "InterviewForm", "PredictionForm"}:
-                assert not [n for n in form_class.base_fields if "name" in n], form_class
+        pupil_form = getattr(form_class, "__name__", "") in {
+            "CasePupilForm",
+            "NoteForm",
+            "InterviewForm",
+            "PredictionForm",
+        }
+        if (
+            isinstance(form_class, type)
+            and issubclass(form_class, django_forms.Form)
+            and pupil_form
+        ):
+            assert not [n for n in form_class.base_fields if "name" in n], form_class
     # The code field takes A, B or C only: a name typed into it is refused.
     form = project_forms.CasePupilForm(
         data={"code": "Айгерім", "attainment": "high", "consent_recorded_on": "2024-09-01"}
@@ -111,7 +120,9 @@ def test_summary_pdf_in_the_group_language_with_case_pupils_and_no_outsiders() -
     assert group is not None
     outsider = make_person(surname="Бөтенова")
     for code, level in zip("ABC", ("high", "middle", "low"), strict=True):
-        case_pupil_add(group=group, code=code, attainment=level, consent_recorded_on=CONSENT, by=world.admin)
+        case_pupil_add(
+            group=group, code=code, attainment=level, consent_recorded_on=CONSENT, by=world.admin
+        )
     research_lesson_add(
         group=group,
         taught_on=date(2024, 10, 1),

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from kaskad.accounts.models import Role
 from kaskad.accounts.tests.factories import make_user
 from kaskad.core.errors import DomainError
-from kaskad.core.scope import iin_for, identifier_of, sees_identifier
+from kaskad.core.scope import identifier_of, iin_for, sees_identifier
 from kaskad.registry.identifiers import IdentifierError, parse_document
 from kaskad.registry.models import Person
 from kaskad.registry.services import ForeignPersonData, person_change, person_register_without_iin
@@ -83,7 +83,7 @@ def test_same_document_twice_refused_but_same_number_in_another_country_allowed(
     with pytest.raises(DomainError) as caught:
         person_register_without_iin(data=foreign(document_number="A1234567", surname="Other"))
     assert caught.value.code == "document_taken"
-    assert first.full_name in caught.value.message
+    assert first.full_name in str(caught.value.message)
     other = person_register_without_iin(data=foreign(document_country="RU"))
     assert other.pk != first.pk
 
