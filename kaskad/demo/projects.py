@@ -194,6 +194,7 @@ def _lesson_study(
         ),
         members=team[1:5] if len(team) >= 4 else team,
         language="kk",
+        year=2024,
         by=by,
     )
     pupils = {

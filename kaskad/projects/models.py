@@ -166,6 +166,8 @@ class LessonStudyGroup(TimeStamped):
     research lessons."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="lesson_studies")
+    # The project year (school year starting in September) the cycle belongs to.
+    year = models.PositiveSmallIntegerField(_("year"))
     name = models.CharField(_("group"), max_length=200)
     language = models.CharField(
         _("language"), max_length=2, choices=settings.LANGUAGES, default="kk"

@@ -57,7 +57,7 @@ class Row:
 
 
 def project_rows(*, user: User | AnonymousUser, year: int | None = None) -> list[Row]:
-    """One row per project and year (a Lesson Study cycle counts in the year it started)."""
+    """One row per project and school year."""
     projects = list(projects_for_reports(user).order_by("branch__code", "first_year", "code"))
     ids = [p.pk for p in projects]
     schools = {
@@ -73,9 +73,9 @@ def project_rows(*, user: User | AnonymousUser, year: int | None = None) -> list
         .annotate(n=Count("person_id", distinct=True))
     }
     ls: dict[tuple[int, int], dict[str, Any]] = {
-        (r["project_id"], r["created_at__year"]): dict(r)
+        (r["project_id"], r["year"]): dict(r)
         for r in LessonStudyGroup.objects.filter(project_id__in=ids)
-        .values("project_id", "created_at__year")
+        .values("project_id", "year")
         .annotate(n=Count("pk"), done=Count("pk", filter=Q(status=CycleStatus.FINISHED)))
     }
     ar: dict[tuple[int, int], dict[str, Any]] = {

@@ -235,8 +235,11 @@ def lesson_study_start(
     research_question: str,
     members: Sequence[Person],
     language: str = "kk",
+    year: int | None = None,
     by: User,
 ) -> LessonStudyGroup:
+    """Start a cycle in `year` of the project (default: the current school year, kept within
+    the project's years)."""
     _refuse_unless(
         permissions.manages_project(by, project) or bool(permissions.staff_role(by, project))
     )
@@ -255,8 +258,20 @@ def lesson_study_start(
     ):
         if not value.strip():
             raise DomainError("required", _("This field is required."), field=field)
+    if year is None:
+        today = timezone.localdate()
+        current = today.year if today.month >= 9 else today.year - 1
+        year = min(max(current, project.first_year), project.last_year)
+    elif year not in project.years:
+        raise DomainError(
+            "year_outside",
+            _("%(year)s is not a year of this project (%(first)s–%(last)s).")
+            % {"year": year, "first": project.first_year, "last": project.last_year},
+            field="year",
+        )
     group = LessonStudyGroup.objects.create(
         project=project,
+        year=year,
         name=name.strip(),
         focus=focus.strip(),
         research_question=research_question.strip(),

@@ -255,7 +255,7 @@ def lesson_study(request: AuthedRequest, pk: int) -> HttpResponse:
             "project": group.project,
             "works": works,
             "open": group.status == "open",
-            "members": list(group.members.all()),
+            "members": list(group.members.order_by(*name_order(), "pk")),
             "pupils": list(group.pupils.all()),
             "lessons": list(group.lessons.all()),
             "public_lessons": list(group.public_lessons.all()),
