@@ -3,10 +3,12 @@ mistaken for an IIN holder, with the database holding exactly one of the two."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.tests.factories import make_user
@@ -18,6 +20,13 @@ from kaskad.registry.services import ForeignPersonData, person_change, person_re
 from kaskad.registry.tests.factories import branch, make_person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The kind of document is shown in the reader's language: these tests read English."""
+    with translation.override("en"):
+        yield
 
 
 def foreign(**extra: str) -> ForeignPersonData:
