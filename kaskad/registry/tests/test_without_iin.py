@@ -136,3 +136,31 @@ def test_names_change_without_an_iin() -> None:
     assert changed.surname == "Ataýewa-Myradowa"
     with pytest.raises(DomainError):
         person_change(person=person, surname="Ataýewa1", given_name="Jeren")
+
+
+def test_page_registers_a_participant_abroad_and_refuses_a_malformed_number() -> None:
+    from django.test import Client
+
+    admin = Client(HTTP_ACCEPT_LANGUAGE="en")
+    admin.force_login(make_user(roles=[(Role.NATIONAL_ADMIN, None)]))
+    data = {
+        "document_country": "TM",
+        "document_type": "passport",
+        "document_number": "A12",
+        "surname": "Ataýewa",
+        "given_name": "Jeren",
+        "birth_date": "1988-04-02",
+        "sex": "F",
+    }
+    refused = admin.post("/registry/people/abroad/new/", data)
+    assert refused.status_code == 200
+    assert "must be 6 to 10 characters" in refused.content.decode()
+    assert not Person.objects.filter(iin__isnull=True).exists()
+    done = admin.post("/registry/people/abroad/new/", {**data, "document_number": "A1234567"})
+    person = Person.objects.get(iin__isnull=True)
+    assert done["Location"] == f"/registry/people/{person.pk}/"
+    card = admin.get(done["Location"]).content.decode()
+    assert "TM passport A1234567" in card and "no IIN: participant abroad" in card
+    coordinator = Client()
+    coordinator.force_login(make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))]))
+    assert coordinator.get("/registry/people/abroad/new/").status_code == 404
