@@ -36,12 +36,19 @@ from kaskad.projects.services import (
     research_lesson_add,
     school_join,
     staff_add,
+    team_carry_over,
     team_member_add,
+    team_member_remove,
 )
 from kaskad.registry.choices import OrganisationKind, Position
 from kaskad.registry.identifiers import make_bin
 from kaskad.registry.models import Area, Branch, Employment, Organisation, Person
-from kaskad.registry.services import OrganisationData, organisation_upsert
+from kaskad.registry.services import (
+    ForeignPersonData,
+    OrganisationData,
+    organisation_upsert,
+    person_register_without_iin,
+)
 
 CODE = "nis-share"
 ASTANA = "710000000"
@@ -326,6 +333,15 @@ def seed_projects(*, today: date | None = None) -> list[str]:
     start = date(2024, 10, 7)
     if len(teams[first.pk]) >= 4:
         _lesson_study(project, teams[first.pk], by=admin, start=start)
+        # The second year starts from the first year's team, which stays as it was: one
+        # teacher leaves, a colleague joins.
+        following = team_carry_over(school=first, year=2025, by=admin)
+        leaving = following.team.filter(role="teacher").order_by("pk").last()
+        if leaving is not None:
+            team_member_remove(member=leaving, by=admin)
+        newcomer = _staff(first.organisation, (Position.TEACHER,), {p.pk for p in teams[first.pk]})
+        if newcomer is not None:
+            team_member_add(school=following, person=newcomer, role="teacher", by=admin)
     # The Action Research: the next school with a team in the registry (else the first one).
     second = next(
         (
@@ -366,7 +382,80 @@ def seed_projects(*, today: date | None = None) -> list[str]:
                 text="Бақылау кестесін оқушы кодтарымен толтырыңыз; есімдер қажет емес.",
                 by=mentor_user,
             )
+    made.extend(_partner_training(admin=admin, branch=branch))
     return made
+
+
+# Teachers abroad have no IIN: they are registered by an identity document (docs/adr/0005).
+# Invented names and numbers, for the demo only.
+ABROAD = (
+    ("Myradowa", "Ogulgerek", "F", date(1986, 3, 14), "A1048203"),
+    ("Annaýew", "Serdar", "M", date(1979, 11, 2), "A2293817"),
+    ("Gurbanowa", "Maral", "F", date(1991, 6, 25), "A3380462"),
+)
+
+
+def _partner_training(*, admin: User, branch: Branch) -> list[str]:
+    """Training for teachers in Turkmenistan: a partner project whose participants have no
+    IIN."""
+    project = project_create(
+        data=ProjectData(
+            code="tm-teachers",
+            name_kk="Түрікменстан мұғалімдерін оқыту",
+            name_ru="Обучение учителей Туркменистана",
+            name_en="Training for teachers of Turkmenistan",
+            kind="partner_training",
+            first_year=2024,
+            last_year=2024,
+            branch=branch,
+        ),
+        by=admin,
+    )
+    partner_add(
+        project=project,
+        name="Ministry of Education of Turkmenistan",
+        kind="foreign",
+        country="TM",
+        by=admin,
+    )
+    people = []
+    for surname, given, sex, born, number in ABROAD:
+        existing = Person.objects.filter(
+            document_country="TM", document_type="passport", document_number=number
+        ).first()
+        people.append(
+            existing
+            or person_register_without_iin(
+                data=ForeignPersonData(
+                    document_type="passport",
+                    document_number=number,
+                    document_country="TM",
+                    surname=surname,
+                    given_name=given,
+                    birth_date=born,
+                    sex=sex,
+                ),
+                by=admin,
+                source="demo",
+            )
+        )
+    mentor = _mentor(by=admin)
+    if mentor is not None:
+        staff_add(project=project, person=mentor, role="trainer", by=admin)
+    lesson_study_start(
+        project=project,
+        name="Aşgabat: matematika 6",
+        focus="Improve how we teach proportional reasoning to Grade 6",
+        research_question="Do double number lines help pupils compare ratios?",
+        members=people,
+        language="ru",
+        year=2024,
+        by=admin,
+    )
+    return [
+        ngettext("%(n)s participant abroad", "%(n)s participants abroad", len(people))
+        % {"n": len(people)}
+    ]
 
 
 def _login_for(person: Person) -> User:
