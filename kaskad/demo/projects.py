@@ -41,13 +41,17 @@ from kaskad.projects.services import (
     team_member_remove,
 )
 from kaskad.registry.choices import OrganisationKind, Position
-from kaskad.registry.identifiers import make_bin
+from kaskad.registry.identifiers import make_bin, make_iin
 from kaskad.registry.models import Area, Branch, Employment, Organisation, Person
 from kaskad.registry.services import (
+    EmploymentData,
     ForeignPersonData,
     OrganisationData,
+    PersonData,
+    employment_set,
     organisation_upsert,
     person_register_without_iin,
+    person_upsert,
 )
 
 CODE = "nis-share"
@@ -166,8 +170,55 @@ def _staff(
     return job.person if job else None
 
 
+# Staff hired for a school the demo registry lacks (or that has too few people): invented names.
+HIRED = (
+    ("Әбдірахманова", "Гүлнар", "F", Position.DIRECTOR),
+    ("Сейтқалиев", "Нұрлан", "M", Position.DEPUTY_DIRECTOR),
+    ("Омарова", "Жанар", "F", Position.METHODOLOGIST),
+    ("Қуанышева", "Әсел", "F", Position.TEACHER),
+    ("Тоқтаров", "Ерлан", "M", Position.TEACHER),
+)
+
+
+def _hire_staff(organisation: Organisation, *, serial: int, by: User) -> None:
+    """Give a school without enough staff in the registry a team's worth of people, through
+    the registry's services (valid IINs, an employment each)."""
+    present = set(
+        Employment.objects.filter(organisation=organisation, ended_on__isnull=True).values_list(
+            "position", flat=True
+        )
+    )
+    for index, (surname, given, sex, position) in enumerate(HIRED):
+        if position in present and position != Position.TEACHER:
+            continue
+        born = date(1975 + index * 3, 1 + index, 10 + index)
+        number = serial * 10 + index
+        iin = None
+        while iin is None or Person.objects.filter(iin=iin).exists():
+            iin = make_iin(born, "F" if sex == "F" else "M", number % 10000)
+            number += 7
+        person, _ = person_upsert(
+            data=PersonData(iin=iin, surname=surname, given_name=given), by=by, source="demo"
+        )
+        employment_set(
+            person=person,
+            data=EmploymentData(
+                organisation=organisation,
+                position=position,
+                started_on=date(2018, 9, 1),
+                subjects=["mathematics"] if position == Position.TEACHER else [],
+            ),
+            by=by,
+            source="demo",
+        )
+
+
 def _team(school: ProjectSchool, *, by: User) -> list[Person]:
-    """A team of five from the school's staff in the registry (as many as it has)."""
+    """A team of five from the school's staff in the registry (hired first when it has too
+    few people)."""
+    staff = Employment.objects.filter(organisation=school.organisation, ended_on__isnull=True)
+    if staff.count() < len(TEAM):
+        _hire_staff(school.organisation, serial=school.pk, by=by)
     taken: set[int] = set()
     members: list[Person] = []
     for role, positions in TEAM:
