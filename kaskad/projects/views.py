@@ -87,10 +87,12 @@ def project_create(request: AuthedRequest) -> HttpResponse:
 
 
 def _person_by_iin(request: AuthedRequest, form: forms.Form) -> Person | None:
+    """The person a manager names by IIN, within what they may see of the registry; an unknown
+    IIN and one outside their scope get the same message on the field."""
     try:
         return person_get_by_iin(user=request.user, iin=form.cleaned_data["iin"].strip())
-    except DomainError as error:
-        form.add_error("iin", str(error.message))
+    except (DomainError, Http404):
+        form.add_error("iin", _("No one with this IIN is in the registry."))
         return None
 
 

@@ -139,3 +139,23 @@ def test_summary_pdf_in_the_group_language_with_case_pupils_and_no_outsiders() -
     assert world.teachers[1].surname in text
     assert outsider.surname not in text
     assert "RL1" in text
+
+
+def test_team_member_by_iin_on_the_project_page() -> None:
+    world = make_world()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(coordinator("AST"))
+    url = f"/projects/{world.project.code}/"
+    form = {"action": "member", "school_id": world.school.pk, "member-role": "teacher"}
+    unknown = client.post(url, {**form, "member-iin": "871008401427"})
+    assert unknown.status_code == 400
+    assert "No one with this IIN is in the registry." in unknown.content.decode()
+    newcomer = make_person(organisation=world.school.organisation)
+    added = client.post(url, {**form, "member-iin": newcomer.iin})
+    assert added.status_code == 302
+    assert world.school.team.filter(person=newcomer).exists()
+    second = make_person(organisation=world.school.organisation)
+    refused = client.post(url, {**form, "member-iin": second.iin, "member-role": "principal"})
+    assert refused.status_code == 400
+    assert "already has a principal" in refused.content.decode()
+    assert not world.school.team.filter(person=second).exists()
