@@ -230,6 +230,7 @@ FILE_UPLOAD_HANDLERS = [
 UPLOAD_LIMITS = {
     "assessment:portfolio_upload": "kaskad.assessment.portfolios.views.upload_limit_for",
     "api:portfolio_file_upload": "kaskad.assessment.portfolios.views.upload_limit_for",
+    "projects:action_research": "kaskad.projects.views.upload_limit_for",
 }
 
 # --- E-mail -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -19,6 +19,7 @@ from kaskad.core.errors import DomainError
 from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.core.scope import scope_of
+from kaskad.core.uploads import refused_uploads
 from kaskad.projects import permissions, reports, selectors, services
 from kaskad.projects.forms import (
     CasePupilForm,
@@ -44,6 +45,12 @@ from kaskad.projects.models import ArEntry, LessonStage, ProjectSchool, Research
 from kaskad.projects.pdf import action_research_pdf, lesson_study_pdf
 from kaskad.registry.models import Branch, Organisation, Person
 from kaskad.registry.selectors import person_get_by_iin
+
+
+def upload_limit_for(request: HttpRequest, kwargs: dict[str, Any]) -> int:
+    """The largest file an Action Research entry may send (`kaskad.core.uploads`): larger ones
+    are cut off while they arrive."""
+    return services.MAX_ATTACHMENT
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -410,6 +417,10 @@ def action_research(request: AuthedRequest, pk: int) -> HttpResponse:
         },
     )
     done = False
+    for skipped in refused_uploads(request) if action == "entry" else []:
+        entry_form.add_error(
+            "attachment", _("%(name)s is larger than 20 MB.") % {"name": skipped.name}
+        )
     if action == "entry" and entry_form.is_valid():
         with domain_errors_on_form(entry_form):
             services.ar_entry_add(research=research, by=request.user, **entry_form.cleaned_data)

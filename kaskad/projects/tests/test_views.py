@@ -159,3 +159,30 @@ def test_team_member_by_iin_on_the_project_page() -> None:
     assert refused.status_code == 400
     assert "already has a principal" in refused.content.decode()
     assert not world.school.team.filter(person=second).exists()
+
+
+def test_entry_page_refuses_a_picture_and_keeps_nothing() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kaskad.projects.models import ArEntry
+
+    world = make_world()
+    research = make_research(world)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(person_user(world.teachers[2]))
+    url = f"/projects/action-research/{research.pk}/"
+    form = {
+        "action": "entry",
+        "entry-cycle": "1",
+        "entry-step": "observe",
+        "entry-dated": "2024-11-02",
+        "entry-text": "Scores of Grade 7",
+    }
+    picture = SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+    refused = client.post(url, {**form, "entry-attachment": picture})
+    assert refused.status_code == 400
+    assert "photo.jpg is not a document" in refused.content.decode()
+    assert not ArEntry.objects.exists()
+    table = SimpleUploadedFile("scores.csv", b"code;score\nA;7\n")
+    assert client.post(url, {**form, "entry-attachment": table}).status_code == 302
+    assert ArEntry.objects.get().attachment.name
