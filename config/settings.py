@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kaskad.surveys",
     "kaskad.library",
     "kaskad.networks",
+    "kaskad.projects",
     "kaskad.reports",
     "kaskad.demo",
 ]
@@ -246,6 +247,7 @@ UPLOAD_LIMITS = {
     "api:portfolio_file_upload": "kaskad.assessment.portfolios.views.upload_limit_for",
     "networks:event_action": "kaskad.networks.views.upload_limit_for",
     "networks:request_create": "kaskad.networks.views.upload_limit_for",
+    "projects:action_research": "kaskad.projects.views.upload_limit_for",
 }
 
 # --- E-mail -------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ urlpatterns = [
     path("monitoring/", include("kaskad.monitoring.urls")),
     path("library/", include("kaskad.library.urls")),
     path("networks/", include("kaskad.networks.urls")),
+    path("projects/", include("kaskad.projects.urls")),
     path("reports/", include("kaskad.reports.urls")),
     path("jobs/", include("kaskad.core.urls")),
     path("api/", api.urls),

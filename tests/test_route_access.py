@@ -74,6 +74,16 @@ from kaskad.monitoring.services import (
 from kaskad.networks.events import EventData, event_create, event_material_add, participant_add
 from kaskad.networks.support_requests import request_file
 from kaskad.plagiarism.models import PlagiarismCheck
+from kaskad.projects.services import (
+    ProjectData,
+    action_research_start,
+    lesson_study_start,
+    project_create,
+    research_lesson_add,
+    school_join,
+    staff_add,
+    team_member_add,
+)
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
 from kaskad.registry.transfers import transfer_request_create
@@ -335,6 +345,41 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         text="Help",
         attachments=[SimpleUploadedFile("plan.txt", b"A lesson plan.")],
     )
+    # A project of the side's branch: the participant is in a school team and a Lesson Study
+    # group, the side's trainer mentors it.
+    project = project_create(
+        data=ProjectData(
+            code=f"project-{code.lower()}",
+            name_kk="Жоба",
+            name_ru="Проект",
+            name_en="Project",
+            kind="lesson_study",
+            first_year=2024,
+            last_year=2025,
+            branch=branch(code),
+        ),
+        by=admin,
+    )
+    project_school = school_join(project=project, organisation=organisation, year=2024, by=admin)
+    team_member_add(school=project_school, person=participant, role="teacher", by=admin)
+    staff_add(project=project, person=trainer, role="mentor", by=admin)
+    colleagues = [make_teacher(branch_code=code, organisation=organisation) for _ in range(2)]
+    group = lesson_study_start(
+        project=project,
+        name="LS",
+        focus="Fractions in Grade 5",
+        research_question="Do strips help?",
+        members=[participant, *colleagues],
+        by=admin,
+    )
+    research_lesson_add(
+        group=group,
+        taught_on=timezone.localdate(),
+        plan="Plan",
+        success_criteria="Criteria",
+        by=admin,
+    )
+    research = action_research_start(school=project_school, title="Feedback", by=admin)
     side.ids = {
         "survey": surveys["cohort"].pk,
         "survey_link": surveys["public"].link,
@@ -348,6 +393,10 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         "event_material": material.pk,
         "support_request": support_request.pk,
         "request_file": support_request.attachments.get().pk,
+        "project": project.code,
+        "lesson_study": group.pk,
+        "rl_number": 1,
+        "research": research.pk,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -488,6 +537,12 @@ PARAM_KINDS: dict[str, str] = {
     "person_pk": "trainer",
 }
 ROUTE_KINDS: dict[str, dict[str, str]] = {
+    "projects:detail": {"code": "project"},
+    "projects:lesson_study": {"pk": "lesson_study"},
+    "projects:research_lesson": {"pk": "lesson_study", "number": "rl_number"},
+    "projects:lesson_study_pdf": {"pk": "lesson_study"},
+    "projects:action_research": {"pk": "research"},
+    "projects:action_research_pdf": {"pk": "research"},
     "registry:person_detail": {"pk": "person"},
     "registry:organisation_detail": {"pk": "organisation"},
     "registry_imports:result": {"pk": "job"},
@@ -789,6 +844,30 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "networks:request_attachment": {
         "GET": "200/200 200/200 200/404 200/404 404/404 404/404 200/404 404/404"
+    },
+    # A project is seen by its members (the teacher is in A's team and group), its mentors
+    # (A's trainer) and the staff of its branch; a form posted empty shows the page again.
+    "projects:detail": {
+        "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+        "POST": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+    },
+    "projects:lesson_study": {
+        "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+        "POST": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+    },
+    "projects:research_lesson": {
+        "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+        "POST": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+    },
+    "projects:lesson_study_pdf": {
+        "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404"
+    },
+    "projects:action_research": {
+        "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+        "POST": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+    },
+    "projects:action_research_pdf": {
+        "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404"
     },
     # A transfer request asks a third branch's coordinator for a participant of the side:
     # the side's coordinator decides; other roles may not use transfers at all (403 always).

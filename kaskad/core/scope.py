@@ -75,9 +75,32 @@ def scope_of(user: User | AnonymousUser | None) -> Scope:
     return _resolver(user)
 
 
-def mask_iin(iin: str) -> str:
+def mask_iin(iin: str | None) -> str:
     """Show only the last four digits: enough to tell two people apart, not to identify."""
+    if not iin:
+        return ""
     return "•" * 8 + iin[-4:] if len(iin) == 12 else "•" * len(iin)
+
+
+def identifier_of(person: Any) -> str:
+    """The identifier a person is known by, in full: the IIN, or for a participant without an
+    IIN (docs/adr/0005-participants-without-iin.md) the country, the kind and the number of the
+    identity document, e.g. ``TM passport A1234567``. Never mistaken for an IIN: it always
+    starts with two letters."""
+    if getattr(person, "iin", None):
+        return str(person.iin)
+    kind = person.get_document_type_display() if person.document_type else ""
+    return f"{person.document_country} {kind} {person.document_number}".replace("  ", " ")
+
+
+def mask_identifier(person: Any) -> str:
+    """`identifier_of` with all but the last four characters of the number hidden."""
+    if getattr(person, "iin", None):
+        return mask_iin(person.iin)
+    number = str(person.document_number or "")
+    kind = person.get_document_type_display() if person.document_type else ""
+    hidden = "•" * max(len(number) - 4, 4) + number[-4:]
+    return f"{person.document_country} {kind} {hidden}".replace("  ", " ")
 
 
 def person_in_iin_scope(scope: Scope, person: Any) -> bool:
@@ -101,10 +124,16 @@ def person_in_iin_scope(scope: Scope, person: Any) -> bool:
 def iin_for(user: User | AnonymousUser | None, person: Any) -> str:
     """The IIN of `person` as `user` may see it: in full for their own record and for people in
     their IIN scope (`person_in_iin_scope`), masked otherwise. Holding an IIN role is not
-    enough: a coordinator sees the IINs of people outside their areas masked."""
+    enough: a coordinator sees the IINs of people outside their areas masked. A participant
+    without an IIN is shown by their identity document under the same rule (`identifier_of`)."""
     scope = scope_of(user)
     if person.pk is not None and person.pk == scope.person_id:
-        return str(person.iin)
+        return identifier_of(person)
     if person_in_iin_scope(scope, person):
-        return str(person.iin)
-    return mask_iin(person.iin)
+        return identifier_of(person)
+    return mask_identifier(person)
+
+
+def sees_identifier(user: User | AnonymousUser | None, person: Any) -> bool:
+    """Whether `iin_for` shows `user` the identifier of `person` in full."""
+    return iin_for(user, person) == identifier_of(person)

@@ -46,6 +46,11 @@ class Cohort(TimeStamped):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
+    # A cohort delivered abroad (ISO country code; blank: in Kazakhstan) also takes participants
+    # registered by an identity document instead of an IIN (docs/adr/0005).
+    abroad_country = models.CharField(
+        _("delivered abroad in"), max_length=2, blank=True, default="", db_default=""
+    )
     # None for self-paced courses, which take everyone.
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     # Kept by the enrolment services under a row lock: the roster never exceeds capacity.

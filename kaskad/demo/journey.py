@@ -50,6 +50,7 @@ from kaskad.demo.learning import seed_learning
 from kaskad.demo.library import seed_library
 from kaskad.demo.monitoring import seed_monitoring
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
+from kaskad.demo.projects import seed_projects
 from kaskad.demo.surveys import seed_surveys
 from kaskad.plagiarism.models import ProgrammeTemplate
 from kaskad.registry.models import Branch, Employment, Person
@@ -513,4 +514,5 @@ def seed_journey(*, today: date | None = None) -> list[str]:
     made.extend(seed_surveys(cohorts=cohorts))
     made.extend(seed_learning())
     made.extend(seed_library())
+    made.extend(seed_projects(today=today))
     return made

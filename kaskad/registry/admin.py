@@ -20,7 +20,7 @@ from kaskad.core.admin import AuditedAdmin
 from kaskad.core.errors import DomainError
 from kaskad.core.http import staff_user
 from kaskad.registry.models import Area, Branch, District, Employment, Organisation, Person
-from kaskad.registry.services import PersonData, clean_bin, clean_name, person_upsert
+from kaskad.registry.services import clean_bin, clean_name, person_change
 
 
 @admin.register(Branch)
@@ -125,6 +125,9 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_select_related = ("current_organisation",)
     readonly_fields = (
         "iin",
+        "document_type",
+        "document_number",
+        "document_country",
         "birth_date",
         "sex",
         "current_organisation",
@@ -133,6 +136,7 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     )
     fieldsets = (
         (None, {"fields": ("iin", "birth_date", "sex")}),
+        (None, {"fields": ("document_type", "document_number", "document_country")}),
         (None, {"fields": ("surname", "given_name", "patronymic")}),
         (None, {"fields": ("email", "phone")}),
         (None, {"fields": ("current_organisation", "created_at", "updated_at")}),
@@ -148,15 +152,13 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
         # Through the service: the search key is rebuilt and the change is audited.
-        person_upsert(
-            data=PersonData(
-                iin=obj.iin,
-                surname=obj.surname,
-                given_name=obj.given_name,
-                patronymic=obj.patronymic,
-                email=obj.email,
-                phone=obj.phone,
-            ),
+        person_change(
+            person=obj,
+            surname=obj.surname,
+            given_name=obj.given_name,
+            patronymic=obj.patronymic,
+            email=obj.email,
+            phone=obj.phone,
             by=staff_user(request),
             source="admin",
         )

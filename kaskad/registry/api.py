@@ -44,6 +44,7 @@ from kaskad.registry.services import (
     PersonData,
     clean_iin,
     employment_set,
+    person_change,
     person_upsert,
 )
 
@@ -130,7 +131,11 @@ class PersonSummary(Schema):
     id: int
     iin: str = Field(
         description="Masked (•••••••• and the last four digits) for roles "
-        "that do not work with identities."
+        "that do not work with identities. For a participant without an IIN "
+        "(`has_iin` false): the identity document, e.g. `TM passport ••••4567`."
+    )
+    has_iin: bool = Field(
+        description="False for a participant abroad registered by an identity document."
     )
     surname: str
     given_name: str
@@ -222,6 +227,7 @@ def _person_summary(person: Person, user: User) -> dict[str, Any]:
     return {
         "id": person.pk,
         "iin": iin_for(user, person),
+        "has_iin": person.has_iin,
         "surname": person.surname,
         "given_name": person.given_name,
         "patronymic": person.patronymic,
@@ -585,9 +591,5 @@ def person_update(
         field: changes[field] if field in changes else getattr(person, field)
         for field in ("surname", "given_name", "patronymic", "email", "phone")
     }
-    person_upsert(
-        data=PersonData(iin=person.iin, **{k: v or "" for k, v in values.items()}),
-        by=user,
-        source="api",
-    )
+    person_change(person=person, **{k: v or "" for k, v in values.items()}, by=user, source="api")
     return _person_detail(selectors.person_get(user=user, pk=person.pk), user)

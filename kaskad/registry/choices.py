@@ -129,3 +129,40 @@ SUBJECT_LABELS = {
 def subject_label(code: str) -> str:
     label = SUBJECT_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+class DocumentType(models.TextChoices):
+    """Identity documents of participants who have no IIN (docs/adr/0005)."""
+
+    PASSPORT = "passport", _("passport")
+    ID_CARD = "id_card", _("national identity card")
+    RESIDENCE = "residence", _("residence permit")
+
+
+class Country(models.TextChoices):
+    """Countries of participants registered without an IIN (ISO 3166-1 alpha-2). Kazakhstan is
+    not among them: its residents are registered by IIN."""
+
+    AM = "AM", _("Armenia")
+    AZ = "AZ", _("Azerbaijan")
+    BY = "BY", _("Belarus")
+    CN = "CN", _("China")
+    DE = "DE", _("Germany")
+    FI = "FI", _("Finland")
+    FR = "FR", _("France")
+    GB = "GB", _("United Kingdom")
+    GE = "GE", _("Georgia")
+    IN = "IN", _("India")
+    JP = "JP", _("Japan")
+    KG = "KG", _("Kyrgyzstan")
+    KR = "KR", _("South Korea")
+    MN = "MN", _("Mongolia")
+    NL = "NL", _("Netherlands")
+    RU = "RU", _("Russia")
+    SG = "SG", _("Singapore")
+    TJ = "TJ", _("Tajikistan")
+    TM = "TM", _("Turkmenistan")
+    TR = "TR", _("Turkey")
+    UA = "UA", _("Ukraine")
+    US = "US", _("United States")
+    UZ = "UZ", _("Uzbekistan")

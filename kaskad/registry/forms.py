@@ -8,7 +8,14 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.registry.choices import Locality, OrganisationKind, Position
+from kaskad.registry.choices import (
+    Country,
+    DocumentType,
+    Locality,
+    OrganisationKind,
+    Position,
+    Sex,
+)
 from kaskad.registry.models import Area, Organisation
 
 
@@ -94,3 +101,21 @@ class TransferDeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The requesting branch sees it."),
     )
+
+
+class ForeignPersonForm(forms.Form):
+    """A participant abroad without an IIN, registered by an identity document (ADR 0005)."""
+
+    document_country = forms.ChoiceField(
+        label=_("country of the document"), choices=Country.choices
+    )
+    document_type = forms.ChoiceField(label=_("identity document"), choices=DocumentType.choices)
+    document_number = forms.CharField(label=_("document number"), max_length=40)
+    surname = forms.CharField(label=_("surname"), max_length=100)
+    given_name = forms.CharField(label=_("given name"), max_length=100)
+    patronymic = forms.CharField(label=_("patronymic"), max_length=100, required=False)
+    birth_date = forms.DateField(
+        label=_("birth date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices)
+    email = forms.EmailField(label=_("email"), required=False)

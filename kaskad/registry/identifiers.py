@@ -17,6 +17,7 @@ from operator import mul
 from typing import Final, Literal
 
 __all__ = [
+    "DocumentInfo",
     "IdentifierError",
     "IinInfo",
     "check_digit",
@@ -25,6 +26,7 @@ __all__ = [
     "make_bin",
     "make_iin",
     "parse_bin",
+    "parse_document",
     "parse_iin",
 ]
 
@@ -54,6 +56,13 @@ _BIN_TYPES: Final = frozenset("456")
 # English fallbacks so str(error) is readable in logs and tests; user-facing
 # text comes from the Django layer, keyed by ``code``.
 _MESSAGES: Final[dict[str, str]] = {
+    "document_type": "Unknown kind of identity document.",
+    "document_country": "Unknown country of the identity document.",
+    "document_country_kz": "Residents of Kazakhstan are registered by IIN, not by a document.",
+    "document_empty": "The document number is empty.",
+    "document_chars": "A document number has Latin letters and digits only.",
+    "document_digits": "A document number must contain at least one digit.",
+    "document_length": "The document number has a wrong length for this kind of document.",
     "iin_length": "An IIN must be exactly 12 characters long.",
     "iin_not_digits": "An IIN must contain digits only.",
     "iin_century": "The 7th digit of an IIN must be 1-6 (century and sex).",
@@ -252,3 +261,49 @@ def make_bin(year: int, month: int, serial: int) -> str | None:
     if check is None:
         return None
     return f"{yy:02d}{month:02d}40{serial:05d}{check}"
+
+
+# Identity documents of participants without an IIN (docs/adr/0005): the number is kept as
+# printed, without spaces or dashes, upper case; lengths cover the passports and identity cards
+# of the partner countries (e.g. Turkmen passport A1234567, Russian 45 06 123456 -> 4506123456).
+_DOCUMENT_LENGTHS: Final[dict[str, tuple[int, int]]] = {
+    "passport": (6, 10),
+    "id_card": (5, 14),
+    "residence": (5, 14),
+}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    document_type: str
+    number: str
+    country: str
+
+
+def parse_document(document_type: str, number: str, country: str) -> DocumentInfo:
+    """Check and normalise an identity document of a participant without an IIN.
+
+    Raises :class:`IdentifierError` (codes ``document_*``) when the kind or the country is
+    unknown, the country is Kazakhstan, or the number is not 5–14 Latin letters and digits
+    (at least one digit) within the length of its kind."""
+    kind = (document_type or "").strip()
+    if kind not in _DOCUMENT_LENGTHS:
+        raise IdentifierError("document_type", {"value": kind})
+    code = (country or "").strip().upper()
+    if code == "KZ":
+        raise IdentifierError("document_country_kz", {"value": code})
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise IdentifierError("document_country", {"value": code})
+    value = "".join(ch for ch in (number or "") if ch not in " -\t").upper()
+    if not value:
+        raise IdentifierError("document_empty")
+    if not all(ch.isascii() and ch.isalnum() for ch in value):
+        raise IdentifierError("document_chars", {"value": value})
+    if not any(ch.isdigit() for ch in value):
+        raise IdentifierError("document_digits", {"value": value})
+    low, high = _DOCUMENT_LENGTHS[kind]
+    if not low <= len(value) <= high:
+        raise IdentifierError(
+            "document_length", {"value": value, "min": str(low), "max": str(high)}
+        )
+    return DocumentInfo(document_type=kind, number=value, country=code)

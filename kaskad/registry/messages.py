@@ -20,6 +20,23 @@ MESSAGES: dict[str, Promise] = {
     "bin_month": _("Digits 3–4 of a BIN must be a registration month 01–12."),
     "bin_type": _("The 5th digit of a BIN must be 4, 5 or 6."),
     "bin_checksum": _("The BIN check digit is wrong: check the number for a typing error."),
+    "document_type": _("Unknown kind of identity document: “%(value)s”."),
+    "document_country": _("Unknown country of the identity document: “%(value)s”."),
+    "document_country_kz": _(
+        "Residents of Kazakhstan are registered by IIN, not by an identity document."
+    ),
+    "document_empty": _("The document number is empty."),
+    "document_chars": _(
+        "The document number “%(value)s” may contain only Latin letters and digits."
+    ),
+    "document_digits": _("The document number “%(value)s” contains no digit."),
+    "document_length": _(
+        "The document number “%(value)s” must be %(min)s to %(max)s characters long for this "
+        "kind of document."
+    ),
+    "document_taken": _(
+        "A participant with this document (%(value)s) is already registered: %(other)s."
+    ),
     "name_empty": _("The name is empty."),
     "name_bad_char": _("The name contains a character that is not a letter: “%(char)s”."),
     "name_mixed_script": _(

@@ -11,6 +11,8 @@ from kaskad.core.models import TimeStamped
 from kaskad.registry.choices import (
     AreaKind,
     Category,
+    Country,
+    DocumentType,
     Level,
     Locality,
     OrganisationKind,
@@ -115,9 +117,29 @@ class Organisation(TimeStamped):
 
 class Person(TimeStamped):
     """A person known to the registry. The IIN is the natural key; birth date and sex derive
-    from it."""
+    from it. A participant without an IIN (a teacher or partner abroad) is known instead by an
+    identity document: its kind, number and country (docs/adr/0005-participants-without-iin.md);
+    the database holds exactly one of the two."""
 
-    iin = models.CharField(_("IIN"), max_length=12, unique=True)
+    iin = models.CharField(_("IIN"), max_length=12, unique=True, null=True, blank=True)
+    # Bulk imports insert rows without the document columns: the database fills them in.
+    document_type = models.CharField(
+        _("identity document"),
+        max_length=12,
+        choices=DocumentType.choices,
+        blank=True,
+        db_default="",
+    )
+    document_number = models.CharField(
+        _("document number"), max_length=14, blank=True, db_default=""
+    )
+    document_country = models.CharField(
+        _("country of the document"),
+        max_length=2,
+        choices=Country.choices,
+        blank=True,
+        db_default="",
+    )
     surname = models.CharField(_("surname"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=100)
     patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
@@ -141,9 +163,37 @@ class Person(TimeStamped):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["surname", "given_name"]
+        constraints = [
+            # Exactly one identifier: an IIN, or a complete identity document.
+            models.CheckConstraint(
+                condition=(
+                    Q(iin__isnull=False)
+                    & Q(document_type="")
+                    & Q(document_number="")
+                    & Q(document_country="")
+                )
+                | (
+                    Q(iin__isnull=True)
+                    & ~Q(document_type="")
+                    & ~Q(document_number="")
+                    & ~Q(document_country="")
+                ),
+                name="person_iin_or_document",
+            ),
+            models.UniqueConstraint(
+                fields=["document_country", "document_type", "document_number"],
+                condition=Q(iin__isnull=True),
+                name="one_person_per_document",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def has_iin(self) -> bool:
+        """False for a participant registered by an identity document (no IIN)."""
+        return bool(self.iin)
 
     @property
     def full_name(self) -> str:

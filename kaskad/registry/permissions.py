@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kaskad.core.roles import Role
-from kaskad.core.scope import iin_for, scope_of
+from kaskad.core.scope import scope_of, sees_identifier
 from kaskad.registry.models import Person, TransferRequest
 
 if TYPE_CHECKING:
@@ -70,4 +70,4 @@ def iin_search_allowed(user: User, iin: str) -> bool:
 
 def sees_identity(user: User, person: Person) -> bool:
     """Birth date, sex and contacts reveal as much as the IIN: same rule as `iin_for`."""
-    return iin_for(user, person) == person.iin
+    return sees_identifier(user, person)

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from kaskad.core.audit import audit_record, diff
 from kaskad.core.errors import DomainError
-from kaskad.registry.choices import BIN_OPTIONAL_KINDS, CATEGORY_TERM_YEARS
-from kaskad.registry.identifiers import IdentifierError, parse_bin, parse_iin
+from kaskad.registry.choices import BIN_OPTIONAL_KINDS, CATEGORY_TERM_YEARS, Country, Sex
+from kaskad.registry.identifiers import IdentifierError, parse_bin, parse_document, parse_iin
 from kaskad.registry.messages import message_for
 from kaskad.registry.models import Area, District, Employment, Organisation, Person
 from kaskad.registry.names import check_name, fold
@@ -117,6 +118,155 @@ def person_upsert(
     person.save()
     audit_record(actor=by, action="update", obj=person, changes=changes, source=source)
     return person, True
+
+
+def _clean_foreign_name(value: str, *, field: str, required: bool = True) -> str:
+    """Names from documents abroad keep their own alphabet (Turkmen ý, ň, ž…): any letters,
+    spaces, hyphens and apostrophes."""
+    text = " ".join(value.split())
+    if not text:
+        if not required:
+            return ""
+        raise DomainError("name_empty", message_for("name_empty"), field=field)
+    for ch in text:
+        if not (ch.isalpha() or ch in " -'’."):
+            raise DomainError(
+                "name_bad_char", message_for("name_bad_char", {"char": ch}), field=field
+            )
+    return text
+
+
+@dataclass
+class ForeignPersonData:
+    """A participant without an IIN (docs/adr/0005-participants-without-iin.md)."""
+
+    document_type: str
+    document_number: str
+    document_country: str
+    surname: str
+    given_name: str
+    birth_date: date
+    sex: str
+    patronymic: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@transaction.atomic
+def person_register_without_iin(
+    *, data: ForeignPersonData, by: User | None = None, source: str = ""
+) -> Person:
+    """Register a participant who has no IIN by their identity document. The number is checked
+    and normalised (`parse_document`); a document already registered is refused with the name
+    it belongs to; nothing is written on a refusal."""
+    try:
+        document = parse_document(data.document_type, data.document_number, data.document_country)
+    except IdentifierError as exc:
+        field = "document_number"
+        if exc.code.startswith("document_country"):
+            field = "document_country"
+        elif exc.code == "document_type":
+            field = "document_type"
+        raise DomainError(exc.code, message_for(exc.code, exc.params), field=field) from exc
+    if document.country not in Country.values:
+        raise DomainError(
+            "document_country",
+            message_for("document_country", {"value": document.country}),
+            field="document_country",
+        )
+    if data.sex not in Sex.values:
+        raise DomainError("sex", gettext("Choose the sex: male or female."), field="sex")
+    values = {
+        "surname": _clean_foreign_name(data.surname, field="surname"),
+        "given_name": _clean_foreign_name(data.given_name, field="given_name"),
+        "patronymic": _clean_foreign_name(data.patronymic, field="patronymic", required=False),
+        "email": data.email.strip(),
+        "phone": data.phone.strip(),
+    }
+    other = (
+        Person.objects.select_for_update()
+        .filter(
+            iin__isnull=True,
+            document_country=document.country,
+            document_type=document.document_type,
+            document_number=document.number,
+        )
+        .first()
+    )
+    if other is not None:
+        raise DomainError(
+            "document_taken",
+            message_for("document_taken", {"value": document.number, "other": other.full_name}),
+            field="document_number",
+        )
+    person = Person.objects.create(
+        iin=None,
+        document_type=document.document_type,
+        document_number=document.number,
+        document_country=document.country,
+        birth_date=data.birth_date,
+        sex=data.sex,
+        search_key=person_search_key(values["surname"], values["given_name"], values["patronymic"]),
+        **values,
+    )
+    audit_record(
+        actor=by,
+        action="create",
+        obj=person,
+        changes={
+            **values,
+            "document_type": document.document_type,
+            "document_country": document.country,
+            "document_number": document.number,
+        },
+        source=source,
+    )
+    return person
+
+
+@transaction.atomic
+def person_change(
+    *,
+    person: Person,
+    surname: str,
+    given_name: str,
+    patronymic: str = "",
+    email: str = "",
+    phone: str = "",
+    by: User | None = None,
+    source: str = "",
+) -> Person:
+    """Change the name or contacts of a registered person, with or without an IIN."""
+    if person.iin:
+        changed, _ = person_upsert(
+            data=PersonData(
+                iin=person.iin,
+                surname=surname,
+                given_name=given_name,
+                patronymic=patronymic,
+                email=email,
+                phone=phone,
+            ),
+            by=by,
+            source=source,
+        )
+        return changed
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    values = {
+        "surname": _clean_foreign_name(surname, field="surname"),
+        "given_name": _clean_foreign_name(given_name, field="given_name"),
+        "patronymic": _clean_foreign_name(patronymic, field="patronymic", required=False),
+        "email": email.strip(),
+        "phone": phone.strip(),
+    }
+    changes = diff({f: getattr(locked, f) for f in PERSON_FIELDS}, values)
+    if changes:
+        for field_name, value in values.items():
+            setattr(locked, field_name, value)
+        locked.search_key = person_search_key(locked.surname, locked.given_name, locked.patronymic)
+        locked.save()
+        audit_record(actor=by, action="update", obj=locked, changes=changes, source=source)
+    return locked
 
 
 @dataclass

@@ -6,6 +6,7 @@ app_name = "registry"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("people/", views.person_list, name="person_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/abroad/new/", views.person_abroad_new, name="person_abroad_new"),
     path("organisations/", views.organisation_list_view, name="organisation_list"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("transfers/", views_transfers.transfer_list, name="transfer_list"),

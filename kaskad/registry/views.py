@@ -7,21 +7,25 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, Q
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
 
 from kaskad.core.http import AuthedRequest
 from kaskad.core.models import AuditEntry
-from kaskad.core.scope import iin_for, scope_of
+from kaskad.core.pages import domain_errors_on_form
+from kaskad.core.scope import identifier_of, iin_for, scope_of
 from kaskad.registry.choices import Language
-from kaskad.registry.forms import OrganisationFilterForm, PersonSearchForm
+from kaskad.registry.forms import ForeignPersonForm, OrganisationFilterForm, PersonSearchForm
 from kaskad.registry.identifiers import IdentifierError, parse_iin
 from kaskad.registry.messages import message_for
 from kaskad.registry.models import Employment, Organisation, Person
@@ -34,6 +38,7 @@ from kaskad.registry.selectors import (
     person_search,
     person_with_history,
 )
+from kaskad.registry.services import ForeignPersonData, person_register_without_iin
 
 PAGE_SIZE = 25
 AUDIT_LIMIT = 100
@@ -86,6 +91,24 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     partial = bool(htmx) and htmx.target == "person-results"  # type: ignore[union-attr]
     template = "registry/_person_results.html" if partial else "registry/person_list.html"
     return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_abroad_new(request: AuthedRequest) -> HttpResponse:
+    """Register a participant abroad who has no IIN, by an identity document (ADR 0005).
+    National administrators only: such a person has no organisation in anyone's areas."""
+    if not scope_of(request.user).national_write:
+        raise Http404
+    form = ForeignPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with domain_errors_on_form(form):
+            person = person_register_without_iin(
+                data=ForeignPersonData(**form.cleaned_data), by=request.user, source="page"
+            )
+            messages.success(request, gettext("Registered: %(name)s.") % {"name": person.full_name})
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_abroad_form.html", {"form": form})
 
 
 AUDITED_MODELS: dict[str, type[models.Model]] = {
@@ -201,7 +224,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "iin": iin,
             # Birth date and sex give a masked IIN back, contacts reach the person: they go
             # with the IIN (ADR 0002), as in the API.
-            "sees_identity": iin == person.iin,
+            "sees_identity": iin == identifier_of(person),
             "is_self": person.pk == scope.person_id,
             "employments": employments,
             "current": current,

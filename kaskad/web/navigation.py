@@ -92,6 +92,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
     # Online courses: teachers and people registered for public courses learn there; the
     # course teams find their courses on the same page.
     wanted.append((_reverse("learning:home"), _("Online courses")))
+    if scope.has(*REPORT_ROLES) or scope.person_id:
+        wanted.append((_reverse("projects:list"), _("Projects")))
     if scope.roles:
         # The library holds the published portfolios ("best materials") with everything else.
         wanted.append((_reverse("library:search"), _("Library")))

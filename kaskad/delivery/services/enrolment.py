@@ -131,7 +131,23 @@ def enrolment_request(*, cohort: Cohort, person: Person, by: User, source: str =
     organisation = job.organisation if job else person.current_organisation
     # Cheap checks before taking the lock; the status is checked again under it.
     _check_open_for(cohort, manager=manager)
-    if manager:
+    abroad = not person.has_iin
+    if abroad and not cohort.abroad_country:
+        # A participant without an IIN (docs/adr/0005) takes part only where a programme is
+        # delivered abroad.
+        raise EnrolmentRefused(
+            "not_delivered_abroad",
+            _(
+                "Cohort %(cohort)s is delivered in Kazakhstan: participants registered by an "
+                "identity document instead of an IIN enrol only in cohorts delivered abroad."
+            )
+            % {"cohort": cohort.code},
+        )
+    if abroad:
+        # No job in the registry: the cohort's managers enrol them, and the audience of the
+        # programme (positions in Kazakh schools) does not apply abroad.
+        pass
+    elif manager:
         area_id = organisation.area_id if organisation is not None else None
         if not scope.covers_area(area_id):
             # Out of scope looks exactly like not registered (ADR 0002): no name, same answer.
@@ -147,7 +163,7 @@ def enrolment_request(*, cohort: Cohort, person: Person, by: User, source: str =
         )
     position = job.position if job else ""
     level = job.level if job else ""
-    if not version_admits(version, position=position, level=level):
+    if not abroad and not version_admits(version, position=position, level=level):
         raise EnrolmentRefused("not_in_audience", _audience_message(version, position, level))
     programme_id = version.programme_id
     # "Already enrolled in this programme" is decided by the partial unique constraint at the

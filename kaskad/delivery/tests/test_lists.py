@@ -95,15 +95,15 @@ def test_every_line_gets_its_result() -> None:
     other = make_cohort(version=version, status="open", code="OTHER-1")
     enrolment_request(cohort=other, person=already, by=coordinator)
     lines = [
-        ListLine(1, a.iin),
-        ListLine(2, b.iin),
+        ListLine(1, str(a.iin)),
+        ListLine(2, str(b.iin)),
         ListLine(3, "871008401420"),  # wrong check digit
-        ListLine(4, c.iin),
+        ListLine(4, str(c.iin)),
         ListLine(5, unique_iin()),  # valid but unknown
-        ListLine(6, a.iin),
-        ListLine(7, outsider.iin),
-        ListLine(8, director.iin),
-        ListLine(9, already.iin),
+        ListLine(6, str(a.iin)),
+        ListLine(7, str(outsider.iin)),
+        ListLine(8, str(director.iin)),
+        ListLine(9, str(already.iin)),
         ListLine(10, "12345"),
     ]
     results = enrolment_request_list(cohort=cohort, lines=lines, by=coordinator)
@@ -135,7 +135,7 @@ def test_a_list_for_a_closed_cohort_is_refused_as_a_whole() -> None:
     cohort = make_cohort(status="closed")
     with pytest.raises(StateConflict) as exc:
         enrolment_request_list(
-            cohort=cohort, lines=[ListLine(1, make_teacher().iin)], by=coordinator_of("ALA")
+            cohort=cohort, lines=[ListLine(1, str(make_teacher().iin))], by=coordinator_of("ALA")
         )
     assert exc.value.code == "cohort_not_open"
 
@@ -144,5 +144,5 @@ def test_only_the_cohorts_coordinators_send_lists() -> None:
     cohort = make_cohort(status="open")
     with pytest.raises(NotFoundError):
         enrolment_request_list(
-            cohort=cohort, lines=[ListLine(1, make_teacher().iin)], by=coordinator_of("AST")
+            cohort=cohort, lines=[ListLine(1, str(make_teacher().iin))], by=coordinator_of("AST")
         )

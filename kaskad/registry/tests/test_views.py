@@ -58,7 +58,7 @@ def test_search_by_iin_finds_exactly_that_person(
 ) -> None:
     wanted = make_person(organisation=school)
     make_person(organisation=school)
-    response = coordinator_client.get(PEOPLE, {"q": wanted.iin})
+    response = coordinator_client.get(PEOPLE, {"q": str(wanted.iin)})
     assert [p.pk for p, _iin in response.context["rows"]] == [wanted.pk]
     assert reverse("registry:person_detail", args=[wanted.pk]) in response.content.decode()
 
@@ -201,7 +201,7 @@ def test_card_shows_identity_contact_and_current_job(
     ).content.decode()
     for text in (
         "Қасымова Әлия Нұрланқызы",
-        person.iin,
+        str(person.iin),
         "aliya@example.kz",
         "+7 701 555 12 34",
         "mathematics, physics",

@@ -34,7 +34,7 @@ def test_people_are_found_by_iin_and_surname(admin_client: Client) -> None:
     wanted = make_person(surname="Қасымова")
     make_person(surname="Ахметов", sex="M")
     url = reverse("admin:registry_person_changelist")
-    by_iin = admin_client.get(url, {"q": wanted.iin})
+    by_iin = admin_client.get(url, {"q": str(wanted.iin)})
     assert list(by_iin.context["cl"].result_list) == [wanted]
     by_surname = admin_client.get(url, {"q": "Қасым"})
     assert list(by_surname.context["cl"].result_list) == [wanted]
