@@ -9,6 +9,8 @@ and a certificate to verify, the assessor a queue, the officer a report.
 
 from __future__ import annotations
 
+from kaskad.demo.reports import seed_reports
+
 import random
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -505,4 +507,5 @@ def seed_journey(*, today: date | None = None) -> list[str]:
             ngettext("%(n)s certificate", "%(n)s certificates", assessment.certificates)
             % {"n": assessment.certificates}
         )
+    seed_reports()
     return made
