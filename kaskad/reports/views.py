@@ -116,6 +116,8 @@ def _attach_drill_links(tables: list[Any], *, scope: ReportScope, allowed: bool)
 def index(request: AuthedRequest) -> HttpResponse:
     if not selectors.can_see_reports(request.user):
         raise Http404
+    if user_scope(request.user).has(Role.BRANCH_COORDINATOR) and not user_scope(request.user).national:
+        return redirect("reports:dashboard")
     return redirect("reports:annual")
 
 

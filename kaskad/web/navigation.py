@@ -79,6 +79,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("plagiarism:queue"), _("Plagiarism")))
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
+    elif scope.has(Role.SCHOOL_LEADER):
+        wanted.append((_reverse("reports:dashboard"), _("My teachers' training")))
     if scope.roles:
         wanted.append((_reverse("assessment:material_list"), _("Best materials")))
     if scope.person_id:
