@@ -59,10 +59,10 @@ from kaskad.delivery.tests.factories import (
     make_version,
 )
 from kaskad.plagiarism.models import PlagiarismCheck
-from kaskad.reports.models import IssuedReport
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
 from kaskad.registry.transfers import transfer_request_create
+from kaskad.reports.models import IssuedReport
 
 ROLES = (
     "admin",

@@ -9,8 +9,6 @@ and a certificate to verify, the assessor a queue, the officer a report.
 
 from __future__ import annotations
 
-from kaskad.demo.reports import seed_reports
-
 import random
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -49,6 +47,7 @@ from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.services.sessions import SessionData, session_add
 from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
+from kaskad.demo.reports import seed_reports
 from kaskad.plagiarism.models import ProgrammeTemplate
 from kaskad.registry.models import Branch, Employment, Person
 

@@ -164,7 +164,9 @@ def _quality_rows(qs: QuerySet[CascadeLink], group: str) -> list[dict[str, Any]]
         qs.values(group)
         .annotate(
             n=Count("enrolment_id", filter=Q(evaluated=True), distinct=True),
-            certified_n=Count("enrolment_id", filter=Q(evaluated=True, certified=True), distinct=True),
+            certified_n=Count(
+                "enrolment_id", filter=Q(evaluated=True, certified=True), distinct=True
+            ),
             rating_mean=Avg("rating_score"),
             checked_n=Count("enrolment_id", filter=Q(checked=True), distinct=True),
             flagged_n=Count("enrolment_id", filter=Q(flagged=True), distinct=True),
@@ -209,10 +211,14 @@ def cascade_quality(*, year: int, scope: ReportScope) -> QualityReport:
         report.levels.append(
             Quality(
                 label=str(labels.get(row["level"], row["level"] or "—")),
-                n=row["n"], certified=row["certified_n"], rating_mean=row["rating_mean"],
-                checked=row["checked_n"], flagged=row["flagged_n"], national_rate=p0,
+                n=row["n"],
+                certified=row["certified_n"],
+                rating_mean=row["rating_mean"],
+                checked=row["checked_n"],
+                flagged=row["flagged_n"],
+                national_rate=p0,
                 level=row["level"],
-            )  # fmt: skip
+            )
         )
     rows = _quality_rows(direct, "trainer_id")
     people = Person.objects.in_bulk([r["trainer_id"] for r in rows])
@@ -254,7 +260,9 @@ class CoverageRow:
         return [self.strands.get(v, 0) for v in SchoolStrand.values]
 
 
-def _schools(scope: ReportScope, organisation_ids: frozenset[int] | None = None) -> QuerySet[Organisation]:
+def _schools(
+    scope: ReportScope, organisation_ids: frozenset[int] | None = None
+) -> QuerySet[Organisation]:
     qs = Organisation.objects.filter(kind__in=GENERAL_EDUCATION, is_open=True)
     if organisation_ids is not None:
         return qs.filter(pk__in=organisation_ids)
@@ -298,7 +306,9 @@ def coverage(
         .values_list("person__current_organisation_id", "n")
     )
     strands: dict[int, set[str]] = defaultdict(set)
-    for org_id, strand in active.values_list("person__current_organisation_id", "strand").distinct():
+    for org_id, strand in active.values_list(
+        "person__current_organisation_id", "strand"
+    ).distinct():
         if strand:
             strands[org_id].add(strand)
     names: dict[Any, tuple[str, str]] = {}

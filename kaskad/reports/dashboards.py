@@ -168,7 +168,12 @@ def school_status(organisation_ids: frozenset[int]) -> Table:
     )
     total = [0, 0, 0, 0]
     for r in rows:
-        values = [r["teachers"], r["teachers"] - r["training_due"], r["training_due"], r["category_due"]]
+        values = [
+            r["teachers"],
+            r["teachers"] - r["training_due"],
+            r["training_due"],
+            r["category_due"],
+        ]
         total = [a + b for a, b in zip(total, values, strict=True)]
         table.rows.append(Row(label=r["organisation__name"], cells=[Cell(v) for v in values]))
     table.rows.append(Row(label=_("Total"), total=True, cells=[Cell(v) for v in total]))
@@ -215,8 +220,7 @@ def chart_data(tables: list[Table]) -> list[dict[str, Any]]:
                     {
                         "label": table.columns[c],
                         "data": [
-                            (r.cells[c - 1].value or 0) if c - 1 < len(r.cells) else 0
-                            for r in rows
+                            (r.cells[c - 1].value or 0) if c - 1 < len(r.cells) else 0 for r in rows
                         ],
                     }
                     for c in columns

@@ -87,7 +87,7 @@ def drill_workbook(rows: list[DrillRow], *, title: str, scope_label: str) -> byt
         sheet.write(at, 1, row.organisation)
         sheet.write(at, 2, row.programme)
         if row.on is not None:
-            sheet.write_datetime(at, 3, timezone.datetime(row.on.year, row.on.month, row.on.day), day)
+            sheet.write_datetime(at, 3, row.on, day)
         sheet.write(at, 4, row.detail)
     workbook.close()
     return buffer.getvalue()

@@ -68,7 +68,7 @@ class Source:
     # The years whose figures records changed since `since` may have changed.
     changed_years: Callable[[datetime], set[int]] = lambda since: set()
     # Extra facts that are not a grouped count of one queryset (snapshots, distinct counts).
-    extra: Callable[[int], Iterable[FactRow]] | None = None
+    snapshot: Callable[[int], Iterable[FactRow]] | None = None
 
 
 SOURCES: dict[str, Source] = {}
@@ -106,9 +106,7 @@ def metric_facts(metric: Metric, year: int) -> list[FactRow]:
             dims[alias] = F(path)
     qs = metric.records(year)
     value: Any = Sum(metric.sums) if metric.sums else Count(metric.counts, distinct=True)
-    grouped = (
-        qs.values(**dims).annotate(n_=value).order_by() if dims else [qs.aggregate(n_=value)]
-    )
+    grouped = qs.values(**dims).annotate(n_=value).order_by() if dims else [qs.aggregate(n_=value)]
     rows: list[FactRow] = []
     for item in grouped:
         if not item["n_"]:
@@ -132,8 +130,8 @@ def build_facts(year: int) -> list[FactRow]:
     for source in SOURCES.values():
         for metric in source.metrics:
             rows.extend(metric_facts(metric, year))
-        if source.extra is not None:
-            rows.extend(source.extra(year))
+        if source.snapshot is not None:
+            rows.extend(source.snapshot(year))
     return rows
 
 

@@ -99,7 +99,7 @@ def build_links(year: int) -> list[CascadeLink]:
         results[enrolment_id] = (
             bool(evaluated),
             bool(certified),
-            RATING_SCORE.get(rating) if evaluated else None,  # type: ignore[call-overload]
+            RATING_SCORE.get(rating) if evaluated else None,
             plagiarism in CHECKED,
             plagiarism in FLAGGED,
         )
@@ -135,6 +135,8 @@ def build_links(year: int) -> list[CascadeLink]:
                     above[ancestor] = depth
         for trainer, depth in above.items():
             links.append(
-                CascadeLink(trainer_id=trainer, depth=depth, level=levels.get(trainer, ""), **common)
+                CascadeLink(
+                    trainer_id=trainer, depth=depth, level=levels.get(trainer, ""), **common
+                )
             )
     return links

@@ -56,9 +56,7 @@ class CascadeLink(models.Model):
     depth = models.PositiveSmallIntegerField(_("depth"))
     # The trainer's level in the cascade (their highest accreditation level), for grouping.
     level = models.CharField(_("level"), max_length=10, blank=True)
-    enrolment = models.ForeignKey(
-        "delivery.Enrolment", on_delete=models.CASCADE, related_name="+"
-    )
+    enrolment = models.ForeignKey("delivery.Enrolment", on_delete=models.CASCADE, related_name="+")
     participant = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     branch = models.ForeignKey(
         "registry.Branch", null=True, on_delete=models.CASCADE, related_name="+"
@@ -78,6 +76,9 @@ class CascadeLink(models.Model):
             models.Index(fields=["year", "trainer", "depth"]),
             models.Index(fields=["year", "level", "depth"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.trainer_id} → {self.participant_id} ({self.depth})"
 
 
 class YearState(models.Model):
@@ -99,6 +100,9 @@ class SweepMark(models.Model):
 
     name = models.CharField(max_length=20, primary_key=True, default="changes")
     mark = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.mark:%Y-%m-%d %H:%M}"
 
 
 class IssuedReport(models.Model):

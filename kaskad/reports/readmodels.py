@@ -77,7 +77,9 @@ def year_rebuild(year: int, *, force: bool = False) -> RebuildResult:
         state.built_at = timezone.now()
         state.build_seconds = seconds
         state.save(update_fields=["built_at", "build_seconds"])
-    logger.info("reports: %s rebuilt, %s facts, %s links, %.2fs", year, len(facts), len(links), seconds)
+    logger.info(
+        "reports: %s rebuilt, %s facts, %s links, %.2fs", year, len(facts), len(links), seconds
+    )
     return RebuildResult(year=year, facts=len(facts), links=len(links), seconds=seconds)
 
 

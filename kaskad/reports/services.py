@@ -33,7 +33,7 @@ def annual_report_issue(*, year: int, scope: ReportScope, by: User) -> IssuedRep
         raise StateConflict(
             "report_not_built",
             _("The figures of %(year)s have not been built yet; try again in a minute.")
-            % {"year": year}
+            % {"year": year},
         )
     files: dict[str, bytes] = {}
     for language in LANGUAGES:
@@ -46,9 +46,7 @@ def annual_report_issue(*, year: int, scope: ReportScope, by: User) -> IssuedRep
             "built_at": state.built_at.isoformat(),
             "tables": [t.as_json() for t in tables],
         }
-        xlsx = tables_workbook(
-            tables, title=f"Annual report {year}", scope_label=scope.label
-        )
+        xlsx = tables_workbook(tables, title=f"Annual report {year}", scope_label=scope.label)
     with transaction.atomic():
         # Versions are numbered per year and scope; the row lock keeps two issues apart.
         YearState.objects.select_for_update().get_or_create(year=year)

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Prefetch, Sum
 from django.utils.translation import gettext as _
 
+from kaskad.cascade.models import SchoolStrand
 from kaskad.catalogue.models import (
     Format,
     Programme,
@@ -25,7 +26,6 @@ from kaskad.catalogue.models import (
     QualityCertification,
     VersionStatus,
 )
-from kaskad.cascade.models import SchoolStrand
 from kaskad.registry.models import Area, Branch
 from kaskad.reports.models import Fact
 from kaskad.reports.sources.cascade import ORIGINS
@@ -76,6 +76,7 @@ class Cell:
     # What the figure counts, for the drill-down: {"metric", "programme", "key", "year"}.
     drill: dict[str, Any] | None = None
     text: str = ""
+    url: str = ""  # the drill-down's address, set by the page
 
 
 @dataclass
@@ -108,8 +109,7 @@ class Table:
                     "code": r.code,
                     "total": r.total,
                     "cells": [
-                        {"value": c.value, "percent": c.is_percent, "text": c.text}
-                        for c in r.cells
+                        {"value": c.value, "percent": c.is_percent, "text": c.text} for c in r.cells
                     ],
                 }
                 for r in self.rows
@@ -137,9 +137,9 @@ class Figures:
                 qs = qs.filter(branch_id=self.scope.branch.pk)
         values: dict[tuple[int | None, str], int] = defaultdict(int)
         for programme_id, key, value in (
-            qs.values("programme_id", "key").annotate(v=Sum("value")).values_list(
-                "programme_id", "key", "v"
-            )
+            qs.values("programme_id", "key")
+            .annotate(v=Sum("value"))
+            .values_list("programme_id", "key", "v")
         ):
             values[(programme_id, key)] += int(value or 0)
         self._cache[(metric, year)] = values
@@ -149,7 +149,7 @@ class Figures:
         self,
         metric: str,
         *,
-        programme: int | None | bool = False,
+        programme: int | bool | None = False,
         key: str | None = None,
         year: int | None = None,
     ) -> int:
@@ -171,7 +171,7 @@ class Figures:
         self,
         metric: str,
         *,
-        programme: int | None | bool = False,
+        programme: int | bool | None = False,
         key: str | None = None,
         year: int | None = None,
     ) -> Cell:
@@ -189,7 +189,7 @@ def programmes_in_order(ids: list[int]) -> list[Programme]:
     version, else the newest (for its title)."""
     if not ids:
         return []
-    programmes = list(
+    programmes: list[Programme] = list(
         Programme.objects.filter(pk__in=ids)
         .select_related("area")
         .prefetch_related(
@@ -263,7 +263,12 @@ def certification(f: Figures) -> Table:
     table = Table(
         code="certification",
         title=_("Programmes holding an international certification"),
-        columns=[_("Programme"), _("Certifying body"), _("Year of certification"), _("Valid until")],
+        columns=[
+            _("Programme"),
+            _("Certifying body"),
+            _("Year of certification"),
+            _("Valid until"),
+        ],
     )
     certs = list(
         QualityCertification.objects.filter(certified_on__lte=end, valid_until__gte=start)

@@ -27,11 +27,11 @@ from kaskad.core.pages import domain_errors_as_messages
 from kaskad.reports import selectors
 from kaskad.reports.dashboards import chart_data
 from kaskad.reports.documents import XLSX, annual_report_pdf, drill_workbook, tables_workbook
+from kaskad.reports.exports import assessment_workbook
 from kaskad.reports.figures import METRICS, drill_queryset, load_sources
 from kaskad.reports.models import IssuedReport
 from kaskad.reports.readmodels import freshness
 from kaskad.reports.services import LANGUAGES, annual_report_issue
-from kaskad.reports.exports import assessment_workbook
 from kaskad.reports.tables import NATIONAL_METRICS, ReportScope, annual_report
 
 DRILL_LIMIT = 500
@@ -102,21 +102,24 @@ def _attach_drill_links(tables: list[Any], *, scope: ReportScope, allowed: bool)
         for row in table.rows:
             for cell in row.cells:
                 drill = cell.drill
-                cell.url = ""  # type: ignore[attr-defined]
+                cell.url = ""
                 if not allowed or not drill or "metric" not in drill:
                     continue
                 metric = METRICS.get(drill["metric"])
                 if metric is None or metric.describe is None:
                     continue
                 params = {**drill, **scope_query}
-                cell.url = f"{base}?{urlencode(params)}"  # type: ignore[attr-defined]
+                cell.url = f"{base}?{urlencode(params)}"
 
 
 @login_required
 def index(request: AuthedRequest) -> HttpResponse:
     if not selectors.can_see_reports(request.user):
         raise Http404
-    if user_scope(request.user).has(Role.BRANCH_COORDINATOR) and not user_scope(request.user).national:
+    if (
+        user_scope(request.user).has(Role.BRANCH_COORDINATOR)
+        and not user_scope(request.user).national
+    ):
         return redirect("reports:dashboard")
     return redirect("reports:annual")
 
@@ -202,7 +205,9 @@ def issued_visible_to(request: AuthedRequest) -> Any:
         return IssuedReport.objects.none()
     if scope.national:
         return IssuedReport.objects.all()
-    branches = list(selectors.report_branches_visible_to(request.user).values_list("code", flat=True))
+    branches = list(
+        selectors.report_branches_visible_to(request.user).values_list("code", flat=True)
+    )
     areas = list(selectors.report_areas_visible_to(request.user).values_list("code", flat=True))
     from django.db.models import Q
 
@@ -219,7 +224,9 @@ def issued_file(request: AuthedRequest, pk: int, kind: str) -> FileResponse:
     stored = getattr(report, kind)
     if not stored:
         raise Http404
-    return FileResponse(stored.open("rb"), as_attachment=True, filename=stored.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        stored.open("rb"), as_attachment=True, filename=stored.name.rsplit("/", 1)[-1]
+    )
 
 
 def _drill(request: AuthedRequest) -> tuple[Any, list[Any], int, ReportScope, str, str]:
@@ -302,9 +309,7 @@ def assessment(request: AuthedRequest) -> HttpResponse:
 def assessment_export(request: AuthedRequest) -> HttpResponse:
     year, scope, _form, _query = report_context(request)
     report = selectors.assessment_report_from_facts(year=year, scope=scope)
-    response = HttpResponse(
-        assessment_workbook(report, scope_label=scope.label), content_type=XLSX
-    )
+    response = HttpResponse(assessment_workbook(report, scope_label=scope.label), content_type=XLSX)
     name = f"assessment-{year}-{scope.code or 'KZ'}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.scopes import user_scope
+from kaskad.cascade.models import SchoolStrand
 from kaskad.core.http import AuthedRequest
 from kaskad.registry.models import Organisation
 from kaskad.reports import analytics, selectors
@@ -61,7 +62,7 @@ def coverage(request: AuthedRequest) -> HttpResponse:
             "rows": rows,
             "total": total,
             "by": by,
-            "strands": analytics.SchoolStrand.choices,
+            "strands": SchoolStrand.choices,
         },
     )
 
@@ -72,16 +73,22 @@ def _due_scope(request: AuthedRequest) -> tuple[object, str, frozenset[int] | No
     scope = user_scope(request.user)
     if not scope.has(*DUE_ROLES):
         raise Http404
-    if scope.has(Role.SCHOOL_LEADER) and not scope.has(Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR):
+    if scope.has(Role.SCHOOL_LEADER) and not scope.has(
+        Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR
+    ):
         organisation_ids = scope.organisation_ids
         school = request.GET.get("school", "")
         if school:
             if not school.isdigit() or int(school) not in organisation_ids:
                 raise Http404
             organisation_ids = frozenset({int(school)})
-        return None, ", ".join(
-            Organisation.objects.filter(pk__in=organisation_ids).values_list("name", flat=True)
-        ), organisation_ids
+        return (
+            None,
+            ", ".join(
+                Organisation.objects.filter(pk__in=organisation_ids).values_list("name", flat=True)
+            ),
+            organisation_ids,
+        )
     _year, report_scope, _form, _query = report_context(request)
     return report_scope, report_scope.label, None
 
@@ -93,9 +100,14 @@ def due(request: AuthedRequest) -> HttpResponse:
         scope=report_scope,  # type: ignore[arg-type]
         organisation_ids=organisation_ids,
     )
-    group = "organisation__name" if organisation_ids is not None or (
-        report_scope is not None and report_scope.kind == "area"  # type: ignore[attr-defined]
-    ) else "organisation__district__name"
+    group = (
+        "organisation__name"
+        if organisation_ids is not None
+        or (
+            report_scope is not None and report_scope.kind == "area"  # type: ignore[attr-defined]
+        )
+        else "organisation__district__name"
+    )
     listing = organisation_ids is not None or (
         report_scope is not None and report_scope.kind != "country"  # type: ignore[attr-defined]
     )
@@ -126,9 +138,7 @@ def due(request: AuthedRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="due-for-training.xlsx"'
         return response
     counts = analytics.due_counts(employments, group=group)
-    totals = {
-        k: sum(r[k] for r in counts) for k in ("teachers", "training_due", "category_due")
-    }
+    totals = {k: sum(r[k] for r in counts) for k in ("teachers", "training_due", "category_due")}
     context = {
         "label": label,
         "counts": counts,

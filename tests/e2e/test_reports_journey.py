@@ -34,8 +34,10 @@ def test_coordinator_drills_plan_against_actual_and_leader_sees_who_is_due(
     national_admin()
     today = timezone.localdate()
     version = make_version(title="Тиімді оқыту", formats=["classroom"], languages=["kk"])
-    cohort = make_cohort(version=version, branch_obj=branch("ALA"), status="open",
-                         starts_on=max(date(today.year, 1, 5), today - timedelta(days=1)))  # fmt: skip
+    starts_on = max(date(today.year, 1, 5), today - timedelta(days=1))
+    cohort = make_cohort(
+        version=version, branch_obj=branch("ALA"), status="open", starts_on=starts_on
+    )
     AnnualPlan.objects.create(
         year=today.year, branch=branch("ALA"), programme=version.programme,
         planned_cohorts=2, planned_participants=40,
@@ -65,7 +67,9 @@ def test_coordinator_drills_plan_against_actual_and_leader_sees_who_is_due(
     with page.expect_download() as download_info:
         page.locator("a[href*='format=xlsx']").click()
     data = Path(download_info.value.path()).read_bytes()
-    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(data)).active.iter_rows(min_row=5)]
+    rows = [
+        [c.value for c in r] for r in load_workbook(io.BytesIO(data)).active.iter_rows(min_row=5)
+    ]
     assert len(rows) == 3
 
     leader = sign_in(browser, live_server.url, "leader", width=390)

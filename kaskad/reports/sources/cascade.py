@@ -30,9 +30,9 @@ def _origin() -> Case:
 
 
 def trainers_trained(year: int) -> QuerySet[Accreditation]:
-    return Accreditation.objects.filter(
-        level__in=TRAINER_LEVELS, valid_from__year=year
-    ).annotate(origin_=_origin())
+    return Accreditation.objects.filter(level__in=TRAINER_LEVELS, valid_from__year=year).annotate(
+        origin_=_origin()
+    )
 
 
 def school_trainers_trained(year: int) -> QuerySet[Accreditation]:

@@ -182,7 +182,9 @@ def test_the_annual_report_of_the_hand_built_year(world: dict[str, Any]) -> None
     )
     assert direct == {world["p1"].pk, world["p2"].pk}
     assert set(
-        CascadeLink.objects.filter(year=2025, trainer=world["n"]).values_list("depth", "participant_id")
+        CascadeLink.objects.filter(year=2025, trainer=world["n"]).values_list(
+            "depth", "participant_id"
+        )
     ) == {(1, world["r"].pk), (2, world["p1"].pk), (2, world["p2"].pk)}
     assert a != b
 
@@ -191,11 +193,15 @@ def test_an_area_renamed_keeps_its_figures(world: dict[str, Any]) -> None:
     area = area_of("ALA")
     year_rebuild(2021)
     year_rebuild(2025)
-    before = values(table(annual_report(year=2025, scope=ReportScope(area=area)), "teachers").rows[-1])
+    before = values(
+        table(annual_report(year=2025, scope=ReportScope(area=area)), "teachers").rows[-1]
+    )
     area.name = "Zhetisu region (renamed)"
     area.save()
     year_rebuild(2025)
-    after = values(table(annual_report(year=2025, scope=ReportScope(area=area)), "teachers").rows[-1])
+    after = values(
+        table(annual_report(year=2025, scope=ReportScope(area=area)), "teachers").rows[-1]
+    )
     assert before == after == [4, 3, 1, 0, 0]  # by the area's identity, not its name
 
 
@@ -236,8 +242,8 @@ def test_assessment_tables_equal_the_recount(data_set: dict[str, Any]) -> None: 
         year_rebuild(year)
         for scope in (ReportScope(), ReportScope(branch=branch("ALA"))):
             recount = assessment_report(year=year, branch=scope.branch)
-            tables = annual_report(year=year, scope=scope, only=("evaluation", "repeated",
-                                                                  "ratings", "plagiarism"))  # fmt: skip
+            only = ("evaluation", "repeated", "ratings", "plagiarism")
+            tables = annual_report(year=year, scope=scope, only=only)
             t = {x.code: x for x in tables}
             total = recount.total
             assert values(t["evaluation"].rows[-1]) == [
