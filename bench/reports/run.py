@@ -104,9 +104,15 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
         approved = datetime(years[0] + i % len(years), 3, 1, tzinfo=tz)
         versions.append(
             ProgrammeVersion(
-                programme=p, number=1, status="approved", title=f"Programme {i}", hours=72,
-                formats=["classroom", "online"], languages=["kk", "ru"], approved_at=approved,
-            )  # fmt: skip
+                programme=p,
+                number=1,
+                status="approved",
+                title=f"Programme {i}",
+                hours=72,
+                formats=["classroom", "online"],
+                languages=["kk", "ru"],
+                approved_at=approved,
+            )
         )
     versions = ProgrammeVersion.objects.bulk_create(versions)
     rubrics = {v.pk: Rubric.objects.create(version=v) for v in versions}
@@ -114,9 +120,12 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
     schools = Organisation.objects.bulk_create(
         [
             Organisation(
-                code=f"S{i:06d}", name=f"School {i}", kind="school" if i % 25 else "nis",
-                area=areas[i % len(areas)], locality="urban",
-            )  # fmt: skip
+                code=f"S{i:06d}",
+                name=f"School {i}",
+                kind="school" if i % 25 else "nis",
+                area=areas[i % len(areas)],
+                locality="urban",
+            )
             for i in range(n_schools)
         ],
         batch_size=5000,
@@ -124,10 +133,14 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
     people = Person.objects.bulk_create(
         [
             Person(
-                iin=f"{i:012d}", surname=f"Surname{i}", given_name="Name",
-                birth_date=date(1980, 1, 1), sex="F", search_key=f"surname{i} name",
+                iin=f"{i:012d}",
+                surname=f"Surname{i}",
+                given_name="Name",
+                birth_date=date(1980, 1, 1),
+                sex="F",
+                search_key=f"surname{i} name",
                 current_organisation=schools[i % n_schools],
-            )  # fmt: skip
+            )
             for i in range(n_teachers)
         ],
         batch_size=5000,
@@ -135,10 +148,12 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
     Employment.objects.bulk_create(
         [
             Employment(
-                person=p, organisation=schools[i % n_schools], position="teacher",
+                person=p,
+                organisation=schools[i % n_schools],
+                position="teacher",
                 started_on=date(2010, 9, 1),
                 category_due_on=date(2027, 1, 1) + timedelta(days=i % 1500),
-            )  # fmt: skip
+            )
             for i, p in enumerate(people)
         ],
         batch_size=5000,
@@ -151,8 +166,13 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
     regional = people[len(national) : len(national) + max(40, int(4000 * scale))]
     regional_ids = {p.pk for p in regional}
     accreditations = [
-        Accreditation(person=p, programme=programmes[i % 30], level="national",
-                      valid_from=date(years[0], 1, 1), valid_until=date(years[-1] + 3, 1, 1))  # fmt: skip
+        Accreditation(
+            person=p,
+            programme=programmes[i % 30],
+            level="national",
+            valid_from=date(years[0], 1, 1),
+            valid_until=date(years[-1] + 3, 1, 1),
+        )
         for i, p in enumerate(national)
     ]
     strands = ["criteria_assessment", "methods", "research", "assessment_tasks"]
@@ -160,9 +180,14 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
     for i, p in enumerate(st_people):
         y = years[i % len(years)]
         accreditations.append(
-            Accreditation(person=p, programme=programmes[i % 30], level="school",
-                          strand=strands[i % 4], valid_from=date(y, 3, 1),
-                          valid_until=date(y + 5, 3, 1))  # fmt: skip
+            Accreditation(
+                person=p,
+                programme=programmes[i % 30],
+                level="school",
+                strand=strands[i % 4],
+                valid_from=date(y, 3, 1),
+                valid_until=date(y + 5, 3, 1),
+            )
         )
     Accreditation.objects.bulk_create(accreditations, batch_size=5000)
 
@@ -174,8 +199,15 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
         plan: list[AnnualPlan] = []
         for b in branches:
             for pi in range(0, 30, 3):
-                plan.append(AnnualPlan(year=year, branch=b, programme=programmes[pi],
-                                       planned_cohorts=3, planned_participants=60))  # fmt: skip
+                plan.append(
+                    AnnualPlan(
+                        year=year,
+                        branch=b,
+                        programme=programmes[pi],
+                        planned_cohorts=3,
+                        planned_participants=60,
+                    )
+                )
         AnnualPlan.objects.bulk_create(plan)
         spec = [("classroom", 25, classroom // 25), ("online", 1000, max(1, online // 1000))]
         for fmt, size, n in spec:
@@ -184,17 +216,27 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
                 start = date(year, 1, 10) + timedelta(days=rng.randrange(320))
                 v = versions[rng.randrange(30)]
                 cohorts.append(
-                    Cohort(code=f"B{code:07d}", version=v, branch=rng.choice(branches), format=fmt,
-                           language="kk", starts_on=start, ends_on=start + timedelta(days=12),
-                           status="closed", capacity=size, enrolled_count=size)  # fmt: skip
+                    Cohort(
+                        code=f"B{code:07d}",
+                        version=v,
+                        branch=rng.choice(branches),
+                        format=fmt,
+                        language="kk",
+                        starts_on=start,
+                        ends_on=start + timedelta(days=12),
+                        status="closed",
+                        capacity=size,
+                        enrolled_count=size,
+                    )
                 )
         cohorts = Cohort.objects.bulk_create(cohorts, batch_size=5000)
         # Regional trainers lead classroom cohorts; a few were trained by national trainers
         # in the first classroom cohorts of the year.
         trainers = []
         for i, c in enumerate(c for c in cohorts if c.format == "classroom"):
-            trainers.append(CohortTrainer(cohort=c, person=regional[i % len(regional)],
-                                          accreditation=None))  # fmt: skip
+            trainers.append(
+                CohortTrainer(cohort=c, person=regional[i % len(regional)], accreditation=None)
+            )
         enrolments: list[Enrolment] = []
         for c in cohorts:
             size = 25 if c.format == "classroom" else 1000
@@ -202,11 +244,18 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
             ended = datetime.combine(c.ends_on, datetime.min.time(), tzinfo=tz)
             for k in picks:
                 enrolments.append(
-                    Enrolment(cohort=c, person_id=people[k].pk, programme_id=c.version.programme_id,
-                              status="completed" if rng.random() < 0.93 else "not_completed",
-                              requested_at=ended, enrolled_at=ended, ended_at=ended,
-                              organisation_id=schools[k % n_schools].pk,
-                              area_id=schools[k % n_schools].area_id, position="teacher")  # fmt: skip
+                    Enrolment(
+                        cohort=c,
+                        person_id=people[k].pk,
+                        programme_id=c.version.programme_id,
+                        status="completed" if rng.random() < 0.93 else "not_completed",
+                        requested_at=ended,
+                        enrolled_at=ended,
+                        ended_at=ended,
+                        organisation_id=schools[k % n_schools].pk,
+                        area_id=schools[k % n_schools].area_id,
+                        position="teacher",
+                    )
                 )
         enrolments = Enrolment.objects.bulk_create(enrolments, batch_size=5000)
         enrol_total += len(enrolments)
@@ -220,10 +269,15 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
         earned: dict[int, Enrolment] = {}
         if year == years[0]:
             rows = [
-                Enrolment(cohort=first[i % len(first)], person_id=r.pk,
-                          programme_id=first[i % len(first)].version.programme_id,
-                          status="completed", requested_at=datetime(year, 1, 5, tzinfo=tz),
-                          ended_at=datetime(year, 1, 20, tzinfo=tz), position="teacher")  # fmt: skip
+                Enrolment(
+                    cohort=first[i % len(first)],
+                    person_id=r.pk,
+                    programme_id=first[i % len(first)].version.programme_id,
+                    status="completed",
+                    requested_at=datetime(year, 1, 5, tzinfo=tz),
+                    ended_at=datetime(year, 1, 20, tzinfo=tz),
+                    position="teacher",
+                )
                 for i, r in enumerate(regional)
             ]
             for e in Enrolment.objects.bulk_create(rows, batch_size=5000):
@@ -232,10 +286,14 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
         for t in needs_accreditation:
             is_regional = t.person.pk in regional_ids
             acc_rows.append(
-                Accreditation(person=t.person, programme_id=t.cohort.version.programme_id,
-                              level="regional" if is_regional else "national",
-                              valid_from=date(year, 1, 1), valid_until=date(year + 3, 1, 1),
-                              earned_through=earned.get(t.person.pk) if is_regional else None)  # fmt: skip
+                Accreditation(
+                    person=t.person,
+                    programme_id=t.cohort.version.programme_id,
+                    level="regional" if is_regional else "national",
+                    valid_from=date(year, 1, 1),
+                    valid_until=date(year + 3, 1, 1),
+                    earned_through=earned.get(t.person.pk) if is_regional else None,
+                )
             )
         created = Accreditation.objects.bulk_create(acc_rows, batch_size=5000)
         for t, a in zip(needs_accreditation, created, strict=True):
@@ -249,14 +307,20 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
             c = e.cohort
             cert = rng.random() < 0.94
             port_rows.append(
-                Portfolio(enrolment=e, rubric=rubrics[c.version_id], attempt=1,
-                          status="certified" if cert else "not_certified",
-                          deadline=e.ended_at, submitted_at=e.ended_at,
-                          rating=rng.choices(["unsatisfactory", "satisfactory", "good"],
-                                             [6, 93, 1])[0],
-                          plagiarism_status=rng.choices(["clear", "suspected", "confirmed",
-                                                         "not_checked"], [60, 8, 4, 28])[0],
-                          programme_id=c.version.programme_id, branch_id=c.branch_id)  # fmt: skip
+                Portfolio(
+                    enrolment=e,
+                    rubric=rubrics[c.version_id],
+                    attempt=1,
+                    status="certified" if cert else "not_certified",
+                    deadline=e.ended_at,
+                    submitted_at=e.ended_at,
+                    rating=rng.choices(["unsatisfactory", "satisfactory", "good"], [6, 93, 1])[0],
+                    plagiarism_status=rng.choices(
+                        ["clear", "suspected", "confirmed", "not_checked"], [60, 8, 4, 28]
+                    )[0],
+                    programme_id=c.version.programme_id,
+                    branch_id=c.branch_id,
+                )
             )
         port_rows = Portfolio.objects.bulk_create(port_rows, batch_size=5000)
         events = []
@@ -274,8 +338,10 @@ def generate(*, scale: float, years: list[int], seed: int) -> dict[str, int]:
                 [events[0].pk],
             )
         portfolio_total += len(port_rows)
-        say(f"  {year}: {len(cohorts):,} cohorts, {len(enrolments):,} enrolments, "
-            f"{len(port_rows):,} portfolios")  # fmt: skip
+        say(
+            f"  {year}: {len(cohorts):,} cohorts, {len(enrolments):,} enrolments, "
+            f"{len(port_rows):,} portfolios"
+        )
     counts["enrolments"] = enrol_total
     counts["portfolios"] = portfolio_total
     counts["school_trainers"] = len(st_people)
@@ -308,14 +374,19 @@ def measure_rebuild(years: list[int]) -> dict[str, Any]:
             "facts": result.facts,
             "links": result.links,
         }
-        say(f"  rebuild {year}: {per_year[year]['seconds']} s, {result.facts:,} figures, "
-            f"{result.links:,} cascade links")  # fmt: skip
+        say(
+            f"  rebuild {year}: {per_year[year]['seconds']} s, {result.facts:,} figures, "
+            f"{result.links:,} cascade links"
+        )
     started = time.perf_counter()
     nightly_rebuild()
     nightly = round(time.perf_counter() - started, 2)
     say(f"  nightly (current + previous year): {nightly} s")
-    return {"per_year": per_year, "nightly_seconds": nightly, "all_years_seconds": round(
-        sum(v["seconds"] for v in per_year.values()), 2)}  # fmt: skip
+    return {
+        "per_year": per_year,
+        "nightly_seconds": nightly,
+        "all_years_seconds": round(sum(v["seconds"] for v in per_year.values()), 2),
+    }
 
 
 def measure_pages(*, requests: int, year: int) -> list[dict[str, Any]]:
@@ -330,23 +401,39 @@ def measure_pages(*, requests: int, year: int) -> list[dict[str, Any]]:
     assert branch is not None
     pages = [
         ("bench-admin", "annual report, country", "/reports/annual/", {"year": year}),
-        ("bench-admin", "annual report, branch", "/reports/annual/",
-         {"year": year, "branch": branch.code}),
-        ("bench-admin", "annual report XLSX, country", "/reports/annual/export.xlsx",
-         {"year": year}),
+        (
+            "bench-admin",
+            "annual report, branch",
+            "/reports/annual/",
+            {"year": year, "branch": branch.code},
+        ),
+        (
+            "bench-admin",
+            "annual report XLSX, country",
+            "/reports/annual/export.xlsx",
+            {"year": year},
+        ),
         ("bench-admin", "assessment, country", "/reports/assessment/", {"year": year}),
         ("bench-admin", "cascade, country", "/reports/cascade/", {"year": year}),
         ("bench-admin", "school-trainer coverage, country", "/reports/coverage/", {}),
         ("bench-admin", "dashboard, national", "/reports/dashboard/", {}),
         ("bench-admin", "dashboard data, national", "/reports/dashboard/data.json", {}),
         ("bench-coordinator", "dashboard, branch", "/reports/dashboard/", {}),
-        ("bench-coordinator", "drill-down: teachers trained, branch", "/reports/figure/",
-         {"metric": "completed", "year": year, "branch": branch.code}),
-        ("bench-coordinator", "due for training, branch (counts + first 500)", "/reports/due/",
-         {"branch": branch.code}),
+        (
+            "bench-coordinator",
+            "drill-down: teachers trained, branch",
+            "/reports/figure/",
+            {"metric": "completed", "year": year, "branch": branch.code},
+        ),
+        (
+            "bench-coordinator",
+            "due for training, branch (counts + first 500)",
+            "/reports/due/",
+            {"branch": branch.code},
+        ),
         ("bench-leader", "dashboard, school leader", "/reports/dashboard/", {}),
         ("bench-leader", "due for training, school", "/reports/due/", {}),
-    ]  # fmt: skip
+    ]
     clients: dict[str, Client] = {}
     results = []
     for username, label, path, params in pages:
@@ -365,8 +452,12 @@ def measure_pages(*, requests: int, year: int) -> list[dict[str, Any]]:
             assert response.status_code == 200
         times.sort()
         p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
-        row = {"page": label, "p50_ms": round(statistics.median(times)),
-               "p95_ms": round(p95), "n": len(times)}  # fmt: skip
+        row = {
+            "page": label,
+            "p50_ms": round(statistics.median(times)),
+            "p95_ms": round(p95),
+            "n": len(times),
+        }
         results.append(row)
         say(f"  {label}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms")
     return results
@@ -378,21 +469,40 @@ def rush(args: argparse.Namespace, *, with_rebuild: bool, url: str) -> dict[str,
     loop = None
     if with_rebuild:
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
-        loop = subprocess.Popen(  # noqa: S603 - fixed arguments
+        loop = subprocess.Popen(
             [sys.executable, str(Path(__file__)), "--rebuild-loop"], env=env, cwd=str(ROOT)
         )
         time.sleep(3)
     command = [
-        sys.executable, str(ROOT / "bench" / "enrolment_rush" / "run.py"),
-        "--teachers", str(args.rush_teachers), "--cohorts", str(args.rush_cohorts),
-        "--configs", "gthread:2x4", "--skip-pgbench", "--profile", "0",
-        "--pg-db", f"{args.pg_db}_rush", "--port", str(args.rush_port),
-        "--work", str(ROOT / "var" / "bench" / "reports" / ("rush_rebuild" if with_rebuild else "rush")),
-    ]  # fmt: skip
+        sys.executable,
+        str(ROOT / "bench" / "enrolment_rush" / "run.py"),
+        "--teachers",
+        str(args.rush_teachers),
+        "--cohorts",
+        str(args.rush_cohorts),
+        "--configs",
+        "gthread:2x4",
+        "--skip-pgbench",
+        "--profile",
+        "0",
+        "--pg-db",
+        f"{args.pg_db}_rush",
+        "--port",
+        str(args.rush_port),
+        "--work",
+        str(ROOT / "var" / "bench" / "reports" / ("rush_rebuild" if with_rebuild else "rush")),
+    ]
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     try:
-        out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(ROOT),  # noqa: S603
-                             check=False, timeout=3600)  # fmt: skip
+        out = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=str(ROOT),
+            check=False,
+            timeout=3600,
+        )
     finally:
         if loop is not None:
             loop.terminate()
@@ -401,8 +511,11 @@ def rush(args: argparse.Namespace, *, with_rebuild: bool, url: str) -> dict[str,
     if match is None:
         say(out.stdout[-3000:] + out.stderr[-3000:])
         raise SystemExit("the enrolment rush did not report its throughput")
-    return {"enrolments_per_s": int(match.group(1)), "p99_ms": float(match.group(2)),
-            "rebuild_running": with_rebuild}  # fmt: skip
+    return {
+        "enrolments_per_s": int(match.group(1)),
+        "p99_ms": float(match.group(2)),
+        "rebuild_running": with_rebuild,
+    }
 
 
 def rebuild_loop() -> None:
@@ -455,8 +568,13 @@ def main() -> None:
     rebuild = measure_rebuild(years)
     say("Pages:")
     pages = measure_pages(requests=args.requests, year=this_year)
-    result: dict[str, Any] = {"scale": args.scale, "years": years, "counts": counts,
-                              "rebuild": rebuild, "pages": pages}  # fmt: skip
+    result: dict[str, Any] = {
+        "scale": args.scale,
+        "years": years,
+        "counts": counts,
+        "rebuild": rebuild,
+        "pages": pages,
+    }
     if not args.skip_rush:
         say("Enrolment rush, alone…")
         alone = rush(args, with_rebuild=False, url=url)
@@ -464,9 +582,13 @@ def main() -> None:
         say("Enrolment rush, with the nightly rebuild looping…")
         busy = rush(args, with_rebuild=True, url=url)
         say(f"  {busy}")
-        result["rush"] = {"alone": alone, "with_rebuild": busy,
-                          "loss_percent": round(100 * (1 - busy["enrolments_per_s"]
-                                                        / alone["enrolments_per_s"]), 1)}  # fmt: skip
+        result["rush"] = {
+            "alone": alone,
+            "with_rebuild": busy,
+            "loss_percent": round(
+                100 * (1 - busy["enrolments_per_s"] / alone["enrolments_per_s"]), 1
+            ),
+        }
         say(f"  throughput lost with the rebuild running: {result['rush']['loss_percent']}%")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "result.json").write_text(json.dumps(result, indent=2, default=str))

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kaskad.cascade.models import SchoolStrand
@@ -78,6 +79,18 @@ class Cell:
     text: str = ""
     url: str = ""  # the drill-down's address, set by the page
 
+    @property
+    def display(self) -> str:
+        """The cell as printed: text, a count with grouped digits, a percentage with one
+        decimal in the reader's locale, or a dash."""
+        if self.text:
+            return self.text
+        if self.value is None:
+            return "—"
+        if self.is_percent:
+            return number_format(self.value, decimal_pos=1) + "%"
+        return number_format(self.value, decimal_pos=0, force_grouping=True)
+
 
 @dataclass
 class Row:
@@ -124,26 +137,33 @@ class Figures:
         self.year = year
         self.scope = scope
         self._cache: dict[tuple[str, int], dict[tuple[int | None, str], int]] = {}
+        self._programmes: dict[int, Programme] | None = None
 
     def _load(self, metric: str, year: int) -> dict[tuple[int | None, str], int]:
-        cached = self._cache.get((metric, year))
-        if cached is not None:
-            return cached
-        qs = Fact.objects.filter(year=year, metric=metric)
-        if metric not in NATIONAL_METRICS:
-            if self.scope.area is not None:
-                qs = qs.filter(area_id=self.scope.area.pk)
-            elif self.scope.branch is not None:
-                qs = qs.filter(branch_id=self.scope.branch.pk)
-        values: dict[tuple[int | None, str], int] = defaultdict(int)
-        for programme_id, key, value in (
-            qs.values("programme_id", "key")
-            .annotate(v=Sum("value"))
-            .values_list("programme_id", "key", "v")
-        ):
-            values[(programme_id, key)] += int(value or 0)
-        self._cache[(metric, year)] = values
-        return values
+        """The metric's figures in this scope, by (programme, key). All metrics of a year are
+        read in one grouped query the first time the year is asked for."""
+        if ("", year) not in self._cache:
+            self._load_year(year)
+        return self._cache.get((metric, year), {})
+
+    def _load_year(self, year: int) -> None:
+        qs = Fact.objects.filter(year=year)
+        national = qs.filter(metric__in=NATIONAL_METRICS)
+        scoped = qs.exclude(metric__in=NATIONAL_METRICS)
+        if self.scope.area is not None:
+            scoped = scoped.filter(area_id=self.scope.area.pk)
+        elif self.scope.branch is not None:
+            scoped = scoped.filter(branch_id=self.scope.branch.pk)
+        for part in (national, scoped):
+            for metric, programme_id, key, value in (
+                part.values("metric", "programme_id", "key")
+                .annotate(v=Sum("value"))
+                .values_list("metric", "programme_id", "key", "v")
+                .order_by()
+            ):
+                values = self._cache.setdefault((metric, year), defaultdict(int))
+                values[(programme_id, key)] += int(value or 0)
+        self._cache.setdefault(("", year), {})
 
     def get(
         self,
@@ -160,6 +180,19 @@ class Figures:
             for (p, k), v in values.items()
             if (programme is False or p == programme) and (key is None or k == key)
         )
+
+    def programmes_ordered(self, *metrics: str) -> list[Programme]:
+        """The programmes with a figure in any of `metrics`, in the report's order; all the
+        year's programmes are read once (two queries) and kept for the other tables."""
+        if self._programmes is None:
+            ids = {p for values in self._cache.values() for (p, _k) in values if p}
+            self._programmes = {p.pk: p for p in programmes_in_order(list(ids))}
+        wanted = set(self.programmes(*metrics))
+        missing = [pk for pk in wanted if pk not in self._programmes]
+        if missing:
+            self._programmes.update({p.pk: p for p in programmes_in_order(missing)})
+        ordered = [p for p in self._programmes.values() if p.pk in wanted]
+        return sorted(ordered, key=lambda p: (p.area.sort_order, p.area.code, p.code))
 
     def programmes(self, *metrics: str) -> list[int]:
         ids: set[int] = set()
@@ -313,7 +346,7 @@ def plan_vs_actual(f: Figures) -> Table:
     metrics = ("planned_cohorts", "actual_cohorts", "planned_participants", "participants")
     total = dict.fromkeys(metrics, 0)
     unplanned = dict.fromkeys(metrics, 0)
-    for programme in programmes_in_order(f.programmes(*metrics)):
+    for programme in f.programmes_ordered(*metrics):
         v = {m: f.get(m, programme=programme.pk) for m in metrics}
         in_plan = bool(v["planned_cohorts"] or v["planned_participants"])
         into = total if in_plan else unplanned
@@ -362,7 +395,7 @@ def trainers_trained(f: Figures) -> Table:
         chart_columns=(2, 3),
     )
     keys = list(ORIGINS)
-    for programme in programmes_in_order(f.programmes("trainers_trained")):
+    for programme in f.programmes_ordered("trainers_trained"):
         table.rows.append(
             Row(
                 label=title_of(programme),
@@ -465,7 +498,7 @@ def teachers_by_programme(f: Figures) -> Table:
         columns=[_("Programme"), _("Total"), *(str(fm.label) for fm in FORMAT_COLUMNS)],
         chart_columns=(2, 3, 4, 5),
     )
-    for programme in programmes_in_order(f.programmes("completed")):
+    for programme in f.programmes_ordered("completed"):
         table.rows.append(
             Row(
                 label=title_of(programme),
@@ -543,7 +576,7 @@ def _by_programme(
                 out.append(f.cell(metric, programme=programme, key=key))
         return out
 
-    for programme in programmes_in_order(f.programmes(present)):
+    for programme in f.programmes_ordered(present):
         table.rows.append(
             Row(label=title_of(programme), code=programme.code, cells=cells(programme.pk))
         )
