@@ -90,7 +90,7 @@ def cascade_reach(*, year: int, scope: ReportScope, limit: int = 50) -> list[Rea
     return [
         ReachRow(
             trainer=people[r["trainer_id"]],
-            level=r["level"],
+            level=str(dict(TrainerLevel.choices).get(r["level"], r["level"])),
             direct=r["direct"],
             next_level=r["next_level"],
             total=r["total"],
@@ -400,7 +400,9 @@ def due_for_training(
     )
 
 
-def due_counts(employments: QuerySet[Employment], *, group: str) -> list[dict[str, Any]]:
+def due_counts(
+    employments: QuerySet[Employment], *, group: str, extra: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     """Counts of teachers and of those due, grouped by `group` (an organisation field path)."""
     today = timezone.localdate()
     cutoff = today - timedelta(days=365 * DUE_YEARS + 1)
@@ -412,9 +414,15 @@ def due_counts(employments: QuerySet[Employment], *, group: str) -> list[dict[st
     )
     return list(
         employments.annotate(trained_recently=Exists(recent))
-        .values(group)
+        .values(group, *extra)
         .annotate(
             teachers=Count("person_id", distinct=True),
+            due_any=Count(
+                "person_id",
+                filter=Q(trained_recently=False)
+                | Q(category_due_on__isnull=False, category_due_on__lte=category_by),
+                distinct=True,
+            ),
             training_due=Count("person_id", filter=Q(trained_recently=False), distinct=True),
             category_due=Count(
                 "person_id",

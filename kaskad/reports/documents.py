@@ -116,7 +116,7 @@ def bar_chart_svg(table: Table, *, width: int = 640) -> str:
     ]
     for i, (row, vs) in enumerate(zip(rows, values, strict=True)):
         y = i * group + 4
-        label = row.label if len(row.label) <= 48 else row.label[:46] + "…"
+        label = row.label if len(row.label) <= 38 else row.label[:36] + "…"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + bar * len(columns) / 2 + 3}" '
             f'text-anchor="end">{escape(label)}</text>'

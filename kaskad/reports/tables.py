@@ -260,7 +260,7 @@ def programmes_developed(f: Figures) -> Table:
     table = Table(
         code="programmes_developed",
         title=_("Professional development programmes developed, by area"),
-        columns=[_("Area"), *(str(y) for y in years)],
+        columns=[_("Programme area"), *(str(y) for y in years)],
         chart_columns=(1, 2),
     )
     by_area: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -481,9 +481,9 @@ def school_trainers(f: Figures) -> Table:
         "%(people)s teachers are school trainers (in one strand or more), %(share)s%% of the "
         "%(teachers)s teachers of general-education schools."
     ) % {
-        "people": f"{people:,}".replace(",", "\u00a0"),
-        "share": percent(people, teachers) if teachers else "–",
-        "teachers": f"{teachers:,}".replace(",", "\u00a0"),
+        "people": number_format(people, force_grouping=True),
+        "share": number_format(percent(people, teachers) or 0, decimal_pos=1),
+        "teachers": number_format(teachers, force_grouping=True),
     }
     return table
 

@@ -23,6 +23,7 @@ from kaskad.reports.sources._common import full_name
 from kaskad.reports.views import _attach_drill_links, report_context
 
 DUE_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.SCHOOL_LEADER)
+DUE_LIMIT = 200  # names on the page; the workbook holds them all
 
 
 @login_required
@@ -137,14 +138,19 @@ def due(request: AuthedRequest) -> HttpResponse:
         response = HttpResponse(data, content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="due-for-training.xlsx"'
         return response
-    counts = analytics.due_counts(employments, group=group)
-    totals = {k: sum(r[k] for r in counts) for k in ("teachers", "training_due", "category_due")}
+    extra = ("organisation__district__code",) if group != "organisation__name" else ()
+    counts = analytics.due_counts(employments, group=group, extra=extra)
+    totals = {
+        k: sum(r[k] for r in counts)
+        for k in ("teachers", "training_due", "category_due", "due_any")
+    }
     context = {
         "label": label,
         "counts": counts,
         "group": group,
         "totals": totals,
-        "rows": analytics.due_rows(employments, limit=500) if listing else [],
+        "rows": analytics.due_rows(employments, limit=DUE_LIMIT) if listing else [],
+        "limit": DUE_LIMIT,
         "listing": listing,
         "query": request.GET.urlencode(),
         "due_years": analytics.DUE_YEARS,

@@ -18,7 +18,7 @@ from kaskad.reports.sources._common import full_name, person_sort_key, years_of
 # centres. Everyone else works at a general-education (or other) organisation.
 CENTRE_KINDS = (OrganisationKind.BRANCH, OrganisationKind.NIS, OrganisationKind.METHOD_CENTRE)
 TRAINER_LEVELS = (TrainerLevel.NATIONAL, TrainerLevel.REGIONAL)
-ORIGINS = {"centre": _("the centre"), "general": _("general-education organisations")}
+ORIGINS = {"centre": _("Centre (NIS)"), "general": _("General-education organisations")}
 
 
 def _origin() -> Case:

@@ -5,6 +5,7 @@ cascade and coverage pages, and "due for training" for a school leader and a coo
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -119,9 +120,21 @@ def test_the_pdf_and_issuing_a_version_that_freezes_the_year(built: Any) -> None
     )
 
 
-def test_the_sweep_queues_changed_years_and_the_nightly_run(built: Any) -> None:
-    years = changes_sweep()
-    assert years  # first sweep: today's nightly rebuild
+def test_the_sweep_finds_the_years_of_changed_records(built: Any) -> None:
+    from kaskad.delivery.models import Enrolment
+    from kaskad.reports.models import SweepMark
+
+    this_year = timezone.localdate().year
+    later = timezone.now() + timedelta(minutes=1)
+    first = changes_sweep(now=later)
+    assert {this_year, this_year - 1} <= first  # the first sweep of a day: the nightly run
+    year_rebuild(this_year)
+    assert changes_sweep(now=later + timedelta(minutes=1)) == set()  # nothing changed since
+    mark = SweepMark.objects.get().mark
+    enrolment = Enrolment.objects.filter(ended_at__year=2025).first()
+    assert enrolment is not None
+    Enrolment.objects.filter(pk=enrolment.pk).update(updated_at=mark + timedelta(seconds=5))
+    assert 2025 in changes_sweep(now=mark + timedelta(seconds=10))
 
 
 def test_dashboards_per_role(built: Any) -> None:
