@@ -427,7 +427,7 @@ def measure_pages(*, requests: int, year: int) -> list[dict[str, Any]]:
         ),
         (
             "bench-coordinator",
-            "due for training, branch (counts + first 500)",
+            "due for training, branch (counts + first 200)",
             "/reports/due/",
             {"branch": branch.code},
         ),
@@ -545,12 +545,24 @@ def main() -> None:
     parser.add_argument("--rush-cohorts", type=int, default=120)
     parser.add_argument("--rush-port", type=int, default=8118)
     parser.add_argument("--rebuild-loop", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pages-only", action="store_true", help="measure the pages on an existing database"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "reports")
     args = parser.parse_args()
     if args.rebuild_loop:
         rebuild_loop()
         return
     url = f"{args.pg}/{args.pg_db}"
+    if args.pages_only:
+        setup_django(url)
+        from django.utils import timezone
+
+        say("Pages (existing database):")
+        pages = measure_pages(requests=args.requests, year=timezone.localdate().year)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "pages.json").write_text(json.dumps(pages, indent=2))
+        return
     recreate_database(args.pg, args.pg_db)
     setup_django(url)
     from django.core.management import call_command

@@ -31,10 +31,10 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.utils import timezone
 
@@ -385,9 +385,13 @@ def due_for_training(
     return (
         employments.annotate(
             trained_recently=Exists(recent),
-            last_completed=Max(
-                "person__enrolments__ended_at",
-                filter=Q(person__enrolments__status=EnrolmentStatus.COMPLETED),
+            # A correlated subquery on the (person, status) index, not a join and GROUP BY.
+            last_completed=Subquery(
+                Enrolment.objects.filter(
+                    person_id=OuterRef("person_id"), status=EnrolmentStatus.COMPLETED
+                )
+                .order_by("-ended_at")
+                .values("ended_at")[:1]
             ),
         )
         .filter(Q(trained_recently=False) | Q(category_due_on__lte=category_by))

@@ -27,6 +27,8 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from kaskad.core.collation import name_order
+
 # (metric, branch_id, area_id, programme_id, key, value)
 FactRow = tuple[str, int | None, int | None, int | None, str, int]
 
@@ -59,6 +61,8 @@ class Metric:
     describe: Callable[[Any], DrillRow] | None = None
     # select_related for the drill-down list.
     related: tuple[str, ...] = ()
+    # The path to the person ("person__"), so the list is in alphabetical order in SQL.
+    person: str | None = None
 
 
 @dataclass
@@ -159,4 +163,6 @@ def drill_queryset(
         qs = qs.filter(**{metric.key: key})
     if metric.related:
         qs = qs.select_related(*metric.related)
+    if metric.person is not None:
+        qs = qs.order_by(*name_order(metric.person), "pk")
     return qs

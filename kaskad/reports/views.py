@@ -252,10 +252,9 @@ def _drill(request: AuthedRequest) -> tuple[Any, list[Any], int, ReportScope, st
         key=key,
     )
     total = qs.count()
-    records = sorted(
-        (metric.describe(obj) for obj in qs[:DRILL_LIMIT]),
-        key=lambda r: r.sort_key if r.sort_key is not None else (),
-    )
+    records = [metric.describe(obj) for obj in qs[:DRILL_LIMIT]]
+    if metric.person is None:
+        records.sort(key=lambda r: r.sort_key if r.sort_key is not None else ())
     label = str(metric.label)
     if key:
         label = f"{label}: {key}"

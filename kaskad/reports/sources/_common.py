@@ -4,12 +4,27 @@ touched by changed records."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from kaskad.core.collation import name_key
+
+
+@lru_cache(maxsize=512)
+def _cached_label(language: str | None, choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def label_of(choices: Any, value: str) -> str:
+    """The translated label of a choice, cached per language (a drill-down lists hundreds)."""
+    return _cached_label(get_language(), choices, value)
 
 
 def full_name(person: Any) -> str:

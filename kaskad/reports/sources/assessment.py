@@ -38,9 +38,16 @@ from kaskad.assessment.models import (
     PlagiarismStatus,
     Portfolio,
     PortfolioEvent,
+    PortfolioStatus,
+    Rating,
 )
 from kaskad.reports.figures import DrillRow, Metric, Source, register, year_bounds
-from kaskad.reports.sources._common import full_name, local_date, person_sort_key, years_of
+from kaskad.reports.sources._common import (
+    full_name,
+    label_of,
+    local_date,
+    years_of,
+)
 
 OUTCOME_KINDS = (EventKind.CERTIFIED, EventKind.NOT_CERTIFIED)
 CHECKED = (
@@ -142,13 +149,12 @@ def portfolio_row(portfolio: Portfolio) -> DrillRow:
         detail=" · ".join(
             str(x)
             for x in (
-                portfolio.get_status_display(),
-                portfolio.get_rating_display() if portfolio.rating else "",
-                portfolio.get_plagiarism_status_display(),
+                label_of(PortfolioStatus, portfolio.status),
+                label_of(Rating, portfolio.rating) if portfolio.rating else "",
+                label_of(PlagiarismStatus, portfolio.plagiarism_status),
             )
             if x
         ),
-        sort_key=person_sort_key(enrolment.person),
     )
 
 
@@ -171,6 +177,7 @@ def _metric(code: str, label: object, records: object, key: str | None = None) -
         key=key,
         describe=portfolio_row,
         related=("enrolment__person", "enrolment__organisation", "programme"),
+        person="enrolment__person__",
     )
 
 

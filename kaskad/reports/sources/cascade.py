@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kaskad.cascade.models import Accreditation, TrainerLevel
 from kaskad.registry.choices import OrganisationKind
 from kaskad.reports.figures import DrillRow, Metric, Source, register
-from kaskad.reports.sources._common import full_name, person_sort_key, years_of
+from kaskad.reports.sources._common import full_name, years_of
 
 # The centre's own people: its branches, the Intellectual schools and their methodological
 # centres. Everyone else works at a general-education (or other) organisation.
@@ -59,7 +59,6 @@ def accreditation_row(accreditation: Accreditation) -> DrillRow:
         programme=accreditation.programme.code,
         on=accreditation.valid_from,
         detail=str(accreditation.get_strand_display() or accreditation.get_level_display()),
-        sort_key=person_sort_key(accreditation.person),
     )
 
 
@@ -90,6 +89,7 @@ SOURCE = register(
                 counts="person_id",
                 describe=accreditation_row,
                 related=RELATED,
+                person="person__",
             ),
             Metric(
                 code="school_trainers_trained",
@@ -101,6 +101,7 @@ SOURCE = register(
                 counts="person_id",
                 describe=accreditation_row,
                 related=RELATED,
+                person="person__",
             ),
             Metric(
                 code="school_trainers_active",
@@ -112,6 +113,7 @@ SOURCE = register(
                 counts="person_id",
                 describe=accreditation_row,
                 related=RELATED,
+                person="person__",
             ),
             Metric(
                 code="school_trainer_people",
@@ -122,6 +124,7 @@ SOURCE = register(
                 counts="person_id",
                 describe=accreditation_row,
                 related=RELATED,
+                person="person__",
             ),
         ],
         changed_years=changed_years,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaskad.certificates.models import Certificate, CertificateStatus
 from kaskad.reports.figures import DrillRow, Metric, Source, register
-from kaskad.reports.sources._common import person_sort_key, years_of
+from kaskad.reports.sources._common import label_of, years_of
 
 
 def issued(year: int) -> QuerySet[Certificate]:
@@ -28,8 +28,7 @@ def certificate_row(certificate: Certificate) -> DrillRow:
         organisation=str(certificate.branch),
         programme=certificate.portfolio.programme.code,
         on=certificate.issued_on,
-        detail=f"{certificate.number} · {certificate.get_status_display()}",
-        sort_key=person_sort_key(certificate.person),
+        detail=f"{certificate.number} · {label_of(CertificateStatus, certificate.status)}",
     )
 
 
@@ -47,6 +46,7 @@ def _metric(code: str, label: object, records: object) -> Metric:
         programme="portfolio__programme_id",
         describe=certificate_row,
         related=("person", "branch", "portfolio__programme"),
+        person="person__",
     )
 
 

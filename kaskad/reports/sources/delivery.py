@@ -9,10 +9,16 @@ from typing import Any
 from django.db.models import Case, CharField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.delivery.models import Cohort, Enrolment, EnrolmentStatus
+from kaskad.catalogue.models import Format
+from kaskad.delivery.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
 from kaskad.registry.choices import OrganisationKind
 from kaskad.reports.figures import DrillRow, Metric, Source, register, year_bounds
-from kaskad.reports.sources._common import full_name, local_date, person_sort_key, years_of
+from kaskad.reports.sources._common import (
+    full_name,
+    label_of,
+    local_date,
+    years_of,
+)
 
 # Cohorts that count as delivered against the plan, and enrolments that count as participants.
 ACTUAL_COHORT_STATUSES = ("open", "running", "finished", "closed")
@@ -57,8 +63,7 @@ def enrolment_row(enrolment: Enrolment) -> DrillRow:
         organisation=str(organisation) if organisation else "",
         programme=enrolment.programme.code,
         on=local_date(enrolment.ended_at) or enrolment.cohort.starts_on,
-        detail=f"{enrolment.cohort.code} · {enrolment.get_status_display()}",
-        sort_key=person_sort_key(enrolment.person),
+        detail=f"{enrolment.cohort.code} · {label_of(EnrolmentStatus, enrolment.status)}",
     )
 
 
@@ -83,7 +88,7 @@ def cohort_row(cohort: Cohort) -> DrillRow:
         organisation=str(cohort.branch),
         programme=cohort.version.programme.code,
         on=cohort.starts_on,
-        detail=f"{cohort.get_format_display()} · {cohort.get_status_display()}",
+        detail=f"{label_of(Format, cohort.format)} · {label_of(CohortStatus, cohort.status)}",
         sort_key=(cohort.starts_on, cohort.code),
     )
 
@@ -107,6 +112,7 @@ def _enrolment_metric(code: str, label: Any, records: Any, key: str | None) -> M
         key=key,
         describe=enrolment_row,
         related=ENROLMENT_RELATED,
+        person="person__",
     )
 
 

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.registry.choices import OrganisationKind
+from kaskad.registry.choices import OrganisationKind, Position
 from kaskad.registry.models import Employment
 from kaskad.reports.figures import DrillRow, Metric, Source, register
-from kaskad.reports.sources._common import full_name, person_sort_key, years_of
+from kaskad.reports.sources._common import full_name, label_of, years_of
 
 GENERAL_EDUCATION = (OrganisationKind.SCHOOL, OrganisationKind.NIS)
 TEACHING_POSITIONS = ("teacher", "deputy_director", "director", "methodologist")
@@ -35,8 +35,7 @@ def employment_row(employment: Employment) -> DrillRow:
         organisation=str(employment.organisation),
         programme="",
         on=employment.started_on,
-        detail=employment.get_position_display(),
-        sort_key=person_sort_key(employment.person),
+        detail=label_of(Position, employment.position),
     )
 
 
@@ -58,6 +57,7 @@ SOURCE = register(
                 counts="person_id",
                 describe=employment_row,
                 related=("person", "organisation"),
+                person="person__",
             ),
         ],
         changed_years=changed_years,
