@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -369,6 +369,12 @@ def teachers_in(
     return qs
 
 
+def _start_of(day: date) -> datetime:
+    """Midnight of `day` in the server's time zone: compared with `ended_at` directly, so the
+    (person, status) index serves the lookup without a cast per row."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
 def due_for_training(
     employments: QuerySet[Employment], *, today: date | None = None
 ) -> QuerySet[Employment]:
@@ -380,11 +386,13 @@ def due_for_training(
     recent = Enrolment.objects.filter(
         person_id=OuterRef("person_id"),
         status=EnrolmentStatus.COMPLETED,
-        ended_at__date__gte=cutoff,
+        ended_at__gte=_start_of(cutoff),
     )
+    # Exists in WHERE is a per-row probe of the (person, status) index; in SELECT, PostgreSQL
+    # would hash every recent completion of the country first.
     return (
-        employments.annotate(
-            trained_recently=Exists(recent),
+        employments.filter(~Exists(recent) | Q(category_due_on__lte=category_by))
+        .annotate(
             # A correlated subquery on the (person, status) index, not a join and GROUP BY.
             last_completed=Subquery(
                 Enrolment.objects.filter(
@@ -394,7 +402,6 @@ def due_for_training(
                 .values("ended_at")[:1]
             ),
         )
-        .filter(Q(trained_recently=False) | Q(category_due_on__lte=category_by))
         .annotate(
             category_soon=ExpressionWrapper(
                 Q(category_due_on__isnull=False, category_due_on__lte=category_by),
@@ -414,7 +421,7 @@ def due_counts(
     recent = Enrolment.objects.filter(
         person_id=OuterRef("person_id"),
         status=EnrolmentStatus.COMPLETED,
-        ended_at__date__gte=cutoff,
+        ended_at__gte=_start_of(cutoff),
     )
     return list(
         employments.annotate(trained_recently=Exists(recent))
@@ -439,6 +446,7 @@ def due_counts(
 
 
 def due_rows(employments: QuerySet[Employment], *, limit: int | None = 1000) -> list[DueRow]:
+    cutoff = timezone.localdate() - timedelta(days=365 * DUE_YEARS + 1)
     qs = (
         due_for_training(employments)
         .select_related("person", "organisation")
@@ -456,7 +464,8 @@ def due_rows(employments: QuerySet[Employment], *, limit: int | None = 1000) -> 
                 last_completed=timezone.localdate(last) if last else None,
                 category=e.get_category_display(),
                 category_due_on=e.category_due_on,
-                training_due=not e.trained_recently,  # type: ignore[attr-defined]
+                # The last course is the latest completion: due when it ended before the cut-off.
+                training_due=last is None or last < _start_of(cutoff),
                 category_due=bool(e.category_soon),  # type: ignore[attr-defined]
             )
         )

@@ -34,7 +34,7 @@ from kaskad.reports.readmodels import freshness
 from kaskad.reports.services import LANGUAGES, annual_report_issue
 from kaskad.reports.tables import NATIONAL_METRICS, ReportScope, annual_report
 
-DRILL_LIMIT = 500
+DRILL_LIMIT = 200
 
 
 class ReportFilterForm(forms.Form):
