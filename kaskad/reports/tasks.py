@@ -17,6 +17,14 @@ def rebuild_years(years: list[int]) -> dict[str, Any]:
 
 
 @task()
+def issue_annual_report(job_id: int) -> dict[str, Any]:
+    """Issue the annual report recorded in Job `job_id` (queued by annual_report_issue_start)."""
+    from kaskad.reports.services import run_issue_job
+
+    return run_issue_job(job_id)
+
+
+@task()
 def nightly_rebuild() -> dict[str, Any]:
     from kaskad.reports import readmodels
 

@@ -31,7 +31,7 @@ from kaskad.reports.exports import assessment_workbook
 from kaskad.reports.figures import METRICS, drill_queryset, load_sources
 from kaskad.reports.models import IssuedReport
 from kaskad.reports.readmodels import freshness
-from kaskad.reports.services import LANGUAGES, annual_report_issue
+from kaskad.reports.services import LANGUAGES, annual_report_issue_start
 from kaskad.reports.tables import NATIONAL_METRICS, ReportScope, annual_report
 
 DRILL_LIMIT = 200
@@ -187,13 +187,8 @@ def annual_issue(request: AuthedRequest) -> HttpResponse:
     if not user_scope(request.user).has(Role.NATIONAL_ADMIN):
         raise Http404
     with domain_errors_as_messages(request):
-        report = annual_report_issue(year=year, scope=scope, by=request.user)
-        from django.contrib import messages
-
-        messages.success(
-            request,
-            _("The annual report was issued as version %(version)s.") % {"version": report.version},
-        )
+        job = annual_report_issue_start(year=year, scope=scope, by=request.user)
+        return redirect("core:job_detail", pk=job.pk)
     return redirect(f"{reverse('reports:annual')}?{query}")
 
 

@@ -16,11 +16,13 @@ from openpyxl import load_workbook
 
 from kaskad.accounts.models import Role
 from kaskad.accounts.tests.factories import make_user
+from kaskad.core.models import Job
 from kaskad.delivery.tests.factories import coordinator_of, national_admin
 from kaskad.registry.models import Employment
 from kaskad.registry.tests.factories import area_of, make_organisation, make_person
 from kaskad.reports.models import IssuedReport, YearState
 from kaskad.reports.readmodels import changes_sweep, year_rebuild
+from kaskad.reports.services import ISSUE_JOB_KIND, run_issue_job
 from kaskad.reports.tests.test_truth import world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -103,8 +105,15 @@ def test_the_pdf_and_issuing_a_version_that_freezes_the_year(built: Any) -> None
     pdf = client.get(reverse("reports:annual_pdf"), {**Q2025, "lang": "kk"})
     assert pdf.content.startswith(b"%PDF")
     assert client.get(reverse("reports:annual_pdf"), {**Q2025, "lang": "xx"}).status_code == 404
-    client.post(reverse("reports:annual_issue") + "?year=2025")
-    client.post(reverse("reports:annual_issue") + "?year=2025")
+    for _ in range(2):
+        response = client.post(reverse("reports:annual_issue") + "?year=2025")
+        job = Job.objects.filter(kind=ISSUE_JOB_KIND).order_by("-pk").first()
+        assert job is not None
+        assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+        run_issue_job(job.pk)  # what the worker does
+        assert run_issue_job(job.pk) == {"skipped": True}  # a second run does nothing
+        job.refresh_from_db()
+        assert job.status == Job.Status.SUCCEEDED
     issued = list(IssuedReport.objects.order_by("version"))
     assert [r.version for r in issued] == [1, 2]
     assert issued[0].figures["tables"][0]["code"] == "programmes_developed"
