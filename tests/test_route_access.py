@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
@@ -87,6 +88,7 @@ from kaskad.projects.services import (
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
 from kaskad.registry.transfers import transfer_request_create
+from kaskad.reports.models import IssuedReport
 from kaskad.surveys.services import (
     SurveyFields,
     survey_create,
@@ -380,6 +382,10 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         by=admin,
     )
     research = action_research_start(school=project_school, title="Feedback", by=admin)
+    issued = IssuedReport(
+        year=2025, scope_kind="branch", scope_code=code, scope_label=code, version=1
+    )
+    issued.xlsx.save(f"annual-{code}.xlsx", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
     side.ids = {
         "survey": surveys["cohort"].pk,
         "survey_link": surveys["public"].link,
@@ -397,6 +403,7 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         "lesson_study": group.pk,
         "rl_number": 1,
         "research": research.pk,
+        "issued_report": issued.pk,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -552,6 +559,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "registry:transfer_detail": {"pk": "transfer"},
     "registry:transfer_decide": {"pk": "transfer", "action": "approve"},
     "catalogue:plan_line_edit": {"pk": "plan_line"},
+    "reports:issued_file": {"pk": "issued_report", "kind": "xlsx"},
     "cascade:trainer_detail": {"pk": "trainer"},
     "cascade:accreditation_grant": {"pk": "person"},
     "cascade:accreditation_revoke": {"pk": "accreditation"},
@@ -903,6 +911,10 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "registry_imports:template": {
         "GET": "200/200 404/404 200/200 404/404 404/404 404/404 404/404 404/404"
+    },
+    # An issued annual report of a branch: national roles and that branch's coordinator.
+    "reports:issued_file": {
+        "GET": "200/200 200/200 200/404 404/404 404/404 404/404 404/404 404/404"
     },
     "catalogue:plan_line_edit": {
         "GET": "200/200 403/403 200/404 404/404 404/404 404/404 404/404 404/404",

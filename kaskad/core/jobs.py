@@ -344,7 +344,19 @@ def jobs_prune(*, now: datetime | None = None) -> PruneResult:
 
 
 def jobs_maintain() -> tuple[ReapResult, PruneResult]:
-    return jobs_reap(), jobs_prune()
+    result = jobs_reap(), jobs_prune()
+    maintenance_hooks_run()
+    return result
+
+
+def maintenance_hooks_run() -> None:
+    """Run the callables named in `KASKAD_MAINTENANCE_HOOKS` (by path: core knows no app),
+    such as the reports' sweep of changed records. One failing does not stop the others."""
+    for path in getattr(settings, "KASKAD_MAINTENANCE_HOOKS", ()):
+        try:
+            import_string(path)()
+        except Exception:
+            logger.warning("maintenance hook %s failed", path, exc_info=True)
 
 
 class Maintenance(threading.Thread):

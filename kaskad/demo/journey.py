@@ -51,6 +51,7 @@ from kaskad.demo.library import seed_library
 from kaskad.demo.monitoring import seed_monitoring
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
 from kaskad.demo.projects import seed_projects
+from kaskad.demo.reports import seed_reports
 from kaskad.demo.surveys import seed_surveys
 from kaskad.plagiarism.models import ProgrammeTemplate
 from kaskad.registry.models import Branch, Employment, Person
@@ -515,4 +516,5 @@ def seed_journey(*, today: date | None = None) -> list[str]:
     made.extend(seed_learning())
     made.extend(seed_library())
     made.extend(seed_projects(today=today))
+    seed_reports()
     return made

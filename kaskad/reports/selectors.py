@@ -46,7 +46,8 @@ from kaskad.assessment.models import (
     Rating,
 )
 from kaskad.catalogue.models import Programme, ProgrammeVersion, VersionStatus
-from kaskad.registry.models import Branch
+from kaskad.registry.models import Area, Branch
+from kaskad.reports.tables import ReportScope
 
 if TYPE_CHECKING:
     from kaskad.accounts.models import User
@@ -332,3 +333,69 @@ def _programmes(ids: set[int]) -> list[Programme]:
             versions[0] if versions else None,
         )
     return programmes
+
+
+# --- The scope of the annual report: country, branch or area ------------------------------------
+
+DRILL_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
+
+
+def can_drill(user: User) -> bool:
+    """Who may open a figure to the names behind it (personal data): national administrators
+    and coordinators, within their scope."""
+    return user_scope(user).has(*DRILL_ROLES)
+
+
+def report_areas_visible_to(user: User) -> QuerySet[Area]:
+    scope = user_scope(user)
+    if scope.national:
+        return Area.objects.order_by("sort_order", "code")
+    if scope.has(Role.BRANCH_COORDINATOR):
+        return Area.objects.filter(branch_id__in=scope.branch_ids).order_by("sort_order", "code")
+    return Area.objects.none()
+
+
+def annual_scope(user: User, *, branch_code: str = "", area_code: str = "") -> ReportScope:
+    """The scope asked for, within what the user may see; 404 otherwise (an area or branch
+    outside the user's scope answers like one that does not exist)."""
+    if area_code:
+        if not can_see_reports(user):
+            raise Http404
+        area = (
+            report_areas_visible_to(user)
+            .select_related("branch")
+            .filter(code=area_code.strip())
+            .first()
+        )
+        if area is None:
+            raise Http404
+        return ReportScope(area=area)
+    return ReportScope(branch=report_scope(user, branch_code=branch_code))
+
+
+def assessment_report_from_facts(*, year: int, scope: ReportScope) -> AssessmentReport:
+    """The assessment tables read from the read model (what the pages show); equal to
+    `assessment_report` over the records (the truth tests check it)."""
+    from kaskad.reports.tables import Figures, programmes_in_order
+
+    f = Figures(year=year, scope=scope)
+    ids = f.programmes("evaluated", "re_evaluated", "checked", "rated")
+    report = AssessmentReport(year=year, branch=scope.branch)
+    for programme in programmes_in_order(ids):
+        p = programme.pk
+        row = AssessmentRow(
+            programme=programme,
+            evaluated=f.get("evaluated", programme=p),
+            certified=f.get("certified", programme=p),
+            re_evaluated=f.get("re_evaluated", programme=p),
+            re_certified=f.get("re_certified", programme=p),
+            unsatisfactory=f.get("rated", programme=p, key=Rating.UNSATISFACTORY),
+            satisfactory=f.get("rated", programme=p, key=Rating.SATISFACTORY),
+            good=f.get("rated", programme=p, key=Rating.GOOD),
+            checked=f.get("checked", programme=p),
+            flagged=f.get("flagged", programme=p),
+            confirmed=f.get("confirmed", programme=p),
+        )
+        report.rows.append(row)
+        report.total.add(row)
+    return report

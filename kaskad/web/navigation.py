@@ -87,6 +87,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse("monitoring:index"), _("Monitoring")))
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
+    elif scope.has(Role.SCHOOL_LEADER):
+        wanted.append((_reverse("reports:dashboard"), _("My teachers' training")))
     if scope.has(*SURVEY_ROLES) or scope.person_id:
         wanted.append((_reverse("surveys:list"), _("Surveys")))
     # Online courses: teachers and people registered for public courses learn there; the

@@ -36,6 +36,7 @@ from kaskad.delivery.tests.factories import (
     teacher_user,
 )
 from kaskad.registry.tests.factories import branch
+from kaskad.reports.readmodels import year_rebuild
 from kaskad.reports.selectors import AssessmentRow, assessment_report, first_attempt_rating
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,8 @@ def data_set() -> dict[str, Any]:
                 outcomes=[(C, 1, at(7))])  # fmt: skip
     d.portfolio(b, branch_code="AST", status="certified", rating="good",
                 outcomes=[(C, 1, at(12, day=31, hour=23))])  # fmt: skip
+    for year in (2024, YEAR, 2026):
+        year_rebuild(year)
     return {"a": a.programme, "b": b.programme}
 
 
@@ -324,10 +327,10 @@ def test_an_unknown_branch_is_404() -> None:
     assert login(national_admin()).get(PAGE, {"branch": "XXX"}).status_code == 404
 
 
-def test_the_index_leads_to_the_assessment_report() -> None:
+def test_the_index_leads_to_the_annual_report() -> None:
     response = login(national_admin()).get(reverse("reports:index"))
     assert response.status_code == 302
-    assert response["Location"] == PAGE
+    assert response["Location"] == reverse("reports:annual")
 
 
 # --- The page -----------------------------------------------------------------------------------
@@ -370,6 +373,7 @@ def test_the_page_takes_the_same_queries_for_more_data(data_set: dict[str, Any])
     version = make_version()
     for _ in range(3):
         d.portfolio(version, status="certified", rating="good", outcomes=[(C, 1, at(8))])
+    year_rebuild(YEAR)
     with CaptureQueriesContext(connection) as after:
         page = client.get(PAGE, QUERY)
     assert page.context["report"].total.evaluated == 11

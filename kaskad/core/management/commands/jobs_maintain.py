@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kaskad.core.jobs import jobs_prune, jobs_reap
+from kaskad.core.jobs import jobs_prune, jobs_reap, maintenance_hooks_run
 
 
 class Command(BaseCommand):
@@ -26,3 +26,4 @@ class Command(BaseCommand):
             f"Deleted {pruned.tasks} old task row(s) and {pruned.job_files} job file(s)."
         )
         call_command("plagiarism_requeue", stdout=self.stdout)  # by name: core knows no app
+        maintenance_hooks_run()
