@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kaskad.assessment",
     "kaskad.certificates",
     "kaskad.plagiarism",
+    "kaskad.observations",
     "kaskad.reports",
     "kaskad.demo",
 ]

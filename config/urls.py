@@ -31,6 +31,7 @@ urlpatterns = [
     path("assessment/", include("kaskad.assessment.urls")),
     path("certificates/", include("kaskad.certificates.urls")),
     path("plagiarism/", include("kaskad.plagiarism.urls")),
+    path("observations/", include("kaskad.observations.urls")),
     path("reports/", include("kaskad.reports.urls")),
     path("jobs/", include("kaskad.core.urls")),
     path("api/", api.urls),

@@ -22,6 +22,13 @@ COHORT_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR, Role.TRAINER)
 ASSESSMENT_STAFF_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_COORDINATOR)
 PLAGIARISM_ROLES = (Role.NATIONAL_ADMIN, Role.PLAGIARISM_OFFICER)
 REPORT_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
+OBSERVATION_ROLES = (
+    Role.NATIONAL_ADMIN,
+    Role.ANALYST,
+    Role.BRANCH_COORDINATOR,
+    Role.TRAINER,
+    Role.SCHOOL_LEADER,
+)
 
 # Each language named in itself, as a reader of that language looks for it.
 LANGUAGE_SWITCH = (
@@ -77,6 +84,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
             wanted.append((_reverse("assessment:moderation_queue"), _("Moderation")))
     if scope.has(*PLAGIARISM_ROLES):
         wanted.append((_reverse("plagiarism:queue"), _("Plagiarism")))
+    if scope.has(*OBSERVATION_ROLES) or scope.person_id:
+        wanted.append((_reverse("observations:list"), _("Observations")))
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
     if scope.roles:
