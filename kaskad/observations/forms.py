@@ -84,7 +84,7 @@ class ObservationForm(forms.Form):
             choices = [("", "—")]
             if element.allows_na:
                 choices.append((NOT_APPLICABLE, _("not applicable")))
-            choices += [(str(s), str(s)) for s in element.scores]
+            choices += [(str(s), str(s)) for s in element.scale_values]
             self.fields[score_field(element)] = forms.CharField(
                 label=f"{element.code} {element.name}",
                 required=False,

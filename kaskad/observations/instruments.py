@@ -87,8 +87,10 @@ def seed_instrument() -> VersionData:
 def texts(prefix: str, values: Texts) -> dict[str, str]:
     """Model keyword arguments for a translated field: the base field (default language)
     and one per language."""
-    out = {f"{prefix}_{lang}": values.get(lang, "") for lang in LANGS}
-    out[prefix] = values.get("kk") or values.get("ru") or values.get("en") or ""
+    out = {prefix: values.get("kk") or values.get("ru") or values.get("en") or ""}
+    # After the base field: setting it writes the active language's field, which the
+    # language's own value then overwrites.
+    out.update({f"{prefix}_{lang}": values.get(lang, "") for lang in LANGS})
     return out
 
 

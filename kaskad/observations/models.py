@@ -118,7 +118,7 @@ class Element(models.Model):
         return 1
 
     @property
-    def scores(self) -> list[int]:
+    def scale_values(self) -> list[int]:
         return list(range(1, self.scale_max + 1))
 
 

@@ -495,7 +495,7 @@ def _element_agreement(element: Element, a: list[int], b: list[int]) -> ElementA
     if n == 0:
         return ElementAgreementRow(element, 0, None, None, None, None, None)
     exact, adjacent = exact_and_adjacent_agreement(a, b)
-    kappa = _finite(weighted_kappa(a, b, element.scores, "quadratic").kappa)
+    kappa = _finite(weighted_kappa(a, b, element.scale_values, "quadratic").kappa)
     icc21 = icc31 = None
     if n >= 2:
         result = icc([[x, y] for x, y in zip(a, b, strict=True)])
