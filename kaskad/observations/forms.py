@@ -26,6 +26,12 @@ def evidence_field(element: Element) -> str:
     return f"evidence_{element.pk}"
 
 
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class ObservationForm(forms.Form):
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     subject = forms.ChoiceField(label=gettext_lazy("Subject"))
@@ -68,18 +74,20 @@ class ObservationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.version = version
         self.second_coding = second_coding
-        self.fields["subject"].choices = [("", "—")] + [
+        _choice_field(self, "subject").choices = [("", "—")] + [
             (code, str(label)) for code, label in SUBJECT_LABELS.items()
         ]
         self.elements = list(
             version.elements.select_related("domain").prefetch_related("behaviours")
         )
-        self.fields["previous"].choices = [("", _("— a first observation —"))] + [
+        _choice_field(self, "previous").choices = [("", _("— a first observation —"))] + [
             (o.pk, f"{o.observed_on:%d.%m.%Y} · {o.focus[:60]}") for o in earlier
         ]
         if second_coding:
             del self.fields["previous"]
-        self.fields["priorities"].choices = [(e.pk, f"{e.code} {e.name}") for e in self.elements]
+        _choice_field(self, "priorities").choices = [
+            (e.pk, f"{e.code} {e.name}") for e in self.elements
+        ]
         for element in self.elements:
             choices = [("", "—")]
             if element.allows_na:
@@ -108,7 +116,7 @@ class ObservationForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for element in self.elements:
             raw = (data.get(score_field(element)) or "").strip()
             if not raw:
@@ -167,4 +175,4 @@ class SchoolChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, schools: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [("", "—"), *schools]
+        _choice_field(self, "school").choices = [("", "—"), *schools]

@@ -99,7 +99,7 @@ def write_tree(
 ) -> None:
     """Create the domains, elements and behaviours of ``version`` (model classes passed in, so
     that the data migration can use its historical models)."""
-    behaviours = []
+    behaviours: list[Any] = []
     for d_order, d in enumerate(data.domains, start=1):
         domain = domain_model.objects.create(
             version=version, code=d.code, order=d_order, **texts("name", d.name)

@@ -285,7 +285,7 @@ def _change(observations: QuerySet[Observation]) -> list[VersionChange]:
         seen = set()
         while parent.get(pk) is not None and parent[pk] in parent and pk not in seen:
             seen.add(pk)
-            pk = parent[pk]  # type: ignore[assignment]
+            pk = parent[pk]
         return pk
 
     latest: dict[int, int] = {}

@@ -224,14 +224,15 @@ def _check_scores(
     checked = []
     for element in elements.values():
         where = f"score_{element.pk}"
-        score = given.get(element.pk)
-        if score is None:
+        found = given.get(element.pk)
+        if found is None:
             raise DomainError(
                 "score_missing",
                 _("Element %(code)s (%(name)s) has no score.")
                 % {"code": element.code, "name": element.name},
                 field=where,
             )
+        score = found
         if score.value is None and not element.allows_na:
             raise DomainError(
                 "score_na_not_allowed",
@@ -369,7 +370,7 @@ def _observation_create(*, by: User, data: ObservationData) -> Observation:
                 field="observed_on",
             )
     double_of = None
-    if second:
+    if data.double_of_id is not None:
         double_of = observation_list_visible_to(by).filter(pk=data.double_of_id).first()
         if double_of is None:
             raise _not_found()

@@ -5,8 +5,10 @@ from datetime import date
 
 import pytest
 
+from kaskad.accounts.models import User
 from kaskad.core.errors import NotFoundError
 from kaskad.networks.agreement import icc, weighted_kappa
+from kaskad.observations.models import Observation
 from kaskad.observations.selectors import (
     agreement_report,
     change_for_branch,
@@ -21,14 +23,17 @@ from kaskad.observations.tests.factories import (
     teacher_user,
     trainer,
 )
+from kaskad.registry.models import Person
 from kaskad.registry.tests.factories import branch
 
 pytestmark = pytest.mark.django_db
 
 
-def _chain(observer, teacher, scores):  # type: ignore[no-untyped-def]
-    previous = None
-    made = []
+def _chain(
+    observer: User, teacher: Person, scores: list[dict[str, int | None]]
+) -> list[Observation]:
+    previous: Observation | None = None
+    made: list[Observation] = []
     for month, score in enumerate(scores, start=1):
         previous = observe(
             observer,
@@ -106,9 +111,9 @@ def test_agreement_report_per_observer_pair_and_element() -> None:
     row = next(r for r in pair.elements if r.element.code == "PLAN1")
     assert row.n == 6
     assert row.exact == pytest.approx(4 / 6) and row.adjacent == pytest.approx(1.0)
-    a, b = (plan_a, plan_b) if pair.observer_a == first else (plan_b, plan_a)
-    assert row.kappa == pytest.approx(weighted_kappa(a, b, [1, 2, 3, 4, 5]).kappa)
-    expected = icc([[x, y] for x, y in zip(a, b, strict=True)])
+    col_a, col_b = (plan_a, plan_b) if pair.observer_a == first else (plan_b, plan_a)
+    assert row.kappa == pytest.approx(weighted_kappa(col_a, col_b, [1, 2, 3, 4, 5]).kappa)
+    expected = icc([[x, y] for x, y in zip(col_a, col_b, strict=True)])
     assert row.icc2_1 == pytest.approx(expected.icc2_1.value)
     assert row.icc3_1 == pytest.approx(expected.icc3_1.value)
     # Every lesson scored 3 by both on the other elements: kappa undefined, not a crash.

@@ -41,10 +41,10 @@ def test_the_seeded_instrument_covers_the_centres_focus_in_three_languages() -> 
     domains = list(version.domains.order_by("order"))
     assert [d.code for d in domains] == ["PLAN", "AFL", "QUES", "DIFF", "CULT", "ENG"]
     for element in elements(version):
-        assert element.name_kk and element.name_ru and element.name_en
+        assert all(getattr(element, f"name_{lang}") for lang in ("kk", "ru", "en"))
         assert [b.level for b in element.behaviours.all()] == [1, 3, 5]
         for behaviour in element.behaviours.all():
-            assert behaviour.text_kk and behaviour.text_ru and behaviour.text_en
+            assert all(getattr(behaviour, f"text_{lang}") for lang in ("kk", "ru", "en"))
     with translation.override("ru"):
         assert domains[1].__class__.objects.get(pk=domains[1].pk).name == "Оценивание для обучения"
     assert version_data(version) == seed_instrument()

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
 from kaskad.observations.models import Observation
 from kaskad.observations.tests.factories import (
@@ -28,7 +28,7 @@ from kaskad.observations.workbook import COLUMNS, export_version
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
