@@ -57,6 +57,7 @@ from kaskad.delivery.tests.factories import (
     make_teacher,
     make_version,
 )
+from kaskad.observations.tests.factories import observe, seeded_version
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.registry.imports.jobs import JOB_KIND_PREFIX, uploads_dir
 from kaskad.registry.tests.factories import area_of, branch, make_organisation
@@ -210,7 +211,12 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         position="teacher",
         transfer_date=timezone.localdate(),
     )
+    # A lesson observation of the participant (the national administrator observed it).
+    observation = observe(admin, participant)
     side.ids = {
+        "observation": observation.pk,
+        "branch": branch(code).pk,
+        "instrument_version": seeded_version().pk,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -357,6 +363,16 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "plagiarism:decision": {"pk": "check"},
     "plagiarism:rerun": {"pk": "check"},
     "plagiarism:portfolio_report": {"pk": "portfolio"},
+    "observations:form": {"teacher_id": "person"},
+    "observations:teacher_change": {"teacher_id": "person"},
+    "observations:detail": {"pk": "observation"},
+    "observations:acknowledge": {"pk": "observation"},
+    "observations:school_change": {"pk": "organisation"},
+    "observations:branch_change": {"pk": "branch"},
+    "observations:instrument_detail": {"pk": "instrument_version"},
+    "observations:instrument_export": {"pk": "instrument_version"},
+    "observations:instrument_publish": {"pk": "instrument_version"},
+    "observations:instrument_copy": {"pk": "instrument_version"},
     "core:job_detail": {"pk": "job"},
     "core:job_progress": {"pk": "job"},
     "core:job_restart": {"pk": "job"},
@@ -867,6 +883,42 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "POST /api/plagiarism/checks/{check_id}/decision": {
         "POST": "409/409 404/404 404/404 404/404 404/404 404/404 404/404 409/409"
+    },
+    # Lesson observation: the participant was observed. Who may observe sees the form (an
+    # empty one re-rendered on POST); the record is seen by the branch's coordinator and
+    # trainers, the school's leader and the teacher observed; analysts read aggregates only;
+    # only the teacher acknowledges (an empty reflection: back to the page). Instruments are
+    # national reference (one version serves A and B); only administrators publish or copy.
+    "observations:form": {
+        "GET": "200/200 404/404 200/404 200/404 200/404 404/404 404/404 404/404",
+        "POST": "200/200 404/404 200/404 200/404 200/404 404/404 404/404 404/404",
+    },
+    "observations:detail": {
+        "GET": "200/200 404/404 200/404 200/404 200/404 404/404 200/404 404/404"
+    },
+    "observations:acknowledge": {
+        "POST": "404/404 404/404 404/404 404/404 404/404 404/404 302/404 404/404"
+    },
+    "observations:teacher_change": {
+        "GET": "200/200 404/404 200/404 200/404 200/404 404/404 200/404 404/404"
+    },
+    "observations:school_change": {
+        "GET": "200/200 200/200 200/404 200/404 200/404 404/404 404/404 404/404"
+    },
+    "observations:branch_change": {
+        "GET": "200/200 200/200 200/404 404/404 200/404 404/404 404/404 404/404"
+    },
+    "observations:instrument_detail": {
+        "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"
+    },
+    "observations:instrument_export": {
+        "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"
+    },
+    "observations:instrument_publish": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "observations:instrument_copy": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
     },
 }
 
