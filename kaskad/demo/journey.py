@@ -46,6 +46,7 @@ from kaskad.delivery.services.cohorts import CohortData, cohort_create, cohort_s
 from kaskad.delivery.services.enrolment import enrolment_request
 from kaskad.delivery.services.sessions import SessionData, session_add
 from kaskad.delivery.services.trainers import trainer_assign
+from kaskad.demo.observations import seed_observations
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
 from kaskad.plagiarism.models import ProgrammeTemplate
 from kaskad.registry.models import Branch, Employment, Person
@@ -505,4 +506,5 @@ def seed_journey(*, today: date | None = None) -> list[str]:
             ngettext("%(n)s certificate", "%(n)s certificates", assessment.certificates)
             % {"n": assessment.certificates}
         )
+    made.extend(seed_observations(today=today))
     return made
