@@ -26,15 +26,15 @@ class Series:
     label: str
     colour: str
     points: str  # SVG polyline points
-    dots: list[tuple[float, float, int]]
+    dots: list[tuple[str, str, int]]
 
 
 @dataclass
 class LineChart:
     width: int
     height: int
-    x_labels: list[tuple[float, str]]
-    y_ticks: list[tuple[float, int]]
+    x_labels: list[tuple[str, str]]
+    y_ticks: list[tuple[str, int]]
     series: list[Series]
     left: int
     right: int
@@ -49,15 +49,16 @@ def line_chart(
     span_y = height - top - bottom
     count = max(len(x_labels), 1)
 
-    def x(i: int) -> float:
-        return left + (span_x * i / (count - 1) if count > 1 else span_x / 2)
+    # Coordinates as text with a point: the template would localise a float ("232,0").
+    def x(i: int) -> str:
+        return f"{left + (span_x * i / (count - 1) if count > 1 else span_x / 2):.1f}"
 
-    def y(v: int) -> float:
-        return top + span_y * (1 - (v - 1) / max(y_max - 1, 1))
+    def y(v: int) -> str:
+        return f"{top + span_y * (1 - (v - 1) / max(y_max - 1, 1)):.1f}"
 
     series = []
     for index, (label, values) in enumerate(rows):
-        dots = [(round(x(i), 1), round(y(v), 1), v) for i, v in enumerate(values) if v is not None]
+        dots = [(x(i), y(v), v) for i, v in enumerate(values) if v is not None]
         series.append(
             Series(
                 label=label,
@@ -69,8 +70,8 @@ def line_chart(
     return LineChart(
         width=width,
         height=height,
-        x_labels=[(round(x(i), 1), text) for i, text in enumerate(x_labels)],
-        y_ticks=[(round(y(v), 1), v) for v in range(1, y_max + 1)],
+        x_labels=[(x(i), text) for i, text in enumerate(x_labels)],
+        y_ticks=[(y(v), v) for v in range(1, y_max + 1)],
         series=series,
         left=left,
         right=width - right,
