@@ -39,7 +39,8 @@ class ObservationForm(forms.Form):
         label=gettext_lazy("Grade"), widget=forms.NumberInput(attrs={"min": 0, "max": 12})
     )
     observed_on = forms.DateField(
-        label=gettext_lazy("Date of the lesson"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Date of the lesson"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     focus = forms.CharField(label=gettext_lazy("Lesson focus"), max_length=300)
     previous = forms.TypedChoiceField(

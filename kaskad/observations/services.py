@@ -73,11 +73,11 @@ def instrument_version_save(
             setattr(instrument, key, value)
         instrument.save()
     version = InstrumentVersion.objects.filter(instrument=instrument, number=data.number).first()
-    action = "observations.version_create"
+    action = "create"
     if version is not None:
         _refuse_if_in_use(version)
         version.domains.all().delete()
-        action = "observations.version_replace"
+        action = "update"
         for key, value in texts("description", data.description).items():
             setattr(version, key, value)
     else:
@@ -113,7 +113,8 @@ def instrument_version_publish(*, version: InstrumentVersion, by: User) -> Instr
     version.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(
         actor=by,
-        action="observations.version_publish",
+        action="update",
+        source="publish",
         obj=version,
         changes={"status": [old, version.status]},
     )
@@ -139,7 +140,7 @@ def element_update(
     element.save()
     audit_record(
         actor=by,
-        action="observations.element_update",
+        action="update",
         obj=element,
         changes={
             key: [before[key], getattr(element, key)]
@@ -425,7 +426,7 @@ def _observation_create(*, by: User, data: ObservationData) -> Observation:
         observation.priorities.set(priorities)
     audit_record(
         actor=by,
-        action="observations.record",
+        action="create",
         obj=observation,
         changes={
             "teacher": [None, teacher.pk],
@@ -453,7 +454,8 @@ def observation_acknowledge(*, observation: Observation, by: User, reflection: s
     observation.save(update_fields=["acknowledged_at", "reflection", "updated_at"])
     audit_record(
         actor=by,
-        action="observations.acknowledge",
+        action="update",
+        source="acknowledge",
         obj=observation,
         changes={"acknowledged_at": [None, observation.acknowledged_at]},
     )

@@ -60,7 +60,10 @@ def test_an_observation_is_recorded_with_its_scores_and_audited() -> None:
     assert Score.objects.filter(observation=observation).count() == 12
     assert Score.objects.get(observation=observation, element__code="DIFF2").value is None
     assert [p.code for p in observation.priorities.all()] == ["AFL1"]
-    assert AuditEntry.objects.filter(action="observations.record").count() == 1
+    assert (
+        AuditEntry.objects.filter(action="create", object_type="observations.observation").count()
+        == 1
+    )
 
 
 def test_the_same_submission_twice_saves_one_observation() -> None:
