@@ -4,6 +4,7 @@ import io
 import re
 import uuid
 from datetime import date
+from typing import Any
 
 import openpyxl
 import pytest
@@ -187,3 +188,22 @@ def test_the_service_worker_is_served_as_javascript() -> None:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
     assert "/static/observations/offline.js" in response.content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_one_observation_or_many(
+    django_assert_max_num_queries: Any,
+) -> None:
+    school = school_in("ALA")
+    boss = coordinator("ALA")
+    observe(boss, teacher_in(school))
+    client = _client(boss)
+    client.get("/observations/")  # warm the session and the scope
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/observations/").status_code == 200
+    for _ in range(4):
+        observe(boss, teacher_in(school))
+    with django_assert_max_num_queries(len(one)):
+        assert client.get("/observations/").status_code == 200
