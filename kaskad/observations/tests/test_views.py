@@ -207,3 +207,16 @@ def test_the_list_costs_the_same_queries_for_one_observation_or_many(
         observe(boss, teacher_in(school))
     with django_assert_max_num_queries(len(one)):
         assert client.get("/observations/").status_code == 200
+
+
+def test_the_admin_shows_observations_read_only() -> None:
+    teacher = teacher_in(school_in("ALA"))
+    observation = observe(coordinator("ALA"), teacher)
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)], is_staff=True, is_superuser=True)
+    client = _client(admin)
+    assert client.get("/admin/observations/observation/").status_code == 200
+    url = f"/admin/observations/observation/{observation.pk}/change/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 403
+    assert client.get("/admin/observations/observation/add/").status_code == 403
+    assert client.get("/admin/observations/instrumentversion/").status_code == 200
