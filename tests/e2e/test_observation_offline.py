@@ -102,6 +102,27 @@ def test_an_observation_typed_offline_is_sent_once_when_the_connection_returns(
     assert observation.teacher == teacher and observation.grade == 6
     assert observation.scores.get(element=elements[2]).value == 2
     assert [e.pk for e in observation.priorities.all()] == [elements[2].pk]
+
+    # Online, the form is sent at once and opens the saved record.
+    page.select_option("#id_subject", "physics")
+    page.fill("#id_grade", "8")
+    page.fill("#id_focus", "Forces")
+    for element in elements:
+        page.select_option(f"#id_score_{element.pk}", "3")
+        if element != elements[-1]:  # one evidence note forgotten
+            page.fill(f"#id_evidence_{element.pk}", "Pupils predicted, then tested.")
+    page.check(f"input[name=priorities][value='{elements[0].pk}']")
+    page.fill("#id_strengths", "Predictions before experiments.")
+    page.fill("#id_next_steps", "Ask every pupil for a prediction.")
+    page.click("form[data-offline-form] button[type=submit]")
+    page.wait_for_selector(".field__error")
+    assert "Write the evidence" in page.content()
+    assert Observation.objects.count() == 1
+    page.fill(f"#id_evidence_{elements[-1].pk}", "Two pupils changed their prediction.")
+    page.click("form[data-offline-form] button[type=submit]")
+    page.wait_for_url(f"{base}/observations/*/")
+    assert Observation.objects.count() == 2
+    assert page.url.endswith(f"/{Observation.objects.exclude(pk=observation.pk).get().pk}/")
     context.close()
 
     # The teacher reads it and acknowledges with a reflection.

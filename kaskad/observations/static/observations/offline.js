@@ -139,9 +139,7 @@
     form.addEventListener("input", save);
     form.addEventListener("change", save);
     save();
-    form.addEventListener("submit", function (event) {
-      if (navigator.onLine) return; /* an ordinary submission; the draft goes when it is saved */
-      event.preventDefault();
+    function queue() {
       var outbox = read(OUTBOX) || [];
       var data = fields(form);
       var clientId = idField ? idField.value : newId();
@@ -155,8 +153,37 @@
       write(DRAFTS, all);
       form.reset();
       if (idField) idField.value = newId();
+      save();
       status(boxText("queued", "Saved on this device."));
       window.scrollTo(0, 0);
+    }
+    var nativeSubmit = false;
+    form.addEventListener("submit", function (event) {
+      if (nativeSubmit) return; /* the server shows what to correct */
+      event.preventDefault();
+      if (!navigator.onLine) { queue(); return; }
+      /* Online (or so the phone believes: a school's Wi-Fi may reach nothing): send it the
+         way the outbox does; if it does not get through, it goes to the outbox. */
+      var body = new URLSearchParams();
+      fields(form).forEach(function (pair) { body.append(pair[0], pair[1]); });
+      fetch(form.getAttribute("data-sync-url"), {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-Kaskad-Sync": "1", "X-CSRFToken": cookie("csrftoken") },
+      }).then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!json && response.status < 400) throw new Error("not an answer of the form");
+        if (!json || response.status === 400) {
+          nativeSubmit = true;
+          form.submit();
+          return;
+        }
+        return response.json().then(function (answer) {
+          var all = read(DRAFTS) || {};
+          delete all[key];
+          write(DRAFTS, all);
+          window.location.assign(answer.url);
+        });
+      }).catch(queue);
     });
     cachePage();
   }
