@@ -1,6 +1,6 @@
 {% load static %}/* The lesson observation service worker: the form pages and the static files they
    need are kept in a cache, so that a form opened online still opens after a reload
-   without a connection. Pages are asked from the network first (always fresh online). */
+   without a connection. Everything is asked from the network first (always fresh online). */
 "use strict";
 const CACHE = "kaskad-observations-v1";
 const STATIC = [
@@ -37,9 +37,18 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (url.pathname.startsWith("{% get_static_prefix %}")) {
+    /* Network first here too (a new release's CSS and scripts arrive at once); the copy
+       kept is refreshed on every answer and used only without a connection. */
     event.respondWith(
-      caches.open(CACHE).then((cache) => cache.match(request, { ignoreVary: true, ignoreSearch: true }))
-        .then((hit) => hit || fetch(request))
+      caches.open(CACHE).then((cache) =>
+        fetch(request)
+          .then((response) => {
+            if (response.ok) cache.put(request, response.clone());
+            return response;
+          })
+          .catch(() => cache.match(request, { ignoreVary: true, ignoreSearch: true })
+            .then((hit) => hit || Response.error()))
+      )
     );
   }
 });
