@@ -177,3 +177,26 @@ class SchoolChoiceForm(forms.Form):
     def __init__(self, *args: Any, schools: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self, "school").choices = [("", "—"), *schools]
+
+
+class ChangeFilterForm(forms.Form):
+    """Change between lessons in a period, on one version (the first and the repeat must
+    both fall in the period)."""
+
+    version = forms.TypedChoiceField(
+        label=gettext_lazy("Instrument version"), required=False, coerce=int, empty_value=None
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, versions: list[InstrumentVersion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choice_field(self, "version").choices = [("", "—")] + [(v.pk, str(v)) for v in versions]

@@ -26,6 +26,7 @@ from kaskad.observations import selectors, services
 from kaskad.observations.charts import line_chart
 from kaskad.observations.forms import (
     AcknowledgeForm,
+    ChangeFilterForm,
     InstrumentUploadForm,
     ObservationForm,
     SchoolChoiceForm,
@@ -361,11 +362,27 @@ def change_index(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _change_page(request: AuthedRequest, *, title: str, changes: Any, back: str) -> HttpResponse:
+def _period(request: AuthedRequest) -> dict[str, Any]:
+    """The optional filters of a change page: lessons from and to a date, one version."""
+    form = ChangeFilterForm(request.GET or None, versions=list(selectors.published_versions()))
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        return {
+            "form": form,
+            "version_id": data.get("version"),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
+    return {"form": form, "version_id": None, "date_from": None, "date_to": None}
+
+
+def _change_page(
+    request: AuthedRequest, *, title: str, changes: Any, back: str, form: Any
+) -> HttpResponse:
     return render(
         request,
         "observations/change.html",
-        {"title": title, "changes": changes, "back": back},
+        {"title": title, "changes": changes, "back": back, "form": form},
     )
 
 
@@ -373,11 +390,14 @@ def _change_page(request: AuthedRequest, *, title: str, changes: Any, back: str)
 def school_change(request: AuthedRequest, pk: int) -> HttpResponse:
     with domain_errors_as_messages(request):
         school = selectors.school_for_report(user=request.user, pk=pk)
+    period = _period(request)
+    form = period.pop("form")
     return _change_page(
         request,
         title=school.name,
-        changes=selectors.change_for_schools(school_ids=[school.pk]),
+        changes=selectors.change_for_schools(school_ids=[school.pk], **period),
         back=reverse("observations:change_index"),
+        form=form,
     )
 
 
@@ -385,11 +405,14 @@ def school_change(request: AuthedRequest, pk: int) -> HttpResponse:
 def branch_change(request: AuthedRequest, pk: int) -> HttpResponse:
     with domain_errors_as_messages(request):
         branch = selectors.branch_for_report(user=request.user, pk=pk)
+    period = _period(request)
+    form = period.pop("form")
     return _change_page(
         request,
         title=branch.name,
-        changes=selectors.change_for_branch(branch_id=branch.pk),
+        changes=selectors.change_for_branch(branch_id=branch.pk, **period),
         back=reverse("observations:change_index"),
+        form=form,
     )
 
 

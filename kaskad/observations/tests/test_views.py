@@ -220,3 +220,18 @@ def test_the_admin_shows_observations_read_only() -> None:
     assert client.post(url, {}).status_code == 403
     assert client.get("/admin/observations/observation/add/").status_code == 403
     assert client.get("/admin/observations/instrumentversion/").status_code == 200
+
+
+def test_change_pages_filter_by_period() -> None:
+    school = school_in("ALA")
+    teacher = teacher_in(school)
+    boss = coordinator("ALA")
+    first = observe(boss, teacher, observed_on=date(2026, 1, 10), score=2)
+    observe(boss, teacher, observed_on=date(2026, 3, 10), score=4, previous_id=first.pk)
+    client = _client(boss)
+    url = f"/observations/change/schools/{school.pk}/"
+    assert "+2.00" in client.get(url, {"date_from": "2026-01-01"}).content.decode()
+    narrowed = client.get(url, {"date_from": "2026-02-01"}).content.decode()
+    assert "+2.00" not in narrowed
+    bad = client.get(url, {"date_from": "yesterday"})
+    assert bad.status_code == 200 and "+2.00" in bad.content.decode()
