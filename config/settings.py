@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kaskad.library",
     "kaskad.networks",
     "kaskad.projects",
+    "kaskad.observations",
     "kaskad.reports",
     "kaskad.demo",
 ]

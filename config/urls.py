@@ -37,6 +37,7 @@ urlpatterns = [
     path("library/", include("kaskad.library.urls")),
     path("networks/", include("kaskad.networks.urls")),
     path("projects/", include("kaskad.projects.urls")),
+    path("observations/", include("kaskad.observations.urls")),
     path("reports/", include("kaskad.reports.urls")),
     path("jobs/", include("kaskad.core.urls")),
     path("api/", api.urls),

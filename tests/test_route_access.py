@@ -74,6 +74,7 @@ from kaskad.monitoring.services import (
 )
 from kaskad.networks.events import EventData, event_create, event_material_add, participant_add
 from kaskad.networks.support_requests import request_file
+from kaskad.observations.tests.factories import observe, seeded_version
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.projects.services import (
     ProjectData,
@@ -386,6 +387,8 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         year=2025, scope_kind="branch", scope_code=code, scope_label=code, version=1
     )
     issued.xlsx.save(f"annual-{code}.xlsx", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
+    # A lesson observation of the participant (the national administrator observed it).
+    observation = observe(admin, participant)
     side.ids = {
         "survey": surveys["cohort"].pk,
         "survey_link": surveys["public"].link,
@@ -404,6 +407,9 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         "rl_number": 1,
         "research": research.pk,
         "issued_report": issued.pk,
+        "observation": observation.pk,
+        "branch": branch(code).pk,
+        "instrument_version": seeded_version().pk,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -606,6 +612,16 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "networks:request_detail": {"pk": "support_request"},
     "networks:request_action": {"pk": "support_request"},
     "networks:request_attachment": {"pk": "support_request", "file_pk": "request_file"},
+    "observations:form": {"teacher_id": "person"},
+    "observations:teacher_change": {"teacher_id": "person"},
+    "observations:detail": {"pk": "observation"},
+    "observations:acknowledge": {"pk": "observation"},
+    "observations:school_change": {"pk": "organisation"},
+    "observations:branch_change": {"pk": "branch"},
+    "observations:instrument_detail": {"pk": "instrument_version"},
+    "observations:instrument_export": {"pk": "instrument_version"},
+    "observations:instrument_publish": {"pk": "instrument_version"},
+    "observations:instrument_copy": {"pk": "instrument_version"},
     "core:job_detail": {"pk": "job"},
     "monitoring:study_detail": {"pk": "study"},
     "monitoring:form_detail": {"pk": "test_form"},
@@ -1322,6 +1338,42 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "POST /api/plagiarism/checks/{check_id}/decision": {
         "POST": "409/409 404/404 404/404 404/404 404/404 404/404 404/404 409/409"
+    },
+    # Lesson observation: the participant was observed. Who may observe sees the form (an
+    # empty one re-rendered on POST); the record is seen by the branch's coordinator and
+    # trainers, the school's leader and the teacher observed; analysts read aggregates only;
+    # only the teacher acknowledges (an empty reflection: back to the page). Instruments are
+    # national reference (one version serves A and B); only administrators publish or copy.
+    "observations:form": {
+        "GET": "200/200 404/404 200/404 200/404 200/404 404/404 404/404 404/404",
+        "POST": "200/200 404/404 200/404 200/404 200/404 404/404 404/404 404/404",
+    },
+    "observations:detail": {
+        "GET": "200/200 404/404 200/404 200/404 200/404 404/404 200/404 404/404"
+    },
+    "observations:acknowledge": {
+        "POST": "404/404 404/404 404/404 404/404 404/404 404/404 302/404 404/404"
+    },
+    "observations:teacher_change": {
+        "GET": "200/200 404/404 200/404 200/404 200/404 404/404 200/404 404/404"
+    },
+    "observations:school_change": {
+        "GET": "200/200 200/200 200/404 200/404 200/404 404/404 404/404 404/404"
+    },
+    "observations:branch_change": {
+        "GET": "200/200 200/200 200/404 404/404 200/404 404/404 404/404 404/404"
+    },
+    "observations:instrument_detail": {
+        "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"
+    },
+    "observations:instrument_export": {
+        "GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"
+    },
+    "observations:instrument_publish": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "observations:instrument_copy": {
+        "POST": "302/302 404/404 404/404 404/404 404/404 404/404 404/404 404/404"
     },
 }
 

@@ -49,6 +49,7 @@ from kaskad.delivery.services.trainers import trainer_assign
 from kaskad.demo.learning import seed_learning
 from kaskad.demo.library import seed_library
 from kaskad.demo.monitoring import seed_monitoring
+from kaskad.demo.observations import seed_observations
 from kaskad.demo.portfolio_texts import TEMPLATE_RU, copied_text, portfolio_text
 from kaskad.demo.projects import seed_projects
 from kaskad.demo.reports import seed_reports
@@ -517,4 +518,5 @@ def seed_journey(*, today: date | None = None) -> list[str]:
     made.extend(seed_library())
     made.extend(seed_projects(today=today))
     seed_reports()
+    made.extend(seed_observations(today=today))
     return made

@@ -25,6 +25,13 @@ PLAGIARISM_ROLES = (Role.NATIONAL_ADMIN, Role.PLAGIARISM_OFFICER)
 MONITORING_ROLES = (Role.NATIONAL_ADMIN, Role.MONITORING_OFFICER, Role.ANALYST, Role.SCHOOL_LEADER)
 REPORT_ROLES = (Role.NATIONAL_ADMIN, Role.ANALYST, Role.BRANCH_COORDINATOR)
 SURVEY_ROLES = (Role.NATIONAL_ADMIN, Role.MONITORING_OFFICER, Role.BRANCH_COORDINATOR)
+OBSERVATION_ROLES = (
+    Role.NATIONAL_ADMIN,
+    Role.ANALYST,
+    Role.BRANCH_COORDINATOR,
+    Role.TRAINER,
+    Role.SCHOOL_LEADER,
+)
 
 # Each language named in itself, as a reader of that language looks for it.
 LANGUAGE_SWITCH = (
@@ -85,6 +92,8 @@ def nav_items(request: HttpRequest, scope: Scope) -> list[NavItem]:
         wanted.append((_reverse(support), _("Support")))
     if scope.has(*MONITORING_ROLES):
         wanted.append((_reverse("monitoring:index"), _("Monitoring")))
+    if scope.has(*OBSERVATION_ROLES) or scope.person_id:
+        wanted.append((_reverse("observations:list"), _("Observations")))
     if scope.has(*REPORT_ROLES):
         wanted.append((_reverse("reports:index"), _("Reports")))
     elif scope.has(Role.SCHOOL_LEADER):
