@@ -73,6 +73,7 @@ from kaskad.monitoring.services import (
     study_create,
 )
 from kaskad.networks.events import EventData, event_create, event_material_add, participant_add
+from kaskad.networks.services import leading_upsert
 from kaskad.networks.support_requests import request_file
 from kaskad.observations.tests.factories import observe, seeded_version
 from kaskad.plagiarism.models import PlagiarismCheck
@@ -389,7 +390,10 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
     issued.xlsx.save(f"annual-{code}.xlsx", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
     # A lesson observation of the participant (the national administrator observed it).
     observation = observe(admin, participant)
+    # The participant's school leads a network: its aggregated change is the branch's.
+    leading = leading_upsert(year=2025, school=organisation, by=admin)
     side.ids = {
+        "leading_school": leading.pk,
         "survey": surveys["cohort"].pk,
         "survey_link": surveys["public"].link,
         "course": course.pk,
@@ -618,6 +622,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "observations:acknowledge": {"pk": "observation"},
     "observations:school_change": {"pk": "organisation"},
     "observations:branch_change": {"pk": "branch"},
+    "observations:network_change": {"pk": "leading_school"},
     "observations:instrument_detail": {"pk": "instrument_version"},
     "observations:instrument_export": {"pk": "instrument_version"},
     "observations:instrument_publish": {"pk": "instrument_version"},
@@ -1361,6 +1366,9 @@ ACCESS: dict[str, dict[str, str]] = {
         "GET": "200/200 200/200 200/404 200/404 200/404 404/404 404/404 404/404"
     },
     "observations:branch_change": {
+        "GET": "200/200 200/200 200/404 404/404 200/404 404/404 404/404 404/404"
+    },
+    "observations:network_change": {
         "GET": "200/200 200/200 200/404 404/404 200/404 404/404 404/404 404/404"
     },
     "observations:instrument_detail": {

@@ -17,6 +17,8 @@ from kaskad.accounts.models import User
 from kaskad.accounts.scopes import user_scope
 from kaskad.core.errors import NotFoundError
 from kaskad.networks.agreement import exact_and_adjacent_agreement, icc, weighted_kappa
+from kaskad.networks.models import LeadingSchool, Partnership
+from kaskad.networks.selectors import schools_of_network
 from kaskad.observations.instruments import (
     LANGS,
     BehaviourData,
@@ -394,6 +396,37 @@ def branch_for_report(*, user: User, pk: int) -> Branch:
     if branch is None or (branches is not None and pk not in branches):
         raise _not_found()
     return branch
+
+
+def network_for_report(*, user: User, pk: int) -> tuple[LeadingSchool, list[int]]:
+    """A leading school's network of its year whose aggregated change the user may read
+    (else 404), with the ids of its schools: the leading school, then its partners."""
+    leading = LeadingSchool.objects.select_related("school").filter(pk=pk).first()
+    branches = report_branch_ids(user)
+    if leading is None or (branches is not None and leading.branch_id not in branches):
+        raise _not_found()
+    return leading, schools_of_network(leading_school=leading.school_id, year=leading.year)
+
+
+def report_networks(*, user: User) -> list[LeadingSchool]:
+    """Networks (leading schools of a year) with observations in any of their schools that
+    the user may read, newest year first."""
+    branches = report_branch_ids(user)
+    qs = LeadingSchool.objects.select_related("school").order_by("-year", "school__name")
+    if branches is not None:
+        qs = qs.filter(branch_id__in=branches)
+    leadings = list(qs)
+    observed = set(Observation.objects.values_list("school_id", flat=True).distinct())
+    partners: dict[int, set[int]] = defaultdict(set)
+    for leading_id, school_id in Partnership.objects.filter(leading__in=leadings).values_list(
+        "leading_id", "school_id"
+    ):
+        partners[leading_id].add(school_id)
+    return [
+        leading
+        for leading in leadings
+        if leading.school_id in observed or partners[leading.pk] & observed
+    ]
 
 
 def report_schools(*, user: User) -> QuerySet[Organisation]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("teachers/<int:teacher_id>/", views.teacher_change, name="teacher_change"),
     path("change/", views.change_index, name="change_index"),
     path("change/schools/<int:pk>/", views.school_change, name="school_change"),
+    path("change/networks/<int:pk>/", views.network_change, name="network_change"),
     path("change/branches/<int:pk>/", views.branch_change, name="branch_change"),
     path("agreement/", views.agreement, name="agreement"),
     path("instruments/", views.instrument_list, name="instrument_list"),

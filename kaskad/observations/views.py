@@ -357,6 +357,9 @@ def change_index(request: AuthedRequest) -> HttpResponse:
         "observations/change_index.html",
         {
             "branches": selectors.report_branches(request.user) if scope.has(*REPORT_ROLES) else [],
+            "networks": (
+                selectors.report_networks(user=request.user) if scope.has(*REPORT_ROLES) else []
+            ),
             "schools": schools,
         },
     )
@@ -396,6 +399,23 @@ def school_change(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         title=school.name,
         changes=selectors.change_for_schools(school_ids=[school.pk], **period),
+        back=reverse("observations:change_index"),
+        form=form,
+    )
+
+
+@login_required
+def network_change(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A school network (a leading school and its partners in one year) as one group."""
+    with domain_errors_as_messages(request):
+        leading, school_ids = selectors.network_for_report(user=request.user, pk=pk)
+    period = _period(request)
+    form = period.pop("form")
+    return _change_page(
+        request,
+        title=_("Network of %(school)s, %(year)s")
+        % {"school": leading.school.name, "year": leading.year},
+        changes=selectors.change_for_schools(school_ids=school_ids, **period),
         back=reverse("observations:change_index"),
         form=form,
     )

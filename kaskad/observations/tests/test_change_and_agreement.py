@@ -8,11 +8,14 @@ import pytest
 from kaskad.accounts.models import User
 from kaskad.core.errors import NotFoundError
 from kaskad.networks.agreement import icc, weighted_kappa
+from kaskad.networks.services import leading_upsert, partner_set
 from kaskad.observations.models import Observation
 from kaskad.observations.selectors import (
     agreement_report,
     change_for_branch,
     change_for_schools,
+    network_for_report,
+    report_networks,
     teacher_change,
 )
 from kaskad.observations.tests.factories import (
@@ -122,3 +125,25 @@ def test_agreement_report_per_observer_pair_and_element() -> None:
     assert constant.icc2_1 is None or math.isnan(constant.icc2_1) is False
     # Out of scope: another branch's coordinator gets an empty report.
     assert agreement_report(user=coordinator("AST"), version_id=original.version_id) == []
+
+
+def test_a_network_aggregates_its_leading_and_partner_schools_of_that_year() -> None:
+    lead, partner, outsider = school_in("ALA"), school_in("ALA"), school_in("ALA")
+    observer = coordinator("ALA")
+    _chain(observer, teacher_in(lead), [{"PLAN1": 2}, {"PLAN1": 4}])
+    _chain(observer, teacher_in(partner), [{"PLAN1": 3}, {"PLAN1": 4}])
+    _chain(observer, teacher_in(outsider), [{"PLAN1": 1}, {"PLAN1": 1}])
+    leading = leading_upsert(year=2025, school=lead, by=None)
+    partner_set(leading=leading, school=partner, by=None)
+
+    found, school_ids = network_for_report(user=observer, pk=leading.pk)
+    assert found == leading and set(school_ids) == {lead.pk, partner.pk}
+    (change,) = change_for_schools(school_ids=school_ids)
+    plan = next(e for e in change.elements if e.code == "PLAN1")
+    assert (change.teachers, plan.n) == (2, 2)
+    assert plan.mean_change == pytest.approx(1.5)  # (+2 and +1); the outsider's 0 is not in
+    assert report_networks(user=observer) == [leading]
+    # Another branch's coordinator: the network does not exist for them.
+    with pytest.raises(NotFoundError):
+        network_for_report(user=coordinator("AST"), pk=leading.pk)
+    assert report_networks(user=coordinator("AST")) == []
