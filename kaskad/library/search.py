@@ -352,6 +352,9 @@ class SearchResult:
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     typo: bool = False  # the results are similar titles, the words matched nothing
     groups: list[tuple[str, ...]] = field(default_factory=list)
+    # More than CANDIDATES matched: the ranking covered the first CANDIDATES in the cheap
+    # order and the facet counts are lower bounds ("N+").
+    capped: bool = False
 
 
 def filtered(qs: QuerySet[Material], filters: SearchFilters) -> QuerySet[Material]:
@@ -366,10 +369,27 @@ def filtered(qs: QuerySet[Material], filters: SearchFilters) -> QuerySet[Materia
     return qs
 
 
-def facet_counts(qs: QuerySet[Material]) -> dict[str, list[tuple[Any, int]]]:
-    """Counts per value of each facet over the materials of `qs` (query and filters applied)."""
-    ids = qs.values("id")
+# Ranking and facet counts read every matching row; a very common word («және», «что», «в»)
+# matches a third of the collection. So both work over a bounded candidate set: the first
+# CANDIDATES matching materials in a cheap order the engine can give without reading the
+# index text (rating, then publication date, then id: the same tie-break as the ranking).
+# When more match, the total is still exact, the ranking covers the candidates only and the
+# facet counts are lower bounds, shown as "N+".
+CANDIDATES = 1000
+CHEAP_ORDER = ("-rating_avg", "-published_at", "-id")
+
+
+def candidate_ids(qs: QuerySet[Material]) -> tuple[list[int], bool]:
+    """Up to CANDIDATES ids of `qs` in the cheap order, and whether more exist."""
+    ids = list(qs.order_by(*CHEAP_ORDER).values_list("id", flat=True)[: CANDIDATES + 1])
+    return ids[:CANDIDATES], len(ids) > CANDIDATES
+
+
+def facet_counts(ids: list[int]) -> dict[str, list[tuple[Any, int]]]:
+    """Counts per value of each facet over these materials (query and filters applied)."""
     facets: dict[str, list[tuple[Any, int]]] = {}
+    if not ids:
+        return {name: [] for name in FACETS}
     for name in ("subject", "type", "language"):
         rows = (
             Material.objects.filter(id__in=ids)
@@ -403,20 +423,25 @@ def run_search(
     if not groups:
         ordered = qs.order_by("-published_at", "-id")
         materials = list(ordered[offset : offset + limit])
+        ids, capped = candidate_ids(qs) if with_facets else ([], False)
         return SearchResult(
             materials=materials,
-            total=qs.count(),
-            facets=facet_counts(qs) if with_facets else {},
+            total=qs.count() if capped or not with_facets else len(ids),
+            facets=facet_counts(ids) if with_facets else {},
+            capped=capped,
         )
     matched = matching(qs, groups)
-    total = matched.count()
-    if total:
-        materials = list(ranked(qs, groups)[offset : offset + limit])
+    ids, capped = candidate_ids(matched)
+    if ids:
+        total = matched.count() if capped else len(ids)
+        pool = Material.objects.filter(pk__in=ids) if capped else qs
+        materials = list(ranked(pool, groups)[offset : offset + limit])
         return SearchResult(
             materials=materials,
             total=total,
-            facets=facet_counts(matched) if with_facets else {},
+            facets=facet_counts(ids) if with_facets else {},
             groups=groups,
+            capped=capped,
         )
     similar = typo_matching(qs, text)
     ids = [pk for pk, _sim in similar]
@@ -426,7 +451,7 @@ def run_search(
     return SearchResult(
         materials=materials,
         total=len(ids),
-        facets=facet_counts(qs.filter(pk__in=ids)) if with_facets and ids else {},
+        facets=facet_counts(ids) if with_facets and ids else {},
         typo=True,
         groups=groups,
     )
