@@ -20,6 +20,7 @@ in Python on SQLite.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -352,9 +353,11 @@ class SearchResult:
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     typo: bool = False  # the results are similar titles, the words matched nothing
     groups: list[tuple[str, ...]] = field(default_factory=list)
-    # More than CANDIDATES matched: the ranking covered the first CANDIDATES in the cheap
-    # order and the facet counts are lower bounds ("N+").
+    # The facet counts cover the newest CANDIDATES materials only: lower bounds ("N+").
     capped: bool = False
+    # More than CANDIDATES matched the words: only the newest CANDIDATES were ranked, and
+    # `total` (= CANDIDATES) is a lower bound ("N+").
+    more: bool = False
 
 
 def filtered(qs: QuerySet[Material], filters: SearchFilters) -> QuerySet[Material]:
@@ -369,40 +372,62 @@ def filtered(qs: QuerySet[Material], filters: SearchFilters) -> QuerySet[Materia
     return qs
 
 
-# Ranking and facet counts read every matching row; a very common word («және», «что», «в»)
-# matches a third of the collection. So both work over a bounded candidate set: the first
-# CANDIDATES matching materials in a cheap order the engine can give without reading the
-# index text (rating, then publication date, then id: the same tie-break as the ranking).
-# When more match, the total is still exact, the ranking covers the candidates only and the
-# facet counts are lower bounds, shown as "N+".
-CANDIDATES = 1000
-CHEAP_ORDER = ("-rating_avg", "-published_at", "-id")
+# Ranking, counting and facet counts read every matching row (PostgreSQL detoasts each
+# tsvector, SQLite reads each bm25 row); a very common word («және», «что», «в») matches
+# half of the collection. So all three work over a bounded candidate set: the newest
+# CANDIDATES matching materials (by id, which both engines can walk from the primary key
+# and stop early; a rare word comes from the full-text index and is sorted in memory).
+# When more match, only the candidates are ranked and paged, and the total and the facet
+# counts are lower bounds, shown as "N+".
+CANDIDATES = 200
+FACET_FIELDS = ("subject", "type", "language")
 
 
-def candidate_ids(qs: QuerySet[Material]) -> tuple[list[int], bool]:
-    """Up to CANDIDATES ids of `qs` in the cheap order, and whether more exist."""
-    ids = list(qs.order_by(*CHEAP_ORDER).values_list("id", flat=True)[: CANDIDATES + 1])
-    return ids[:CANDIDATES], len(ids) > CANDIDATES
+# PostgreSQL: a word in more than this share of the collection (the planner's estimate) is
+# served by walking the primary key newest first, which stops after about CANDIDATES / share
+# rows; a rarer word by the GIN index (a bitmap, no tsvector read) and a sort in memory.
+FREQUENT_SHARE = 0.2
 
 
-def facet_counts(ids: list[int]) -> dict[str, list[tuple[Any, int]]]:
-    """Counts per value of each facet over these materials (query and filters applied)."""
+def pg_estimated_share(qs: QuerySet[Material]) -> float:
+    """The planner's estimate of the share of all materials that `qs` holds (statistics of
+    ANALYZE, the tsvector's most common words among them; no row is read)."""
+    plan = json.loads(qs.order_by().explain(format="json"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'library_material'::regclass")
+        rows = float(cursor.fetchone()[0] or 0)
+    return float(plan[0]["Plan"]["Plan Rows"]) / rows if rows > 0 else 0.0
+
+
+def candidates(qs: QuerySet[Material], *, words: bool = False) -> tuple[list[tuple[Any, ...]], bool]:
+    """Up to CANDIDATES rows (id, subject, type, language) of `qs`, newest first, and
+    whether more exist. The rows are the same whatever the plan; `words` (`qs` is matched on
+    query words) only lets PostgreSQL choose the plan by the words' frequency."""
+    query = qs.order_by("-id").values_list("id", *FACET_FIELDS)[: CANDIDATES + 1]
+    if words and is_postgres() and pg_estimated_share(qs) < FREQUENT_SHARE:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            rows = list(query)
+            cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+    else:
+        rows = list(query)
+    return rows[:CANDIDATES], len(rows) > CANDIDATES
+
+
+def facet_counts(rows: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, int]]]:
+    """Counts per value of each facet over these (id, subject, type, language) rows."""
     facets: dict[str, list[tuple[Any, int]]] = {}
-    if not ids:
-        return {name: [] for name in FACETS}
-    for name in ("subject", "type", "language"):
-        rows = (
-            Material.objects.filter(id__in=ids)
-            .values_list(name)
-            .annotate(n=Count("id"))
-            .order_by("-n", name)
-        )
-        facets[name] = [(value, n) for value, n in rows]
+    for position, name in enumerate(FACET_FIELDS, start=1):
+        counted = Counter(row[position] for row in rows)
+        facets[name] = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+    ids = [row[0] for row in rows]
     grades = (
         MaterialGrade.objects.filter(material_id__in=ids)
         .values_list("grade")
         .annotate(n=Count("material_id"))
         .order_by("grade")
+        if ids
+        else []
     )
     facets["grade"] = [(value, n) for value, n in grades]
     return facets
@@ -423,25 +448,24 @@ def run_search(
     if not groups:
         ordered = qs.order_by("-published_at", "-id")
         materials = list(ordered[offset : offset + limit])
-        ids, capped = candidate_ids(qs) if with_facets else ([], False)
+        rows, capped = candidates(qs) if with_facets else ([], False)
         return SearchResult(
             materials=materials,
-            total=qs.count() if capped or not with_facets else len(ids),
-            facets=facet_counts(ids) if with_facets else {},
+            total=qs.count() if capped or not with_facets else len(rows),
+            facets=facet_counts(rows) if with_facets else {},
             capped=capped,
         )
-    matched = matching(qs, groups)
-    ids, capped = candidate_ids(matched)
-    if ids:
-        total = matched.count() if capped else len(ids)
-        pool = Material.objects.filter(pk__in=ids) if capped else qs
+    rows, capped = candidates(matching(qs, groups), words=True)
+    if rows:
+        pool = Material.objects.filter(pk__in=[row[0] for row in rows]) if capped else qs
         materials = list(ranked(pool, groups)[offset : offset + limit])
         return SearchResult(
             materials=materials,
-            total=total,
-            facets=facet_counts(ids) if with_facets else {},
+            total=len(rows),
+            facets=facet_counts(rows) if with_facets else {},
             groups=groups,
             capped=capped,
+            more=capped,
         )
     similar = typo_matching(qs, text)
     ids = [pk for pk, _sim in similar]
@@ -451,7 +475,9 @@ def run_search(
     return SearchResult(
         materials=materials,
         total=len(ids),
-        facets=facet_counts(ids) if with_facets and ids else {},
+        facets=facet_counts(list(qs.filter(pk__in=ids).values_list("id", *FACET_FIELDS)))
+        if with_facets and ids
+        else {},
         typo=True,
         groups=groups,
     )
