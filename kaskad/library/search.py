@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -383,10 +383,13 @@ CANDIDATES = 200
 FACET_FIELDS = ("subject", "type", "language")
 
 
-# PostgreSQL: a word in more than this share of the collection (the planner's estimate) is
+# PostgreSQL: words in more than this share of the collection (the planner's estimate) are
 # served by walking the primary key newest first, which stops after about CANDIDATES / share
-# rows; a rarer word by the GIN index (a bitmap, no tsvector read) and a sort in memory.
+# rows, for at most WALK_MS; rarer words (or a walk given up) by the GIN index (a bitmap,
+# no tsvector read) and a sort in memory.
 FREQUENT_SHARE = 0.2
+# The walk gives up after this many milliseconds and the index answers instead.
+WALK_MS = 60
 
 
 def pg_estimated_share(qs: QuerySet[Material]) -> float:
@@ -404,13 +407,27 @@ def candidates(qs: QuerySet[Material], *, words: bool = False) -> tuple[list[tup
     whether more exist. The rows are the same whatever the plan; `words` (`qs` is matched on
     query words) only lets PostgreSQL choose the plan by the words' frequency."""
     query = qs.order_by("-id").values_list("id", *FACET_FIELDS)[: CANDIDATES + 1]
-    if words and is_postgres() and pg_estimated_share(qs) < FREQUENT_SHARE:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            rows = list(query)
-            cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
-    else:
+    rows: list[tuple[Any, ...]] | None = None
+    if not (words and is_postgres()):
         rows = list(query)
+    elif pg_estimated_share(qs) >= FREQUENT_SHARE:
+        # The estimate assumes the words and the filters independent; when they are not
+        # («және» among Russian materials) the walk would read the whole table: bounded.
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [WALK_MS])
+                rows = list(query)
+                cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+        except OperationalError:
+            rows = None
+    if rows is None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The GIN bitmap: no B-tree walk, no sequential scan (both read every tsvector).
+            cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
+            rows = list(query)
+            cursor.execute(
+                "SET LOCAL enable_indexscan TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT"
+            )
     return rows[:CANDIDATES], len(rows) > CANDIDATES
 
 
