@@ -402,7 +402,9 @@ def pg_estimated_share(qs: QuerySet[Material]) -> float:
     return float(plan[0]["Plan"]["Plan Rows"]) / rows if rows > 0 else 0.0
 
 
-def candidates(qs: QuerySet[Material], *, words: bool = False) -> tuple[list[tuple[Any, ...]], bool]:
+def candidates(
+    qs: QuerySet[Material], *, words: bool = False
+) -> tuple[list[tuple[Any, ...]], bool]:
     """Up to CANDIDATES rows (id, subject, type, language) of `qs`, newest first, and
     whether more exist. The rows are the same whatever the plan; `words` (`qs` is matched on
     query words) only lets PostgreSQL choose the plan by the words' frequency."""
