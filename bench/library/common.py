@@ -24,8 +24,11 @@ OUT = ROOT / "var" / "bench" / "library"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
-def setup_django(engine: str, *, pg_db: str, sqlite_path: Path) -> None:
-    if engine == "pg":
+def setup_django(engine: str, *, pg_db: str, sqlite_path: Path, reuse: bool = False) -> None:
+    """Point Django at a scratch database, created afresh unless `reuse` (then kept as is)."""
+    if engine == "pg" and reuse:
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{pg_db}"
+    elif engine == "pg":
         subprocess.run(
             ["psql", f"{PG_SERVER}/postgres", "-qc", f"DROP DATABASE IF EXISTS {pg_db}"],
             check=True,
@@ -34,6 +37,8 @@ def setup_django(engine: str, *, pg_db: str, sqlite_path: Path) -> None:
             ["psql", f"{PG_SERVER}/postgres", "-qc", f"CREATE DATABASE {pg_db}"], check=True
         )
         os.environ["DATABASE_URL"] = f"{PG_SERVER}/{pg_db}"
+    elif reuse:
+        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)

@@ -22,15 +22,17 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import subprocess
 import sys
 import time
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import OUT, load, percentile, read_tsv, setup_django  # noqa: E402
+from common import OUT, PG_SERVER, load, percentile, read_tsv, setup_django  # noqa: E402
 from corpus import SUBJECTS, TYPES, speed_collection  # noqa: E402
 
 WORD = re.compile(r"[^\W\d_]{4,}")
@@ -41,12 +43,18 @@ def main() -> None:
     parser.add_argument("--engine", choices=["pg", "sqlite"], required=True)
     parser.add_argument("--size", type=int, default=174_100)
     parser.add_argument("--pg-db", default="wt_library_bench")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database of an earlier run of the same --size and only time the searches",
+    )
     args = parser.parse_args()
-    setup_django(args.engine, pg_db=args.pg_db, sqlite_path=OUT / "speed.sqlite3")
+    sqlite_path = OUT / f"speed-{args.size}.sqlite3" if args.reuse else OUT / "speed.sqlite3"
+    reuse = args.reuse and _loaded(args.engine, args.pg_db, sqlite_path) == args.size
+    setup_django(args.engine, pg_db=args.pg_db, sqlite_path=sqlite_path, reuse=reuse)
     from django.db import connection
 
-    from kaskad.library.search import SearchFilters, index_tokens, run_search
-    from kaskad.library.selectors import published
+    from kaskad.library.search import index_tokens
 
     started = time.perf_counter()
     docs = speed_collection(args.size)
@@ -54,6 +62,10 @@ def main() -> None:
     words = sum(len(f"{d.title} {d.description} {d.body}".split()) for d in docs)
     print(f"{words:,} words, {words / len(docs):.0f} per material")
 
+    if reuse:
+        print(f"reusing the {args.size:,} materials already loaded")
+        time_searches(docs)
+        return
     sample = docs[:300]
     t = time.perf_counter()
     for d in sample:
@@ -112,6 +124,13 @@ def main() -> None:
                 f" files' text {sizes.get('library_materialfile', 0) / 2**20:,.0f} MiB"
             )
 
+    time_searches(docs)
+
+
+def time_searches(docs: list[Any]) -> None:
+    from kaskad.library.search import SearchFilters, run_search
+    from kaskad.library.selectors import published
+
     rng = random.Random(3)
     judged = [q for _qid, _l, _k, q in read_tsv(HERE / "queries.tsv")]
     randoms: list[SearchFilters] = []
@@ -146,6 +165,26 @@ def main() -> None:
             f"{label} ({len(batch)}): p50 {percentile(times, 50):.1f} ms,"
             f" p95 {percentile(times, 95):.1f} ms, p99 {percentile(times, 99):.1f} ms"
         )
+
+
+def _loaded(engine: str, pg_db: str, sqlite_path: Path) -> int:
+    """How many materials an earlier run left in the database (0 when there is none)."""
+    if engine == "pg":
+        found = subprocess.run(
+            ["psql", f"{PG_SERVER}/{pg_db}", "-Atc", "SELECT count(*) FROM library_material"],
+            capture_output=True,
+            text=True,
+        )
+        return int(found.stdout.strip() or 0) if found.returncode == 0 else 0
+    if not sqlite_path.exists():
+        return 0
+    import sqlite3
+
+    try:
+        with sqlite3.connect(sqlite_path) as db:
+            return int(db.execute("SELECT count(*) FROM library_material").fetchone()[0])
+    except sqlite3.Error:
+        return 0
 
 
 if __name__ == "__main__":

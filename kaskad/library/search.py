@@ -20,6 +20,7 @@ in Python on SQLite.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -352,6 +353,11 @@ class SearchResult:
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     typo: bool = False  # the results are similar titles, the words matched nothing
     groups: list[tuple[str, ...]] = field(default_factory=list)
+    # The facet counts cover the newest CANDIDATES materials only: lower bounds ("N+").
+    capped: bool = False
+    # More than CANDIDATES matched the words: only the newest CANDIDATES were ranked, and
+    # `total` (= CANDIDATES) is a lower bound ("N+").
+    more: bool = False
 
 
 def filtered(qs: QuerySet[Material], filters: SearchFilters) -> QuerySet[Material]:
@@ -366,23 +372,81 @@ def filtered(qs: QuerySet[Material], filters: SearchFilters) -> QuerySet[Materia
     return qs
 
 
-def facet_counts(qs: QuerySet[Material]) -> dict[str, list[tuple[Any, int]]]:
-    """Counts per value of each facet over the materials of `qs` (query and filters applied)."""
-    ids = qs.values("id")
+# Ranking, counting and facet counts read every matching row (PostgreSQL detoasts each
+# tsvector, SQLite reads each bm25 row); a very common word («және», «что», «в») matches
+# half of the collection. So all three work over a bounded candidate set: the newest
+# CANDIDATES matching materials (by id, which both engines can walk from the primary key
+# and stop early; a rare word comes from the full-text index and is sorted in memory).
+# When more match, only the candidates are ranked and paged, and the total and the facet
+# counts are lower bounds, shown as "N+".
+CANDIDATES = 200
+FACET_FIELDS = ("subject", "type", "language")
+
+
+# PostgreSQL: words in more than this share of the collection (the planner's estimate) are
+# served by walking the primary key newest first, which stops after about CANDIDATES / share
+# rows, for at most WALK_MS; rarer words (or a walk given up) by the GIN index (a bitmap,
+# no tsvector read) and a sort in memory.
+FREQUENT_SHARE = 0.2
+# The walk gives up after this many milliseconds and the index answers instead.
+WALK_MS = 60
+
+
+def pg_estimated_share(qs: QuerySet[Material]) -> float:
+    """The planner's estimate of the share of all materials that `qs` holds (statistics of
+    ANALYZE, the tsvector's most common words among them; no row is read)."""
+    plan = json.loads(qs.order_by().explain(format="json"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'library_material'::regclass")
+        rows = float(cursor.fetchone()[0] or 0)
+    return float(plan[0]["Plan"]["Plan Rows"]) / rows if rows > 0 else 0.0
+
+
+def candidates(
+    qs: QuerySet[Material], *, words: bool = False
+) -> tuple[list[tuple[Any, ...]], bool]:
+    """Up to CANDIDATES rows (id, subject, type, language) of `qs`, newest first, and
+    whether more exist. The rows are the same whatever the plan; `words` (`qs` is matched on
+    query words) only lets PostgreSQL choose the plan by the words' frequency."""
+    query = qs.order_by("-id").values_list("id", *FACET_FIELDS)[: CANDIDATES + 1]
+    rows: list[tuple[Any, ...]] | None = None
+    if not (words and is_postgres()):
+        rows = list(query)
+    elif pg_estimated_share(qs) >= FREQUENT_SHARE:
+        # The estimate assumes the words and the filters independent; when they are not
+        # («және» among Russian materials) the walk would read the whole table: bounded.
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [WALK_MS])
+                rows = list(query)
+                cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+        except OperationalError:
+            rows = None
+    if rows is None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The GIN bitmap: no B-tree walk, no sequential scan (both read every tsvector).
+            cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
+            rows = list(query)
+            cursor.execute(
+                "SET LOCAL enable_indexscan TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT"
+            )
+    return rows[:CANDIDATES], len(rows) > CANDIDATES
+
+
+def facet_counts(rows: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, int]]]:
+    """Counts per value of each facet over these (id, subject, type, language) rows."""
     facets: dict[str, list[tuple[Any, int]]] = {}
-    for name in ("subject", "type", "language"):
-        rows = (
-            Material.objects.filter(id__in=ids)
-            .values_list(name)
-            .annotate(n=Count("id"))
-            .order_by("-n", name)
-        )
-        facets[name] = [(value, n) for value, n in rows]
+    for position, name in enumerate(FACET_FIELDS, start=1):
+        counted = Counter(row[position] for row in rows)
+        facets[name] = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+    ids = [row[0] for row in rows]
     grades = (
         MaterialGrade.objects.filter(material_id__in=ids)
         .values_list("grade")
         .annotate(n=Count("material_id"))
         .order_by("grade")
+        if ids
+        else []
     )
     facets["grade"] = [(value, n) for value, n in grades]
     return facets
@@ -403,20 +467,24 @@ def run_search(
     if not groups:
         ordered = qs.order_by("-published_at", "-id")
         materials = list(ordered[offset : offset + limit])
+        rows, capped = candidates(qs) if with_facets else ([], False)
         return SearchResult(
             materials=materials,
-            total=qs.count(),
-            facets=facet_counts(qs) if with_facets else {},
+            total=qs.count() if capped or not with_facets else len(rows),
+            facets=facet_counts(rows) if with_facets else {},
+            capped=capped,
         )
-    matched = matching(qs, groups)
-    total = matched.count()
-    if total:
-        materials = list(ranked(qs, groups)[offset : offset + limit])
+    rows, capped = candidates(matching(qs, groups), words=True)
+    if rows:
+        pool = Material.objects.filter(pk__in=[row[0] for row in rows]) if capped else qs
+        materials = list(ranked(pool, groups)[offset : offset + limit])
         return SearchResult(
             materials=materials,
-            total=total,
-            facets=facet_counts(matched) if with_facets else {},
+            total=len(rows),
+            facets=facet_counts(rows) if with_facets else {},
             groups=groups,
+            capped=capped,
+            more=capped,
         )
     similar = typo_matching(qs, text)
     ids = [pk for pk, _sim in similar]
@@ -426,7 +494,9 @@ def run_search(
     return SearchResult(
         materials=materials,
         total=len(ids),
-        facets=facet_counts(qs.filter(pk__in=ids)) if with_facets and ids else {},
+        facets=facet_counts(list(qs.filter(pk__in=ids).values_list("id", *FACET_FIELDS)))
+        if with_facets and ids
+        else {},
         typo=True,
         groups=groups,
     )

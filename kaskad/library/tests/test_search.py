@@ -4,11 +4,14 @@ ranking, facets, typos, and hostile queries. The same expectations hold on both 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
+from kaskad.library import search
 from kaskad.library.models import Material
 from kaskad.library.search import SearchFilters, query_groups, run_search, snippet
 from kaskad.library.selectors import published
-from kaskad.library.tests.factories import editor, material
+from kaskad.library.tests.factories import editor, material, teacher
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +145,71 @@ def test_snippet_marks_word_forms_and_escapes() -> None:
     html = snippet(text, query_groups("мектеп"), "kk")
     assert "<mark>мектептерімізде</mark>" in html
     assert "&lt;b&gt;" in html
+
+
+@pytest.fixture
+def many_lessons() -> list[Material]:
+    """Four materials sharing the word «сабақ», the newest last; the oldest in history."""
+    by = editor()
+    made = []
+    for title in ("Бірінші", "Екінші", "Үшінші", "Төртінші"):
+        made.append(material(f"{title} сабақ", f"{title} сабақ жоспары.", by=by, subject="biology"))
+    Material.objects.filter(pk=made[0].pk).update(subject="history")
+    return made
+
+
+def test_a_query_matching_more_than_the_candidates_ranks_a_bounded_set(
+    many_lessons: list[Material], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    result = run_search(published(), SearchFilters(q="сабақ"))
+    assert result.capped and result.more
+    assert result.total == 2  # a lower bound: "2+"
+    # Only the two newest were ranked, and only they can be paged to.
+    assert sorted(m.title for m in result.materials) == ["Төртінші сабақ", "Үшінші сабақ"]
+    assert run_search(published(), SearchFilters(q="сабақ"), offset=2).materials == []
+    # Facet counts cover those two only: lower bounds, shown as "N+".
+    assert dict(result.facets["subject"]) == {"biology": 2}
+    assert dict(result.facets["language"]) == {"kk": 2}
+
+
+def test_a_filter_narrows_before_the_cap(
+    many_lessons: list[Material], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    result = run_search(published(), SearchFilters(q="сабақ", subject="history"))
+    assert not result.capped and not result.more
+    assert [m.title for m in result.materials] == ["Бірінші сабақ"]
+
+
+def test_under_the_cap_everything_is_ranked_and_counted(many_lessons: list[Material]) -> None:
+    result = run_search(published(), SearchFilters(q="сабақ"))
+    assert not result.capped and not result.more
+    assert result.total == 4
+    assert len(result.materials) == 4
+    assert dict(result.facets["subject"]) == {"biology": 3, "history": 1}
+
+
+def test_listing_without_words_keeps_an_exact_total_and_caps_the_facets(
+    many_lessons: list[Material], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    result = run_search(published(), SearchFilters())
+    assert result.total == 4 and not result.more
+    assert result.capped
+    assert dict(result.facets["subject"]) == {"biology": 3}
+
+
+def test_the_search_page_marks_capped_counts_with_a_plus(
+    many_lessons: list[Material], monkeypatch: pytest.MonkeyPatch, client: Client
+) -> None:
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    client.force_login(teacher())
+    page = client.get(reverse("library:search"), {"q": "сабақ"}).content.decode()
+    assert '<span class="muted">2+</span>' in page
+    assert '<span class="muted small">2+ ' in page  # the total: "2+ materials"
+    monkeypatch.setattr(search, "CANDIDATES", 1000)
+    page = client.get(reverse("library:search"), {"q": "сабақ"}).content.decode()
+    assert '<span class="muted">3</span>' in page
+    assert '<span class="muted small">4 ' in page
+    assert "+</span>" not in page
