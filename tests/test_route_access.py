@@ -506,6 +506,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "library:new_version": {"pk": "library_material"},
     "core:job_detail": {"pk": "job"},
     "monitoring:study_detail": {"pk": "study"},
+    "monitoring:study_bands": {"pk": "study"},
     "monitoring:form_detail": {"pk": "test_form"},
     "monitoring:test_detail": {"pk": "study_test"},
     "monitoring:import_responses": {"pk": "study_test"},
@@ -971,6 +972,10 @@ ACCESS: dict[str, dict[str, str]] = {
     # school leader sees the studies of their school and that school's reports only.
     "monitoring:study_detail": {
         "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404",
+        "POST": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
+    },
+    "monitoring:study_bands": {
+        "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
         "POST": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
     },
     "monitoring:form_detail": {
