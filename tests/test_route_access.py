@@ -515,6 +515,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "monitoring:analysis": {"pk": "study_test"},
     "monitoring:analysis_xlsx": {"pk": "study_test"},
     "monitoring:comparison": {"pk": "study_test"},
+    "monitoring:comparison_pdf": {"pk": "study_test"},
     "monitoring:school_report": {"pk": "study_test", "school_pk": "school"},
     "monitoring:school_report_pdf": {"pk": "study_test", "school_pk": "school"},
     "monitoring:results_xlsx": {"pk": "study_test"},
@@ -1002,6 +1003,9 @@ ACCESS: dict[str, dict[str, str]] = {
         "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
     },
     "monitoring:comparison": {
+        "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:comparison_pdf": {
         "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
     },
     "monitoring:school_report": {

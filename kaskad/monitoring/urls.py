@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("given/<int:pk>/items/", views.analysis, name="analysis"),
     path("given/<int:pk>/items.xlsx", views.analysis_xlsx, name="analysis_xlsx"),
     path("given/<int:pk>/schools/", views.comparison, name="comparison"),
+    path("given/<int:pk>/schools.pdf", views.comparison_pdf, name="comparison_pdf"),
     path("given/<int:pk>/schools/<int:school_pk>/", views.school_report, name="school_report"),
     path(
         "given/<int:pk>/schools/<int:school_pk>/pdf/",

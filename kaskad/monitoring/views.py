@@ -524,6 +524,33 @@ def comparison(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def comparison_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The comparison of schools as PDF, in the reader's language: the same suppression
+    (fewer than the minimum of pupils: not shown) and the same 95% confidence intervals."""
+    test = _aggregate_test(request, pk)
+    data = results.load(test)
+    names = dict(test.study.schools.values_list("pk", "name"))
+    comparison = results.school_comparison(data, names)
+    for row in comparison["schools"]:
+        if not row.get("suppressed"):
+            row["width"] = row["high"] - row["low"]  # the interval's bar, drawn without script
+    html = render_to_string(
+        "monitoring/comparison_pdf.html",
+        {
+            "test": test,
+            "study": test.study,
+            "comparison": comparison,
+            "note": results.suppressed_note(),
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
+        },
+        request=request,
+    )
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{test.form.code}-schools.pdf"'
+    return response
+
+
+@login_required
 def results_workbook(request: AuthedRequest, pk: int) -> HttpResponse:
     test = _test(request, pk)
     schools = selectors.study_schools(user=request.user, study=test.study)
