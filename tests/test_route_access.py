@@ -629,6 +629,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "observations:instrument_copy": {"pk": "instrument_version"},
     "core:job_detail": {"pk": "job"},
     "monitoring:study_detail": {"pk": "study"},
+    "monitoring:study_bands": {"pk": "study"},
     "monitoring:form_detail": {"pk": "test_form"},
     "monitoring:test_detail": {"pk": "study_test"},
     "monitoring:import_responses": {"pk": "study_test"},
@@ -637,6 +638,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "monitoring:analysis": {"pk": "study_test"},
     "monitoring:analysis_xlsx": {"pk": "study_test"},
     "monitoring:comparison": {"pk": "study_test"},
+    "monitoring:comparison_pdf": {"pk": "study_test"},
     "monitoring:school_report": {"pk": "study_test", "school_pk": "school"},
     "monitoring:school_report_pdf": {"pk": "study_test", "school_pk": "school"},
     "monitoring:results_xlsx": {"pk": "study_test"},
@@ -1146,6 +1148,10 @@ ACCESS: dict[str, dict[str, str]] = {
         "GET": "200/200 200/200 404/404 200/404 404/404 404/404 404/404 404/404",
         "POST": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
     },
+    "monitoring:study_bands": {
+        "GET": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
+        "POST": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
+    },
     "monitoring:form_detail": {
         "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404",
         "POST": "200/200 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
@@ -1170,6 +1176,9 @@ ACCESS: dict[str, dict[str, str]] = {
         "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
     },
     "monitoring:comparison": {
+        "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
+    },
+    "monitoring:comparison_pdf": {
         "GET": "200/200 200/200 404/404 404/404 404/404 404/404 404/404 404/404"
     },
     "monitoring:school_report": {

@@ -14,6 +14,14 @@ from kaskad.registry.models import Organisation
 GRADES = [(g, str(g)) for g in range(1, 12)]
 
 
+class BandsForm(forms.Form):
+    """The lowest percent of the maximum score reaching each band (checked by the service)."""
+
+    basic = forms.CharField(label=_("Basic from (%)"), max_length=20)
+    proficient = forms.CharField(label=_("Proficient from (%)"), max_length=20)
+    advanced = forms.CharField(label=_("Advanced from (%)"), max_length=20)
+
+
 class StudyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)

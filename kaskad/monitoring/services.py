@@ -108,6 +108,71 @@ def study_create(
     return study
 
 
+BANDED = ("basic", "proficient", "advanced")  # "below" always starts at 0
+
+
+def _threshold(code: str, raw: object) -> float:
+    from kaskad.monitoring.models import Band
+
+    text = str(raw if raw is not None else "").strip().replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        raise DomainError(
+            "band_not_a_number",
+            _("The threshold of “%(band)s” is not a number: “%(value)s”.")
+            % {"band": Band(code).label, "value": text},
+            field=code,
+        ) from None
+    if not 0 <= value <= 100:  # NaN fails too
+        raise DomainError(
+            "band_out_of_range",
+            _("The threshold of “%(band)s” must be between 0 and 100 per cent, not %(value)s.")
+            % {"band": Band(code).label, "value": text},
+            field=code,
+        )
+    return value
+
+
+@transaction.atomic
+def study_bands_set(*, study: Study, by: User | None, thresholds: dict[str, object]) -> Study:
+    """Set the lowest percent of the maximum score that reaches each band. Reports band
+    pupils from the study's thresholds when they are shown, so every report follows."""
+    from kaskad.monitoring.models import Band
+
+    _require_runner(by)
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    bands: list[dict[str, Any]] = [{"code": "below", "from": 0}]
+    for code in BANDED:
+        value = _threshold(code, thresholds.get(code))
+        previous = bands[-1]
+        if value <= float(previous["from"]):
+            raise DomainError(
+                "bands_not_increasing",
+                _(
+                    "The threshold of “%(band)s” (%(value)s) must be above that of "
+                    "“%(previous)s” (%(before)s): the bands must increase."
+                )
+                % {
+                    "band": Band(code).label,
+                    "value": f"{value:g}",
+                    "previous": Band(previous["code"]).label,
+                    "before": f"{float(previous['from']):g}",
+                },
+                field=code,
+            )
+        bands.append({"code": code, "from": int(value) if value.is_integer() else value})
+    old = study.bands or DEFAULT_BANDS
+    if old == bands:
+        return study
+    study.bands = bands
+    study.save(update_fields=["bands", "updated_at"])
+    audit_record(
+        actor=by, action=AuditEntry.Action.UPDATE, obj=study, changes={"bands": [old, bands]}
+    )
+    return study
+
+
 @transaction.atomic
 def study_test_add(*, study: Study, form: TestForm, by: User | None) -> StudyTest:
     _require_runner(by)

@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
     path("studies/new/", views.study_new, name="study_new"),
     path("studies/<int:pk>/", views.study_detail, name="study_detail"),
+    path("studies/<int:pk>/bands/", views.study_bands, name="study_bands"),
     path("tests/", views.form_list, name="form_list"),
     path("tests/new/", views.form_new, name="form_new"),
     path("tests/<int:pk>/", views.form_detail, name="form_detail"),
@@ -17,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("given/<int:pk>/items/", views.analysis, name="analysis"),
     path("given/<int:pk>/items.xlsx", views.analysis_xlsx, name="analysis_xlsx"),
     path("given/<int:pk>/schools/", views.comparison, name="comparison"),
+    path("given/<int:pk>/schools.pdf", views.comparison_pdf, name="comparison_pdf"),
     path("given/<int:pk>/schools/<int:school_pk>/", views.school_report, name="school_report"),
     path(
         "given/<int:pk>/schools/<int:school_pk>/pdf/",

@@ -26,6 +26,7 @@ from kaskad.monitoring import selectors
 from kaskad.monitoring.analysis import item_analysis
 from kaskad.monitoring.forms import (
     AddTestForm,
+    BandsForm,
     BulkForm,
     EntryForm,
     FileForm,
@@ -36,7 +37,7 @@ from kaskad.monitoring.forms import (
     split_answers,
 )
 from kaskad.monitoring.imports import Rejected, issues_as_dicts
-from kaskad.monitoring.models import Response, StudyTest
+from kaskad.monitoring.models import DEFAULT_BANDS, Response, StudyTest
 from kaskad.monitoring.permissions import (
     led_school_ids,
     may_read_aggregates,
@@ -54,6 +55,7 @@ from kaskad.monitoring.services import (
     paper_entry_save,
     response_import_job_start,
     response_save,
+    study_bands_set,
     study_create,
     study_test_add,
 )
@@ -154,6 +156,20 @@ def study_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_read_aggregates": may_read_aggregates(request.user),
         },
     )
+
+
+@login_required
+def study_bands(request: AuthedRequest, pk: int) -> HttpResponse:
+    study = _study(request, pk)
+    _require_runner(request)
+    current = {str(b["code"]): b["from"] for b in (study.bands or DEFAULT_BANDS)}
+    form = BandsForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        with domain_errors_on_form(form):
+            study_bands_set(study=study, by=request.user, thresholds=dict(form.cleaned_data))
+            messages.success(request, _("The performance bands were saved."))
+            return redirect("monitoring:study_detail", pk=study.pk)
+    return render(request, "monitoring/study_bands.html", {"study": study, "form": form})
 
 
 # --- test forms --------------------------------------------------------------------------------
@@ -505,6 +521,33 @@ def comparison(request: AuthedRequest, pk: int) -> HttpResponse:
             "note": results.suppressed_note(),
         },
     )
+
+
+@login_required
+def comparison_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The comparison of schools as PDF, in the reader's language: the same suppression
+    (fewer than the minimum of pupils: not shown) and the same 95% confidence intervals."""
+    test = _aggregate_test(request, pk)
+    data = results.load(test)
+    names = dict(test.study.schools.values_list("pk", "name"))
+    comparison = results.school_comparison(data, names)
+    for row in comparison["schools"]:
+        if not row.get("suppressed"):
+            row["width"] = row["high"] - row["low"]  # the interval's bar, drawn without script
+    html = render_to_string(
+        "monitoring/comparison_pdf.html",
+        {
+            "test": test,
+            "study": test.study,
+            "comparison": comparison,
+            "note": results.suppressed_note(),
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
+        },
+        request=request,
+    )
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{test.form.code}-schools.pdf"'
+    return response
 
 
 @login_required

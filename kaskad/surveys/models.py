@@ -157,6 +157,34 @@ class Response(models.Model):
         return f"{self.survey_id}: {self.pk}"
 
 
+ALL_CELLS = "*"  # the group of the survey-wide tally
+
+
+class ResultTally(models.Model):
+    """The sums behind the results (kaskad/surveys/tallies.py) of the responses of one filter
+    cell (school, area, group), added to when a response is written; one more row per survey
+    (group "*") holds the survey-wide sums. No time, no order, no respondent: exactly what the
+    results of the cell show before suppression. The key is random, like a response's."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "registry.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    area = models.ForeignKey(
+        "registry.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    group = models.CharField(max_length=12)
+    responses = models.PositiveIntegerField(default=0)
+    sums = models.BinaryField(default=bytes)  # float64, little-endian, layout in tallies.py
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.group} {self.responses}"
+
+
 class Submission(models.Model):
     """ "Already answered": a registered user, or the one-time token of a public form. It
     shares no key, column or order with `Response`."""

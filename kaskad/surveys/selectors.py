@@ -148,7 +148,100 @@ def response_matrix(survey: Survey, filters: Filters) -> np.ndarray[Any, np.dtyp
 
 
 def survey_results(*, survey: Survey, filters: Filters, language: str) -> Results:
-    """The results, computed once per state of the data: responses are only ever added (the
+    """The results, from the tallies written with each response (a few rows of sums, whatever
+    the number of responses; docs/adr/0008-anonymous-surveys.md). When the tallies do not
+    account for every response (responses loaded around the services), the results are
+    counted from the responses instead, exactly as `results_recounted`."""
+    sums = _tallied(survey, filters)
+    if sums is None:
+        return _recounted_cached(survey=survey, filters=filters, language=language)
+    return _results_from_tally(survey=survey, sums=sums, language=language)
+
+
+def _tallied(survey: Survey, filters: Filters) -> np.ndarray[Any, np.dtype[np.float64]] | None:
+    """The summed tally of the responses matching `filters`; None when the survey-wide tally
+    does not hold every response of the survey."""
+    from kaskad.surveys import tallies
+    from kaskad.surveys.models import ALL_CELLS, ResultTally
+
+    shape = tallies.layout(survey.definition)
+    rows = ResultTally.objects.filter(survey=survey)
+    everything = list(rows.filter(group=ALL_CELLS).values_list("responses", "sums"))
+    if sum(n for n, _sums in everything) != Response.objects.filter(survey=survey).count():
+        return None
+    if filters.organisation_id or filters.area_id or filters.group:
+        cells = rows.exclude(group=ALL_CELLS)
+        if filters.organisation_id:
+            cells = cells.filter(organisation_id=filters.organisation_id)
+        if filters.area_id:
+            cells = cells.filter(area_id=filters.area_id)
+        if filters.group:
+            cells = cells.filter(group=filters.group)
+        chosen = list(cells.values_list("responses", "sums"))
+    else:
+        chosen = everything
+    total = np.zeros(shape.width, dtype=np.float64)
+    for _n, packed in chosen:
+        sums = tallies.unpack(packed)
+        if sums.shape != total.shape:
+            return None
+        total += sums
+    return total
+
+
+def _results_from_tally(
+    *, survey: Survey, sums: np.ndarray[Any, np.dtype[np.float64]], language: str
+) -> Results:
+    """The page's figures from a tally: the same questions, cells, suppression, means, SDs and
+    scales as `results_recounted` computes from the responses themselves."""
+    from kaskad.surveys import tallies
+
+    shape = tallies.layout(survey.definition)
+    total = round(float(sums[0]))
+    if total < statistics.MIN_CELL:
+        return Results(total=None, questions=[], scales=[])
+    questions: list[QuestionResult] = []
+    for question in forms.flat_questions(survey.definition):
+        label = forms.label_in(question.get("label"), language, question["name"])
+        result = QuestionResult(question["name"], label, question["type"], answered=None)
+        questions.append(result)
+        slot = shape.questions.get(question["name"])
+        if slot is None:
+            continue  # text: read in the export, never listed here
+        answered, counts, mean, sd = tallies.question_figures(sums, slot)
+        if answered < statistics.MIN_CELL:
+            result.suppressed = True
+            continue
+        result.answered = answered
+        if question["type"] in ("select_one", "select_multiple"):
+            choices = question.get("choices", [])
+            shown = statistics.suppress(counts)
+            result.cells = [
+                Cell(
+                    forms.label_in(choice.get("label"), language, choice["name"]),
+                    count,
+                    None if count is None else round(100 * count / answered, 1),
+                )
+                for choice, count in zip(choices, shown, strict=True)
+            ]
+        if question["type"] in ("integer", "decimal") or (
+            question["type"] == "select_one"
+            and all(forms._is_number(c["name"]) for c in question.get("choices", []))
+        ):
+            result.mean, result.sd = mean, sd
+    scales: list[ScaleResult] = []
+    for name, items in forms.scales(survey.definition).items():
+        respondents, scale_mean, alpha = tallies.scale_figures(sums, shape.scales[name])
+        names = [q["name"] for q in items]
+        if respondents < statistics.MIN_CELL:
+            scales.append(ScaleResult(name, names, None, None, None))
+            continue
+        scales.append(ScaleResult(name, names, respondents, scale_mean, alpha))
+    return Results(total=total, questions=questions, scales=scales)
+
+
+def _recounted_cached(*, survey: Survey, filters: Filters, language: str) -> Results:
+    """`results_recounted`, cached per state of the data: responses are only ever added (the
     shuffle in services moves answers between rows, never changes the set), so the number of
     matching responses and the form's last change identify the figures exactly."""
     from django.core.cache import cache
@@ -170,12 +263,15 @@ def survey_results(*, survey: Survey, filters: Filters, language: str) -> Result
     cached = cache.get(key)
     if isinstance(cached, Results):
         return cached
-    results = _compute_results(survey=survey, filters=filters, language=language)
+    results = results_recounted(survey=survey, filters=filters, language=language)
     cache.set(key, results, 3600)
     return results
 
 
-def _compute_results(*, survey: Survey, filters: Filters, language: str) -> Results:
+def results_recounted(*, survey: Survey, filters: Filters, language: str) -> Results:
+    """The results counted from the responses themselves: every packed answer read into a
+    matrix (the reference the tallies are tested against, and the path when they are
+    missing)."""
     matrix = response_matrix(survey, filters)
     total = matrix.shape[0]
     if total < statistics.MIN_CELL:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,11 +23,14 @@ from django.utils.translation import gettext as _
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError, StateConflict
 from kaskad.surveys import definition as forms
+from kaskad.surveys import tallies
 from kaskad.surveys.models import (
+    ALL_CELLS,
     Audience,
     PublicAttempt,
     RespondentGroup,
     Response,
+    ResultTally,
     Submission,
     Survey,
 )
@@ -279,13 +283,14 @@ def _write_response(survey: Survey, answers: dict[str, Any], respondent: Respond
     the survey's (or keeps its own), and that response takes the new content. The storage
     order (SQLite's rowid, the order of a dump) is then a random permutation of the order of
     answering, and cannot be lined up with the order of the "answered" marks."""
+    vector = forms.pack(survey.definition, answers)
     content = {
         "submitted_on": timezone.localdate(),
         "organisation_id": respondent.organisation_id,
         "area_id": respondent.area_id,
         "group": respondent.group,
         "answers": answers,
-        "vector": forms.pack(survey.definition, answers),
+        "vector": vector,
     }
     with transaction.atomic():
         existing = Response.objects.filter(survey=survey).count()
@@ -302,12 +307,77 @@ def _write_response(survey: Survey, answers: dict[str, Any], respondent: Respond
                 other = Response.objects.select_for_update().filter(pk=key).first()
         if other is None:
             Response.objects.create(survey=survey, **content)
-            return
-        moved = {name: getattr(other, name) for name in content}
-        Response.objects.create(survey=survey, **moved)
-        for name, value in content.items():
-            setattr(other, name, value)
-        other.save(update_fields=list(content))
+        else:
+            moved = {name: getattr(other, name) for name in content}
+            Response.objects.create(survey=survey, **moved)
+            for name, value in content.items():
+                setattr(other, name, value)
+            other.save(update_fields=list(content))
+        _tally_add(survey, respondent, vector)
+
+
+def _tally_add(survey: Survey, respondent: Respondent, vector: bytes) -> None:
+    """Add one response's sums to the survey-wide tally and to its filter cell's, in the
+    response's transaction (the survey-wide row first: one lock order for every writer)."""
+    width = len(forms.numeric_questions(survey.definition))
+    matrix = np.frombuffer(vector, dtype="<f4").reshape(1, width)
+    added = tallies.summarise(survey.definition, matrix)
+    cells = [
+        (None, None, ALL_CELLS),
+        (respondent.organisation_id, respondent.area_id, respondent.group),
+    ]
+    for organisation_id, area_id, group in cells:
+        cell = {"organisation_id": organisation_id, "area_id": area_id, "group": group}
+        row = ResultTally.objects.select_for_update().filter(survey=survey, **cell).first()
+        if row is None:
+            ResultTally.objects.create(
+                survey=survey,
+                responses=1,
+                **cell,
+                sums=tallies.pack(added),
+            )
+        else:
+            row.responses += 1
+            row.sums = tallies.pack(tallies.unpack(row.sums) + added)
+            row.save(update_fields=["responses", "sums"])
+
+
+@transaction.atomic
+def tallies_rebuild(*, survey: Survey) -> None:
+    """Count the tallies of a survey again from its responses (after responses were written
+    around the services, e.g. loaded in bulk)."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    ResultTally.objects.filter(survey=survey).delete()
+    rows = (
+        Response.objects.filter(survey=survey)
+        .values_list("organisation_id", "area_id", "group", "vector")
+        .iterator(5000)
+    )
+    cells = tallies.by_cell(survey.definition, rows)
+    shape = tallies.layout(survey.definition)
+    everything = np.zeros(shape.width, dtype=np.float64)
+    made = []
+    for (organisation_id, area_id, group), sums in cells.items():
+        everything += sums
+        made.append(
+            ResultTally(
+                survey=survey,
+                organisation_id=organisation_id,
+                area_id=area_id,
+                group=group,
+                responses=int(sums[0]),
+                sums=tallies.pack(sums),
+            )
+        )
+    made.append(
+        ResultTally(
+            survey=survey,
+            group=ALL_CELLS,
+            responses=int(everything[0]),
+            sums=tallies.pack(everything),
+        )
+    )
+    ResultTally.objects.bulk_create(made)
 
 
 def response_submit_public(

@@ -224,3 +224,32 @@ def test_study_and_test_creation_pages() -> None:
     key = SimpleUploadedFile("key.csv", b"item,key,strand\n1,A,N\n3,B,N\n", "text/csv")
     page = client.post(f"/monitoring/tests/{world.test.form.pk}/", {"file": key})
     assert page.status_code == 200 and "item 2 is missing" in page.content.decode()
+
+
+@pytest.mark.slow
+def test_comparison_of_schools_as_pdf_in_the_readers_language() -> None:
+    from io import BytesIO as _Bytes
+
+    from pypdf import PdfReader
+
+    world = make_world()
+    _seeded(world)  # school A: 10 pupils, school B: 2
+    client = _client(world.monitor)
+    url = f"/monitoring/given/{world.test.pk}/schools.pdf"
+    for language, heading, hidden in (
+        ("ru", "Сравнение школ", "менее 10 учеников: не показано"),
+        ("kk", "Мектептерді салыстыру", "10 оқушыдан аз: көрсетілмейді"),
+    ):
+        client.cookies["django_language"] = language
+        pdf = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        text = " ".join(
+            (page.extract_text() or "") for page in PdfReader(_Bytes(pdf.content)).pages
+        )
+        text = " ".join(text.split())
+        assert heading in text and hidden in text
+        assert world.school_a.name in text and world.school_b.name in text
+    # A test nobody can see, and a reader without aggregates: not found, as a missing one.
+    assert client.get(f"/monitoring/given/{world.test.pk + 999}/schools.pdf").status_code == 404
+    teacher = _client(make_user(roles=[(Role.TEACHER, None)]))
+    assert teacher.get(url).status_code == 404
