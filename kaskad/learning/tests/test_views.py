@@ -202,3 +202,29 @@ def test_export_keeps_a_learners_self_chosen_name_as_text() -> None:
     cells = [c for row in book.active.iter_rows() for c in row]
     assert hostile in [c.value for c in cells]
     assert not any(c.data_type == "f" for c in cells)
+
+
+def test_public_registration_is_throttled_per_address(settings: Any) -> None:
+    # Anyone may register without an account; without a limit one address could create
+    # accounts (and make the server hash passwords) without end.
+    from django.core.cache import cache
+
+    from kaskad.accounts.models import User
+
+    cache.clear()
+    settings.KASKAD_LEARNING_REGISTER_LIMIT = 2
+    statuses = []
+    for n in range(3):
+        response = Client().post(
+            reverse("learning:register"),
+            {
+                "first_name": "Bot",
+                "last_name": "",
+                "email": f"bot{n}@example.kz",
+                "password": "a-long-pass-phrase-42",
+            },
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 429]
+    assert not User.objects.filter(username="bot2@example.kz").exists()
+    cache.clear()
