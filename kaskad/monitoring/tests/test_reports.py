@@ -170,3 +170,21 @@ def test_results_workbook_keeps_imported_codes_as_text() -> None:
     ]
     assert hostile in [c.value for c in cells]
     assert not any(c.data_type == "f" for c in cells)
+
+
+def test_zip_manifest_keeps_an_imported_code_as_text(tmp_path: Path) -> None:
+    # The pupil code comes from an uploaded file; in the ZIP's reports.csv a code starting
+    # with "=" must not be a formula when the CSV is opened in a spreadsheet.
+    import csv
+
+    world = make_world()
+    rows = [HEADER, [world.school_a.code, "4A", "=1+2", "", "ru", "A", "B", "C", "D", "A", "1"]]
+    path = write_csv(tmp_path / "r.csv", rows)
+    responses_import(study_test=world.test, path=path, original_name="r.csv", by=world.monitor)
+    target = tmp_path / "out.zip"
+    assert write_reports_zip(results.load(world.test), language="ru", target=target) == 1
+    with zipfile.ZipFile(target) as archive:
+        manifest = archive.read("reports.csv").decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(manifest)) for cell in row]
+    assert "'=1+2" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
