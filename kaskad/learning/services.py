@@ -8,12 +8,15 @@ one progress row; the enrolment's totals move by the difference, never by a reco
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import nh3
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -529,6 +532,23 @@ def version_publish(*, version: CourseVersion, by: User) -> CourseVersion:
 
 
 # --- Enrolment --------------------------------------------------------------------------------
+
+
+def register_attempt(*, ip: str | None) -> bool:
+    """Count one public registration from `ip`; False when the address is over its limit
+    (`KASKAD_LEARNING_REGISTER_LIMIT` per `KASKAD_LEARNING_REGISTER_WINDOW` seconds, 20 per
+    ten minutes by default). Counted in the cache under a keyed hash of the address."""
+    limit = int(getattr(settings, "KASKAD_LEARNING_REGISTER_LIMIT", 20))
+    window = int(getattr(settings, "KASKAD_LEARNING_REGISTER_WINDOW", 600))
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{ip or ''}".encode()).hexdigest()[:32]
+    key = f"learning:register:{int(time.time()) // window}:{digest}"
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count <= limit
 
 
 def learner_register(

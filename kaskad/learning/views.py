@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaskad.core.errors import DomainError, NotFoundError
-from kaskad.core.http import AuthedRequest
+from kaskad.core.http import AuthedRequest, client_ip
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.learning import exports, forms, quiz, selectors, services
 from kaskad.learning.media import ranged_response
@@ -53,6 +53,10 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("learning:home")
     form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST" and not services.register_attempt(ip=client_ip(request)):
+        form.is_valid()
+        form.add_error(None, _("Too many registrations from your network: try again later."))
+        return render(request, "learning/register.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         with domain_errors_on_form(form):
             user = services.learner_register(

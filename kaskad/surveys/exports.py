@@ -11,6 +11,7 @@ import re
 import tempfile
 from typing import Any
 
+from kaskad.core.cells import XLSX_TEXT_OPTIONS, csv_text
 from kaskad.surveys import definition as forms
 from kaskad.surveys.models import RespondentGroup, Survey
 from kaskad.surveys.selectors import export_rows
@@ -20,9 +21,9 @@ def as_csv(survey: Survey, language: str) -> bytes:
     names, labels, rows = export_rows(survey, language)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(names)
-    writer.writerow(labels)
-    writer.writerows(rows)
+    writer.writerow([csv_text(v) for v in names])
+    writer.writerow([csv_text(v) for v in labels])
+    writer.writerows([csv_text(v) for v in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -31,7 +32,9 @@ def as_xlsx(survey: Survey, language: str) -> bytes:
 
     names, labels, rows = export_rows(survey, language)
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "constant_memory": True, **XLSX_TEXT_OPTIONS}
+    )
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("responses")
     sheet.write_row(0, 0, names, bold)

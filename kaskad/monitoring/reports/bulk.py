@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kaskad.core.cells import csv_text
 from kaskad.core.errors import NotFoundError
 from kaskad.core.jobs import job_claim, job_enqueue
 from kaskad.core.models import Job
@@ -116,7 +117,8 @@ def write_reports_zip(
                         )
                         archive.writestr(name, pdf)
                         writer.writerow(
-                            [
+                            csv_text(v)
+                            for v in [
                                 one.study_test.form.code,
                                 schools.get(pupil.school_id, ""),
                                 pupil.class_label,

