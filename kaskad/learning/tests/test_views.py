@@ -178,3 +178,34 @@ def test_public_registration_and_enrolment() -> None:
     assert Enrolment.objects.filter(user__username="aigul@example.kz").exists()
     page = client.get(reverse("learning:course", args=[course.pk]))
     assert page.status_code == 200
+
+
+def test_a_course_for_teachers_looks_missing_to_a_learner_with_an_e_mail_only() -> None:
+    """Someone without a registry record and without a role sees public courses only: a
+    course for teachers answers exactly like an id nobody has, offer and enrolment alike."""
+    teachers_only, _ = published_course()
+    public, _ = published_course(is_public=True)
+    learner = services.learner_register(
+        email="guest@example.kz", password="a-long-pass-phrase-42", first_name="Guest", last_name=""
+    )
+    nobody = make_user(roles=[])
+    for user in (learner, nobody):
+        client = Client()
+        client.force_login(user)
+        for name in ("learning:course", "learning:enrol"):
+            ask = client.get if name == "learning:course" else client.post
+            hidden = ask(reverse(name, args=[teachers_only.pk]))
+            missing = ask(reverse(name, args=[987654321]))
+            assert (hidden.status_code, hidden.content.replace(
+                str(teachers_only.pk).encode(), b"{id}"
+            )) == (404, missing.content.replace(b"987654321", b"{id}"))
+        assert client.get(reverse("learning:course", args=[public.pk])).status_code == 200
+    assert not Enrolment.objects.filter(user__in=[learner, nobody], course=teachers_only).exists()
+    # A teacher (a registry person) and staff with a role still see the offer.
+    for user in (
+        make_user(roles=[(Role.TEACHER, None)], person=make_teacher()),
+        make_user(roles=[(Role.ANALYST, None)]),
+    ):
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("learning:course", args=[teachers_only.pk])).status_code == 200
