@@ -34,12 +34,15 @@ from kaskad.accounts.tokens import api_token_create
 from tests.test_route_access import (
     ACCESS,
     IDENTITY,
+    ROLES,
     TWELVE_DIGITS,
     Answer,
     World,
     _identity_strings,
     all_routes,
     ask,
+    clients_for,
+    kinds_of,
     url_for,
     world,
 )
@@ -47,7 +50,7 @@ from tests.test_route_access import (
 __all__ = ["world"]  # the eight-role walk's data set, built once for this module too
 
 EXTRA_ROLES = ("monitor", "editor", "learner", "nobody", "abroad")
-ABROAD = {
+ABROAD: dict[str, Any] = {
     "document_number": "A7731594",
     "document_country": "TM",
     "birth_date": date(1983, 7, 19),
@@ -62,6 +65,7 @@ class Extras:
     world: World
     users: dict[str, User]
     tokens: dict[str, str]
+    abroad_person_id: int
 
 
 def _build_extras(world: World) -> Extras:
@@ -113,7 +117,7 @@ def _build_extras(world: World) -> Extras:
         "abroad": make_user(roles=[(Role.TEACHER, None)], person=abroad_person),
     }
     tokens = {role: api_token_create(user=user)[1] for role, user in users.items()}
-    return Extras(world=world, users=users, tokens=tokens)
+    return Extras(world=world, users=users, tokens=tokens, abroad_person_id=abroad_person.pk)
 
 
 @pytest.fixture(scope="module")
@@ -346,4 +350,73 @@ def test_no_extra_user_sees_an_iin_a_birth_date_or_a_document_number(
                         f"{method} {key} as {role} ({target}) shows {text!r} of the participant "
                         "abroad"
                     )
+    assert not wrong, "\n".join(sorted(set(wrong)))
+
+
+# The pages of A's objects the participant abroad is part of (the event, the project and its
+# groups, the school), and their own registry record.
+ABROAD_KINDS = {
+    "event",
+    "event_material",
+    "project",
+    "lesson_study",
+    "research",
+    "organisation",
+    "school",
+}
+
+
+@pytest.mark.slow  # builds the world and walks the participant abroad's pages as eight roles
+@pytest.mark.django_db
+def test_the_participant_abroad_s_document_is_shown_in_full_to_the_national_admin_only(
+    extras: Extras,
+) -> None:
+    """ADR 0005: the document, like an IIN, is shown in full to national administrators (and
+    to its holder, walked above); every other role of the eight sees it masked, and never the
+    birth date or contacts."""
+    from django.urls import reverse
+
+    world = extras.world
+    routes = [
+        route
+        for route in all_routes()
+        if route.key in ACCESS and set(kinds_of(route).values()) & ABROAD_KINDS
+    ]
+    assert any(route.key == "networks:event_detail" for route in routes)
+    person = extras.abroad_person_id
+    pages, apis = clients_for(world)
+    strings = [
+        ABROAD["document_number"],
+        *_identity_strings(
+            {"birth_date": ABROAD["birth_date"], "phone": ABROAD["phone"], "email": ABROAD["email"]}
+        ),
+    ]
+    wrong: list[str] = []
+    seen_by_admin = False
+    for role in ROLES:
+        asked: list[tuple[str, Answer]] = [
+            (
+                "registry:person_detail",
+                ask(
+                    pages[role], "GET", reverse("registry:person_detail", args=[person]), api=False
+                ),
+            ),
+            (
+                "GET /api/people/{person_id}",
+                ask(apis[role], "GET", f"/api/people/{person}", api=True),
+            ),
+        ]
+        for route in routes:
+            for method in ACCESS[route.key]:
+                client = apis[role] if route.api else pages[role]
+                url = url_for(route, world.a)
+                asked.append((route.key, ask(client, method, url, api=route.api, key=route.key)))
+        for key, answer in asked:
+            if role == "admin":
+                seen_by_admin |= ABROAD["document_number"] in answer.raw
+                continue
+            for text in strings:
+                if text in answer.raw:
+                    wrong.append(f"{key} as {role} shows {text!r} of the participant abroad")
+    assert seen_by_admin, "the national administrator should see the document in full"
     assert not wrong, "\n".join(sorted(set(wrong)))
