@@ -40,3 +40,15 @@ def may_enrol(user: User | AnonymousUser, course: Course) -> bool:
     if not user.is_authenticated or not course.open_enrolment or course.current_version_id is None:
         return False
     return course.is_public or getattr(user, "person_id", None) is not None
+
+
+def sees_course_offer(user: User | AnonymousUser, course: Course) -> bool:
+    """A published course's offer: public courses to everyone signed in; the others to people
+    in the registry and to users with a role. A learner registered by e-mail only (no person,
+    no role) sees public courses alone: the others look like no course at all."""
+    if not user.is_authenticated:
+        return False
+    if course.is_public:
+        return True
+    scope = user_scope(user)
+    return scope.person_id is not None or bool(scope.roles)

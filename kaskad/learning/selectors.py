@@ -35,7 +35,7 @@ from kaskad.learning.models import (
     StepProgress,
     VersionStatus,
 )
-from kaskad.learning.permissions import manages_course
+from kaskad.learning.permissions import manages_course, sees_course_offer
 from kaskad.learning.services import outline_cache_key
 
 
@@ -85,9 +85,10 @@ def my_enrolments(user: User) -> list[Enrolment]:
     )
 
 
-def course_public(*, pk: int) -> Course:
+def course_public(*, user: User, pk: int) -> Course:
+    """A published course whose offer `user` may see (`sees_course_offer`), else not found."""
     course = Course.objects.filter(pk=pk, current_version__isnull=False).first()
-    if course is None:
+    if course is None or not sees_course_offer(user, course):
         raise _not_found()
     return course
 

@@ -75,7 +75,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def course(request: AuthedRequest, pk: int) -> HttpResponse:
     enrolment = selectors.enrolment_of(user=request.user, course_id=pk)
     if enrolment is None:
-        found = _found(selectors.course_public, pk=pk)
+        found = _found(selectors.course_public, user=request.user, pk=pk)
         return render(
             request,
             "learning/course_offer.html",
@@ -88,7 +88,7 @@ def course(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def enrol(request: AuthedRequest, pk: int) -> HttpResponse:
-    found = _found(selectors.course_public, pk=pk)
+    found = _found(selectors.course_public, user=request.user, pk=pk)
     with domain_errors_as_messages(request):
         services.enrol(course=found, user=request.user)
     return redirect("learning:course", pk=pk)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -228,3 +229,37 @@ def test_public_registration_is_throttled_per_address(settings: Any) -> None:
     assert statuses == [302, 302, 429]
     assert not User.objects.filter(username="bot2@example.kz").exists()
     cache.clear()
+def test_a_course_for_teachers_looks_missing_to_a_learner_with_an_e_mail_only() -> None:
+    """Someone without a registry record and without a role sees public courses only: a
+    course for teachers answers exactly like an id nobody has, offer and enrolment alike."""
+    teachers_only, _ = published_course()
+    public, _ = published_course(is_public=True)
+    learner = services.learner_register(
+        email="guest@example.kz", password="a-long-pass-phrase-42", first_name="Guest", last_name=""
+    )
+    nobody = make_user(roles=[])
+    for user in (learner, nobody):
+        client = Client()
+        client.force_login(user)
+        for name in ("learning:course", "learning:enrol"):
+            ask = client.get if name == "learning:course" else client.post
+            answers = []
+            for pk in (teachers_only.pk, 987654321):
+                url = reverse(name, args=[pk])
+                response = ask(url)
+                body = response.content.decode().replace(url, "{url}")
+                body = re.sub(
+                    r'"X-CSRFToken": "[^"]*"|csrfmiddlewaretoken" value="[^"]*"', "", body
+                )
+                answers.append((response.status_code, re.sub(r'nonce="[^"]*"', "", body)))
+            assert answers[0][0] == 404 and answers[0] == answers[1]
+        assert client.get(reverse("learning:course", args=[public.pk])).status_code == 200
+    assert not Enrolment.objects.filter(user__in=[learner, nobody], course=teachers_only).exists()
+    # A teacher (a registry person) and staff with a role still see the offer.
+    for user in (
+        make_user(roles=[(Role.TEACHER, None)], person=make_teacher()),
+        make_user(roles=[(Role.ANALYST, None)]),
+    ):
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("learning:course", args=[teachers_only.pk])).status_code == 200
