@@ -26,7 +26,7 @@ def certificate_row(certificate: Certificate) -> DrillRow:
     return DrillRow(
         name=certificate.full_name,
         organisation=str(certificate.branch),
-        programme=certificate.portfolio.programme.code,
+        programme=certificate.portfolio.programme.code if certificate.portfolio else "",
         on=certificate.issued_on,
         detail=f"{certificate.number} · {label_of(CertificateStatus, certificate.status)}",
     )
