@@ -201,6 +201,8 @@ class Portfolio(TimeStamped):
             models.Index(fields=["status", "programme"]),
             models.Index(fields=["branch", "status"]),
             models.Index(fields=["plagiarism_status"]),
+            # The reports' sweep reads the portfolios changed since its last run.
+            models.Index(fields=["updated_at"], name="assessment_portfolio_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(attempt__in=[1, 2]), name="at_most_two_attempts")

@@ -231,6 +231,8 @@ class Enrolment(TimeStamped):
         indexes = [
             models.Index(fields=["cohort", "status", "requested_at"]),
             models.Index(fields=["person", "status"]),
+            # The reports' sweep reads the enrolments changed since its last run.
+            models.Index(fields=["updated_at"], name="delivery_enrolment_updated"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -28,19 +28,18 @@ from typing import Any
 from django.db.models import (
     Avg,
     BooleanField,
+    Case,
     Count,
-    Exists,
     ExpressionWrapper,
-    OuterRef,
+    F,
     Q,
     QuerySet,
-    Subquery,
+    When,
 )
 from django.utils import timezone
 
 from kaskad.cascade.models import Accreditation, SchoolStrand, TrainerLevel
 from kaskad.core.collation import name_order
-from kaskad.delivery.models import Enrolment, EnrolmentStatus
 from kaskad.registry.models import Area, District, Employment, Organisation, Person
 from kaskad.reports.models import CascadeLink
 from kaskad.reports.sources.registry import GENERAL_EDUCATION, TEACHING_POSITIONS
@@ -383,24 +382,14 @@ def due_for_training(
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=365 * DUE_YEARS + 1)
     category_by = today + timedelta(days=30 * CATEGORY_MONTHS + 5)
-    recent = Enrolment.objects.filter(
-        person_id=OuterRef("person_id"),
-        status=EnrolmentStatus.COMPLETED,
-        ended_at__gte=_start_of(cutoff),
-    )
-    # Exists in WHERE is a per-row probe of the (person, status) index; in SELECT, PostgreSQL
-    # would hash every recent completion of the country first.
+    # The last completed course from the read model (`LastCourse`, kept by the sweep): one
+    # join on the person's key instead of probing the live enrolments per teacher.
     return (
-        employments.filter(~Exists(recent) | Q(category_due_on__lte=category_by))
-        .annotate(
-            # A correlated subquery on the (person, status) index, not a join and GROUP BY.
-            last_completed=Subquery(
-                Enrolment.objects.filter(
-                    person_id=OuterRef("person_id"), status=EnrolmentStatus.COMPLETED
-                )
-                .order_by("-ended_at")
-                .values("ended_at")[:1]
-            ),
+        employments.annotate(last_completed=F("person__report_last_course__completed_at"))
+        .filter(
+            Q(last_completed__isnull=True)
+            | Q(last_completed__lt=_start_of(cutoff))
+            | Q(category_due_on__lte=category_by)
         )
         .annotate(
             category_soon=ExpressionWrapper(
@@ -418,13 +407,15 @@ def due_counts(
     today = timezone.localdate()
     cutoff = today - timedelta(days=365 * DUE_YEARS + 1)
     category_by = today + timedelta(days=30 * CATEGORY_MONTHS + 5)
-    recent = Enrolment.objects.filter(
-        person_id=OuterRef("person_id"),
-        status=EnrolmentStatus.COMPLETED,
-        ended_at__gte=_start_of(cutoff),
-    )
     return list(
-        employments.annotate(trained_recently=Exists(recent))
+        employments.annotate(
+            # Case, not a bare comparison: no row (never trained) reads False, not NULL.
+            trained_recently=Case(
+                When(person__report_last_course__completed_at__gte=_start_of(cutoff), then=True),
+                default=False,
+                output_field=BooleanField(),
+            )
+        )
         .values(group, *extra)
         .annotate(
             teachers=Count("person_id", distinct=True),

@@ -140,3 +140,24 @@ class IssuedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.scope_label} v{self.version}"
+
+
+class LastCourse(models.Model):
+    """Each teacher's last completed course (the latest `ended_at` of a completed enrolment),
+    for "due for training": kept by the sweep for the people whose enrolments changed and
+    rebuilt whole by the nightly rebuild. A person with no completed course has no row."""
+
+    person = models.OneToOneField(
+        "registry.Person",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="report_last_course",
+    )
+    completed_at = models.DateTimeField(_("last course completed"), db_index=True)
+
+    class Meta:
+        verbose_name = _("last completed course")
+        verbose_name_plural = _("last completed courses")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.completed_at:%Y-%m-%d}"

@@ -9,6 +9,9 @@
   write paths has to remember to call anything.
 * `nightly_rebuild()` rebuilds the current and previous year.
 * A frozen year (its annual report for the whole country issued) is never rebuilt.
+* `LastCourse` (each teacher's last completed course, for "due for training") is refreshed by
+  the sweep for the people whose enrolments changed, and rebuilt whole with the nightly rebuild
+  (`last_courses_rebuild`).
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
+from kaskad.delivery.models import Enrolment, EnrolmentStatus
 from kaskad.reports.figures import SOURCES, build_facts, load_sources
 from kaskad.reports.lineage import build_links
-from kaskad.reports.models import CascadeLink, Fact, SweepMark, YearState
+from kaskad.reports.models import CascadeLink, Fact, LastCourse, SweepMark, YearState
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +100,43 @@ def changed_years(since: datetime) -> set[int]:
     return {y for y in years if FIRST_YEAR <= y <= this_year}
 
 
+def _last_courses(person_ids: list[int] | None) -> list[LastCourse]:
+    qs = Enrolment.objects.filter(status=EnrolmentStatus.COMPLETED, ended_at__isnull=False)
+    if person_ids is not None:
+        qs = qs.filter(person_id__in=person_ids)
+    return [
+        LastCourse(person_id=person_id, completed_at=last)
+        for person_id, last in qs.values_list("person_id")
+        .annotate(last=Max("ended_at"))
+        .values_list("person_id", "last")
+        .order_by()
+    ]
+
+
+def last_courses_rebuild() -> int:
+    """Rebuild every teacher's last completed course: computed aside, swapped in one
+    transaction (readers see the old rows or the new ones)."""
+    rows = _last_courses(None)
+    with transaction.atomic():
+        LastCourse.objects.all().delete()
+        LastCourse.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def last_courses_refresh(person_ids: list[int]) -> int:
+    """Recompute the last completed course of `person_ids` (a completion added, or one
+    undone: the row goes when no completed course is left)."""
+    done = 0
+    for at in range(0, len(person_ids), BATCH):
+        chunk = person_ids[at : at + BATCH]
+        rows = _last_courses(chunk)
+        with transaction.atomic():
+            LastCourse.objects.filter(person_id__in=chunk).delete()
+            LastCourse.objects.bulk_create(rows, batch_size=BATCH)
+        done += len(rows)
+    return done
+
+
 def changes_sweep(*, now: datetime | None = None) -> set[int]:
     """The years changed since the last sweep, queued for rebuild; moves the mark forward.
 
@@ -105,8 +147,17 @@ def changes_sweep(*, now: datetime | None = None) -> set[int]:
     if mark is None:
         SweepMark.objects.create(name="changes", mark=now)
         years = {now.year, now.year - 1}
+        last_courses_rebuild()
     else:
-        years = changed_years(mark.mark - timedelta(seconds=1))
+        since = mark.mark - timedelta(seconds=1)
+        years = changed_years(since)
+        # The (updated_at) index of enrolments serves this every minute.
+        people = list(
+            Enrolment.objects.filter(updated_at__gt=since)
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+        last_courses_refresh(people)
         SweepMark.objects.filter(name="changes").update(mark=now)
     # The nightly rebuild: the first sweep of a day rebuilds the current and previous year.
     today = timezone.localdate(now)
@@ -123,6 +174,7 @@ def changes_sweep(*, now: datetime | None = None) -> set[int]:
 
 def nightly_rebuild() -> list[RebuildResult]:
     this_year = timezone.localdate().year
+    last_courses_rebuild()
     return [year_rebuild(y) for y in (this_year - 1, this_year)]
 
 

@@ -27,13 +27,16 @@ from kaskad.catalogue.models import (
     QualityCertification,
     VersionStatus,
 )
+from kaskad.library.models import Heading, MaterialType
+from kaskad.networks.models import EventKind, OrganiserKind, RequestTopic
 from kaskad.registry.models import Area, Branch
 from kaskad.reports.models import Fact
 from kaskad.reports.sources.cascade import ORIGINS
 from kaskad.reports.sources.delivery import AUDIENCES
+from kaskad.reports.sources.learning import ROUTES
 
 # Metrics of the whole country whatever the scope asked for (programmes are national).
-NATIONAL_METRICS = frozenset({"programmes_developed", "programmes_in_plan"})
+NATIONAL_METRICS = frozenset({"programmes_developed", "programmes_in_plan", "materials_published"})
 RATINGS = ("unsatisfactory", "satisfactory", "good")
 
 
@@ -180,6 +183,23 @@ class Figures:
             for (p, k), v in values.items()
             if (programme is False or p == programme) and (key is None or k == key)
         )
+
+    def by_place(
+        self, metric: str, *, place: str, year: int | None = None, key: str | None = None
+    ) -> dict[int | None, int]:
+        """The metric's figures in this scope by branch or area (`place`: "branch_id" or
+        "area_id"), for the tables whose rows are places."""
+        qs = Fact.objects.filter(year=year or self.year, metric=metric)
+        if self.scope.area is not None:
+            qs = qs.filter(area_id=self.scope.area.pk)
+        elif self.scope.branch is not None:
+            qs = qs.filter(branch_id=self.scope.branch.pk)
+        if key is not None:
+            qs = qs.filter(key=key)
+        return {
+            place_id: int(v or 0)
+            for place_id, v in qs.values_list(place).annotate(v=Sum("value")).order_by()
+        }
 
     def programmes_ordered(self, *metrics: str) -> list[Programme]:
         """The programmes with a figure in any of `metrics`, in the report's order; all the
@@ -664,6 +684,243 @@ def certificates(f: Figures) -> Table:
     )
 
 
+def leading_schools(f: Figures) -> Table:
+    years = (f.year - 1, f.year)
+    table = Table(
+        code="leading_schools",
+        title=_("Leading schools by region"),
+        columns=[
+            _("Region"),
+            *(_("Leading schools, %(year)s") % {"year": y} for y in years),
+            _("Partner schools, %(year)s") % {"year": f.year},
+        ],
+        chart_columns=(1, 2),
+    )
+    leading = {y: f.by_place("leading_schools", place="area_id", year=y) for y in years}
+    partners = f.by_place("partner_schools", place="area_id")
+    ids = {a for values in (*leading.values(), partners) for a in values if a}
+    for area in Area.objects.filter(pk__in=ids).order_by("sort_order", "code"):
+        cells = [
+            Cell(
+                value=leading[y].get(area.pk, 0),
+                drill={"metric": "leading_schools", "year": y, "area": area.code}
+                if leading[y].get(area.pk)
+                else None,
+            )
+            for y in years
+        ]
+        n = partners.get(area.pk, 0)
+        cells.append(
+            Cell(
+                value=n,
+                drill={"metric": "partner_schools", "year": f.year, "area": area.code}
+                if n
+                else None,
+            )
+        )
+        table.rows.append(Row(label=str(area), code=area.code, cells=cells))
+    table.rows.append(
+        Row(
+            label=_("Total"),
+            total=True,
+            cells=[
+                *(f.cell("leading_schools", year=y) for y in years),
+                f.cell("partner_schools"),
+            ],
+        )
+    )
+    return table
+
+
+def support_events(f: Figures) -> Table:
+    table = Table(
+        code="support_events",
+        title=_("Events of post-course support, by type"),
+        columns=[_("Type of event"), _("Events"), _("Participants")],
+        chart_columns=(1,),
+    )
+    for kind in EventKind:
+        if f.get("support_events", key=kind.value):
+            table.rows.append(
+                Row(
+                    label=str(kind.label),
+                    cells=[
+                        f.cell("support_events", key=kind.value),
+                        f.cell("support_event_participants", key=kind.value),
+                    ],
+                )
+            )
+    table.rows.append(
+        Row(
+            label=_("Total"),
+            total=True,
+            cells=[f.cell("support_events"), f.cell("support_event_participants")],
+        )
+    )
+    table.note = "; ".join(
+        _("%(organiser)s: %(n)s events")
+        % {
+            "organiser": str(o.label),
+            "n": number_format(f.get("support_events_organiser", key=o.value), force_grouping=True),
+        }
+        for o in OrganiserKind
+    )
+    return table
+
+
+def support_events_by_branch(f: Figures) -> Table:
+    table = Table(
+        code="support_events_branch",
+        title=_("Events of post-course support, by branch"),
+        columns=[_("Branch"), _("Events"), _("Participants")],
+        chart_columns=(1,),
+    )
+    counts = f.by_place("support_events", place="branch_id")
+    people = f.by_place("support_event_participants", place="branch_id")
+    for b in Branch.objects.filter(pk__in=[k for k in counts if k]).order_by("code"):
+        table.rows.append(
+            Row(
+                label=str(b),
+                code=b.code,
+                cells=[
+                    Cell(
+                        value=counts[b.pk],
+                        drill={"metric": "support_events", "year": f.year, "branch": b.code},
+                    ),
+                    Cell(value=people.get(b.pk, 0)),
+                ],
+            )
+        )
+    table.rows.append(
+        Row(
+            label=_("Total"),
+            total=True,
+            cells=[f.cell("support_events"), f.cell("support_event_participants")],
+        )
+    )
+    return table
+
+
+def _by_key(
+    f: Figures,
+    *,
+    code: str,
+    title: str,
+    first: str,
+    metric: str,
+    labels: list[tuple[str, str]],
+    count_label: str,
+) -> Table:
+    """A table by one key of one metric: count and percentage of the total, total row."""
+    table = Table(
+        code=code,
+        title=title,
+        columns=[first, count_label, _("Percent")],
+        chart_columns=(1,),
+    )
+    total = f.get(metric)
+    for key, label in labels:
+        value = f.get(metric, key=key)
+        if value:
+            table.rows.append(Row(label=label, cells=[f.cell(metric, key=key), _pct(value, total)]))
+    table.rows.append(Row(label=_("Total"), total=True, cells=[f.cell(metric), _pct(total, total)]))
+    return table
+
+
+def support_requests(f: Figures) -> Table:
+    return _by_key(
+        f,
+        code="support_requests",
+        title=_("Teachers' requests for methodological support, by topic"),
+        first=_("Topic"),
+        metric="support_requests",
+        labels=[(t.value, str(t.label)) for t in RequestTopic],
+        count_label=_("Requests"),
+    )
+
+
+def materials_published(f: Figures) -> Table:
+    return _by_key(
+        f,
+        code="materials",
+        title=_("Materials published in the library, by type"),
+        first=_("Type of material"),
+        metric="materials_published",
+        labels=[(t.value, str(t.label)) for t in MaterialType],
+        count_label=_("Published"),
+    )
+
+
+def manuals(f: Figures) -> Table:
+    headings = list(Heading)
+    table = Table(
+        code="manuals",
+        title=_("Methodological manuals, by branch and heading"),
+        columns=[_("Branch"), _("Total"), *(str(h.label) for h in headings)],
+        chart_columns=(1,),
+    )
+    per_heading = {h.value: f.by_place("manuals", place="branch_id", key=h.value) for h in headings}
+    totals = f.by_place("manuals", place="branch_id")
+    branches = {b.pk: b for b in Branch.objects.filter(pk__in=[k for k in totals if k])}
+    rows: list[tuple[str, str, int | None]] = [
+        (str(b), b.code, b.pk) for b in sorted(branches.values(), key=lambda b: b.code)
+    ]
+    if totals.get(None) and f.scope.kind == "country":
+        rows.append((_("The centre"), "", None))
+    for label, code, pk in rows:
+        drill = {"branch": code} if code else None
+
+        def cell(value: int, key: str | None = None, drill: Any = drill) -> Cell:
+            if not value or drill is None:
+                return Cell(value=value or None if key else value)
+            d = {"metric": "manuals", "year": f.year, **drill}
+            if key:
+                d["key"] = key
+            return Cell(value=value, drill=d)
+
+        table.rows.append(
+            Row(
+                label=label,
+                code=code,
+                cells=[
+                    cell(totals.get(pk, 0)),
+                    *(cell(per_heading[h.value].get(pk, 0), h.value) for h in headings),
+                ],
+            )
+        )
+    table.rows.append(
+        Row(
+            label=_("Total"),
+            total=True,
+            cells=[f.cell("manuals"), *(f.cell("manuals", key=h.value) for h in headings)],
+        )
+    )
+    return table
+
+
+def online_courses(f: Figures) -> Table:
+    table = _by_key(
+        f,
+        code="online_courses",
+        title=_("Completers of online courses"),
+        first=_("Enrolment"),
+        metric="online_completed",
+        labels=[(k, str(v)) for k, v in ROUTES.items()],
+        count_label=_("Completers"),
+    )
+    online = f.get("completed", key=Format.ONLINE)
+    classroom = f.get("completed", key=Format.CLASSROOM)
+    table.note = _(
+        "A completion through a cohort also completes the cohort enrolment: in %(year)s, "
+        "%(online)s teachers were trained online and %(classroom)s in the classroom."
+    ) % {
+        "year": f.year,
+        "online": number_format(online, force_grouping=True),
+        "classroom": number_format(classroom, force_grouping=True),
+    }
+    return table
+
+
 TableBuilder = Callable[[Figures], Table]
 
 TABLES: list[tuple[str, TableBuilder]] = [
@@ -680,6 +937,13 @@ TABLES: list[tuple[str, TableBuilder]] = [
     ("ratings", ratings),
     ("plagiarism", plagiarism),
     ("certificates", certificates),
+    ("online_courses", online_courses),
+    ("leading_schools", leading_schools),
+    ("support_events", support_events),
+    ("support_events_branch", support_events_by_branch),
+    ("support_requests", support_requests),
+    ("materials", materials_published),
+    ("manuals", manuals),
 ]
 ASSESSMENT_TABLES = ("evaluation", "repeated", "ratings", "plagiarism")
 

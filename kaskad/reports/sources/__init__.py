@@ -6,5 +6,8 @@ from kaskad.reports.sources import (  # noqa: F401
     catalogue,
     certificates,
     delivery,
+    learning,
+    library,
+    networks,
     registry,
 )

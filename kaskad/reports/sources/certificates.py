@@ -26,12 +26,7 @@ def certificate_row(certificate: Certificate) -> DrillRow:
     return DrillRow(
         name=certificate.full_name,
         organisation=str(certificate.branch),
-        # An online course's certificate has no portfolio: its programme is the printed title.
-        programme=(
-            certificate.portfolio.programme.code
-            if certificate.portfolio is not None
-            else certificate.programme_title
-        ),
+        programme=certificate.portfolio.programme.code if certificate.portfolio else "",
         on=certificate.issued_on,
         detail=f"{certificate.number} · {label_of(CertificateStatus, certificate.status)}",
     )
