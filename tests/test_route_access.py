@@ -72,12 +72,14 @@ from kaskad.monitoring.services import (
     study_create,
 )
 from kaskad.networks.events import EventData, event_create, event_material_add, participant_add
+from kaskad.networks.services import hub_link_create
 from kaskad.networks.support_requests import request_file
 from kaskad.plagiarism.models import PlagiarismCheck
 from kaskad.projects.services import (
     ProjectData,
     action_research_start,
     lesson_study_start,
+    mentoring_link_add,
     project_create,
     research_lesson_add,
     school_join,
@@ -380,6 +382,14 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         by=admin,
     )
     research = action_research_start(school=project_school, title="Feedback", by=admin)
+    hub = hub_link_create(
+        year=2024,
+        mentor=organisation,
+        mentee=make_organisation(area=area_of(code)),
+        kind="city",
+        by=admin,
+    )
+    mentoring = mentoring_link_add(project=project, hub_link=hub, by=admin)
     side.ids = {
         "survey": surveys["cohort"].pk,
         "survey_link": surveys["public"].link,
@@ -397,6 +407,7 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         "lesson_study": group.pk,
         "rl_number": 1,
         "research": research.pk,
+        "mentoring": mentoring.pk,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -543,6 +554,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "projects:lesson_study_pdf": {"pk": "lesson_study"},
     "projects:action_research": {"pk": "research"},
     "projects:action_research_pdf": {"pk": "research"},
+    "projects:mentoring": {"pk": "mentoring"},
     "registry:person_detail": {"pk": "person"},
     "registry:organisation_detail": {"pk": "organisation"},
     "registry_imports:result": {"pk": "job"},
@@ -868,6 +880,11 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "projects:action_research_pdf": {
         "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404"
+    },
+    # A mentoring log is seen like its project.
+    "projects:mentoring": {
+        "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+        "POST": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
     },
     # A transfer request asks a third branch's coordinator for a participant of the side:
     # the side's coordinator decides; other roles may not use transfers at all (403 always).

@@ -16,6 +16,7 @@ from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, PermissionDeniedError, StateConflict
 from kaskad.core.scope import scope_of
 from kaskad.documents.extract import looks_like_markup, sniff
+from kaskad.networks.models import HubLink
 from kaskad.projects import permissions
 from kaskad.projects.models import (
     ActionResearch,
@@ -27,6 +28,9 @@ from kaskad.projects.models import (
     CycleStatus,
     LessonStage,
     LessonStudyGroup,
+    MentoringForm,
+    MentoringLink,
+    MentoringSession,
     ObserverNote,
     PartnerKind,
     Project,
@@ -632,3 +636,77 @@ def action_research_finish(*, research: ActionResearch, by: User) -> ActionResea
     research.save(update_fields=["status", "updated_at"])
     audit_record(actor=by, action="update", obj=research, changes={"status": ["open", "finished"]})
     return research
+
+
+# --- Mentoring -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mentoring_link_add(*, project: Project, hub_link: HubLink, by: User) -> MentoringLink:
+    """The project covers a hub-school link of the school network."""
+    _refuse_unless(permissions.manages_project(by, project))
+    if hub_link.year not in project.years:
+        raise DomainError(
+            "link_year",
+            _("The link is for %(year)s, outside the project's years %(first)s–%(last)s.")
+            % {"year": hub_link.year, "first": project.first_year, "last": project.last_year},
+            field="hub_link",
+        )
+    if MentoringLink.objects.filter(project=project, hub_link=hub_link).exists():
+        raise DomainError(
+            "link_twice", _("The project covers this link already."), field="hub_link"
+        )
+    link = MentoringLink.objects.create(project=project, hub_link=hub_link)
+    audit_record(actor=by, action="create", obj=link, changes={"hub_link": hub_link.pk})
+    return link
+
+
+def _academic_year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 8, 1), date(year + 1, 7, 31)
+
+
+@transaction.atomic
+def mentoring_session_add(
+    *,
+    link: MentoringLink,
+    held_on: date,
+    form: str,
+    topic: str,
+    notes: str = "",
+    next_steps: str = "",
+    by: User,
+) -> MentoringSession:
+    """A session in the mentoring log, written by the mentor school's people."""
+    if not permissions.logs_mentoring(by, link):
+        raise PermissionDeniedError(
+            "forbidden", _("Only the mentor school's people keep this log.")
+        )
+    if form not in MentoringForm.values:
+        raise DomainError("form", _("Choose a visit, online or phone."), field="form")
+    if not topic.strip():
+        raise DomainError("required", _("Write the topic."), field="topic")
+    first, last = _academic_year_bounds(link.hub_link.year)
+    if not first <= held_on <= last:
+        raise DomainError(
+            "session_date",
+            _("%(date)s is outside the link's school year (%(first)s to %(last)s).")
+            % {"date": held_on.isoformat(), "first": first.isoformat(), "last": last.isoformat()},
+            field="held_on",
+        )
+    if held_on > timezone.localdate():
+        raise DomainError(
+            "session_future", _("A session is logged after it took place."), field="held_on"
+        )
+    person_id = scope_of(by).person_id
+    session = MentoringSession.objects.create(
+        link=link,
+        held_on=held_on,
+        form=form,
+        topic=topic.strip(),
+        notes=notes.strip(),
+        next_steps=next_steps.strip(),
+        mentor_id=person_id,
+        created_by=by,
+    )
+    audit_record(actor=by, action="create", obj=session, changes={"held_on": held_on.isoformat()})
+    return session
