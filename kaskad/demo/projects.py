@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -35,6 +35,7 @@ from kaskad.projects.services import (
     partner_add,
     prediction_set,
     project_create,
+    project_event_plan,
     public_lesson_add,
     research_lesson_add,
     school_join,
@@ -437,8 +438,68 @@ def seed_projects(*, today: date | None = None) -> list[str]:
                 by=mentor_user,
             )
     made.extend(_mentoring(project, teams, admin=admin, today=today or timezone.localdate()))
+    made.extend(_plan(project, admin=admin))
     made.extend(_partner_training(admin=admin, branch=branch))
     return made
+
+
+# The plan: train-the-trainers sessions in Astana, online mentoring, webinars for principals.
+PLAN = (
+    (
+        "workshop",
+        "research",
+        "Оқыту сессиясы: іс-әрекеттегі зерттеу негіздері",
+        (2024, 10, 2, 10),
+        360,
+        "in_person",
+        "en",
+        "Астана, ДББЗО",
+    ),
+    (
+        "coaching_group",
+        "research",
+        "Онлайн менторлық: зерттеу сұрағы",
+        (2024, 11, 20, 15),
+        90,
+        "online",
+        "kk",
+        "",
+    ),
+    (
+        "webinar",
+        "management",
+        "Директорларға арналған вебинар: мектепті дамыту",
+        (2025, 1, 22, 16),
+        60,
+        "online",
+        "ru",
+        "",
+    ),
+)
+
+
+def _plan(project: Project, *, admin: User) -> list[str]:
+    from kaskad.networks.events import EventData
+
+    for kind, topic, title, (y, m, d, h), minutes, fmt, language, venue in PLAN:
+        project_event_plan(
+            project=project,
+            data=EventData(
+                kind=kind,
+                title=title,
+                topic=topic,
+                organiser_kind="branch",
+                branch=project.branch,
+                starts_at=datetime(y, m, d, h, 0, tzinfo=timezone.get_current_timezone()),
+                duration_minutes=minutes,
+                format=fmt,
+                language=language,
+                venue=venue,
+                link="" if venue else "https://meet.nis.edu.kz/share",
+            ),
+            by=admin,
+        )
+    return [ngettext("%(n)s planned event", "%(n)s planned events", len(PLAN)) % {"n": len(PLAN)}]
 
 
 # From November 2025 each Intellectual school works with two rural hub schools, and the Astana

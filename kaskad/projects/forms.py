@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from kaskad.networks.models import EventFormat, EventKind, EventLanguage, TopicArea
 from kaskad.projects.models import (
     ArStep,
     Attainment,
@@ -217,3 +218,17 @@ class MentoringSessionForm(forms.Form):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ProjectEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=EventKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    topic = forms.ChoiceField(label=_("Topic area"), choices=TopicArea.choices)
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration, minutes"), min_value=1, max_value=1440)
+    format = forms.ChoiceField(label=_("Format"), choices=EventFormat.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=EventLanguage.choices)
+    venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")

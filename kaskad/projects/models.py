@@ -448,3 +448,27 @@ class MentoringSession(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.link} · {self.held_on}"
+
+
+class ProjectEvent(models.Model):
+    """An event in a project's plan: a support event of the network (training sessions in
+    Astana, online mentoring, webinars for principals), listed on the project's page."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plan")
+    event = models.ForeignKey(
+        "networks.SupportEvent",
+        verbose_name=_("support event"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("planned event")
+        verbose_name_plural = _("plan of events")
+        ordering = ["event__starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "event"], name="project_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.event)

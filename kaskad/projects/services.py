@@ -16,7 +16,8 @@ from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, PermissionDeniedError, StateConflict
 from kaskad.core.scope import scope_of
 from kaskad.documents.extract import looks_like_markup, sniff
-from kaskad.networks.models import HubLink
+from kaskad.networks.events import EventData, event_create
+from kaskad.networks.models import HubLink, OrganiserKind, SupportEvent
 from kaskad.projects import permissions
 from kaskad.projects.models import (
     ActionResearch,
@@ -34,6 +35,7 @@ from kaskad.projects.models import (
     ObserverNote,
     PartnerKind,
     Project,
+    ProjectEvent,
     ProjectKind,
     ProjectPartner,
     ProjectSchool,
@@ -710,3 +712,60 @@ def mentoring_session_add(
     )
     audit_record(actor=by, action="create", obj=session, changes={"held_on": held_on.isoformat()})
     return session
+
+
+# --- Plan of events ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_event_plan(*, project: Project, data: EventData, by: User) -> ProjectEvent:
+    """Put an event in the project's plan: a support event of the project's branch, created
+    through the network's services (their rules apply), linked to the project."""
+    _refuse_unless(permissions.manages_project(by, project))
+    if data.branch.pk != project.branch_id:
+        raise DomainError(
+            "other_branch", _("The project's events are its branch's events."), field="branch"
+        )
+    years = project.years
+    if data.starts_at.year < project.first_year or data.starts_at.year > project.last_year + 1:
+        raise DomainError(
+            "event_year",
+            _("The event falls outside the project's years %(first)s–%(last)s.")
+            % {"first": years[0], "last": years[-1] + 1},
+            field="starts_at",
+        )
+    event = event_create(data=data, by=by)
+    planned = ProjectEvent.objects.create(project=project, event=event)
+    audit_record(actor=by, action="create", obj=planned, changes={"event": event.pk})
+    return planned
+
+
+@transaction.atomic
+def project_event_link(*, project: Project, event: SupportEvent, by: User) -> ProjectEvent:
+    """List an existing support event of the project's branch in the plan."""
+    _refuse_unless(permissions.manages_project(by, project))
+    if event.branch_id != project.branch_id:
+        raise DomainError(
+            "other_branch", _("The project's events are its branch's events."), field="event"
+        )
+    planned, created = ProjectEvent.objects.get_or_create(project=project, event=event)
+    if created:
+        audit_record(actor=by, action="create", obj=planned, changes={"event": event.pk})
+    return planned
+
+
+def project_event_data(cleaned: Mapping[str, object], *, project: Project) -> EventData:
+    """The form's fields as the network's event data: organised by the project's branch."""
+    return EventData(
+        kind=str(cleaned["kind"]),
+        title=str(cleaned["title"]),
+        topic=str(cleaned["topic"]),
+        organiser_kind=OrganiserKind.BRANCH,
+        branch=project.branch,
+        starts_at=cleaned["starts_at"],  # type: ignore[arg-type]
+        duration_minutes=int(cleaned["duration_minutes"]),  # type: ignore[call-overload]
+        format=str(cleaned["format"]),
+        language=str(cleaned["language"]),
+        venue=str(cleaned.get("venue") or ""),
+        link=str(cleaned.get("link") or ""),
+    )

@@ -36,6 +36,7 @@ from kaskad.projects.forms import (
     NoteForm,
     PartnerForm,
     PredictionForm,
+    ProjectEventForm,
     ProjectForm,
     PublicationForm,
     PublicLessonForm,
@@ -138,6 +139,7 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
     group_form = GroupForm(bound if action == "group" else None, prefix="group", people=team_people)
     research_form = ResearchForm(bound if action == "research" else None, prefix="research")
     research_form.fields["school"].choices = [(s.pk, str(s)) for s in schools]  # type: ignore[attr-defined]
+    event_form = ProjectEventForm(bound if action == "event" else None, prefix="event")
     mentoring_form = MentoringLinkForm(bound if action == "mentoring" else None, prefix="mentoring")
     candidates = (
         HubLink.objects.filter(year__in=project.years, mentor__area__branch_id=project.branch_id)
@@ -212,6 +214,14 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
                 by=request.user,
             )
             return redirect("projects:action_research", pk=research.pk)
+    elif action == "event" and event_form.is_valid():
+        with domain_errors_on_form(event_form):
+            services.project_event_plan(
+                project=project,
+                data=services.project_event_data(event_form.cleaned_data, project=project),
+                by=request.user,
+            )
+            done = True
     elif action == "mentoring" and mentoring_form.is_valid():
         hub_link = HubLink.objects.get(pk=mentoring_form.cleaned_data["hub_link"])
         with domain_errors_on_form(mentoring_form):
@@ -239,6 +249,8 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "group_form": group_form,
         "research_form": research_form,
         "mentoring_form": mentoring_form,
+        "event_form": event_form,
+        "plan": list(project.plan.select_related("event")),
         "mentoring": list(
             project.mentoring.select_related("hub_link__mentor", "hub_link__mentee")
             .annotate(n=Count("sessions"))
