@@ -339,6 +339,15 @@ class ActionResearch(TimeStamped):
     )
     authors_consent = models.BooleanField(_("authors consent to publication"), default=False)
     ready_to_publish = models.BooleanField(_("ready to publish"), default=False)
+    # The final report as published in the library's collection (kept when withdrawn).
+    library_material = models.ForeignKey(
+        "library.Material",
+        verbose_name=_("published material"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("Action Research")

@@ -16,6 +16,13 @@ from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, PermissionDeniedError, StateConflict
 from kaskad.core.scope import scope_of
 from kaskad.documents.extract import looks_like_markup, sniff
+from kaskad.library.models import Material, MaterialType, Status, Subject
+from kaskad.library.permissions import is_editor
+from kaskad.library.services.materials import (
+    MaterialData,
+    material_take_down_on_withdrawn_consent,
+    material_upload,
+)
 from kaskad.networks.events import EventData, event_create
 from kaskad.networks.models import HubLink, OrganiserKind, SupportEvent
 from kaskad.projects import permissions
@@ -621,6 +628,9 @@ def ar_publication_set(
     research.authors_consent = consent
     research.ready_to_publish = ready
     research.save(update_fields=["authors_consent", "ready_to_publish", "updated_at"])
+    if not consent and research.library_material is not None:
+        # Consent withdrawn: the report leaves the collection.
+        material_take_down_on_withdrawn_consent(material=research.library_material, by=by)
     audit_record(
         actor=by, action="update", obj=research, changes={"publication": [old, [consent, ready]]}
     )
@@ -769,3 +779,60 @@ def project_event_data(cleaned: Mapping[str, object], *, project: Project) -> Ev
         venue=str(cleaned.get("venue") or ""),
         link=str(cleaned.get("link") or ""),
     )
+
+
+# --- Publication of an Action Research report ----------------------------------------------------
+
+
+@transaction.atomic
+def ar_publish(*, research: ActionResearch, by: User) -> Material:
+    """Publish a finished team's final report (PDF) to the library's collection, with the
+    authors' consent, through the library's services: a methodological recommendation whose
+    project is this one and whose authors are the team."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kaskad.projects.pdf import action_research_pdf
+
+    if not is_editor(by):
+        raise PermissionDeniedError(
+            "forbidden", _("Library editors publish reports to the collection.")
+        )
+    if research.status != CycleStatus.FINISHED:
+        raise StateConflict("not_finished", _("Only a finished team's report is published."))
+    if not (research.authors_consent and research.ready_to_publish):
+        raise DomainError(
+            "no_consent",
+            _("The report is published only with the authors' consent."),
+            field="ready_to_publish",
+        )
+    current = research.library_material
+    if current is not None and current.status == Status.PUBLISHED:
+        raise StateConflict("published", _("The report is in the collection already."))
+    project = research.school.project
+    authors = [
+        m.person for m in TeamMember.objects.filter(school=research.school).select_related("person")
+    ]
+    pdf = action_research_pdf(research)
+    material = material_upload(
+        data=MaterialData(
+            titles={research.language: research.title},
+            descriptions={
+                research.language: f"{project.name} · {research.school.organisation.name}"
+            },
+            language=research.language,
+            subject=Subject.PEDAGOGY,
+            type=MaterialType.RECOMMENDATION,
+            project=str(project.name),
+            authors=authors,
+        ),
+        upload=SimpleUploadedFile(
+            f"action-research-{research.pk}.pdf", pdf, content_type="application/pdf"
+        ),
+        by=by,
+    )
+    research.library_material = material
+    research.save(update_fields=["library_material", "updated_at"])
+    audit_record(
+        actor=by, action="update", obj=research, changes={"library_material": [None, material.pk]}
+    )
+    return material

@@ -20,6 +20,7 @@ from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.core.scope import scope_of
 from kaskad.core.uploads import refused_uploads
+from kaskad.library.permissions import is_editor
 from kaskad.networks.models import HubLink
 from kaskad.projects import permissions, reports, selectors, services
 from kaskad.projects.forms import (
@@ -488,6 +489,16 @@ def action_research(request: AuthedRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
             done = True
+    elif action == "finish":
+        with domain_errors_as_messages(request):
+            services.action_research_finish(research=research, by=request.user)
+            messages.success(request, _("The cycle is finished."))
+        return redirect("projects:action_research", pk=research.pk)
+    elif action == "publish":
+        with domain_errors_as_messages(request):
+            services.ar_publish(research=research, by=request.user)
+            messages.success(request, _("The report is published in the collection."))
+        return redirect("projects:action_research", pk=research.pk)
     if done:
         messages.success(request, _("Saved."))
         return redirect("projects:action_research", pk=research.pk)
@@ -505,6 +516,13 @@ def action_research(request: AuthedRequest, pk: int) -> HttpResponse:
             "entry_form": entry_form,
             "comment_form": comment_form,
             "publication_form": publication_form,
+            "can_publish": is_editor(request.user)
+            and research.status == "finished"
+            and research.ready_to_publish
+            and not (
+                research.library_material is not None
+                and research.library_material.status == "published"
+            ),
         },
         status=400 if action else 200,
     )
