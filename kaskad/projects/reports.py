@@ -178,8 +178,8 @@ def mentoring_rows(*, user: User | AnonymousUser, year: int | None = None) -> li
             mentor=str(link.hub_link.mentor.name),
             mentee=str(link.hub_link.mentee.name),
             kind=str(link.hub_link.get_kind_display()),
-            sessions=int(link.n),  # type: ignore[attr-defined]
-            last_session=link.last.isoformat() if link.last else "",  # type: ignore[attr-defined]
+            sessions=int(link.n),
+            last_session=link.last.isoformat() if link.last else "",
         )
         for link in links
     ]
@@ -216,7 +216,7 @@ def project_rows_xlsx(rows: list[Row], mentoring: list[MentoringRow] | None = No
     for col, title in enumerate(mentoring_headers()):
         links.write(0, col, title, bold)
     for line, m in enumerate(mentoring or [], start=1):
-        values: list[Any] = [
+        cells: list[Any] = [
             m.project,
             m.year,
             m.mentor,
@@ -225,7 +225,7 @@ def project_rows_xlsx(rows: list[Row], mentoring: list[MentoringRow] | None = No
             m.sessions,
             m.last_session,
         ]
-        for col, value in enumerate(values):
+        for col, value in enumerate(cells):
             links.write(line, col, value)
     links.set_column(0, 0, 40)
     links.set_column(2, 3, 36)
