@@ -73,7 +73,7 @@ from kaskad.monitoring.services import (
     study_create,
 )
 from kaskad.networks.events import EventData, event_create, event_material_add, participant_add
-from kaskad.networks.services import leading_upsert
+from kaskad.networks.services import hub_link_create, leading_upsert
 from kaskad.networks.support_requests import request_file
 from kaskad.observations.tests.factories import observe, seeded_version
 from kaskad.plagiarism.models import PlagiarismCheck
@@ -81,6 +81,7 @@ from kaskad.projects.services import (
     ProjectData,
     action_research_start,
     lesson_study_start,
+    mentoring_link_add,
     project_create,
     research_lesson_add,
     school_join,
@@ -392,6 +393,14 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
     observation = observe(admin, participant)
     # The participant's school leads a network: its aggregated change is the branch's.
     leading = leading_upsert(year=2025, school=organisation, by=admin)
+    hub = hub_link_create(
+        year=2024,
+        mentor=organisation,
+        mentee=make_organisation(area=area_of(code)),
+        kind="city",
+        by=admin,
+    )
+    mentoring = mentoring_link_add(project=project, hub_link=hub, by=admin)
     side.ids = {
         "leading_school": leading.pk,
         "survey": surveys["cohort"].pk,
@@ -414,6 +423,7 @@ def _side(code: str, *, users: dict[str, User] | None, admin: User) -> tuple[Sid
         "observation": observation.pk,
         "branch": branch(code).pk,
         "instrument_version": seeded_version().pk,
+        "mentoring": mentoring.pk,
         "transfer": transfer.pk,
         "organisation": organisation.pk,
         "person": participant.pk,
@@ -560,6 +570,7 @@ ROUTE_KINDS: dict[str, dict[str, str]] = {
     "projects:lesson_study_pdf": {"pk": "lesson_study"},
     "projects:action_research": {"pk": "research"},
     "projects:action_research_pdf": {"pk": "research"},
+    "projects:mentoring": {"pk": "mentoring"},
     "registry:person_detail": {"pk": "person"},
     "registry:organisation_detail": {"pk": "organisation"},
     "registry_imports:result": {"pk": "job"},
@@ -899,6 +910,11 @@ ACCESS: dict[str, dict[str, str]] = {
     },
     "projects:action_research_pdf": {
         "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404"
+    },
+    # A mentoring log is seen like its project.
+    "projects:mentoring": {
+        "GET": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
+        "POST": "200/200 404/404 200/404 404/404 200/404 404/404 200/404 404/404",
     },
     # A transfer request asks a third branch's coordinator for a participant of the side:
     # the side's coordinator decides; other roles may not use transfers at all (403 always).

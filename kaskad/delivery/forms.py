@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaskad.catalogue.models import Format, ProgrammeVersion, VersionStatus
 from kaskad.delivery.models import CohortStatus
-from kaskad.registry.choices import Language
+from kaskad.registry.choices import Country, Language
 from kaskad.registry.models import Branch
 
 # The interface's three languages first; the rest only when a version offers them.
@@ -57,6 +57,16 @@ class CohortForm(forms.Form):
         required=False,
         max_length=40,
         help_text=_("Leave empty to get one like PROGRAMME-BRANCH-YYYYMM-1."),
+    )
+    abroad_country = forms.ChoiceField(
+        label=_("Delivered abroad in"),
+        required=False,
+        choices=[("", _("— in Kazakhstan —"))]
+        + [(value, label) for value, label in Country.choices if value != "KZ"],
+        help_text=_(
+            "A cohort delivered abroad also takes participants registered by an identity "
+            "document instead of an IIN."
+        ),
     )
 
     def __init__(self, *args: Any, branches: QuerySet[Branch], **kwargs: Any) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from kaskad.accounts.models import Role, User
@@ -28,10 +29,13 @@ from kaskad.projects.services import (
     interview_add,
     lesson_study_finish,
     lesson_study_start,
+    mentoring_link_add,
+    mentoring_session_add,
     observer_note_add,
     partner_add,
     prediction_set,
     project_create,
+    project_event_plan,
     public_lesson_add,
     research_lesson_add,
     school_join,
@@ -433,8 +437,156 @@ def seed_projects(*, today: date | None = None) -> list[str]:
                 text="Бақылау кестесін оқушы кодтарымен толтырыңыз; есімдер қажет емес.",
                 by=mentor_user,
             )
+    made.extend(_mentoring(project, teams, admin=admin, today=today or timezone.localdate()))
+    made.extend(_plan(project, admin=admin))
     made.extend(_partner_training(admin=admin, branch=branch))
     return made
+
+
+# The plan: train-the-trainers sessions in Astana, online mentoring, webinars for principals.
+PLAN = (
+    (
+        "workshop",
+        "research",
+        "Оқыту сессиясы: іс-әрекеттегі зерттеу негіздері",
+        (2024, 10, 2, 10),
+        360,
+        "in_person",
+        "en",
+        "Астана, ДББЗО",
+    ),
+    (
+        "coaching_group",
+        "research",
+        "Онлайн менторлық: зерттеу сұрағы",
+        (2024, 11, 20, 15),
+        90,
+        "online",
+        "kk",
+        "",
+    ),
+    (
+        "webinar",
+        "management",
+        "Директорларға арналған вебинар: мектепті дамыту",
+        (2025, 1, 22, 16),
+        60,
+        "online",
+        "ru",
+        "",
+    ),
+)
+
+
+def _plan(project: Project, *, admin: User) -> list[str]:
+    from kaskad.networks.events import EventData
+
+    for kind, topic, title, (y, m, d, h), minutes, fmt, language, venue in PLAN:
+        project_event_plan(
+            project=project,
+            data=EventData(
+                kind=kind,
+                title=title,
+                topic=topic,
+                organiser_kind="branch",
+                branch=project.branch,
+                starts_at=datetime(y, m, d, h, 0, tzinfo=timezone.get_current_timezone()),
+                duration_minutes=minutes,
+                format=fmt,
+                language=language,
+                venue=venue,
+                link="" if venue else "https://meet.nis.edu.kz/share",
+            ),
+            by=admin,
+        )
+    return [ngettext("%(n)s planned event", "%(n)s planned events", len(PLAN)) % {"n": len(PLAN)}]
+
+
+# From November 2025 each Intellectual school works with two rural hub schools, and the Astana
+# schools with two city schools each: the demo shows one link of each kind with its log.
+SESSIONS = (
+    (
+        date(2025, 11, 12),
+        "visit",
+        "Іс-әрекеттегі зерттеуге кіріспе: командамен танысу",
+        "Мектеп командасы зерттеу тақырыптарын ұсынды.",
+        "Бастапқы деректерді жинау жоспары",
+    ),
+    (
+        date(2025, 11, 26),
+        "online",
+        "Зерттеу сұрағын нақтылау",
+        "Екі сұрақтың біреуі таңдалды.",
+        "Сабақты бақылау парағын дайындау",
+    ),
+    (
+        date(2025, 12, 10),
+        "phone",
+        "Бақылау парағы бойынша кеңес",
+        "",
+        "Келесі сапарда екі сабаққа қатысу",
+    ),
+)
+
+
+def _mentoring(
+    project: Project, teams: dict[int, list[Person]], *, admin: User, today: date
+) -> list[str]:
+    from kaskad.networks.services import hub_link_create
+
+    pairs: list[tuple[Organisation, Organisation, str]] = []
+    nis = next(iter(intellectual_schools()), None)
+    if nis is not None:
+        rural = (
+            Organisation.objects.filter(
+                kind=OrganisationKind.SCHOOL, locality="rural", is_open=True
+            )
+            .order_by("area__branch_id", "code")
+            .first()
+        )
+        if rural is None:
+            value = _new_bin(72000)
+            rural, _ = organisation_upsert(
+                data=OrganisationData(
+                    code=value,
+                    bin=value,
+                    name_kk="Ақсу ауылының жалпы білім беретін мектебі",
+                    name_ru="Общеобразовательная школа села Аксу",
+                    name_en="Aksu Village General School",
+                    kind=OrganisationKind.SCHOOL,
+                    area=Area.objects.get(pk=nis.area_id),
+                    locality="rural",
+                    languages=["kk", "ru"],
+                ),
+                source="demo",
+            )
+        pairs.append((nis, rural, "rural"))
+    pairs.append((astana_school(ASTANA_SCHOOLS[0]), astana_school(2), "city"))
+    links = 0
+    for mentor_school, mentee_school, kind in pairs:
+        hub = hub_link_create(
+            year=2025, mentor=mentor_school, mentee=mentee_school, kind=kind, by=admin
+        )
+        link = mentoring_link_add(project=project, hub_link=hub, by=admin)
+        links += 1
+        school = ProjectSchool.objects.filter(project=project, organisation=mentor_school).first()
+        team = teams.get(school.pk, []) if school is not None else []
+        writer = admin
+        if team:
+            person = team[min(2, len(team) - 1)]
+            writer = User.objects.filter(person=person).first() or _login_for(person)
+        for held_on, form, topic, notes, next_steps in SESSIONS:
+            if held_on <= today:
+                mentoring_session_add(
+                    link=link,
+                    held_on=held_on,
+                    form=form,
+                    topic=topic,
+                    notes=notes,
+                    next_steps=next_steps,
+                    by=writer,
+                )
+    return [ngettext("%(n)s mentoring link", "%(n)s mentoring links", links) % {"n": links}]
 
 
 # Teachers abroad have no IIN: they are registered by an identity document (docs/adr/0005).

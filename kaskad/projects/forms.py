@@ -8,7 +8,16 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from kaskad.projects.models import ArStep, Attainment, PartnerKind, ProjectKind, StaffRole, TeamRole
+from kaskad.networks.models import EventFormat, EventKind, EventLanguage, TopicArea
+from kaskad.projects.models import (
+    ArStep,
+    Attainment,
+    MentoringForm,
+    PartnerKind,
+    ProjectKind,
+    StaffRole,
+    TeamRole,
+)
 from kaskad.registry.models import Branch, Person
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -190,3 +199,36 @@ class PublicationForm(forms.Form):
 
 class ReportFilterForm(forms.Form):
     year = forms.IntegerField(label=_("year"), required=False, min_value=2000, max_value=2100)
+
+
+class MentoringLinkForm(forms.Form):
+    hub_link = forms.TypedChoiceField(label=_("Hub-school link"), coerce=int, choices=[])
+
+
+class MentoringSessionForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    form = forms.ChoiceField(label=_("Form"), choices=MentoringForm.choices)
+    topic = forms.CharField(label=_("Topic"), max_length=300)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProjectEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=EventKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    topic = forms.ChoiceField(label=_("Topic area"), choices=TopicArea.choices)
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration, minutes"), min_value=1, max_value=1440)
+    format = forms.ChoiceField(label=_("Format"), choices=EventFormat.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=EventLanguage.choices)
+    venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")

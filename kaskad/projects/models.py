@@ -339,6 +339,15 @@ class ActionResearch(TimeStamped):
     )
     authors_consent = models.BooleanField(_("authors consent to publication"), default=False)
     ready_to_publish = models.BooleanField(_("ready to publish"), default=False)
+    # The final report as published in the library's collection (kept when withdrawn).
+    library_material = models.ForeignKey(
+        "library.Material",
+        verbose_name=_("published material"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("Action Research")
@@ -387,3 +396,88 @@ class ArComment(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.entry} · {self.author}"
+
+
+# --- Mentoring -----------------------------------------------------------------------------------
+
+
+class MentoringLink(TimeStamped):
+    """A network's hub-school link (mentor school → mentee school, one year) that a project
+    covers. The link itself belongs to the school network; the project keeps the log."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="mentoring")
+    hub_link = models.ForeignKey(
+        "networks.HubLink",
+        verbose_name=_("hub-school link"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("mentoring link")
+        verbose_name_plural = _("mentoring links")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "hub_link"], name="mentoring_link_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.hub_link)
+
+
+class MentoringForm(models.TextChoices):
+    VISIT = "visit", _("visit")
+    ONLINE = "online", _("online")
+    PHONE = "phone", _("phone")
+
+
+class MentoringSession(TimeStamped):
+    link = models.ForeignKey(MentoringLink, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField(_("date"))
+    form = models.CharField(_("form"), max_length=8, choices=MentoringForm.choices)
+    topic = models.CharField(_("topic"), max_length=300)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    next_steps = models.TextField(_("next steps"), blank=True, max_length=3000)
+    mentor = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("mentor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("mentoring session")
+        verbose_name_plural = _("mentoring sessions")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.link} · {self.held_on}"
+
+
+class ProjectEvent(models.Model):
+    """An event in a project's plan: a support event of the network (training sessions in
+    Astana, online mentoring, webinars for principals), listed on the project's page."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plan")
+    event = models.ForeignKey(
+        "networks.SupportEvent",
+        verbose_name=_("support event"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("planned event")
+        verbose_name_plural = _("plan of events")
+        ordering = ["event__starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "event"], name="project_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.event)

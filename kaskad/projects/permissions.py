@@ -9,6 +9,7 @@ from kaskad.core.scope import scope_of
 from kaskad.projects.models import (
     ActionResearch,
     LessonStudyGroup,
+    MentoringLink,
     Project,
     ProjectStaff,
     StaffRole,
@@ -63,3 +64,28 @@ def comments_on(user: User, research: ActionResearch) -> bool:
     project = research.school.project
     roles = staff_role(user, project)
     return StaffRole.MENTOR in roles or StaffRole.TRAINER in roles or manages_project(user, project)
+
+
+def mentor_school_person(user: User, link: MentoringLink) -> bool:
+    """Someone who works at the link's mentor school (main job or a second one)."""
+    from kaskad.registry.models import Employment, Person
+
+    person_id = scope_of(user).person_id
+    if person_id is None:
+        return False
+    mentor_id = link.hub_link.mentor_id
+    return (
+        Person.objects.filter(pk=person_id, current_organisation_id=mentor_id).exists()
+        or Employment.objects.filter(
+            person_id=person_id, organisation_id=mentor_id, ended_on__isnull=True
+        ).exists()
+    )
+
+
+def logs_mentoring(user: User, link: MentoringLink) -> bool:
+    """The mentor school's people, the project's mentors, and its managers keep the log."""
+    return (
+        mentor_school_person(user, link)
+        or StaffRole.MENTOR in staff_role(user, link.project)
+        or manages_project(user, link.project)
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kaskad.core.roles import Role
@@ -17,6 +17,7 @@ from kaskad.projects.models import (
     ActionResearch,
     CycleStatus,
     LessonStudyGroup,
+    MentoringLink,
     Project,
     ProjectSchool,
     TeamMember,
@@ -149,7 +150,54 @@ def headers() -> list[str]:
     ]
 
 
-def project_rows_xlsx(rows: list[Row]) -> bytes:
+@dataclass
+class MentoringRow:
+    project: str
+    year: int
+    mentor: str
+    mentee: str
+    kind: str
+    sessions: int
+    last_session: str
+
+
+def mentoring_rows(*, user: User | AnonymousUser, year: int | None = None) -> list[MentoringRow]:
+    """Mentoring sessions per link of the projects the user reports on (schools, no people)."""
+    links = (
+        MentoringLink.objects.filter(project__in=projects_for_reports(user))
+        .select_related("project", "hub_link__mentor", "hub_link__mentee")
+        .annotate(n=Count("sessions"), last=Max("sessions__held_on"))
+        .order_by("project__code", "hub_link__year", "hub_link__mentor__name", "pk")
+    )
+    if year is not None:
+        links = links.filter(hub_link__year=year)
+    return [
+        MentoringRow(
+            project=str(link.project.name),
+            year=link.hub_link.year,
+            mentor=str(link.hub_link.mentor.name),
+            mentee=str(link.hub_link.mentee.name),
+            kind=str(link.hub_link.get_kind_display()),
+            sessions=int(link.n),
+            last_session=link.last.isoformat() if link.last else "",
+        )
+        for link in links
+    ]
+
+
+def mentoring_headers() -> list[str]:
+    return [
+        _("Project"),
+        _("Year"),
+        _("Mentor school"),
+        _("Mentee school"),
+        _("Kind"),
+        _("Mentoring sessions"),
+        _("Last session"),
+    ]
+
+
+def project_rows_xlsx(rows: list[Row], mentoring: list[MentoringRow] | None = None) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(_("Projects")[:31])
@@ -164,5 +212,24 @@ def project_rows_xlsx(rows: list[Row]) -> bytes:
     sheet.set_column(1, 2, 22)
     sheet.set_column(3, 11, 14)
     sheet.freeze_panes(1, 0)
+    links = book.add_worksheet(_("Mentoring")[:31])
+    for col, title in enumerate(mentoring_headers()):
+        links.write(0, col, title, bold)
+    for line, m in enumerate(mentoring or [], start=1):
+        cells: list[Any] = [
+            m.project,
+            m.year,
+            m.mentor,
+            m.mentee,
+            m.kind,
+            m.sessions,
+            m.last_session,
+        ]
+        for col, value in enumerate(cells):
+            links.write(line, col, value)
+    links.set_column(0, 0, 40)
+    links.set_column(2, 3, 36)
+    links.set_column(4, 6, 18)
+    links.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from kaskad.core.scope import scope_of
 from kaskad.projects.models import (
     ActionResearch,
     LessonStudyGroup,
+    MentoringLink,
     Project,
 )
 
@@ -77,3 +78,20 @@ def action_research_get(*, user: User | AnonymousUser, pk: int) -> ActionResearc
     if research is None:
         raise _not_found()
     return research
+
+
+def mentoring_link_get(*, user: User | AnonymousUser, pk: int) -> MentoringLink:
+    link = (
+        MentoringLink.objects.select_related(
+            "project",
+            "project__branch",
+            "hub_link",
+            "hub_link__mentor",
+            "hub_link__mentee",
+        )
+        .filter(pk=pk, project__in=project_list_visible_to(user))
+        .first()
+    )
+    if link is None:
+        raise _not_found()
+    return link

@@ -16,6 +16,15 @@ from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, PermissionDeniedError, StateConflict
 from kaskad.core.scope import scope_of
 from kaskad.documents.extract import looks_like_markup, sniff
+from kaskad.library.models import Material, MaterialType, Status, Subject
+from kaskad.library.permissions import is_editor
+from kaskad.library.services.materials import (
+    MaterialData,
+    material_take_down_on_withdrawn_consent,
+    material_upload,
+)
+from kaskad.networks.events import EventData, event_create
+from kaskad.networks.models import HubLink, OrganiserKind, SupportEvent
 from kaskad.projects import permissions
 from kaskad.projects.models import (
     ActionResearch,
@@ -27,9 +36,13 @@ from kaskad.projects.models import (
     CycleStatus,
     LessonStage,
     LessonStudyGroup,
+    MentoringForm,
+    MentoringLink,
+    MentoringSession,
     ObserverNote,
     PartnerKind,
     Project,
+    ProjectEvent,
     ProjectKind,
     ProjectPartner,
     ProjectSchool,
@@ -615,6 +628,9 @@ def ar_publication_set(
     research.authors_consent = consent
     research.ready_to_publish = ready
     research.save(update_fields=["authors_consent", "ready_to_publish", "updated_at"])
+    if not consent and research.library_material is not None:
+        # Consent withdrawn: the report leaves the collection.
+        material_take_down_on_withdrawn_consent(material=research.library_material, by=by)
     audit_record(
         actor=by, action="update", obj=research, changes={"publication": [old, [consent, ready]]}
     )
@@ -632,3 +648,191 @@ def action_research_finish(*, research: ActionResearch, by: User) -> ActionResea
     research.save(update_fields=["status", "updated_at"])
     audit_record(actor=by, action="update", obj=research, changes={"status": ["open", "finished"]})
     return research
+
+
+# --- Mentoring -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mentoring_link_add(*, project: Project, hub_link: HubLink, by: User) -> MentoringLink:
+    """The project covers a hub-school link of the school network."""
+    _refuse_unless(permissions.manages_project(by, project))
+    if hub_link.year not in project.years:
+        raise DomainError(
+            "link_year",
+            _("The link is for %(year)s, outside the project's years %(first)s–%(last)s.")
+            % {"year": hub_link.year, "first": project.first_year, "last": project.last_year},
+            field="hub_link",
+        )
+    if MentoringLink.objects.filter(project=project, hub_link=hub_link).exists():
+        raise DomainError(
+            "link_twice", _("The project covers this link already."), field="hub_link"
+        )
+    link = MentoringLink.objects.create(project=project, hub_link=hub_link)
+    audit_record(actor=by, action="create", obj=link, changes={"hub_link": hub_link.pk})
+    return link
+
+
+def _academic_year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 8, 1), date(year + 1, 7, 31)
+
+
+@transaction.atomic
+def mentoring_session_add(
+    *,
+    link: MentoringLink,
+    held_on: date,
+    form: str,
+    topic: str,
+    notes: str = "",
+    next_steps: str = "",
+    by: User,
+) -> MentoringSession:
+    """A session in the mentoring log, written by the mentor school's people."""
+    if not permissions.logs_mentoring(by, link):
+        raise PermissionDeniedError(
+            "forbidden", _("Only the mentor school's people keep this log.")
+        )
+    if form not in MentoringForm.values:
+        raise DomainError("form", _("Choose a visit, online or phone."), field="form")
+    if not topic.strip():
+        raise DomainError("required", _("Write the topic."), field="topic")
+    first, last = _academic_year_bounds(link.hub_link.year)
+    if not first <= held_on <= last:
+        raise DomainError(
+            "session_date",
+            _("%(date)s is outside the link's school year (%(first)s to %(last)s).")
+            % {"date": held_on.isoformat(), "first": first.isoformat(), "last": last.isoformat()},
+            field="held_on",
+        )
+    if held_on > timezone.localdate():
+        raise DomainError(
+            "session_future", _("A session is logged after it took place."), field="held_on"
+        )
+    person_id = scope_of(by).person_id
+    session = MentoringSession.objects.create(
+        link=link,
+        held_on=held_on,
+        form=form,
+        topic=topic.strip(),
+        notes=notes.strip(),
+        next_steps=next_steps.strip(),
+        mentor_id=person_id,
+        created_by=by,
+    )
+    audit_record(actor=by, action="create", obj=session, changes={"held_on": held_on.isoformat()})
+    return session
+
+
+# --- Plan of events ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_event_plan(*, project: Project, data: EventData, by: User) -> ProjectEvent:
+    """Put an event in the project's plan: a support event of the project's branch, created
+    through the network's services (their rules apply), linked to the project."""
+    _refuse_unless(permissions.manages_project(by, project))
+    if data.branch.pk != project.branch_id:
+        raise DomainError(
+            "other_branch", _("The project's events are its branch's events."), field="branch"
+        )
+    years = project.years
+    if data.starts_at.year < project.first_year or data.starts_at.year > project.last_year + 1:
+        raise DomainError(
+            "event_year",
+            _("The event falls outside the project's years %(first)s–%(last)s.")
+            % {"first": years[0], "last": years[-1] + 1},
+            field="starts_at",
+        )
+    event = event_create(data=data, by=by)
+    planned = ProjectEvent.objects.create(project=project, event=event)
+    audit_record(actor=by, action="create", obj=planned, changes={"event": event.pk})
+    return planned
+
+
+@transaction.atomic
+def project_event_link(*, project: Project, event: SupportEvent, by: User) -> ProjectEvent:
+    """List an existing support event of the project's branch in the plan."""
+    _refuse_unless(permissions.manages_project(by, project))
+    if event.branch_id != project.branch_id:
+        raise DomainError(
+            "other_branch", _("The project's events are its branch's events."), field="event"
+        )
+    planned, created = ProjectEvent.objects.get_or_create(project=project, event=event)
+    if created:
+        audit_record(actor=by, action="create", obj=planned, changes={"event": event.pk})
+    return planned
+
+
+def project_event_data(cleaned: Mapping[str, object], *, project: Project) -> EventData:
+    """The form's fields as the network's event data: organised by the project's branch."""
+    return EventData(
+        kind=str(cleaned["kind"]),
+        title=str(cleaned["title"]),
+        topic=str(cleaned["topic"]),
+        organiser_kind=OrganiserKind.BRANCH,
+        branch=project.branch,
+        starts_at=cleaned["starts_at"],  # type: ignore[arg-type]
+        duration_minutes=int(cleaned["duration_minutes"]),  # type: ignore[call-overload]
+        format=str(cleaned["format"]),
+        language=str(cleaned["language"]),
+        venue=str(cleaned.get("venue") or ""),
+        link=str(cleaned.get("link") or ""),
+    )
+
+
+# --- Publication of an Action Research report ----------------------------------------------------
+
+
+@transaction.atomic
+def ar_publish(*, research: ActionResearch, by: User) -> Material:
+    """Publish a finished team's final report (PDF) to the library's collection, with the
+    authors' consent, through the library's services: a methodological recommendation whose
+    project is this one and whose authors are the team."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kaskad.projects.pdf import action_research_pdf
+
+    if not is_editor(by):
+        raise PermissionDeniedError(
+            "forbidden", _("Library editors publish reports to the collection.")
+        )
+    if research.status != CycleStatus.FINISHED:
+        raise StateConflict("not_finished", _("Only a finished team's report is published."))
+    if not (research.authors_consent and research.ready_to_publish):
+        raise DomainError(
+            "no_consent",
+            _("The report is published only with the authors' consent."),
+            field="ready_to_publish",
+        )
+    current = research.library_material
+    if current is not None and current.status == Status.PUBLISHED:
+        raise StateConflict("published", _("The report is in the collection already."))
+    project = research.school.project
+    authors = [
+        m.person for m in TeamMember.objects.filter(school=research.school).select_related("person")
+    ]
+    pdf = action_research_pdf(research)
+    material = material_upload(
+        data=MaterialData(
+            titles={research.language: research.title},
+            descriptions={
+                research.language: f"{project.name} · {research.school.organisation.name}"
+            },
+            language=research.language,
+            subject=Subject.PEDAGOGY,
+            type=MaterialType.RECOMMENDATION,
+            project=str(project.name),
+            authors=authors,
+        ),
+        upload=SimpleUploadedFile(
+            f"action-research-{research.pk}.pdf", pdf, content_type="application/pdf"
+        ),
+        by=by,
+    )
+    research.library_material = material
+    research.save(update_fields=["library_material", "updated_at"])
+    audit_record(
+        actor=by, action="update", obj=research, changes={"library_material": [None, material.pk]}
+    )
+    return material

@@ -17,5 +17,6 @@ urlpatterns = [
         views.action_research_report,
         name="action_research_pdf",
     ),
+    path("mentoring/<int:pk>/", views.mentoring, name="mentoring"),
     path("<slug:code>/", views.project_detail, name="detail"),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from kaskad.core.http import AuthedRequest
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.core.scope import scope_of
 from kaskad.core.uploads import refused_uploads
+from kaskad.library.permissions import is_editor
+from kaskad.networks.models import HubLink
 from kaskad.projects import permissions, reports, selectors, services
 from kaskad.projects.forms import (
     CasePupilForm,
@@ -30,9 +32,12 @@ from kaskad.projects.forms import (
     InterviewForm,
     LessonForm,
     MemberForm,
+    MentoringLinkForm,
+    MentoringSessionForm,
     NoteForm,
     PartnerForm,
     PredictionForm,
+    ProjectEventForm,
     ProjectForm,
     PublicationForm,
     PublicLessonForm,
@@ -41,7 +46,14 @@ from kaskad.projects.forms import (
     SchoolForm,
     StaffForm,
 )
-from kaskad.projects.models import ArEntry, LessonStage, ProjectSchool, ResearchLesson, TeamMember
+from kaskad.projects.models import (
+    ArEntry,
+    LessonStage,
+    MentoringLink,
+    ProjectSchool,
+    ResearchLesson,
+    TeamMember,
+)
 from kaskad.projects.pdf import action_research_pdf, lesson_study_pdf
 from kaskad.registry.models import Branch, Organisation, Person
 from kaskad.registry.selectors import person_get_by_iin
@@ -128,6 +140,17 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
     group_form = GroupForm(bound if action == "group" else None, prefix="group", people=team_people)
     research_form = ResearchForm(bound if action == "research" else None, prefix="research")
     research_form.fields["school"].choices = [(s.pk, str(s)) for s in schools]  # type: ignore[attr-defined]
+    event_form = ProjectEventForm(bound if action == "event" else None, prefix="event")
+    mentoring_form = MentoringLinkForm(bound if action == "mentoring" else None, prefix="mentoring")
+    candidates = (
+        HubLink.objects.filter(year__in=project.years, mentor__area__branch_id=project.branch_id)
+        .exclude(pk__in=MentoringLink.objects.filter(project=project).values("hub_link_id"))
+        .select_related("mentor", "mentee")
+        .order_by("year", "mentor__name", "mentee__name")
+    )
+    mentoring_form.fields["hub_link"].choices = [  # type: ignore[attr-defined]
+        (h.pk, f"{h.year}–{h.year + 1}: {h.mentor.name} → {h.mentee.name}") for h in candidates
+    ]
     done = False
     if action == "school" and school_form.is_valid():
         value = school_form.cleaned_data["organisation"].strip()
@@ -192,6 +215,19 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
                 by=request.user,
             )
             return redirect("projects:action_research", pk=research.pk)
+    elif action == "event" and event_form.is_valid():
+        with domain_errors_on_form(event_form):
+            services.project_event_plan(
+                project=project,
+                data=services.project_event_data(event_form.cleaned_data, project=project),
+                by=request.user,
+            )
+            done = True
+    elif action == "mentoring" and mentoring_form.is_valid():
+        hub_link = HubLink.objects.get(pk=mentoring_form.cleaned_data["hub_link"])
+        with domain_errors_on_form(mentoring_form):
+            services.mentoring_link_add(project=project, hub_link=hub_link, by=request.user)
+            done = True
     if done:
         messages.success(request, _("Saved."))
         return redirect("projects:detail", code=project.code)
@@ -213,6 +249,14 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "partner_form": partner_form,
         "group_form": group_form,
         "research_form": research_form,
+        "mentoring_form": mentoring_form,
+        "event_form": event_form,
+        "plan": list(project.plan.select_related("event")),
+        "mentoring": list(
+            project.mentoring.select_related("hub_link__mentor", "hub_link__mentee")
+            .annotate(n=Count("sessions"))
+            .order_by("hub_link__year", "hub_link__mentor__name", "hub_link__mentee__name")
+        ),
         "action": action,
     }
     return render(request, "projects/project_detail.html", context, status=400 if action else 200)
@@ -445,6 +489,16 @@ def action_research(request: AuthedRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
             done = True
+    elif action == "finish":
+        with domain_errors_as_messages(request):
+            services.action_research_finish(research=research, by=request.user)
+            messages.success(request, _("The cycle is finished."))
+        return redirect("projects:action_research", pk=research.pk)
+    elif action == "publish":
+        with domain_errors_as_messages(request):
+            services.ar_publish(research=research, by=request.user)
+            messages.success(request, _("The report is published in the collection."))
+        return redirect("projects:action_research", pk=research.pk)
     if done:
         messages.success(request, _("Saved."))
         return redirect("projects:action_research", pk=research.pk)
@@ -462,6 +516,13 @@ def action_research(request: AuthedRequest, pk: int) -> HttpResponse:
             "entry_form": entry_form,
             "comment_form": comment_form,
             "publication_form": publication_form,
+            "can_publish": is_editor(request.user)
+            and research.status == "finished"
+            and research.ready_to_publish
+            and not (
+                research.library_material is not None
+                and research.library_material.status == "published"
+            ),
         },
         status=400 if action else 200,
     )
@@ -481,9 +542,10 @@ def report(request: AuthedRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
     year = form.cleaned_data.get("year") if form.is_valid() else None
     rows = reports.project_rows(user=request.user, year=year)
+    mentoring_rows = reports.mentoring_rows(user=request.user, year=year)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
-            reports.project_rows_xlsx(rows),
+            reports.project_rows_xlsx(rows, mentoring_rows),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = 'attachment; filename="projects.xlsx"'
@@ -491,5 +553,41 @@ def report(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "projects/report.html",
-        {"form": form, "rows": rows, "totals": reports.totals(rows), "year": year},
+        {
+            "form": form,
+            "rows": rows,
+            "totals": reports.totals(rows),
+            "year": year,
+            "mentoring_rows": mentoring_rows,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentoring(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A mentoring link's log: seen like the project, written by the mentor school's people."""
+    with domain_errors_as_messages(request):
+        link = selectors.mentoring_link_get(user=request.user, pk=pk)
+    logs = permissions.logs_mentoring(request.user, link)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action and not logs:
+        raise Http404
+    form = MentoringSessionForm(request.POST if action == "session" else None, prefix="session")
+    if action == "session" and form.is_valid():
+        with domain_errors_on_form(form):
+            services.mentoring_session_add(link=link, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("projects:mentoring", pk=link.pk)
+    return render(
+        request,
+        "projects/mentoring.html",
+        {
+            "link": link,
+            "project": link.project,
+            "sessions": list(link.sessions.select_related("mentor")),
+            "logs": logs,
+            "form": form,
+        },
+        status=400 if action else 200,
     )

@@ -26,7 +26,7 @@ from kaskad.delivery.services._common import (
 )
 from kaskad.delivery.services.completion import _complete
 from kaskad.delivery.services.waitlist import _promote
-from kaskad.registry.choices import Language
+from kaskad.registry.choices import Country, Language
 from kaskad.registry.models import Branch
 
 # --- Cohorts ------------------------------------------------------------------------------------
@@ -42,6 +42,8 @@ class CohortData:
     ends_on: date
     capacity: int | None
     code: str = ""
+    # ISO code of the country a cohort is delivered in abroad; blank: in Kazakhstan.
+    abroad_country: str = ""
 
 
 def _choice_labels(values: Sequence[str], choices: Any) -> str:
@@ -135,6 +137,14 @@ def cohort_create(*, data: CohortData, by: User) -> Cohort:
             field="branch",
         )
     _check_cohort_data(data)
+    abroad = (data.abroad_country or "").strip().upper()
+    if abroad and (abroad == "KZ" or abroad not in Country.values):
+        raise DomainError(
+            "abroad_country",
+            _("“%(value)s” is not a country abroad: choose one from the list or leave it empty.")
+            % {"value": data.abroad_country},
+            field="abroad_country",
+        )
     code = data.code.strip()
     if code and Cohort.objects.filter(code=code).exists():
         raise DomainError(
@@ -153,6 +163,7 @@ def cohort_create(*, data: CohortData, by: User) -> Cohort:
                     starts_on=data.starts_on,
                     ends_on=data.ends_on,
                     capacity=data.capacity,
+                    abroad_country=abroad,
                     created_by=by if getattr(by, "pk", None) else None,
                 )
                 audit_record(
@@ -167,6 +178,7 @@ def cohort_create(*, data: CohortData, by: User) -> Cohort:
                         "starts_on": data.starts_on,
                         "ends_on": data.ends_on,
                         "capacity": data.capacity,
+                        "abroad_country": abroad,
                     },
                 )
                 return cohort

@@ -50,7 +50,7 @@ from kaskad.delivery.services._common import (
 from kaskad.delivery.services.cohorts import _choice_labels
 from kaskad.delivery.services.waitlist import _promote
 from kaskad.registry.choices import Level, Position
-from kaskad.registry.identifiers import IdentifierError, parse_iin
+from kaskad.registry.identifiers import IdentifierError, parse_document, parse_iin
 from kaskad.registry.messages import message_for
 from kaskad.registry.models import Person
 
@@ -323,17 +323,38 @@ def enrolment_request_list(
     scope = user_scope(by)
     parsed: dict[int, str] = {}
     problems: dict[int, tuple[str, str]] = {}
+    # In a cohort delivered abroad a line may give the document number of a participant
+    # registered without an IIN (docs/adr/0005): a line with a letter in it is one.
+    abroad = cohort.abroad_country
+    documents: dict[int, str] = {}
     for item in lines:
+        if abroad and any(ch.isalpha() for ch in item.value):
+            try:
+                documents[item.line] = parse_document("id_card", item.value, abroad).number
+            except IdentifierError as exc:
+                problems[item.line] = (exc.code, message_for(exc.code, exc.params))
+            continue
         try:
             parsed[item.line] = parse_iin(item.value).iin
         except IdentifierError as exc:
             problems[item.line] = (exc.code, message_for(exc.code, exc.params))
-    people = {
-        p.iin: p
+    people: dict[str, Person] = {
+        str(p.iin): p
         for p in Person.objects.filter(iin__in=set(parsed.values())).select_related(
             "current_organisation", "current_organisation__area"
         )
     }
+    # Only the participants registered by a document of the cohort's country: one of another
+    # country reads exactly like an unknown number.
+    if documents:
+        for p in Person.objects.filter(
+            iin__isnull=True,
+            document_country=abroad,
+            document_number__in=set(documents.values()),
+        ).order_by("pk"):
+            people.setdefault(f"doc:{p.document_number}", p)
+    for line, number in documents.items():
+        parsed[line] = f"doc:{number}"
     results: list[LineResult] = []
     first_seen: dict[str, int] = {}
     for item in lines:
@@ -355,7 +376,22 @@ def enrolment_request_list(
             continue
         first_seen[iin] = item.line
         person = people.get(iin)
-        if person is None or not manager_may_enrol(scope, person):
+        if iin.startswith("doc:"):
+            if person is None:
+                results.append(
+                    LineResult(
+                        item.line,
+                        item.value,
+                        "refused",
+                        "unknown_document",
+                        gettext(
+                            "Unknown document number: no one registered abroad with this "
+                            "document number is in the registry."
+                        ),
+                    )
+                )
+                continue
+        elif person is None or not manager_may_enrol(scope, person):
             # Registered outside the coordinator's areas reads exactly like unknown: no name.
             results.append(
                 LineResult(

@@ -137,6 +137,7 @@ def cohort_create_view(request: AuthedRequest) -> HttpResponse:
                     ends_on=values["ends_on"],
                     capacity=values["capacity"],
                     code=values["code"],
+                    abroad_country=values.get("abroad_country") or "",
                 ),
                 by=request.user,
             )

@@ -51,6 +51,11 @@ def test_demo_share_project_and_its_exports_name_members_only(tmp_path: Path) ->
     assert group.lessons.count() == 3
     research = ActionResearch.objects.get(school__project=project)
     assert research.status == "open" and research.entries.exists()
+    # Two mentoring links (rural hub school, city school), each with its log.
+    links = list(project.mentoring.select_related("hub_link"))
+    assert sorted(link.hub_link.kind for link in links) == ["city", "rural"]
+    assert all(link.sessions.exists() for link in links)
+    assert project.plan.count() == 3
     # Participants abroad, registered without an IIN.
     assert Person.objects.filter(iin__isnull=True, document_country="TM").count() == 3
 

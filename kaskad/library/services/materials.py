@@ -433,3 +433,24 @@ def material_withdraw(*, material: Material, by: User, reason: str) -> Material:
             changes={"status": [Status.PUBLISHED, Status.WITHDRAWN], "reason": ["", reason]},
         )
     return locked
+
+
+def material_take_down_on_withdrawn_consent(*, material: Material, by: User) -> Material:
+    """A material published from a project with its authors' consent leaves the collection
+    when the authors withdraw it: the project decides who may speak for the authors, the
+    library keeps the material (withdrawn) and the reason."""
+    reason = _("The authors withdrew their consent to publication.")
+    with transaction.atomic():
+        locked = _locked(material)
+        if locked.status != Status.PUBLISHED:
+            return locked
+        locked.status = Status.WITHDRAWN
+        locked.review_comment = reason
+        locked.save(update_fields=["status", "review_comment", "updated_at"])
+        audit_record(
+            actor=by,
+            action="update",
+            obj=locked,
+            changes={"status": [Status.PUBLISHED, Status.WITHDRAWN], "reason": ["", reason]},
+        )
+    return locked

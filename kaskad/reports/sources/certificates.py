@@ -26,7 +26,12 @@ def certificate_row(certificate: Certificate) -> DrillRow:
     return DrillRow(
         name=certificate.full_name,
         organisation=str(certificate.branch),
-        programme=certificate.portfolio.programme.code if certificate.portfolio else "",
+        # An online course's certificate has no portfolio: its programme is the printed title.
+        programme=(
+            certificate.portfolio.programme.code
+            if certificate.portfolio is not None
+            else certificate.programme_title
+        ),
         on=certificate.issued_on,
         detail=f"{certificate.number} · {label_of(CertificateStatus, certificate.status)}",
     )
