@@ -229,6 +229,8 @@ def test_public_registration_is_throttled_per_address(settings: Any) -> None:
     assert statuses == [302, 302, 429]
     assert not User.objects.filter(username="bot2@example.kz").exists()
     cache.clear()
+
+
 def test_a_course_for_teachers_looks_missing_to_a_learner_with_an_e_mail_only() -> None:
     """Someone without a registry record and without a role sees public courses only: a
     course for teachers answers exactly like an id nobody has, offer and enrolment alike."""
