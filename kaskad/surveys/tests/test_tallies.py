@@ -12,7 +12,13 @@ import pytest
 from kaskad.registry.tests.factories import area_of, make_organisation
 from kaskad.surveys import tallies
 from kaskad.surveys.models import ALL_CELLS, Response, ResultTally
-from kaskad.surveys.selectors import Filters, Results, results_recounted, survey_results
+from kaskad.surveys.selectors import (
+    Filters,
+    Results,
+    _differs_by_few,
+    results_recounted,
+    survey_results,
+)
 from kaskad.surveys.services import response_submit_public, tallies_rebuild
 from kaskad.surveys.tests.factories import GOOD_ANSWERS, public_survey
 
@@ -95,6 +101,11 @@ def test_the_tallies_give_the_figures_of_a_recount_for_every_filter(
     for chosen in filters:
         fast = survey_results(survey=survey, filters=chosen, language="ru")
         recount = results_recounted(survey=survey, filters=chosen, language="ru")
+        if recount.total is not None and _differs_by_few(survey, chosen, recount.total):
+            # A view 1-4 responses short of a wider one is withheld on either path (its
+            # difference with the wider page would be those few respondents' answers).
+            assert fast.total is None and fast.questions == []
+            continue
         _same(fast, recount)
     everything = survey_results(survey=survey, filters=Filters(), language="ru")
     assert everything.total == 42
