@@ -156,7 +156,7 @@ EXTRA_ACCESS: dict[str, dict[str, str]] = {
     "networks:event_material": {"GET": ABROAD_OF_A},
     **{
         f"projects:{name}": {"GET": ABROAD_OF_A, "POST": ABROAD_OF_A}
-        for name in ("detail", "lesson_study", "research_lesson", "action_research")
+        for name in ("detail", "lesson_study", "research_lesson", "action_research", "mentoring")
     },
     "projects:lesson_study_pdf": {"GET": ABROAD_OF_A},
     "projects:action_research_pdf": {"GET": ABROAD_OF_A},
@@ -198,6 +198,11 @@ EXTRA_ACCESS: dict[str, dict[str, str]] = {
         )
     },
     "monitoring:study_detail": {"GET": MONITOR_ONLY, "POST": MONITOR_ONLY},
+    "monitoring:study_bands": {"GET": MONITOR_ONLY, "POST": MONITOR_ONLY},
+    "monitoring:comparison_pdf": {"GET": MONITOR_ONLY},
+    # Observation instruments are national reference, like the programmes.
+    "observations:instrument_detail": {"GET": EVERYONE},
+    "observations:instrument_export": {"GET": EVERYONE},
     "monitoring:form_detail": {"GET": MONITOR_ONLY, "POST": MONITOR_ONLY},
     "monitoring:entry": {"GET": MONITOR_ONLY, "POST": MONITOR_ONLY},
     **{
