@@ -22,3 +22,12 @@ def csv_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def text_workbook(target: Any, options: dict[str, Any] | None = None) -> Any:
+    """An xlsxwriter workbook whose strings stay strings: every export of the platform writes
+    text typed by someone (names, titles, answers, file values), so no export may turn it into
+    a formula or a link."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(target, {**(options or {}), **XLSX_TEXT_OPTIONS})

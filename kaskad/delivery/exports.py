@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kaskad.accounts.models import User
 from kaskad.accounts.scopes import iin_for
+from kaskad.core.cells import text_workbook
 from kaskad.delivery import permissions, selectors
 from kaskad.delivery.messages import outcome_text
 from kaskad.delivery.models import Attendance, AttendanceStatus, Cohort
@@ -195,7 +195,7 @@ def _cell(value: Any) -> Any:
 
 def to_xlsx(table: Table) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = text_workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet(table.title[:31])
     header = workbook.add_format(
         {"bold": True, "bg_color": "#E6F1F9", "border": 1, "text_wrap": True, "valign": "top"}

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kaskad.core.cells import XLSX_TEXT_OPTIONS
+from kaskad.core.cells import text_workbook
 from kaskad.learning.models import Course, Enrolment
 
 
@@ -21,9 +20,7 @@ def _name(e: Enrolment) -> str:
 def progress_workbook(*, course: Course) -> bytes:
     """One row per learner, streamed from the enrolments (their totals), no join to progress."""
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        out, {"in_memory": True, "remove_timezone": True, **XLSX_TEXT_OPTIONS}
-    )
+    book = text_workbook(out, {"in_memory": True, "remove_timezone": True})
     sheet = book.add_worksheet(_("Learners")[:31])
     bold = book.add_format({"bold": True})
     dates = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})

@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
+
+from kaskad.core.cells import text_workbook
 
 
 def report_workbook(
     *, year: str, events: dict[str, Any], coverage: list[list[Any]], requests: dict[str, Any]
 ) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = text_workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
 
     def sheet(name: str, header: list[str], rows: list[list[Any]]) -> None:

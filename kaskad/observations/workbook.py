@@ -12,10 +12,10 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
 from kaskad.accounts.models import User
+from kaskad.core.cells import text_workbook
 from kaskad.core.errors import DomainError
 from kaskad.observations.instruments import (
     LANGS,
@@ -55,7 +55,7 @@ MAX_ERRORS = 200
 def export_version(version: InstrumentVersion) -> bytes:
     data = version_data(version)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = text_workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("instrument")
     bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, COLUMNS, bold)

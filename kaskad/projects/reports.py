@@ -7,10 +7,10 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kaskad.core.cells import text_workbook
 from kaskad.core.roles import Role
 from kaskad.core.scope import scope_of
 from kaskad.projects.models import (
@@ -199,7 +199,7 @@ def mentoring_headers() -> list[str]:
 
 def project_rows_xlsx(rows: list[Row], mentoring: list[MentoringRow] | None = None) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = text_workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(_("Projects")[:31])
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     for col, title in enumerate(headers()):

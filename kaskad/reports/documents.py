@@ -9,12 +9,12 @@ import io
 from html import escape
 from typing import Any
 
-import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kaskad.certificates.pdf import html_to_pdf
+from kaskad.core.cells import text_workbook
 from kaskad.reports.figures import DrillRow
 from kaskad.reports.tables import ReportScope, Table, annual_report
 
@@ -24,7 +24,7 @@ PALETTE = ("#1f6fb2", "#e08a1e", "#3a9a5b", "#b03a48", "#6b5ca5")
 
 def tables_workbook(tables: list[Table], *, title: str, scope_label: str) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = text_workbook(buffer, {"in_memory": True})
     bold = workbook.add_format({"bold": True})
     header = workbook.add_format(
         {"bold": True, "bg_color": "#E6F1F9", "border": 1, "text_wrap": True, "valign": "top"}
@@ -70,7 +70,7 @@ def tables_workbook(tables: list[Table], *, title: str, scope_label: str) -> byt
 
 def drill_workbook(rows: list[DrillRow], *, title: str, scope_label: str) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = text_workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet(_("Records")[:31])
     bold = workbook.add_format({"bold": True})
     header = workbook.add_format({"bold": True, "bg_color": "#E6F1F9", "border": 1})

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
+from kaskad.core.cells import text_workbook
 from kaskad.reports.selectors import AssessmentReport, AssessmentRow
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,7 +78,7 @@ def _sheets(report: AssessmentReport) -> list[tuple[str, str, list[Column], list
 
 def assessment_workbook(report: AssessmentReport, *, scope_label: str) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = text_workbook(buffer, {"in_memory": True})
     bold = workbook.add_format({"bold": True})
     header = workbook.add_format(
         {"bold": True, "bg_color": "#E6F1F9", "border": 1, "text_wrap": True, "valign": "top"}

@@ -11,11 +11,11 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter
 from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext as _
 
 from kaskad.catalogue.models import AnnualPlan, Programme, ProgrammeVersion, VersionStatus
+from kaskad.core.cells import text_workbook
 from kaskad.delivery.models import Cohort, Enrolment
 from kaskad.registry.models import Branch
 
@@ -162,7 +162,7 @@ def _title(row: PlanRow) -> str:
 
 def plan_workbook(report: PlanReport, *, scope_label: str) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = text_workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet(_("Plan vs actual")[:31])
     bold = workbook.add_format({"bold": True})
     header = workbook.add_format(

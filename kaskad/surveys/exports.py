@@ -11,7 +11,7 @@ import re
 import tempfile
 from typing import Any
 
-from kaskad.core.cells import XLSX_TEXT_OPTIONS, csv_text
+from kaskad.core.cells import csv_text, text_workbook
 from kaskad.surveys import definition as forms
 from kaskad.surveys.models import RespondentGroup, Survey
 from kaskad.surveys.selectors import export_rows
@@ -28,13 +28,10 @@ def as_csv(survey: Survey, language: str) -> bytes:
 
 
 def as_xlsx(survey: Survey, language: str) -> bytes:
-    import xlsxwriter
 
     names, labels, rows = export_rows(survey, language)
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        out, {"in_memory": True, "constant_memory": True, **XLSX_TEXT_OPTIONS}
-    )
+    book = text_workbook(out, {"in_memory": True, "constant_memory": True})
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("responses")
     sheet.write_row(0, 0, names, bold)

@@ -7,10 +7,9 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
-from kaskad.core.cells import XLSX_TEXT_OPTIONS
+from kaskad.core.cells import text_workbook
 from kaskad.monitoring.analysis import ItemAnalysis
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +36,7 @@ def _sheet(
 
 def item_analysis_xlsx(analysis: ItemAnalysis, *, title: str) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_TEXT_OPTIONS})
+    workbook = text_workbook(buffer, {"in_memory": True})
     headers = [
         _("Item"),
         _("Key"),
@@ -114,7 +113,7 @@ def results_xlsx(
 ) -> bytes:
     """Pupils' results (codes only) and, for readers of every school, the comparison."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_TEXT_OPTIONS})
+    workbook = text_workbook(buffer, {"in_memory": True})
     headers = [_("School"), _("Class"), _("Pupil code"), _("Score"), _("Percent"), _("Band")]
     headers += [f"{name} (%)" for name in strands]
     _sheet(workbook, _("Pupils"), headers, pupils)

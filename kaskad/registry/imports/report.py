@@ -9,6 +9,7 @@ from typing import Literal
 
 from django.utils.translation import gettext as _
 
+from kaskad.core.cells import text_workbook
 from kaskad.registry.imports.columns import COLUMNS, KIND_LABELS
 from kaskad.registry.imports.types import ImportResult, Kind, RowIssue
 from kaskad.registry.imports.values import vocabularies
@@ -61,9 +62,7 @@ def write_error_report(result: ImportResult, path: Path | str, *, fmt: Format) -
             writer.writerows(rows)
         return path
     if fmt == "xlsx":
-        import xlsxwriter
-
-        workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        workbook = text_workbook(str(path), {"constant_memory": True})
         try:
             sheet = workbook.add_worksheet(_("problems")[:31])
             bold = workbook.add_format({"bold": True})
@@ -97,10 +96,9 @@ def template_file(kind: Kind, fmt: Format) -> bytes:
         return buffer.getvalue().encode("utf-8-sig")
     if fmt != "xlsx":
         raise ValueError(f"unknown template format: {fmt}")
-    import xlsxwriter
 
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+    workbook = text_workbook(output, {"in_memory": True})
     required = workbook.add_format({"bold": True, "bg_color": "#FCE4B6", "border": 1})
     optional = workbook.add_format({"bold": True, "border": 1})
     text = workbook.add_format({"num_format": "@"})
