@@ -756,10 +756,20 @@ def step_open(*, enrolment: Enrolment, step: Step) -> StepProgress:
     file step counts as done on opening."""
     _require_step_of(enrolment, step)
     now = timezone.now()
+    fields = {"last_activity_at": now, "resume_step_id": step.pk}
+    # The usual case, a step opened before with nothing to mark done: only the pointer moves,
+    # one UPDATE and no row lock (the lock is for changes of the running totals).
+    known = StepProgress.objects.filter(enrolment=enrolment, step=step).first()
+    if known is not None and (
+        step.kind not in CONTENT_KINDS or known.status == ProgressStatus.DONE
+    ):
+        Enrolment.objects.filter(pk=enrolment.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(enrolment, name, value)
+        return known
     with transaction.atomic():
         row = _lock_enrolment(enrolment)
         progress, _created = _progress(row, step, now)
-        fields = {"last_activity_at": now, "resume_step_id": step.pk}
         newly_done = step.kind in CONTENT_KINDS and progress.status != ProgressStatus.DONE
         if newly_done:
             progress.status = ProgressStatus.DONE
