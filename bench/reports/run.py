@@ -548,6 +548,11 @@ def main() -> None:
     parser.add_argument(
         "--pages-only", action="store_true", help="measure the pages on an existing database"
     )
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="skip the set-up: rebuild, pages and rush on a database generated earlier",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "reports")
     args = parser.parse_args()
     if args.rebuild_loop:
@@ -563,19 +568,24 @@ def main() -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "pages.json").write_text(json.dumps(pages, indent=2))
         return
-    recreate_database(args.pg, args.pg_db)
+    if not args.existing:
+        recreate_database(args.pg, args.pg_db)
     setup_django(url)
     from django.core.management import call_command
     from django.utils import timezone
 
-    say(f"Set-up: database {args.pg_db}: migrate…")
-    call_command("migrate", verbosity=0)
     this_year = timezone.localdate().year
     years = list(range(this_year - args.years + 1, this_year + 1))
-    say(f"Set-up: {args.years} years of data at scale {args.scale}…")
-    started = time.perf_counter()
-    counts = generate(scale=args.scale, years=years, seed=args.seed)
-    say(f"Set-up done in {time.perf_counter() - started:.0f} s: {counts}")
+    counts: dict[str, int] = {}
+    if args.existing:
+        say(f"Set-up skipped: the data already in {args.pg_db}")
+    else:
+        say(f"Set-up: database {args.pg_db}: migrate…")
+        call_command("migrate", verbosity=0)
+        say(f"Set-up: {args.years} years of data at scale {args.scale}…")
+        started = time.perf_counter()
+        counts = generate(scale=args.scale, years=years, seed=args.seed)
+        say(f"Set-up done in {time.perf_counter() - started:.0f} s: {counts}")
     say("Rebuild:")
     rebuild = measure_rebuild(years)
     say("Pages:")
