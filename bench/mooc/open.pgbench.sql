@@ -11,16 +11,23 @@ SELECT id, user_id, role, branch_id, organisation_id FROM accounts_roleassignmen
 -- step_for_learner: the step with its module, lesson and version, then the enrolment.
 SELECT s.*, m.*, l.*, v.* FROM learning_step s INNER JOIN learning_module m ON s.module_id = m.id INNER JOIN learning_lesson l ON s.lesson_id = l.id INNER JOIN learning_courseversion v ON s.version_id = v.id WHERE s.id = :sid LIMIT 21;
 SELECT e.*, c.*, v.* FROM learning_enrolment e INNER JOIN learning_course c ON e.course_id = c.id INNER JOIN learning_courseversion v ON e.version_id = v.id WHERE e.course_id = :course AND e.user_id = :uid LIMIT 1;
--- step_open: lock the enrolment, get or create the progress row, move the pointer.
+-- step_open: a step opened before moves the pointer with one UPDATE and no lock; a first
+-- opening locks the enrolment and creates the progress row.
+SELECT count(*) AS n, max(id) AS id, max(attempts) AS attempts FROM learning_stepprogress WHERE enrolment_id = :eid AND step_id = :sid \gset p_
+\if :p_n = 0
 BEGIN;
 SELECT e.*, v.*, c.* FROM learning_enrolment e INNER JOIN learning_courseversion v ON e.version_id = v.id INNER JOIN learning_course c ON e.course_id = c.id WHERE e.id = :eid LIMIT 21 FOR UPDATE OF e;
 SELECT * FROM learning_stepprogress WHERE enrolment_id = :eid AND step_id = :sid LIMIT 1;
 INSERT INTO learning_stepprogress (enrolment_id, step_id, status, variant, attempts, best_score, last_score, credited, opened_at, done_at) VALUES (:eid, :sid, 'opened', '{"order": [0, 1, 2]}'::jsonb, 0, NULL, NULL, 0, now(), NULL) ON CONFLICT (enrolment_id, step_id) DO NOTHING;
 UPDATE learning_enrolment SET last_activity_at = now(), resume_step_id = :sid WHERE id = :eid;
 COMMIT;
--- The page: the enrolment again, the progress, the last attempt, the Q&A, the notifications.
-SELECT e.*, c.*, v.*, s.* FROM learning_enrolment e INNER JOIN learning_course c ON e.course_id = c.id INNER JOIN learning_courseversion v ON e.version_id = v.id LEFT OUTER JOIN learning_step s ON e.resume_step_id = s.id WHERE e.course_id = :course AND e.user_id = :uid LIMIT 1;
-SELECT id, attempts FROM learning_stepprogress WHERE enrolment_id = :eid AND step_id = :sid LIMIT 1 \gset p_
+\else
+UPDATE learning_enrolment SET last_activity_at = now(), resume_step_id = :sid WHERE id = :eid;
+\if :p_attempts > 0
+-- The page: the last attempt's feedback.
 SELECT * FROM learning_attempt WHERE progress_id = :p_id ORDER BY number DESC LIMIT 1;
+\endif
+\endif
+-- The page: the step's Q&A thread and the unread notifications.
 SELECT p.*, u.first_name FROM learning_post p INNER JOIN learning_step s ON p.step_id = s.id INNER JOIN learning_courseversion v ON s.version_id = v.id INNER JOIN accounts_user u ON p.author_id = u.id WHERE v.course_id = :course AND s.key = 's1' AND NOT p.hidden ORDER BY p.created_at, p.id LIMIT 200;
 SELECT count(*) FROM core_notification WHERE recipient_id = :uid AND read_at IS NULL;

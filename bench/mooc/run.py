@@ -406,7 +406,7 @@ def start_server(args: Any, db_url: str, work: Path) -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not start")
 
 
-def run_pgbench(db_url: str, args: Any, bounds: dict[str, int]) -> dict[str, Any]:
+def run_pgbench(db_url: str, args: Any, bounds: dict[str, int], concurrency: int) -> dict[str, Any]:
     defines = []
     for key, value in bounds.items():
         defines += ["--define", f"{key}={value}"]
@@ -415,7 +415,7 @@ def run_pgbench(db_url: str, args: Any, bounds: dict[str, int]) -> dict[str, Any
         "--no-vacuum",
         "--protocol=prepared",
         "--client",
-        str(args.concurrency),
+        str(concurrency),
         "--jobs",
         "2",
         "--time",
@@ -475,6 +475,12 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=2000, help="signed-in learners under load")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--sweep",
+        default="",
+        help="comma-separated concurrency levels (e.g. 1,2,4,8,16): one HTTP run and one pgbench"
+        " run each; the highest rate that keeps p99 < 300 ms with no errors is reported",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8116)
@@ -544,31 +550,7 @@ def main() -> None:
         lines.append(f"{key}\t{nxt}\t{quiz_step}\t{eid}")
     (work / "plan.tsv").write_text("\n".join(lines) + "\n")
 
-    server = start_server(args, db_url, work)
-    try:
-        client = subprocess.run(
-            [
-                sys.executable,
-                str(HERE / "client.py"),
-                "--plan",
-                str(work / "plan.tsv"),
-                "--port",
-                str(args.port),
-                "--concurrency",
-                str(args.concurrency),
-                "--seconds",
-                str(args.seconds),
-                "--csrf",
-                CSRF,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        http = json.loads(client.stdout)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
+    levels = [int(x) for x in args.sweep.split(",")] if args.sweep else [args.concurrency]
     bounds = {
         "min_enrolment": 1,
         "max_enrolment": setup["enrolments"],
@@ -576,17 +558,66 @@ def main() -> None:
         "max_step": max(quiz_ids),
         "course": state["course"],
     }
-    floor = run_pgbench(db_url, args, bounds)
+    runs = []
+    server = start_server(args, db_url, work)
+    try:
+        for level in levels:
+            client = subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "client.py"),
+                    "--plan",
+                    str(work / "plan.tsv"),
+                    "--port",
+                    str(args.port),
+                    "--concurrency",
+                    str(level),
+                    "--seconds",
+                    str(args.seconds),
+                    "--csrf",
+                    CSRF,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            http = json.loads(client.stdout)
+            runs.append({"concurrency": level, "http": http})
+            say(
+                f"HTTP concurrency {level}: {http['rps']} req/s, p50 {http['all']['p50']} ms,"
+                f" p95 {http['all']['p95']} ms, p99 {http['all']['p99']} ms,"
+                f" errors {http['errors']} of {http['requests']}"
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    # The database's floor, with the web server stopped: the same statements at each level.
+    for run in runs:
+        floor = run_pgbench(db_url, args, bounds, run["concurrency"])
+        run["pgbench"] = floor
+        say(
+            f"pgbench concurrency {run['concurrency']}: {floor['tps']:.1f} tps,"
+            f" p50 {floor['p50']} ms, p95 {floor['p95']} ms, p99 {floor['p99']} ms,"
+            f" failed {floor['failed']}"
+        )
+    held = [r for r in runs if r["http"]["all"]["p99"] < 300 and r["http"]["errors"] == 0]
+    best = max(held, key=lambda r: r["http"]["rps"]) if held else None
+    say(
+        f"highest rate held with p99 < 300 ms and no errors: {best['http']['rps']} req/s"
+        f" at concurrency {best['concurrency']}"
+        if best
+        else "no level held p99 < 300 ms with no errors"
+    )
     result = {
         "learners": setup["enrolments"],
         "setup": setup,
         "completion_report_ms": round(report_s * 1000, 1),
-        "http": http,
-        "pgbench": floor,
-        "config": f"gunicorn gthread {args.workers}x{args.threads}, concurrency {args.concurrency}",
+        "runs": runs,
+        "highest_held": best and {"concurrency": best["concurrency"], "rps": best["http"]["rps"]},
+        "config": f"gunicorn gthread {args.workers}x{args.threads}",
     }
     (work / "result.json").write_text(json.dumps(result, indent=2))
-    say(json.dumps(result, indent=2))
+    say(f"Details: {work / 'result.json'}")
 
 
 if __name__ == "__main__":
