@@ -240,14 +240,16 @@ def load_learners(
                 f"{'completed' if done else 'active'}\t{now}\t"
                 f"2026-10-{rng.randint(1, 30):02d} 12:00:00+00\t{resume}\t{k}\t"
                 f"{required_before[k]}\t{points}\t{json.dumps(per_module)}\t"
-                f"{'passed' if done else ''}\t{now if done else null}\t{36 if done else null}\n"
+                f"{'passed' if done else ''}\t{now if done else null}\t{36 if done else null}\t"
+                # The area at completion (ADR 0007): a learner without a registry person has none.
+                f"{null}\n"
             )
             if k < n_steps:
                 plan.append((eid, uid, k))
         with cur.copy(
             "COPY learning_enrolment (id, course_id, version_id, user_id, status, enrolled_at, "
             "last_activity_at, resume_step_id, steps_done, required_done, points, "
-            "module_progress, result, completed_at, hours) FROM STDIN"
+            "module_progress, result, completed_at, hours, area_id) FROM STDIN"
         ) as copy:
             copy.write(buf.getvalue())
         del buf

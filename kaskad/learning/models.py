@@ -298,6 +298,18 @@ class Enrolment(models.Model):
     module_progress = models.JSONField(default=dict, blank=True)
     result = models.CharField(_("result"), max_length=12, choices=Result.choices, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # Where the completion counts in the reports, fixed when the course is completed (a later
+    # move does not move past figures): through a cohort, the area of the cohort enrolment;
+    # otherwise the area of the person's school on that day; None for a learner without a
+    # registry person (counted in the country's and the branch's figures only). ADR 0007.
+    area = models.ForeignKey(
+        "registry.Area",
+        verbose_name=_("area at completion"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     hours = models.PositiveSmallIntegerField(_("hours"), null=True, blank=True)
     certificate = models.OneToOneField(
         "certificates.Certificate",

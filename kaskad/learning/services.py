@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import nh3
@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +59,7 @@ from kaskad.learning.models import (
     VersionStatus,
 )
 from kaskad.learning.permissions import manages_course, may_enrol
-from kaskad.registry.models import Branch
+from kaskad.registry.models import Branch, Employment, Person
 
 logger = logging.getLogger(__name__)
 
@@ -894,7 +894,7 @@ def _move_totals(
     if row.status == EnrolmentStatus.ACTIVE and _meets_rule(row):
         completed = True
         _complete(row)
-        update += ["status", "result", "completed_at", "hours"]
+        update += ["status", "result", "completed_at", "hours", "area_id"]
     row.save(update_fields=[f.removesuffix("_id") for f in update])
     if completed:
         _after_completion(row)
@@ -920,6 +920,44 @@ def _complete(row: Enrolment) -> None:
     )
     row.completed_at = timezone.now()
     row.hours = course.programme_version.hours
+    row.area_id = area_at_completion(
+        person_id=row.person_id,
+        delivery_enrolment_id=row.delivery_enrolment_id,
+        on=timezone.localdate(row.completed_at),
+    )
+
+
+def area_at_completion(
+    *, person_id: int | None, delivery_enrolment_id: int | None, on: date
+) -> int | None:
+    """Where an online completion counts in the reports (docs/adr/0007-read-models.md, "Online
+    completions"), fixed on the enrolment when it completes: through a cohort, the area of the
+    cohort enrolment (so it counts where the cohort's own figures count it); otherwise the area
+    of the person's school on the day (the job in force that day, the main job first, else the
+    person's current organisation); None for a learner without a registry person. The data
+    migration `learning.0003_area_backfill` applies the same rule to older completions."""
+    if delivery_enrolment_id is not None:
+        return (
+            DeliveryEnrolment.objects.filter(pk=delivery_enrolment_id)
+            .values_list("area_id", flat=True)
+            .first()
+        )
+    if person_id is None:
+        return None
+    job_area: int | None = (
+        Employment.objects.filter(person_id=person_id, started_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        .order_by("-is_primary", "-started_on", "-pk")
+        .values_list("organisation__area_id", flat=True)
+        .first()
+    )
+    if job_area is not None:
+        return job_area
+    return (
+        Person.objects.filter(pk=person_id)
+        .values_list("current_organisation__area_id", flat=True)
+        .first()
+    )
 
 
 def _after_completion(row: Enrolment) -> None:

@@ -201,6 +201,20 @@ class Figures:
             for place_id, v in qs.values_list(place).annotate(v=Sum("value")).order_by()
         }
 
+    def unplaced(self, metric: str) -> int:
+        """In an area's report: the metric's figures with no area in the area's branch (online
+        completers without a registry person), which count in the country's and the branch's
+        figures but in no area's; 0 in any other scope."""
+        if self.scope.area is None:
+            return 0
+        total = Fact.objects.filter(
+            year=self.year,
+            metric=metric,
+            branch_id=self.scope.area.branch_id,
+            area_id__isnull=True,
+        ).aggregate(v=Sum("value"))["v"]
+        return int(total or 0)
+
     def programmes_ordered(self, *metrics: str) -> list[Programme]:
         """The programmes with a figure in any of `metrics`, in the report's order; all the
         year's programmes are read once (two queries) and kept for the other tables."""
@@ -918,6 +932,16 @@ def online_courses(f: Figures) -> Table:
         "online": number_format(online, force_grouping=True),
         "classroom": number_format(classroom, force_grouping=True),
     }
+    unplaced = f.unplaced("online_completed")
+    if unplaced:
+        table.note += " " + _(
+            "Completers with no area (learners registered by e-mail, with no registry record, "
+            "or with no school on the day of completion) are counted in the country's and the "
+            "branch's figures, not in an area's: %(n)s in courses of %(branch)s."
+        ) % {
+            "n": number_format(unplaced, force_grouping=True),
+            "branch": f.scope.area.branch if f.scope.area else "",
+        }
     return table
 
 

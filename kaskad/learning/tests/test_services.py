@@ -106,6 +106,9 @@ def test_learner_completes_after_failing_and_retrying() -> None:
     assert out.completed
     enrolment.refresh_from_db()
     assert enrolment.status == "completed" and enrolment.hours == 24
+    # An open enrolment counts in the area of the teacher's school on the day of completion.
+    assert enrolment.person is not None and enrolment.person.current_organisation is not None
+    assert enrolment.area_id == enrolment.person.current_organisation.area_id
     assert enrolment.points == 3 and enrolment.steps_done == 3  # the text step is not opened
     assert Attempt.objects.filter(progress__enrolment=enrolment).count() == 4
     certificate = services.certificate_pdf_for(enrolment=enrolment)
@@ -350,6 +353,9 @@ def test_cohort_enrolment_completes_the_delivery_enrolment() -> None:
         )
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.COMPLETED and delivery.hours_attended == 24
+    # The completion counts in the area of the cohort enrolment (ADR 0007).
+    enrolment.refresh_from_db()
+    assert enrolment.area_id == delivery.area_id is not None
     outsider = teacher_user()
     with pytest.raises(PermissionDeniedError):
         services.enrol(course=course, user=outsider)

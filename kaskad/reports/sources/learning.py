@@ -1,6 +1,7 @@
 """The online courses' figures: completers of the year, those who came through a cohort
 (their cohort enrolment is completed with the course, so they are also among the teachers
-trained online) and those who enrolled in an open course (MOOC)."""
+trained online) and those who enrolled in an open course (MOOC). A completion is placed in the
+branch that runs the course and in the area fixed on the enrolment when it completed."""
 
 from __future__ import annotations
 
@@ -54,6 +55,9 @@ SOURCE = register(
                 label=_("Online course completers"),
                 records=completions,
                 branch="course__branch_id",
+                # Fixed at completion (ADR 0007, "Online completions"); None: no registry
+                # person, counted in the country's and the branch's figures only.
+                area="area_id",
                 programme="course__programme_version__programme_id",
                 key="route_",
                 describe=completion_row,
