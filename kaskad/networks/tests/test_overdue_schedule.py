@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from kaskad.accounts.models import Role
+from kaskad.accounts.models import Role, User
 from kaskad.accounts.tests.factories import make_user
 from kaskad.core.models import Notification
 from kaskad.networks.models import SupportRequest
@@ -36,7 +36,7 @@ def run_worker() -> str:
     return out.getvalue()
 
 
-def _overdue_request() -> tuple[SupportRequest, object]:
+def _overdue_request() -> tuple[SupportRequest, User]:
     _leading, partners = make_network(year=academic_year(), partners=1)
     teacher = make_user(roles=[(Role.TEACHER, None)], person=make_person(organisation=partners[0]))
     coordinator = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("AST"))])
@@ -93,7 +93,7 @@ def test_nothing_overdue_queues_nothing_in_one_query(django_assert_num_queries) 
 
 
 def test_the_command_stays_for_manual_use() -> None:
-    request, coordinator = _overdue_request()
+    _request, coordinator = _overdue_request()
     out = io.StringIO()
     call_command("requests_overdue", stdout=out)
     assert "1 overdue requests notified." in out.getvalue()
