@@ -80,6 +80,7 @@ def test_support_journey(
     page.wait_for_url(f"{base}/networks/import/?job=*")
     page.wait_for_selector("#job-progress[data-status='succeeded']")
     assert "10 rows imported" in page.content()
+    page.screenshot(path=artifacts / "support-0-import.png", full_page=True)
     assert Partnership.objects.filter(year=year).count() == 8
     assert LeadingSchool.objects.get().decision_number == "45-ө"
     page.goto(f"{base}/networks/?year={year}")
