@@ -173,8 +173,12 @@ KASKAD_WORKER_LOST_MINUTES = int(os.environ.get("KASKAD_WORKER_LOST_MINUTES", "1
 KASKAD_TASK_RETENTION_DAYS = int(os.environ.get("KASKAD_TASK_RETENTION_DAYS", "30"))
 KASKAD_JOB_FILE_RETENTION_DAYS = int(os.environ.get("KASKAD_JOB_FILE_RETENTION_DAYS", "30"))
 KASKAD_JOB_MAINTENANCE_SECONDS = int(os.environ.get("KASKAD_JOB_MAINTENANCE_SECONDS", "60"))
-# Run with each maintenance pass: the reports' sweep of changed records (docs/adr/0007).
-KASKAD_MAINTENANCE_HOOKS = ["kaskad.reports.readmodels.changes_sweep"]
+# Run with each maintenance pass: the reports' sweep of changed records (docs/adr/0007) and the
+# check for teachers' requests past their due date (notified once each, by the worker).
+KASKAD_MAINTENANCE_HOOKS = [
+    "kaskad.reports.readmodels.changes_sweep",
+    "kaskad.networks.support_requests.requests_overdue_sweep",
+]
 
 # --- Auth and security ------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

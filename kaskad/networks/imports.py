@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError
+from kaskad.core.progress import ProgressCallback
 from kaskad.core.scope import scope_of
 from kaskad.networks import rules
 from kaskad.networks.models import (
@@ -98,6 +99,15 @@ ROLE_WORDS = {
     "хаб": "hub",
 }
 ROLE_HELP = gettext_lazy("Use centre, leading, partner or hub.")
+# Stages reported to a progress callback (codes a Job page translates) and their labels.
+CHECKING = gettext_noop("checking")
+WRITING = gettext_noop("writing")
+STAGE_LABELS = {CHECKING: gettext_lazy("Checking"), WRITING: gettext_lazy("Writing")}
+REPORT_EVERY = 50  # rows between progress reports (the reporters throttle further)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
 
 
 def _column(name: str) -> str:
@@ -186,14 +196,18 @@ class NetworkImport:
             return None
         return org
 
-    def read(self, records: list[tuple[int, dict[str, str]]]) -> None:
+    def read(
+        self, records: list[tuple[int, dict[str, str]]], progress: ProgressCallback = _no_progress
+    ) -> None:
         bins = set()
         for _line, cells in records:
             for column in ("bin", "parent_bin"):
                 if cells.get(column):
                     bins.add(normalise_bin(cells[column]))
         self.load_organisations(bins)
-        for line, cells in records:
+        for index, (line, cells) in enumerate(records):
+            if index % REPORT_EVERY == 0:
+                progress(CHECKING, index, len(records))
             raw_role = cells.get("role", "")
             role = ROLE_WORDS.get(raw_role.strip().lower())
             if role is None:
@@ -529,7 +543,8 @@ class NetworkImport:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def write(self) -> tuple[int, int, int]:
+    def write(self, progress: ProgressCallback = _no_progress) -> tuple[int, int, int]:
+        progress(WRITING, 0, len(self.rows))
         created = updated = unchanged = 0
         year = self.year
         centres: dict[str, MethodCentre] = {}
@@ -666,14 +681,22 @@ class NetworkImport:
                 updated += 1
             else:
                 unchanged += 1
+        progress(WRITING, len(self.rows), len(self.rows))
         return created, updated, unchanged
 
 
 def network_import(
-    *, path: Path, year: int, by: User | None, dry_run: bool = False, name: str = ""
+    *,
+    path: Path,
+    year: int,
+    by: User | None,
+    dry_run: bool = False,
+    name: str = "",
+    progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Check every row of the file, then (unless `dry_run`, and only without errors) write
-    them in one transaction."""
+    them in one transaction. `progress(stage, done, total)` is told how far it got."""
+    report = progress or _no_progress
     started = time.monotonic()
     issues = Issues(name or path.name)
     job = NetworkImport(year=year, by=by, issues=issues)
@@ -704,9 +727,10 @@ def network_import(
     except FileProblem as problem:
         issues.error(problem.line, problem.column, problem.value, problem.code, problem.message)
         return _done(issues, 0, dry_run, started)
-    job.read(records)
+    job.read(records, report)
     if not issues.error_count:
         job.check()
+    report(CHECKING, len(records), len(records))
     result = _done(issues, len(records), dry_run, started)
     if issues.error_count or dry_run:
         if dry_run and not issues.error_count:
@@ -716,7 +740,7 @@ def network_import(
                 transaction.savepoint_rollback(sid)
         return result
     with transaction.atomic():
-        result.created, result.updated, result.unchanged = job.write()
+        result.created, result.updated, result.unchanged = job.write(report)
     return result
 
 

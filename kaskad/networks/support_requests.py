@@ -307,6 +307,37 @@ def request_decline(*, request: SupportRequest, by: User, reason: str) -> Suppor
     return locked
 
 
+def _overdue(today: date) -> Any:
+    # Served by the (status, due_on) index; notified requests are left out.
+    return SupportRequest.objects.filter(
+        status__in=[RequestStatus.NEW, RequestStatus.ASSIGNED],
+        due_on__lt=today,
+        overdue_notified_at__isnull=True,
+    )
+
+
+def requests_overdue_sweep(*, today: date | None = None) -> bool:
+    """The scheduled check (a maintenance hook, `KASKAD_MAINTENANCE_HOOKS`, run every minute
+    by `manage.py serve` and by `manage.py jobs_maintain` from a timer): one indexed query
+    when nothing is overdue; otherwise the worker is asked to notify, unless it has been asked
+    already and not got to it yet. Returns whether a task was queued."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from kaskad.networks.tasks import notify_overdue_requests
+
+    today = today or timezone.localdate()
+    if not _overdue(today).exists():
+        return False
+    waiting = DBTaskResult.objects.filter(
+        task_path=notify_overdue_requests.module_path, status=TaskResultStatus.READY
+    ).exists()
+    if waiting:
+        return False
+    transaction.on_commit(notify_overdue_requests.enqueue)
+    return True
+
+
 def requests_notify_overdue(*, today: date | None = None) -> int:
     """Tell the assignee (or, unassigned, the branch's coordinators) of each open request past
     its due date, once. Returns how many requests were notified."""
@@ -314,11 +345,7 @@ def requests_notify_overdue(*, today: date | None = None) -> int:
 
     today = today or timezone.localdate()
     count = 0
-    overdue = SupportRequest.objects.filter(
-        status__in=[RequestStatus.NEW, RequestStatus.ASSIGNED],
-        due_on__lt=today,
-        overdue_notified_at__isnull=True,
-    ).select_related("assignee")
+    overdue = _overdue(today).select_related("assignee")
     for request in overdue:
         with transaction.atomic():
             claimed = SupportRequest.objects.filter(

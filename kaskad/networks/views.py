@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -17,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaskad.core.http import AuthedRequest
+from kaskad.core.jobs import job_files_delete_on, job_for, job_restartable
 from kaskad.core.pages import domain_errors_as_messages, domain_errors_on_form
 from kaskad.core.scope import iin_for, scope_of
 from kaskad.core.uploads import refused_uploads
 from kaskad.networks import events as event_services
-from kaskad.networks import selectors
+from kaskad.networks import import_jobs, selectors
 from kaskad.networks import support_requests as request_services
 from kaskad.networks.exports import report_workbook
 from kaskad.networks.forms import (
@@ -54,6 +53,8 @@ from kaskad.networks.stats import (
     request_report,
 )
 from kaskad.networks.years import academic_year, year_label
+from kaskad.registry.imports.jobs import store_upload
+from kaskad.registry.imports.types import ImportResult
 from kaskad.registry.models import Person
 from kaskad.registry.selectors import person_list_visible_to
 
@@ -147,34 +148,85 @@ def network(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _outcome(result: ImportResult | dict[str, Any], year: int) -> dict[str, Any]:
+    """What the result section shows, from a trial run in this request or a finished job."""
+    if isinstance(result, ImportResult):
+        return {
+            "ok": result.ok,
+            "dry_run": result.dry_run,
+            "summary": result.summary(),
+            "notes": result.notes,
+            "errors": [issue.as_dict() for issue in result.errors],
+            "warnings": [issue.as_dict() for issue in result.warnings],
+            "year": year,
+        }
+    return {
+        "ok": bool(result.get("ok")),
+        "dry_run": bool(result.get("dry_run")),
+        "summary": str(result.get("message", "")),
+        "notes": list(result.get("notes") or []),
+        "errors": list(result.get("errors") or []),
+        "warnings": list(result.get("warnings") or []),
+        "year": year,
+    }
+
+
 @login_required
 def network_import_page(request: AuthedRequest) -> HttpResponse:
+    """Upload a network file: it is checked here (a trial run, nothing written); without
+    errors the import runs in the background and this page follows its progress
+    (`?job=<id>`, only for the one who started it)."""
     if not manages_any_network(request.user):
         raise Http404
-    result = None
+    outcome = None
+    job = None
     form = NetworkImportForm(
         request.POST or None, request.FILES or None, initial={"year": academic_year()}
     )
+    if request.method == "GET" and request.GET.get("job"):
+        job_id = _int(request.GET.get("job"))
+        if job_id is None:
+            raise Http404
+        job = job_for(request, job_id)
+        if job.kind != import_jobs.JOB_KIND:
+            raise Http404
+        if job.is_finished and isinstance(job.result, dict) and "errors" in job.result:
+            params = job.params if isinstance(job.params, dict) else {}
+            outcome = _outcome(job.result, int(params.get("year") or academic_year()))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        suffix = Path(str(upload.name)).suffix.lower()
-        with tempfile.TemporaryDirectory() as folder:
-            path = (
-                Path(folder) / f"network{suffix if suffix in ('.csv', '.xlsx', '.txt') else '.csv'}"
+        year = form.cleaned_data["year"]
+        stored = store_upload(upload.chunks(), original_name=str(upload.name))
+        result = network_import(
+            path=stored, year=year, by=request.user, dry_run=True, name=str(upload.name)
+        )
+        if result.ok and not form.cleaned_data["dry_run"]:
+            job = import_jobs.network_import_start(
+                stored=stored, original_name=str(upload.name), year=year, by=request.user
             )
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            result = network_import(
-                path=path,
-                year=form.cleaned_data["year"],
-                by=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-                name=str(upload.name),
+            messages.info(
+                request,
+                _(
+                    "The file has no errors; the import runs in the background. You may leave "
+                    "this page and come back to it."
+                ),
             )
-        if result.ok and not result.dry_run:
-            messages.success(request, result.summary())
-    return render(request, "networks/import.html", {"form": form, "result": result})
+            return HttpResponseRedirect(import_jobs.page_url(job))
+        stored.unlink(missing_ok=True)
+        outcome = _outcome(result, year)
+    return render(
+        request,
+        "networks/import.html",
+        {
+            "form": form,
+            "result": outcome,
+            "job": job,
+            "result_url": None,
+            "restartable": job_restartable(job) if job else False,
+            "files_delete_on": job_files_delete_on(job) if job else None,
+            "recent_jobs": import_jobs.network_import_jobs_of(request.user),
+        },
+    )
 
 
 @login_required

@@ -1,4 +1,7 @@
-"""Notify about teachers' requests past their due date (each once). Run it daily (cron)."""
+"""Notify about teachers' requests past their due date (each once), now.
+
+The worker does this on its own (the maintenance pass queues the check when a request is
+overdue, see `requests_overdue_sweep`); the command is for running it by hand."""
 
 from __future__ import annotations
 
