@@ -28,7 +28,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.accounts.models import User
@@ -620,14 +620,27 @@ def _mail_confirmation(*, registration: Registration, email: str) -> None:
     )
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = gettext("Confirm your registration for the online courses")
-        body = gettext(
-            "Hello %(name)s,\n\n"
-            "someone, probably you, registered this address for the online courses of "
-            "Kaskad. To finish the registration, open this link within %(hours)s hours:\n\n"
-            "%(link)s\n\n"
-            "If you did not register, ignore this e-mail: the login is not made active and "
-            "lapses."
-        ) % {"name": user.first_name, "hours": registration_lifetime_hours(), "link": link}
+        hours = registration_lifetime_hours()
+        body = "\n\n".join(
+            [
+                gettext("Hello, %(name)s") % {"name": user.first_name},
+                ngettext(
+                    "Someone, probably you, registered this address for the online courses "
+                    "of Kaskad. To finish the registration, open this link within %(hours)d "
+                    "hour:",
+                    "Someone, probably you, registered this address for the online courses "
+                    "of Kaskad. To finish the registration, open this link within %(hours)d "
+                    "hours:",
+                    hours,
+                )
+                % {"hours": hours},
+                link,
+                gettext(
+                    "If you did not register, ignore this e-mail: the login stays inactive "
+                    "and lapses."
+                ),
+            ]
+        )
         email_send_on_commit(to=email, subject=subject, body=body)
 
 
@@ -635,14 +648,21 @@ def _mail_account_exists(*, user: User, email: str, language: str) -> None:
     link = public_url() + reverse("accounts:login")
     with translation.override(user.language or language or settings.LANGUAGE_CODE):
         subject = gettext("You already have an account")
-        body = gettext(
-            "Hello,\n\n"
-            "someone, probably you, tried to register this address for the online courses "
-            "of Kaskad, but a login with this address exists already. Sign in with it here:"
-            "\n\n%(link)s\n\n"
-            "If you have forgotten the password, ask your administrator to set a new one. "
-            "If you did not try to register, ignore this e-mail: nothing has changed."
-        ) % {"link": link}
+        body = "\n\n".join(
+            [
+                gettext(
+                    "Someone, probably you, tried to register this address for the online "
+                    "courses of Kaskad, but a login with this address exists already. Sign in "
+                    "with it here:"
+                ),
+                link,
+                gettext(
+                    "If you have forgotten the password, ask your administrator to set a new "
+                    "one. If you did not try to register, ignore this e-mail: nothing has "
+                    "changed."
+                ),
+            ]
+        )
         email_send_on_commit(to=email, subject=subject, body=body)
 
 
