@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -151,6 +152,7 @@ AUTH_USER_MODEL = "accounts.User"
 # KASKAD_REDIS_URL set, Redis is used instead (the `redis` package must then be installed).
 CACHE_TABLE = "kaskad_cache"
 REDIS_URL = os.environ.get("KASKAD_REDIS_URL", "").strip()
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     try:
         import redis  # noqa: F401

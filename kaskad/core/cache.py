@@ -34,7 +34,7 @@ class DatabaseCache(db.DatabaseCache):
         connection = connections[alias]
         qn = connection.ops.quote_name
         table, key_col, value_col, expires_col = (
-            qn(self._table),
+            qn(self._table),  # type: ignore[attr-defined]
             qn("cache_key"),
             qn("value"),
             qn("expires"),

@@ -710,10 +710,10 @@ def learner_register(
             try:
                 with transaction.atomic():
                     candidate.save()
-                    registration = Registration.objects.create(user=candidate, requested_at=now)
+                    created = Registration.objects.create(user=candidate, requested_at=now)
             except IntegrityError:  # the same address registered at the same moment
                 return
-            _mail_confirmation(registration=registration, email=email)
+            _mail_confirmation(registration=created, email=email)
             return
         registration = Registration.objects.select_for_update().filter(user=existing).first()
         if registration is None or registration.confirmed_at or existing.is_active:
