@@ -613,12 +613,13 @@ def registration_token(*, registration: Registration) -> str:
     )
 
 
-def _mail_confirmation(*, registration: Registration, email: str) -> None:
+def _mail_confirmation(*, registration: Registration, email: str, language: str) -> None:
     user = registration.user
     link = public_url() + reverse(
         "learning:register_confirm", args=[registration_token(registration=registration)]
     )
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    # In the language of the page that asked for it (the registrant's), else the login's.
+    with translation.override(language or user.language or settings.LANGUAGE_CODE):
         subject = gettext("Confirm your registration for the online courses")
         hours = registration_lifetime_hours()
         body = "\n\n".join(
@@ -646,7 +647,7 @@ def _mail_confirmation(*, registration: Registration, email: str) -> None:
 
 def _mail_account_exists(*, user: User, email: str, language: str) -> None:
     link = public_url() + reverse("accounts:login")
-    with translation.override(user.language or language or settings.LANGUAGE_CODE):
+    with translation.override(language or user.language or settings.LANGUAGE_CODE):
         subject = gettext("You already have an account")
         body = "\n\n".join(
             [
@@ -713,7 +714,7 @@ def learner_register(
                     created = Registration.objects.create(user=candidate, requested_at=now)
             except IntegrityError:  # the same address registered at the same moment
                 return
-            _mail_confirmation(registration=created, email=email)
+            _mail_confirmation(registration=created, email=email, language=language)
             return
         registration = Registration.objects.select_for_update().filter(user=existing).first()
         if registration is None or registration.confirmed_at or existing.is_active:
@@ -732,7 +733,7 @@ def learner_register(
             registration.requested_at = now
             registration.save(update_fields=["requested_at"])
         registration.user = existing
-        _mail_confirmation(registration=registration, email=email)
+        _mail_confirmation(registration=registration, email=email, language=language)
 
 
 def learner_confirm(*, token: str) -> User:
