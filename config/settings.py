@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -142,6 +143,42 @@ DATABASES["default"].setdefault("TEST", {})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# --- Cache -----------------------------------------------------------------------------------
+# Throttles (public registration) and caches (course outlines, survey results) must be the same
+# for every process: gunicorn runs several workers, and a per-process cache would multiply each
+# limit by their number. The default is a table in the database itself (created by every
+# `migrate`: kaskad/core/apps.py), so the embedded SQLite needs nothing more; with
+# KASKAD_REDIS_URL set, Redis is used instead (the `redis` package must then be installed).
+CACHE_TABLE = "kaskad_cache"
+REDIS_URL = os.environ.get("KASKAD_REDIS_URL", "").strip()
+CACHES: dict[str, dict[str, Any]]
+if REDIS_URL:
+    try:
+        import redis  # noqa: F401
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            "KASKAD_REDIS_URL is set, but the Python package `redis` is not installed: "
+            "pip install redis, or unset KASKAD_REDIS_URL to keep the cache in the database."
+        ) from exc
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kaskad",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "kaskad.core.cache.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("KASKAD_CACHE_MAX_ENTRIES", "20000")),
+                "CULL_FREQUENCY": 4,
+            },
+        }
+    }
 
 # --- Background jobs ------------------------------------------------------------------------
 TASKS = {

@@ -1252,6 +1252,12 @@ ACCESS: dict[str, dict[str, str]] = {
     # the learner's progress); the learner's own pages answer A's teacher, enrolled in A's
     # course; the course team's pages answer the national administrator and the coordinators
     # of the course's branch.
+    # The link of the registration e-mail: a token that is not one of its signed tokens (here a
+    # certificate's, or none) is "not a valid link" for everyone, signed in or not.
+    "learning:register_confirm": {
+        "GET": "400/400 400/400 400/400 400/400 400/400 400/400 400/400 400/400",
+        "POST": "405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405",
+    },
     "learning:course": {"GET": "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"},
     "learning:enrol": {"POST": "302/302 302/302 302/302 302/302 302/302 302/302 302/302 302/302"},
     "learning:continue": {"GET": "404/404 404/404 404/404 404/404 404/404 404/404 302/404 404/404"},

@@ -82,7 +82,7 @@ def _build_extras(world: World) -> Extras:
     course = Course.objects.get(pk=world.a.ids["course"])
     Course.objects.filter(pk=course.pk).update(is_public=True)
     course.refresh_from_db()
-    learner = learning.learner_register(
+    learner = learning.learner_create(
         email=LEARNER_EMAIL, password="A-long-pass-phrase-42", first_name="Public", last_name="L"
     )
     learning.enrol(course=course, user=learner)

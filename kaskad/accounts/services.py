@@ -27,6 +27,8 @@ def user_create(
     language: str = "",
     first_name: str = "",
     last_name: str = "",
+    email: str = "",
+    is_active: bool = True,
     validate: bool = True,
 ) -> User:
     """Create a login with its roles. Each role is (role, branch-or-organisation-or-None)."""
@@ -37,6 +39,8 @@ def user_create(
             language=language,
             first_name=first_name,
             last_name=last_name,
+            email=email,
+            is_active=is_active,
         )
         if validate:
             validate_password(password, user)

@@ -15,3 +15,11 @@ class CoreConfig(AppConfig):
         from kaskad.core.collation import register
 
         connection_created.connect(register, dispatch_uid="kaskad_names_collation")
+
+        # The shared cache lives in a table of the database (settings CACHES): made after
+        # every migrate, so `manage.py serve`, CI and the test databases all have it.
+        from django.db.models.signals import post_migrate
+
+        from kaskad.core.cache import cache_table_create
+
+        post_migrate.connect(cache_table_create, sender=self, dispatch_uid="kaskad_cache_table")

@@ -89,6 +89,20 @@ def _email(note: Notification, address: str, language: str) -> None:
         logger.exception("Notification %s could not be e-mailed", note.pk)
 
 
+def email_send_on_commit(*, to: str, subject: str, body: str) -> None:
+    """An e-mail that is not a stored notification (a link to confirm an address): sent the
+    same way, once the current transaction commits; a mail server that is down loses the
+    e-mail (logged), never the action."""
+    transaction.on_commit(partial(_email_plain, to, subject, body))
+
+
+def _email_plain(address: str, subject: str, body: str) -> None:
+    try:
+        EmailMessage(subject=subject, body=body, to=[address]).send()
+    except OSError:
+        logger.exception("An e-mail could not be sent")
+
+
 def notification_list(*, user: AbstractBaseUser) -> QuerySet[Notification]:
     """A user's notifications, newest first."""
     return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")

@@ -1,7 +1,9 @@
 """The demo's online courses, made through the learning services: "Learning to teach online"
 in Kazakh and in Russian (text, video with a transcript, a GIFT quiz per module), with the
 demo teacher part-way through the Kazakh one (a quiz failed once, then passed), and "Happy
-parent – successful child" open to the public (people without an IIN register by e-mail)."""
+parent – successful child" open to the public: people without an IIN register by e-mail at
+/learning/register/ and confirm the address by the link e-mailed to them (on a developer's
+machine the e-mail is printed on the console of `make run`)."""
 
 from __future__ import annotations
 

@@ -415,3 +415,22 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class Registration(models.Model):
+    """A login made by the public registration by e-mail. It stays inactive until the link
+    e-mailed to the address is followed (`confirmed_at`); an unconfirmed one whose link has
+    expired may be taken over by a new registration of the same address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_registration"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration by e-mail")
+        verbose_name_plural = _("registrations by e-mail")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.requested_at:%Y-%m-%d}"

@@ -12,17 +12,23 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import nh3
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kaskad.accounts.models import User
@@ -36,6 +42,8 @@ from kaskad.certificates.services import (
 )
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, PermissionDeniedError, StateConflict
+from kaskad.core.notifications import email_send_on_commit
+from kaskad.core.public_url import public_url
 from kaskad.delivery.models import Cohort
 from kaskad.delivery.models import Enrolment as DeliveryEnrolment
 from kaskad.delivery.models import EnrolmentStatus as DeliveryStatus
@@ -52,6 +60,7 @@ from kaskad.learning.models import (
     Pacing,
     Post,
     ProgressStatus,
+    Registration,
     Result,
     Scoring,
     Step,
@@ -534,33 +543,257 @@ def version_publish(*, version: CourseVersion, by: User) -> CourseVersion:
 # --- Enrolment --------------------------------------------------------------------------------
 
 
-def register_attempt(*, ip: str | None) -> bool:
-    """Count one public registration from `ip`; False when the address is over its limit
-    (`KASKAD_LEARNING_REGISTER_LIMIT` per `KASKAD_LEARNING_REGISTER_WINDOW` seconds, 20 per
-    ten minutes by default). Counted in the cache under a keyed hash of the address."""
-    limit = int(getattr(settings, "KASKAD_LEARNING_REGISTER_LIMIT", 20))
-    window = int(getattr(settings, "KASKAD_LEARNING_REGISTER_WINDOW", 600))
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{ip or ''}".encode()).hexdigest()[:32]
-    key = f"learning:register:{int(time.time()) // window}:{digest}"
+def _count_in_window(*, name: str, subject: str, limit: int, window: int) -> bool:
+    """Count one event of `subject` in the shared cache; False once over `limit` per `window`
+    seconds. The subject is kept only as a keyed hash."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{subject}".encode()).hexdigest()[:32]
+    key = f"learning:{name}:{int(time.time()) // window}:{digest}"
     cache.add(key, 0, window)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, window)
         count = 1
-    return count <= limit
+    return int(count) <= limit
+
+
+def register_attempt(*, ip: str | None) -> bool:
+    """Count one public registration from `ip`; False when the address is over its limit
+    (`KASKAD_LEARNING_REGISTER_LIMIT` per `KASKAD_LEARNING_REGISTER_WINDOW` seconds, 20 per
+    ten minutes by default). Counted in the cache every process shares (settings CACHES)."""
+    return _count_in_window(
+        name="register",
+        subject=ip or "",
+        limit=int(getattr(settings, "KASKAD_LEARNING_REGISTER_LIMIT", 20)),
+        window=int(getattr(settings, "KASKAD_LEARNING_REGISTER_WINDOW", 600)),
+    )
+
+
+# --- Registration by e-mail -------------------------------------------------------------------
+#
+# The public registration answers the same whether or not the address has a login (no account
+# enumeration): the page always says "check your inbox", and the e-mail says what happened.
+# A new address gets an inactive login and a link to confirm it; an address with a login gets
+# an e-mail saying so, with the sign-in page. Both paths validate and hash the password, so
+# they take about the same time.
+
+REGISTRATION_SALT = "kaskad.learning.registration"
+# E-mails to one address per hour, whatever the network they are asked from: registering
+# someone else's address again and again must not flood their inbox.
+REGISTRATION_MAILS_PER_HOUR = 5
+
+
+def registration_lifetime_hours() -> int:
+    """How long a confirmation link works (`KASKAD_LEARNING_CONFIRM_HOURS`, three days by
+    default); an unconfirmed login older than that may be registered again."""
+    return int(getattr(settings, "KASKAD_LEARNING_CONFIRM_HOURS", 72))
+
+
+class RegistrationLinkError(DomainError):
+    """A confirmation link that cannot be used: `link_invalid`, `link_expired`, `link_used`."""
+
+
+def _registration_fingerprint(user: User, registration: Registration) -> str:
+    # Changes when the registration is replaced (new password, new request time), so the links
+    # of an earlier registration stop working.
+    return salted_hmac(
+        REGISTRATION_SALT,
+        f"{user.pk}|{user.password}|{registration.requested_at.astimezone(UTC):%Y%m%d%H%M%S%f}",
+    ).hexdigest()[:32]
+
+
+def registration_token(*, registration: Registration) -> str:
+    """The signed, timestamped token of a registration's confirmation link."""
+    return signing.dumps(
+        {
+            "u": registration.user_id,
+            "f": _registration_fingerprint(registration.user, registration),
+        },
+        salt=REGISTRATION_SALT,
+    )
+
+
+def _mail_confirmation(*, registration: Registration, email: str, language: str) -> None:
+    user = registration.user
+    link = public_url() + reverse(
+        "learning:register_confirm", args=[registration_token(registration=registration)]
+    )
+    # In the language of the page that asked for it (the registrant's), else the login's.
+    with translation.override(language or user.language or settings.LANGUAGE_CODE):
+        subject = gettext("Confirm your registration for the online courses")
+        hours = registration_lifetime_hours()
+        body = "\n\n".join(
+            [
+                gettext("Hello, %(name)s") % {"name": user.first_name},
+                ngettext(
+                    "Someone, probably you, registered this address for the online courses "
+                    "of Kaskad. To finish the registration, open this link within %(hours)d "
+                    "hour:",
+                    "Someone, probably you, registered this address for the online courses "
+                    "of Kaskad. To finish the registration, open this link within %(hours)d "
+                    "hours:",
+                    hours,
+                )
+                % {"hours": hours},
+                link,
+                gettext(
+                    "If you did not register, ignore this e-mail: the login stays inactive "
+                    "and lapses."
+                ),
+            ]
+        )
+        email_send_on_commit(to=email, subject=subject, body=body)
+
+
+def _mail_account_exists(*, user: User, email: str, language: str) -> None:
+    link = public_url() + reverse("accounts:login")
+    with translation.override(language or user.language or settings.LANGUAGE_CODE):
+        subject = gettext("You already have an account")
+        body = "\n\n".join(
+            [
+                gettext(
+                    "Someone, probably you, tried to register this address for the online "
+                    "courses of Kaskad, but a login with this address exists already. Sign in "
+                    "with it here:"
+                ),
+                link,
+                gettext(
+                    "If you have forgotten the password, ask your administrator to set a new "
+                    "one. If you did not try to register, ignore this e-mail: nothing has "
+                    "changed."
+                ),
+            ]
+        )
+        email_send_on_commit(to=email, subject=subject, body=body)
 
 
 def learner_register(
     *, email: str, password: str, first_name: str, last_name: str, language: str = ""
-) -> User:
-    """A learner without an IIN (a parent, a student) registers with an e-mail address: a
-    login with no role and no registry person, good only for public courses."""
+) -> None:
+    """A learner without an IIN (a parent, a student) registers with an e-mail address for
+    the public courses: a login with no role and no registry person, inactive until the
+    e-mailed link confirms it (`learner_confirm`).
+
+    Returns nothing and raises only for the input itself (address, name, password), so the
+    caller cannot tell a new address from one with a login: an address with a login is sent
+    an e-mail saying so instead. An unconfirmed login whose link has expired is taken over
+    (new password and names, a new link); a younger one is sent its link again, unchanged."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 150:
         raise DomainError("email_invalid", _("Give a valid e-mail address."), field="email")
     if not first_name.strip():
         raise DomainError("name_required", _("Give your name."), field="first_name")
+    language = language if language in ("kk", "ru", "en") else ""
+    candidate = User(
+        username=email,
+        email=email,
+        first_name=first_name.strip()[:150],
+        last_name=last_name.strip()[:150],
+        language=language,
+    )
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        raise DomainError("password_weak", " ".join(exc.messages), field="password") from exc
+    # Hashed on every path, used or not: the answer takes as long for a known address.
+    password_hash = make_password(password)
+    if not _count_in_window(
+        name="register-mail", subject=email, limit=REGISTRATION_MAILS_PER_HOUR, window=3600
+    ):
+        logger.warning("Registration e-mails to one address are over the hourly limit")
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        existing = User.objects.select_for_update().filter(username__iexact=email).first()
+        if existing is None:
+            candidate.password = password_hash
+            candidate.is_active = False
+            try:
+                with transaction.atomic():
+                    candidate.save()
+                    created = Registration.objects.create(user=candidate, requested_at=now)
+            except IntegrityError:  # the same address registered at the same moment
+                return
+            _mail_confirmation(registration=created, email=email, language=language)
+            return
+        registration = Registration.objects.select_for_update().filter(user=existing).first()
+        if registration is None or registration.confirmed_at or existing.is_active:
+            _mail_account_exists(user=existing, email=email, language=language)
+            return
+        expired = now - registration.requested_at > timedelta(hours=registration_lifetime_hours())
+        if expired:
+            existing.password = password_hash
+            existing.first_name = candidate.first_name
+            existing.last_name = candidate.last_name
+            existing.language = language
+            existing.email = email
+            existing.save(
+                update_fields=["password", "first_name", "last_name", "language", "email"]
+            )
+            registration.requested_at = now
+            registration.save(update_fields=["requested_at"])
+        registration.user = existing
+        _mail_confirmation(registration=registration, email=email, language=language)
+
+
+def learner_confirm(*, token: str) -> User:
+    """Follow a confirmation link: the login becomes active (once; the link is single use).
+    Refuses a tampered or replaced link, an expired one and one used already, each with its
+    own code and message."""
+    invalid = RegistrationLinkError(
+        "link_invalid",
+        _(
+            "This confirmation link is not valid. Copy the whole link from the e-mail, or "
+            "register again."
+        ),
+    )
+    try:
+        payload = signing.loads(
+            token, salt=REGISTRATION_SALT, max_age=timedelta(hours=registration_lifetime_hours())
+        )
+    except signing.SignatureExpired as exc:
+        raise RegistrationLinkError(
+            "link_expired",
+            _("This confirmation link has expired. Register again to get a new one."),
+        ) from exc
+    except signing.BadSignature as exc:
+        raise invalid from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        raise invalid
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("user")
+            .filter(user_id=payload["u"])
+            .first()
+        )
+        if registration is None or not constant_time_compare(
+            str(payload.get("f", "")), _registration_fingerprint(registration.user, registration)
+        ):
+            raise invalid
+        user = registration.user
+        if registration.confirmed_at is not None or user.is_active:
+            raise RegistrationLinkError(
+                "link_used",
+                _(
+                    "This address is confirmed already: sign in with your e-mail address and "
+                    "password."
+                ),
+            )
+        registration.confirmed_at = timezone.now()
+        registration.save(update_fields=["confirmed_at"])
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit_record(actor=user, action="learner_confirmed", obj=user)
+    return user
+
+
+def learner_create(
+    *, email: str, password: str, first_name: str, last_name: str, language: str = ""
+) -> User:
+    """An active learner login at once, without the e-mail confirmation: for the demo data
+    and for tests, never for the public page (`learner_register`)."""
+    email = email.strip().lower()
     if User.objects.filter(username__iexact=email).exists():
         raise DomainError(
             "email_taken",
@@ -568,18 +801,16 @@ def learner_register(
             field="email",
         )
     try:
-        user = user_create(
+        return user_create(
             username=email,
             password=password,
             first_name=first_name.strip()[:150],
             last_name=last_name.strip()[:150],
             language=language if language in ("kk", "ru", "en") else "",
+            email=email,
         )
     except ValidationError as exc:
         raise DomainError("password_weak", " ".join(exc.messages), field="password") from exc
-    User.objects.filter(pk=user.pk).update(email=email)
-    user.email = email
-    return user
 
 
 def enrol(*, course: Course, user: User) -> Enrolment:

@@ -6,6 +6,7 @@ app_name = "learning"
 urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
     path("register/", views.register, name="register"),
+    path("register/confirm/<str:token>/", views.register_confirm, name="register_confirm"),
     path("courses/<int:pk>/", views.course, name="course"),
     path("courses/<int:pk>/enrol/", views.enrol, name="enrol"),
     path("courses/<int:pk>/continue/", views.continue_, name="continue"),

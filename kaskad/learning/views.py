@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from kaskad.core.errors import DomainError, NotFoundError
 from kaskad.core.http import AuthedRequest, client_ip
@@ -49,7 +49,8 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    """A learner without an IIN registers with an e-mail address (public courses only)."""
+    """A learner without an IIN registers with an e-mail address (public courses only). The
+    answer is the same for a new address and for one with a login: "check your inbox"."""
     if request.user.is_authenticated:
         return redirect("learning:home")
     form = forms.RegisterForm(request.POST or None)
@@ -59,16 +60,40 @@ def register(request: HttpRequest) -> HttpResponse:
         return render(request, "learning/register.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         with domain_errors_on_form(form):
-            user = services.learner_register(
+            services.learner_register(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 language=(request.LANGUAGE_CODE or "")[:2],
             )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("learning:home")
+            return render(
+                request,
+                "learning/register_sent.html",
+                {
+                    "email": form.cleaned_data["email"].strip().lower(),
+                    "hours": services.registration_lifetime_hours(),
+                },
+            )
     return render(request, "learning/register.html", {"form": form})
+
+
+@require_GET
+def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the confirmation e-mail: activates the login, signs the learner in and
+    opens their online courses. A link that cannot be used says why, in the user's language."""
+    try:
+        user = services.learner_confirm(token=token)
+    except services.RegistrationLinkError as error:
+        return render(
+            request,
+            "learning/register_link.html",
+            {"message": error.message, "code": error.code},
+            status=400,
+        )
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Your address is confirmed: welcome!"))
+    return redirect("learning:home")
 
 
 @login_required

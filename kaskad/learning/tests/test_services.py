@@ -277,7 +277,7 @@ def test_video_upload_that_is_not_a_video_is_refused() -> None:
 
 def test_enrolment_rules() -> None:
     course, _ = published_course()
-    public_learner = services.learner_register(
+    public_learner = services.learner_create(
         email="Parent@Example.kz",
         password="a-long-pass-phrase-42",
         first_name="Айгүл",
@@ -290,7 +290,7 @@ def test_enrolment_rules() -> None:
     assert enrolment.person_id is None
     assert services.enrol(course=public, user=public_learner).pk == enrolment.pk
     with pytest.raises(DomainError) as err:
-        services.learner_register(
+        services.learner_create(
             email="parent@example.kz",
             password="a-long-pass-phrase-42",
             first_name="A",
@@ -301,7 +301,7 @@ def test_enrolment_rules() -> None:
 
 def test_public_learner_gets_a_certificate_without_iin() -> None:
     course, _ = published_course(is_public=True)
-    user = services.learner_register(
+    user = services.learner_create(
         email="p2@example.kz",
         password="a-long-pass-phrase-42",
         first_name="Айгүл",
