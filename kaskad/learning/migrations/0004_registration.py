@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learning', '0001_initial'),
+        ('learning', '0003_area_backfill'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
