@@ -1,0 +1,93 @@
+"""Materials and attachments: the content must be what the name says, the name given is only
+shown, and the download is an attachment the browser does not sniff."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from kaskad.accounts.models import Role
+from kaskad.accounts.tests.factories import make_user
+from kaskad.core.errors import DomainError
+from kaskad.networks.events import event_material_add
+from kaskad.networks.models import EventMaterial, RequestAttachment
+from kaskad.networks.support_requests import request_file
+from kaskad.networks.tests.test_support import _event
+from kaskad.registry.tests.factories import area_of, branch, make_organisation, make_person
+
+pytestmark = pytest.mark.django_db
+
+PAGE = b"<html><script>alert(document.cookie)</script></html>"
+
+
+def _coordinator() -> tuple[Client, object]:
+    user = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("AST"))])
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("slides.pdf", PAGE),
+        ("notes.txt", PAGE),
+        ("photo.png", b"GIF89a" + b"\x00" * 32),
+        ("photo.jpg", PAGE),
+        ("plan.docx", b"MZ\x90\x00 an executable"),
+        ("clip.mp4", b"<svg onload=alert(1)>"),
+    ],
+)
+def test_a_material_whose_content_is_not_its_kind_is_refused(name: str, data: bytes) -> None:
+    _client, user = _coordinator()
+    event = _event(user, is_open=False)
+    with pytest.raises(DomainError) as refused:
+        event_material_add(event=event, upload=SimpleUploadedFile(name, data), by=user)
+    assert refused.value.code == "file_content"
+    assert not EventMaterial.objects.exists()
+
+
+def test_an_attachment_whose_content_is_not_its_kind_is_refused_with_the_request() -> None:
+    _client, user = _coordinator()
+    with pytest.raises(DomainError) as refused:
+        request_file(
+            by=user,
+            topic="planning",
+            text="Help",
+            person=make_person(organisation=make_organisation(area=area_of("AST"))),
+            attachments=[SimpleUploadedFile("plan.pdf", PAGE)],
+        )
+    assert refused.value.code == "file_content"
+    assert not RequestAttachment.objects.exists()
+
+
+def test_the_page_says_why_a_material_was_refused() -> None:
+    client, user = _coordinator()
+    event = _event(user, is_open=False)
+    response = client.post(
+        reverse("networks:event_action", args=[event.pk]),
+        {"action": "material", "file": SimpleUploadedFile("slides.pdf", PAGE)},
+        follow=True,
+    )
+    assert "is not what its name says" in response.content.decode()
+    assert not event.materials.exists()
+
+
+def test_a_material_is_stored_under_its_own_name_and_downloaded_as_an_attachment(
+    settings: object, tmp_path: object
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    client, user = _coordinator()
+    event = _event(user, is_open=False)
+    upload = SimpleUploadedFile("../../etc/slides.pdf", b"%PDF-1.4 slides")
+    material = event_material_add(event=event, upload=upload, by=user)
+    assert material.name == "slides.pdf"
+    assert ".." not in material.file.name and material.file.name.startswith("networks/events/")
+    response = client.get(
+        reverse("networks:event_material", args=[event.pk, material.pk]),
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
