@@ -91,3 +91,29 @@ def test_a_material_is_stored_under_its_own_name_and_downloaded_as_an_attachment
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def _answered(event: object, ratings: list[int], by: object) -> None:
+    from kaskad.networks.events import event_feedback_give, participant_add
+
+    for rating in ratings:
+        person = make_person(organisation=make_organisation(area=area_of("AST")))
+        participant_add(event=event, person=person, by=by)  # type: ignore[arg-type]
+        event_feedback_give(event=event, person=person, rating=rating, comment=f"Feedback-note-{rating}")  # type: ignore[arg-type]
+
+
+def test_event_feedback_of_fewer_than_five_is_not_shown_to_the_organiser() -> None:
+    from kaskad.networks.selectors import FEEDBACK_MIN_ANSWERS, event_feedback_summary
+
+    client, user = _coordinator()
+    event = _event(user, is_open=False)
+    _answered(event, [1, 2, 3, 4][: FEEDBACK_MIN_ANSWERS - 1], user)
+    summary = event_feedback_summary(event=event)
+    assert summary["withheld"] and summary["mean"] is None and summary["comments"] == []
+    page = client.get(reverse("networks:event_detail", args=[event.pk])).content.decode()
+    assert "Feedback-note-1" not in page and "are shown from 5 answers on" in page
+    _answered(event, [5], user)
+    summary = event_feedback_summary(event=event)
+    assert not summary["withheld"] and summary["mean"] == 3.0
+    page = client.get(reverse("networks:event_detail", args=[event.pk])).content.decode()
+    assert "Feedback-note-1" in page and "Feedback-note-5" in page
