@@ -117,3 +117,56 @@ def test_event_feedback_of_fewer_than_five_is_not_shown_to_the_organiser() -> No
     assert not summary["withheld"] and summary["mean"] == 3.0
     page = client.get(reverse("networks:event_detail", args=[event.pk])).content.decode()
     assert "Feedback-note-1" in page and "Feedback-note-5" in page
+
+
+# --- The network import: another branch's schools look like BINs the registry does not have ---
+
+
+def _issues(result: object) -> list[tuple[int, str, str, str]]:
+    return [
+        (e.line, e.column, e.code, str(e.message))
+        for e in (*result.errors, *result.warnings)  # type: ignore[attr-defined]
+    ]
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_an_import_naming_another_branchs_schools_answers_as_for_unknown_bins(
+    tmp_path: object, dry_run: bool
+) -> None:
+    from pathlib import Path
+
+    from kaskad.networks.imports import network_import
+    from kaskad.networks.models import LeadingSchool, MethodCentre
+    from kaskad.networks.services import leading_upsert
+    from kaskad.networks.tests.test_imports import HEADER, YEAR
+
+    folder = Path(str(tmp_path))
+    own = make_organisation(area=area_of("ALA"))
+    foreign_nis = make_organisation(area=area_of("AST"), kind="nis")
+    foreign_lead = make_organisation(area=area_of("AST"))
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    MethodCentre.objects.create(year=YEAR, school=foreign_nis, branch=branch("AST"))
+    leading_upsert(year=YEAR, school=foreign_lead, by=admin)
+    assert LeadingSchool.objects.filter(year=YEAR, school=foreign_lead).exists()
+    coordinator = make_user(roles=[(Role.BRANCH_COORDINATOR, branch("ALA"))])
+    missing = ("990000000011", "990000000022", "990000000033")
+
+    def run(nis: str, lead: str, school: str) -> list[tuple[int, str, str, str]]:
+        lines = [
+            f"leading,{own.bin},{nis},,,1,25.08.2025,",
+            f"partner,{own.bin},{lead},,,,,",
+            f"partner,{school},{own.bin},,,,,",
+            f"hub,{own.bin},{school},,,,,rural",
+        ]
+        path = folder / f"network-{nis}.csv"
+        path.write_bytes(("\n".join([HEADER, *lines]) + "\n").encode())
+        result = network_import(path=path, year=YEAR, by=coordinator, dry_run=dry_run)
+        return [
+            (line, column, code, message.replace(nis, "N").replace(lead, "L").replace(school, "S"))
+            for line, column, code, message in _issues(result)
+        ]
+
+    foreign = run(str(foreign_nis.bin), str(foreign_lead.bin), str(foreign_lead.bin))
+    nowhere = run(*missing)
+    assert foreign == nowhere
+    assert foreign_lead.name not in repr(foreign)
