@@ -51,7 +51,15 @@ QUERIES = {
     "networks:event_list": "?year=0",
     "networks:request_list": "?queue=",
 }
-NAMESPACES = {"networks", "observations", "projects", "monitoring", "surveys", "learning", "library"}
+NAMESPACES = {
+    "networks",
+    "observations",
+    "projects",
+    "monitoring",
+    "surveys",
+    "learning",
+    "library",
+}
 HREF = re.compile(r'href="(/[^"#?]*)')
 
 

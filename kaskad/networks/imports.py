@@ -189,9 +189,7 @@ class NetworkImport:
         return org
 
     def in_scope(self, org: Organisation | None) -> bool:
-        return org is not None and (
-            self.allowed_areas is None or org.area_id in self.allowed_areas
-        )
+        return org is not None and (self.allowed_areas is None or org.area_id in self.allowed_areas)
 
     def read(self, records: list[tuple[int, dict[str, str]]]) -> None:
         bins = set()
