@@ -212,7 +212,7 @@ def seed_networks() -> int:
             participant_add(event=event, person=person, by=admin)
         present = set(event.participants.values_list("pk", flat=True)[: max(1, len(people) - 1)])
         attendance_set(event=event, present=present, by=admin)
-        for participant in event.participants.filter(attended=True).select_related("person")[:4]:
+        for participant in event.participants.filter(attended=True).select_related("person")[:6]:
             if teacher and participant.person_id == teacher.person_id:
                 continue  # the demo teacher still has a form to answer
             event_feedback_give(

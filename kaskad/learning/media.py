@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
@@ -78,4 +79,9 @@ def ranged_response(
     partial["Content-Range"] = f"bytes {start}-{end}/{size}"
     partial["Content-Length"] = str(length)
     partial["Accept-Ranges"] = "bytes"
+    if attachment:
+        # The part of a download is a download too, under the name the whole one has.
+        disposition = content_disposition_header(True, filename)
+        if disposition:
+            partial["Content-Disposition"] = disposition
     return partial

@@ -92,6 +92,8 @@ VIDEO_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (0, b"OggS", "video/ogg"),
 )
 MAX_VIDEO_BYTES = 2 * 1024**3
+# A file a step offers for download (a worksheet, a reading, slides).
+MAX_FILE_BYTES = 100 * 1024**2
 
 
 # The reasons of gift.py's errors, by their stable code, in the reader's language (the pure
@@ -301,21 +303,43 @@ def module_add(
     if not 0 <= penalty_percent <= 100:
         raise DomainError("penalty_range", _("The penalty is 0–100 %."), field="penalty_percent")
     order = (version.modules.aggregate(n=Max("order"))["n"] or 0) + 1
-    return Module.objects.create(
-        version=version,
-        order=order,
-        title=title.strip()[:300],
-        soft_deadline=soft_deadline,
-        hard_deadline=hard_deadline,
-        penalty_percent=penalty_percent,
-    )
+    with transaction.atomic():
+        module = Module.objects.create(
+            version=version,
+            order=order,
+            title=title.strip()[:300],
+            soft_deadline=soft_deadline,
+            hard_deadline=hard_deadline,
+            penalty_percent=penalty_percent,
+        )
+        audit_record(
+            actor=by,
+            action="create",
+            obj=module,
+            changes={
+                "version": version.pk,
+                "title": module.title,
+                "soft_deadline": soft_deadline.isoformat() if soft_deadline else None,
+                "hard_deadline": hard_deadline.isoformat() if hard_deadline else None,
+                "penalty_percent": penalty_percent,
+            },
+        )
+    return module
 
 
 def lesson_add(*, module: Module, title: str, by: User) -> Lesson:
     _require_team(by, module.version.course)
     _require_draft(module.version)
     order = (module.lessons.aggregate(n=Max("order"))["n"] or 0) + 1
-    return Lesson.objects.create(module=module, order=order, title=title.strip()[:300])
+    with transaction.atomic():
+        lesson = Lesson.objects.create(module=module, order=order, title=title.strip()[:300])
+        audit_record(
+            actor=by,
+            action="create",
+            obj=lesson,
+            changes={"module": module.pk, "title": lesson.title},
+        )
+    return lesson
 
 
 def _definition_error(exc: steps.StepDefinitionError, *, where: str = "") -> DomainError:
@@ -350,17 +374,32 @@ def step_add(
     version = module.version
     _require_team(by, version.course)
     _require_draft(version)
-    return _step_create(
-        lesson=lesson,
-        definition=definition,
-        title=title,
-        required=required,
-        points=points,
-        max_attempts=max_attempts,
-        scoring=scoring,
-        media=media,
-        gift_source=gift_source,
-    )
+    with transaction.atomic():
+        step = _step_create(
+            lesson=lesson,
+            definition=definition,
+            title=title,
+            required=required,
+            points=points,
+            max_attempts=max_attempts,
+            scoring=scoring,
+            media=media,
+            gift_source=gift_source,
+        )
+        audit_record(
+            actor=by,
+            action="create",
+            obj=step,
+            changes={
+                "lesson": lesson.pk,
+                "kind": step.kind,
+                "title": step.title,
+                "points": step.points,
+                "max_attempts": step.max_attempts,
+                "file": step.media.name or None,
+            },
+        )
+    return step
 
 
 def _step_create(
@@ -397,6 +436,13 @@ def _step_create(
         definition.pop("url", None)
         definition["storage_key"] = media.name or "video"
     if kind_key == "file" and media is not None:
+        if (media.size or 0) > MAX_FILE_BYTES:
+            raise DomainError(
+                "file_too_large",
+                _("%(name)s is larger than %(mb)s MB.")
+                % {"name": media.name, "mb": MAX_FILE_BYTES // 1024**2},
+                field="media",
+            )
         media_type = getattr(media, "content_type", "") or "application/octet-stream"
         definition.update(
             {"name": media.name or "file", "storage_key": media.name or "file", "size": media.size}

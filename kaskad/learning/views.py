@@ -202,12 +202,17 @@ def step_media(request: AuthedRequest, pk: int) -> HttpResponseBase:
         size = default_storage.size(name)
     except OSError as error:
         raise Http404 from error
+    # Only a video, whose type was read from its first bytes on upload, plays in the page; any
+    # other upload is a download of bytes the browser must not render (an HTML or SVG file
+    # sent as a step would otherwise run in the site's origin), whatever type it came with.
+    video = found.kind == "video" and found.media_type.startswith("video/")
     return ranged_response(
         handle,
         size=size,
-        content_type=found.media_type or "application/octet-stream",
+        content_type=found.media_type if video else "application/octet-stream",
         range_header=request.headers.get("Range", ""),
-        filename=name.rsplit("/", 1)[-1] if found.kind == "file" else "",
+        filename="" if video else name.rsplit("/", 1)[-1],
+        attachment=not video,
     )
 
 

@@ -17,6 +17,7 @@ from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.roles import Role
 from kaskad.core.scope import scope_of
 from kaskad.delivery.lists import ListProblem, lines_from_upload
+from kaskad.documents.extract import looks_like_markup, sniff
 from kaskad.networks.models import (
     EventFeedback,
     EventFormat,
@@ -38,6 +39,52 @@ if TYPE_CHECKING:
 
 MATERIAL_MAX_BYTES = 20 * 1024 * 1024
 MATERIAL_SUFFIXES = (".pdf", ".docx", ".pptx", ".xlsx", ".odt", ".txt", ".jpg", ".png", ".mp4")
+_ZIP = b"PK\x03\x04"
+
+
+def _content_matches(suffix: str, head: bytes) -> bool:
+    """Whether the first bytes of a file are those of the kind its name says."""
+    if suffix == ".pdf":
+        return b"%PDF-" in head[:1024]
+    if suffix in (".docx", ".pptx", ".xlsx", ".odt"):
+        return head.startswith(_ZIP)
+    if suffix == ".jpg":
+        return head.startswith(b"\xff\xd8\xff")
+    if suffix == ".png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if suffix == ".mp4":
+        return head[4:8] == b"ftyp"
+    return suffix == ".txt" and sniff(head) == "txt"
+
+
+def material_check(upload: UploadedFile[Any], *, field: str) -> str:
+    """The name of a material or an attachment once its kind, content and size are checked: a
+    name from the list, bytes of that kind (never a page a browser would run), at most 20 MB.
+    The stored file gets a name of the storage's own; this one is only shown."""
+    name = str(upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    suffix = next((s for s in MATERIAL_SUFFIXES if name.lower().endswith(s)), "")
+    if not suffix:
+        raise DomainError(
+            "file_type",
+            _("“%(name)s”: this kind of file is not accepted. Use %(kinds)s.")
+            % {"name": name, "kinds": ", ".join(MATERIAL_SUFFIXES)},
+            field=field,
+        )
+    if (upload.size or 0) > MATERIAL_MAX_BYTES:
+        raise DomainError(
+            "file_too_large", _("“%(name)s” is larger than 20 MB.") % {"name": name}, field=field
+        )
+    upload.seek(0)
+    head = upload.read()
+    upload.seek(0)
+    if not _content_matches(suffix, head) or (suffix == ".txt" and looks_like_markup(head)):
+        raise DomainError(
+            "file_content",
+            _("“%(name)s” is not what its name says: its content is not a %(kind)s file.")
+            % {"name": name, "kind": suffix[1:].upper()},
+            field=field,
+        )
+    return name
 
 
 @dataclass
@@ -125,18 +172,7 @@ def event_material_add(
 ) -> EventMaterial:
     if not may_manage_event(by, event):
         raise NotFoundError("not_found", _("No such event."))
-    name = str(upload.name or "")
-    if not name.lower().endswith(MATERIAL_SUFFIXES):
-        raise DomainError(
-            "file_type",
-            _("“%(name)s”: this kind of file is not accepted. Use %(kinds)s.")
-            % {"name": name, "kinds": ", ".join(MATERIAL_SUFFIXES)},
-            field="file",
-        )
-    if (upload.size or 0) > MATERIAL_MAX_BYTES:
-        raise DomainError(
-            "file_too_large", _("“%(name)s” is larger than 20 MB.") % {"name": name}, field="file"
-        )
+    name = material_check(upload, field="file")
     material = EventMaterial.objects.create(event=event, name=name[:200], file=upload)
     audit_record(
         actor=by,

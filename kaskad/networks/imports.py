@@ -185,16 +185,21 @@ class NetworkImport:
                 _("No organisation in the registry has this BIN. Add it to the registry first."),
             )
             return None
-        if self.allowed_areas is not None and org.area_id not in self.allowed_areas:
+        if not self.in_scope(org):
+            # Out of scope looks like missing: a school of another branch is neither named
+            # nor confirmed to exist.
             self.error(
                 line,
                 column,
                 raw,
-                "out_of_scope",
-                _("Out of your scope: %(school)s is not in your branch's areas.") % {"school": org},
+                "unknown_bin",
+                _("No organisation in the registry has this BIN. Add it to the registry first."),
             )
             return None
         return org
+
+    def in_scope(self, org: Organisation | None) -> bool:
+        return org is not None and (self.allowed_areas is None or org.area_id in self.allowed_areas)
 
     def read(
         self, records: list[tuple[int, dict[str, str]]], progress: ProgressCallback = _no_progress
@@ -388,6 +393,8 @@ class NetworkImport:
                 if row.parent_bin:
                     centre_row = file_centres.get(row.parent_bin)
                     centre = db_centres.get(row.parent_bin)
+                    if centre is not None and not self.in_scope(centre.school):
+                        centre = None  # another branch's centre: as if there were none
                     if centre_row is None and centre is None:
                         self.error(
                             row.line,
@@ -424,8 +431,11 @@ class NetworkImport:
                     )
                 lead_row = file_leading.get(row.parent_bin)
                 lead = db_leading.get(row.parent_bin)
+                if lead is not None and not self.in_scope(lead.school):
+                    lead = None  # another branch's leading school: as if there were none
                 if lead_row is None and lead is None:
                     known = self.orgs.get(row.parent_bin)
+                    known = known if self.in_scope(known) else None
                     self.error(
                         row.line,
                         "parent_bin",
@@ -492,7 +502,7 @@ class NetworkImport:
                     )
             elif row.role == "hub":
                 mentor = self.orgs.get(row.parent_bin)
-                if mentor is None:
+                if mentor is None or not self.in_scope(mentor):
                     self.error(
                         row.line,
                         "parent_bin",

@@ -348,13 +348,33 @@ def event_participants(*, event: SupportEvent) -> list[EventParticipant]:
     return list(rows.order_by(*name_order("person__"), "id"))
 
 
+# Below this many answers the organiser sees only how many there are: with one or two
+# participants, or one answer more than yesterday, a rating or a comment names its author.
+FEEDBACK_MIN_ANSWERS = 5
+
+
 def event_feedback_summary(*, event: SupportEvent) -> dict[str, Any]:
     """What the organiser sees: how many answered, the mean rating and the comments, in no
-    particular order and with nothing that tells who wrote them."""
+    particular order and with nothing that tells who wrote them; the mean and the comments
+    only from FEEDBACK_MIN_ANSWERS answers on."""
     rows = list(EventFeedback.objects.filter(event=event).values_list("rating", "comment"))
+    if len(rows) < FEEDBACK_MIN_ANSWERS:
+        return {
+            "count": len(rows),
+            "mean": None,
+            "comments": [],
+            "withheld": bool(rows),
+            "min_answers": FEEDBACK_MIN_ANSWERS,
+        }
     comments = sorted(c for _r, c in rows if c)
-    mean = sum(r for r, _c in rows) / len(rows) if rows else None
-    return {"count": len(rows), "mean": mean, "comments": comments}
+    mean = sum(r for r, _c in rows) / len(rows)
+    return {
+        "count": len(rows),
+        "mean": mean,
+        "comments": comments,
+        "withheld": False,
+        "min_answers": FEEDBACK_MIN_ANSWERS,
+    }
 
 
 # --- Teachers' requests --------------------------------------------------------------------------

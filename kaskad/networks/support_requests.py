@@ -25,7 +25,7 @@ from kaskad.core.errors import DomainError, NotFoundError, StateConflict
 from kaskad.core.notifications import notification_send_many
 from kaskad.core.roles import Role
 from kaskad.core.scope import scope_of
-from kaskad.networks.events import MATERIAL_MAX_BYTES, MATERIAL_SUFFIXES
+from kaskad.networks.events import material_check
 from kaskad.networks.models import (
     MethodCentre,
     RequestAttachment,
@@ -86,20 +86,7 @@ def may_answer(user: User, request: SupportRequest) -> bool:
 
 def _attach(request: SupportRequest, uploads: list[UploadedFile[Any]]) -> None:
     for upload in uploads:
-        name = str(upload.name or "")
-        if not name.lower().endswith(MATERIAL_SUFFIXES):
-            raise DomainError(
-                "file_type",
-                _("“%(name)s”: this kind of file is not accepted. Use %(kinds)s.")
-                % {"name": name, "kinds": ", ".join(MATERIAL_SUFFIXES)},
-                field="attachments",
-            )
-        if (upload.size or 0) > MATERIAL_MAX_BYTES:
-            raise DomainError(
-                "file_too_large",
-                _("“%(name)s” is larger than 20 MB.") % {"name": name},
-                field="attachments",
-            )
+        name = material_check(upload, field="attachments")
         RequestAttachment.objects.create(request=request, name=name[:200], file=upload)
 
 

@@ -55,8 +55,8 @@ from kaskad.projects.models import (
     TeamMember,
 )
 from kaskad.projects.pdf import action_research_pdf, lesson_study_pdf
-from kaskad.registry.models import Branch, Organisation, Person
-from kaskad.registry.selectors import person_get_by_iin
+from kaskad.registry.models import Branch, Person
+from kaskad.registry.selectors import organisation_list_visible_to, person_get_by_iin
 
 
 def upload_limit_for(request: HttpRequest, kwargs: dict[str, Any]) -> int:
@@ -154,9 +154,10 @@ def project_detail(request: AuthedRequest, code: str) -> HttpResponse:
     done = False
     if action == "school" and school_form.is_valid():
         value = school_form.cleaned_data["organisation"].strip()
-        organisation = Organisation.objects.filter(code=value).first() or (
-            Organisation.objects.filter(bin=value).first()
-        )
+        # Only a school the manager may see in the registry: one of another branch answers
+        # like a code nobody has.
+        visible = organisation_list_visible_to(request.user)
+        organisation = visible.filter(code=value).first() or (visible.filter(bin=value).first())
         if organisation is None:
             school_form.add_error("organisation", _("No organisation with this code or BIN."))
         else:
