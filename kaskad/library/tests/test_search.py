@@ -4,7 +4,9 @@ ranking, facets, typos, and hostile queries. The same expectations hold on both 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaskad.library import search
@@ -213,3 +215,35 @@ def test_the_search_page_marks_capped_counts_with_a_plus(
     assert '<span class="muted">3</span>' in page
     assert '<span class="muted small">4 ' in page
     assert "+</span>" not in page
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "alternate",  # the word in every other material: found in the first window of ids
+        "oldest",  # the word only in the oldest half: the window finds none, all are read
+    ],
+)
+def test_candidates_from_windows_of_ids_are_the_newest_matches(
+    layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL looks for a frequent word's newest matches among the newest ids first; the
+    rows must be exactly those of a plain newest-first read, whichever window finds them."""
+    by = editor()
+    for i in range(40):
+        hit = i % 2 == 0 if layout == "alternate" else i < 20
+        word = "сабақ" if hit else "кітап"
+        material(f"Тақырып {i} {word}", f"{word} мәтіні, нұсқа {i}.", by=by)
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE library_material")  # the estimate the window is sized by
+    matched = search.matching(published(), query_groups("сабақ"))
+    with CaptureQueriesContext(connection) as run:
+        rows, capped = search.candidates(matched, words=True)
+    if connection.vendor == "postgresql":
+        bound = '"library_material"."id" >'
+        assert [q for q in run.captured_queries if bound in q["sql"]], "no window was tried"
+    plain = list(matched.order_by("-id").values_list("id", *search.FACET_FIELDS)[:4])
+    assert rows == plain[:3]
+    assert capped
