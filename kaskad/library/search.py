@@ -21,6 +21,7 @@ in Python on SQLite.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -34,8 +35,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kaskad.library.models import Material, MaterialGrade
-from kaskad.library.normalise import fold, tokens_for_index, tokens_for_query
+from kaskad.library.models import LexiconWord, Material, MaterialGrade
+from kaskad.library.normalise import MAX_QUERY_TERMS, fold, tokens_for_index, tokens_for_query
 
 # Only so much of a document's text is indexed (the same on both engines).
 BODY_INDEX_CHARS = 100_000
@@ -43,6 +44,15 @@ TRIGRAM_THRESHOLD = 0.5
 TRIGRAM_CANDIDATES = 200
 FTS_TABLE = "library_material_fts"
 TRIGRAM_TABLE = "library_title_trgm"
+# The lexicon of folded title words (typo correction) and, on SQLite, its trigram table.
+LEXICON_TABLE = "library_lexicon"
+LEXICON_TRIGRAM_TABLE = "library_lexicon_trgm"
+LEXICON_MIN_WORD = 3
+LEXICON_MAX_WORD = 64
+# A misspelled query word is replaced by up to CORRECTIONS lexicon words whose
+# trigram_similarity to it is at least CORRECTION_THRESHOLD.
+CORRECTION_THRESHOLD = 0.4
+CORRECTIONS = 5
 _TOKEN_JUNK = re.compile(r"[\W_]+")
 # PostgreSQL's ts_rank weights, in the order {D, C, B, A}.
 PG_WEIGHTS = [0.1, 0.4, 0.6, 1.0]
@@ -137,6 +147,15 @@ def write_engine_rows(ids: Iterable[int]) -> None:
                 " WHERE id = ANY(%s)",
                 [ids],
             )
+            cursor.execute(
+                f"INSERT INTO {LEXICON_TABLE} (word)"  # noqa: S608
+                " SELECT DISTINCT w FROM library_material,"
+                " regexp_split_to_table(title_folded, ' ') AS w"
+                " WHERE id = ANY(%s) AND char_length(w) BETWEEN %s AND %s"
+                f" AND NOT EXISTS (SELECT 1 FROM {LEXICON_TABLE} l WHERE l.word = w)"
+                " ORDER BY w ON CONFLICT DO NOTHING",
+                [ids, LEXICON_MIN_WORD, LEXICON_MAX_WORD],
+            )
             return
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -154,6 +173,37 @@ def write_engine_rows(ids: Iterable[int]) -> None:
                 f" SELECT id, title_folded FROM library_material WHERE id IN ({marks})",
                 chunk,
             )
+            cursor.execute(
+                f"SELECT title_folded FROM library_material WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            _sqlite_add_words(cursor, {w for (t,) in cursor.fetchall() for w in lexicon_words(t)})
+
+
+def lexicon_words(title_folded: str) -> set[str]:
+    """The lexicon's words of a folded title (the same rule as the SQL of PostgreSQL and of
+    the migration: split on spaces, LEXICON_MIN_WORD to LEXICON_MAX_WORD characters)."""
+    return {w for w in title_folded.split(" ") if LEXICON_MIN_WORD <= len(w) <= LEXICON_MAX_WORD}
+
+
+def _sqlite_add_words(cursor: Any, words: set[str]) -> None:
+    """Add the words the lexicon lacks, with their padded form in the trigram table."""
+    ordered = sorted(words)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        cursor.execute(f"SELECT word FROM {LEXICON_TABLE} WHERE word IN ({marks})", chunk)  # noqa: S608
+        known = {w for (w,) in cursor.fetchall()}
+        new = [w for w in chunk if w not in known]
+        if not new:
+            continue
+        cursor.executemany(f"INSERT INTO {LEXICON_TABLE} (word) VALUES (?)", [(w,) for w in new])  # noqa: S608
+        marks = ",".join("?" * len(new))
+        cursor.execute(
+            f"INSERT INTO {LEXICON_TRIGRAM_TABLE} (rowid, word)"  # noqa: S608
+            f" SELECT id, '  ' || word || ' ' FROM {LEXICON_TABLE} WHERE word IN ({marks})",
+            new,
+        )
 
 
 def remove_engine_rows(ids: Iterable[int]) -> None:
@@ -284,6 +334,86 @@ def typo_matching(qs: QuerySet[Material], text: str) -> list[tuple[int, float]]:
     return scored[:TRIGRAM_CANDIDATES]
 
 
+def lexicon_neighbours(word: str) -> list[str]:
+    """Up to CORRECTIONS lexicon words whose :func:`trigram_similarity` to `word` is at least
+    CORRECTION_THRESHOLD, most similar first (ties by the word).
+
+    Candidates come from each engine's trigram index and always include every word that
+    passes (PostgreSQL: pg_trgm's `%` at a lower threshold; SQLite: the FTS5 trigram table
+    of padded words, asked for the word's trigrams); the similarity and the cut are computed
+    here, so both engines give the same words."""
+    wanted = _trigrams(word)
+    if not wanted:
+        return []
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, false)",
+                [str(CORRECTION_THRESHOLD - 0.1)],
+            )
+            cursor.execute(f"SELECT word FROM {LEXICON_TABLE} WHERE word %% %s", [word])  # noqa: S608
+            found = [w for (w,) in cursor.fetchall()]
+        else:
+            # A passing word shares at least `needed` of the word's trigrams, of which at
+            # most three are padded ones (start, start, end): when `needed` > 3 one inner
+            # trigram is enough to find it, otherwise the padded ones are asked for too.
+            needed = math.ceil(CORRECTION_THRESHOLD * len(wanted) - 1e-9)
+            grams = sorted(g for g in wanted if needed <= 3 or " " not in g)
+            query = " OR ".join('"' + g.replace('"', "") + '"' for g in grams)
+            cursor.execute(
+                f"SELECT word FROM {LEXICON_TRIGRAM_TABLE}"  # noqa: S608
+                f" WHERE {LEXICON_TRIGRAM_TABLE} MATCH %s",
+                [query],
+            )
+            found = [w.strip() for (w,) in cursor.fetchall()]
+    scored = [(w, trigram_similarity(word, w)) for w in found if w != word]
+    passing = [(w, sim) for w, sim in scored if sim >= CORRECTION_THRESHOLD]
+    passing.sort(key=lambda item: (-item[1], item[0]))
+    return [w for w, _sim in passing[:CORRECTIONS]]
+
+
+def corrected_query(
+    qs: QuerySet[Material], text: str
+) -> tuple[list[tuple[str, ...]], str] | None:
+    """The query with each word that no title holds (not in the lexicon) replaced by its
+    closest lexicon words, ORed in its place with the word itself when the word matches
+    something; and the query as shown to the user (each such word's closest correction). None
+    when no word has a correction, or a word neither matches nor has one.
+
+    A correction is kept only if it matches a material of `qs`, so a word of a material the
+    user may not see is never shown."""
+    words = list(dict.fromkeys(fold(text).split()))[:MAX_QUERY_TERMS]
+    if not words:
+        return None
+    known = set(LexiconWord.objects.filter(word__in=words).values_list("word", flat=True))
+    groups: list[tuple[str, ...]] = []
+    shown: list[str] = []
+    changed = False
+    for word in words:
+        own = query_groups(word)
+        if not own:
+            continue
+        if word in known:
+            groups.extend(own)
+            shown.append(word)
+            continue
+        merged = [t for t in own[0]] if matching(qs, own).exists() else []
+        best = ""
+        for candidate in lexicon_neighbours(word):
+            theirs = query_groups(candidate)
+            if theirs and matching(qs, theirs).exists():
+                best = best or candidate
+                merged.extend(t for group in theirs for t in group)
+        if not merged:
+            return None
+        groups.append(tuple(dict.fromkeys(merged)))
+        shown.append(best or word)
+        changed = changed or bool(best)
+    if not changed:
+        return None
+    return list(dict.fromkeys(groups)), " ".join(shown)
+
+
 # --- Snippets -----------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -351,7 +481,10 @@ class SearchResult:
     materials: list[Material]
     total: int
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
-    typo: bool = False  # the results are similar titles, the words matched nothing
+    # The words matched nothing: the results are for the corrected query (`corrected`, its
+    # words folded) or, when no correction matched either, titles spelled similarly.
+    typo: bool = False
+    corrected: str = ""
     groups: list[tuple[str, ...]] = field(default_factory=list)
     # The facet counts cover the newest CANDIDATES materials only: lower bounds ("N+").
     capped: bool = False
@@ -476,16 +609,13 @@ def run_search(
         )
     rows, capped = candidates(matching(qs, groups), words=True)
     if rows:
-        pool = Material.objects.filter(pk__in=[row[0] for row in rows]) if capped else qs
-        materials = list(ranked(pool, groups)[offset : offset + limit])
-        return SearchResult(
-            materials=materials,
-            total=len(rows),
-            facets=facet_counts(rows) if with_facets else {},
-            groups=groups,
-            capped=capped,
-            more=capped,
-        )
+        return _words_result(qs, groups, rows, capped, offset, limit, with_facets)
+    correction = corrected_query(qs, text)
+    if correction is not None:
+        fixed, shown = correction
+        rows, capped = candidates(matching(qs, fixed), words=True)
+        if rows:
+            return _corrected_result(fixed, shown, rows, capped, offset, limit, with_facets)
     similar = typo_matching(qs, text)
     ids = [pk for pk, _sim in similar]
     page_ids = ids[offset : offset + limit]
@@ -499,6 +629,57 @@ def run_search(
         else {},
         typo=True,
         groups=groups,
+    )
+
+
+def _words_result(
+    qs: QuerySet[Material],
+    groups: list[tuple[str, ...]],
+    rows: list[tuple[Any, ...]],
+    capped: bool,
+    offset: int,
+    limit: int,
+    with_facets: bool,
+) -> SearchResult:
+    """The page of the materials matching `groups`, ranked, from their candidate rows."""
+    pool = Material.objects.filter(pk__in=[row[0] for row in rows]) if capped else qs
+    return SearchResult(
+        materials=list(ranked(pool, groups)[offset : offset + limit]),
+        total=len(rows),
+        facets=facet_counts(rows) if with_facets else {},
+        groups=groups,
+        capped=capped,
+        more=capped,
+    )
+
+
+def _corrected_result(
+    groups: list[tuple[str, ...]],
+    shown: str,
+    rows: list[tuple[Any, ...]],
+    capped: bool,
+    offset: int,
+    limit: int,
+    with_facets: bool,
+) -> SearchResult:
+    """The page of the materials matching the corrected query, ordered like the title
+    fallback: by the share of the corrected query's trigrams their title holds
+    (:func:`query_coverage`), newest first among equals (a misspelled query was most likely
+    aimed at a title; the measured alternative, the usual rank among equals, did worse)."""
+    ids = [row[0] for row in rows]
+    titles = dict(Material.objects.filter(pk__in=ids).values_list("id", "title_folded"))
+    order = sorted(ids, key=lambda pk: (-query_coverage(shown, titles.get(pk, "")), -pk))
+    page_ids = order[offset : offset + limit]
+    by_id = Material.objects.in_bulk(page_ids)
+    return SearchResult(
+        materials=[by_id[pk] for pk in page_ids if pk in by_id],
+        total=len(rows),
+        facets=facet_counts(rows) if with_facets else {},
+        typo=True,
+        corrected=shown,
+        groups=groups,
+        capped=capped,
+        more=capped,
     )
 
 
