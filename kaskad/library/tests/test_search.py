@@ -7,6 +7,7 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -295,3 +296,18 @@ def test_the_search_page_marks_capped_counts_with_a_plus(
     assert '<span class="muted">3</span>' in page
     assert '<span class="muted small">4 ' in page
     assert "+</span>" not in page
+
+
+def test_the_search_page_shows_the_corrected_query_in_the_users_language(
+    collection: dict[str, Material], client: Client
+) -> None:
+    client.force_login(teacher())
+    url = reverse("library:search")
+    page = client.get(url, {"q": "Методичиские рекамендации"}).content.decode()
+    assert "«методические рекомендации» бойынша нәтижелер көрсетілген" in page
+    assert "Методические рекомендации для учителей" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(url, {"q": "сабақ жоспвры"}).content.decode()
+    assert "показаны результаты по запросу «сабақ жоспары»" in page
+    page = client.get(url, {"q": "<b>щжфъэю</b>"}).content.decode()
+    assert "показаны результаты" not in page and "<b>щжфъэю" not in page
