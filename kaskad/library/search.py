@@ -13,9 +13,19 @@ phrase, so no operator character can reach either engine.
 
 Ranking: ``ts_rank`` with weights {C: 0.4, B: 0.6, A: 1.0} on PostgreSQL, ``bm25`` with column
 weights 10/4/1 on SQLite; ties broken by the rating, then the publication date, then the id.
-When the words match nothing, titles are matched by trigram similarity (typos): ``pg_trgm`` on
-PostgreSQL, an FTS5 ``trigram`` table for candidates and the same similarity measure computed
-in Python on SQLite.
+Typos, only when the words match nothing (:func:`corrected_query`): the lexicon
+``library_lexicon`` holds every distinct word of the folded titles (kept up by
+:func:`write_engine_rows`, filled by migration 0003; words are never removed, so a word whose
+materials are gone only costs a correction that matches nothing). Each query word that is not
+in it is ORed with its closest lexicon words (:func:`lexicon_neighbours`: candidates from
+``pg_trgm``'s ``%`` on a GIN trigram index, or from the FTS5 ``trigram`` table
+``library_lexicon_trgm`` of padded words; the similarity, pg_trgm's, and its cut are computed
+in Python, so both engines pick the same words) and the ordinary word search runs again; its
+matches are ordered by the share of the corrected query's trigrams their title holds, newest
+first. The page shows the corrected query (``SearchResult.corrected``). When no correction
+matches either, titles are matched by the share of the query's trigrams they hold
+(:func:`typo_matching`: ``pg_trgm``'s ``<%`` on the GIN index of ``title_folded``, or the FTS5
+``trigram`` table of titles), the last resort.
 """
 
 from __future__ import annotations
