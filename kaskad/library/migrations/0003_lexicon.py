@@ -3,8 +3,8 @@
 `library_lexicon` holds every distinct word (3 to 64 characters) of the folded titles
 (`library_material.title_folded`); it is filled here from the materials already indexed and
 kept up by `search.write_engine_rows`. PostgreSQL: a trigram GIN index on the word (pg_trgm,
-created by 0002). SQLite: an FTS5 `trigram` table of the words padded like pg_trgm pads them (two spaces in
-front, one behind; rowid = the word's id).
+created by 0002), without a pending list. SQLite: an FTS5 `trigram` table of the words padded
+like pg_trgm pads them (two spaces in front, one behind; rowid = the word's id).
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ PG_FORWARD = [
     "INSERT INTO library_lexicon (word)"
     " SELECT DISTINCT w FROM library_material, regexp_split_to_table(title_folded, ' ') AS w"
     " WHERE char_length(w) BETWEEN 3 AND 64 ORDER BY w ON CONFLICT DO NOTHING",
-    "CREATE INDEX library_lexicon_word_trgm ON library_lexicon USING gin (word gin_trgm_ops)",
+    # No pending list: new words are rare after the first load, and a search would scan
+    # every pending word (11 ms instead of 0.3 ms with 2,700 pending at 60,000 materials).
+    "CREATE INDEX library_lexicon_word_trgm ON library_lexicon"
+    " USING gin (word gin_trgm_ops) WITH (fastupdate = off)",
 ]
 PG_BACKWARD = ["DROP INDEX IF EXISTS library_lexicon_word_trgm"]
 SQLITE_BACKWARD = ["DROP TABLE IF EXISTS library_lexicon_trgm"]
