@@ -380,11 +380,14 @@ def lexicon_neighbours(word: str) -> list[str]:
             cursor.execute(f"SELECT word FROM {LEXICON_TABLE} WHERE word %% %s", [word])  # noqa: S608
             found = [w for (w,) in cursor.fetchall()]
         else:
-            # A passing word shares at least `needed` of the word's trigrams, of which at
-            # most three are padded ones (start, start, end): when `needed` > 3 one inner
-            # trigram is enough to find it, otherwise the padded ones are asked for too.
+            # A passing word shares at least `needed` of the word's trigrams, so any
+            # `needed` - 1 of them may be left out of the question and it is still found:
+            # the padded ones are left out first (a first letter, the first two, the last
+            # two are shared by many words), as many as that allows.
             needed = math.ceil(CORRECTION_THRESHOLD * len(wanted) - 1e-9)
-            grams = sorted(g for g in wanted if needed <= 3 or " " not in g)
+            padded = sorted((g for g in wanted if " " in g), key=lambda g: (-g.count(" "), g))
+            left_out = set(padded[: max(0, needed - 1)])
+            grams = sorted(g for g in wanted if g not in left_out)
             query = " OR ".join('"' + g.replace('"', "") + '"' for g in grams)
             cursor.execute(
                 f"SELECT word FROM {LEXICON_TRIGRAM_TABLE}"  # noqa: S608
