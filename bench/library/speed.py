@@ -14,7 +14,8 @@
    reports the sizes of the table and of the search indexes.
 4. Times `run_search` as the search page calls it (20 results, facet counts) for the judged
    queries and for 1,000 random queries (1–3 words of random materials; half with a random
-   facet filter): p50, p95, p99.
+   facet filter): p50, p95, p99; with `--by-kind` also per kind of judged query (the `typo`
+   kind is the fallback when the words match nothing).
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ def main() -> None:
         action="store_true",
         help="keep the database of an earlier run of the same --size and only time the searches",
     )
+    parser.add_argument(
+        "--by-kind",
+        action="store_true",
+        help="also print p50/p95 of the judged queries per kind (title-form, typo, ...)",
+    )
     args = parser.parse_args()
     sqlite_path = OUT / f"speed-{args.size}.sqlite3" if args.reuse else OUT / "speed.sqlite3"
     reuse = args.reuse and _loaded(args.engine, args.pg_db, sqlite_path) == args.size
@@ -64,7 +70,7 @@ def main() -> None:
 
     if reuse:
         print(f"reusing the {args.size:,} materials already loaded")
-        time_searches(docs)
+        time_searches(docs, by_kind=args.by_kind)
         return
     sample = docs[:300]
     t = time.perf_counter()
@@ -124,15 +130,16 @@ def main() -> None:
                 f" files' text {sizes.get('library_materialfile', 0) / 2**20:,.0f} MiB"
             )
 
-    time_searches(docs)
+    time_searches(docs, by_kind=args.by_kind)
 
 
-def time_searches(docs: list[Any]) -> None:
+def time_searches(docs: list[Any], *, by_kind: bool = False) -> None:
     from kaskad.library.search import SearchFilters, run_search
     from kaskad.library.selectors import published
 
     rng = random.Random(3)
-    judged = [q for _qid, _l, _k, q in read_tsv(HERE / "queries.tsv")]
+    rows = read_tsv(HERE / "queries.tsv")
+    judged = [q for _qid, _l, _k, q in rows]
     randoms: list[SearchFilters] = []
     for _ in range(1000):
         d = rng.choice(docs)
@@ -165,6 +172,17 @@ def time_searches(docs: list[Any]) -> None:
             f"{label} ({len(batch)}): p50 {percentile(times, 50):.1f} ms,"
             f" p95 {percentile(times, 95):.1f} ms, p99 {percentile(times, 99):.1f} ms"
         )
+    if by_kind:
+        kinds: dict[str, list[float]] = {}
+        for _qid, _language, kind, q in rows:
+            t = time.perf_counter()
+            run_search(base, SearchFilters(q=q), limit=20, with_facets=True)
+            kinds.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
+        for kind, times in sorted(kinds.items()):
+            print(
+                f"judged, {kind} ({len(times)}): p50 {percentile(times, 50):.1f} ms,"
+                f" p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms"
+            )
 
 
 def _loaded(engine: str, pg_db: str, sqlite_path: Path) -> int:

@@ -164,6 +164,20 @@ class MaterialGrade(models.Model):
         return f"{self.material_id}: {self.grade}"
 
 
+class LexiconWord(models.Model):
+    """A folded word of a material's title (`Material.title_folded`), for correcting a
+    misspelled query word (kaskad/library/search.py). Words are only ever added: a word
+    whose materials are gone stays and at worst offers a correction that matches nothing."""
+
+    word = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        db_table = "library_lexicon"
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class MaterialAuthor(models.Model):
     """A person of the registry, or an outside author named in free text."""
 

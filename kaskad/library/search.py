@@ -13,17 +13,28 @@ phrase, so no operator character can reach either engine.
 
 Ranking: ``ts_rank`` with weights {C: 0.4, B: 0.6, A: 1.0} on PostgreSQL, ``bm25`` with column
 weights 10/4/1 on SQLite; ties broken by the rating, then the publication date, then the id.
-When the words match nothing, titles are matched by trigram similarity (typos): ``pg_trgm`` on
-PostgreSQL, an FTS5 ``trigram`` table for candidates and the same similarity measure computed
-in Python on SQLite.
+Typos, only when the words match nothing (:func:`corrected_query`): the lexicon
+``library_lexicon`` holds every distinct word of the folded titles (kept up by
+:func:`write_engine_rows`, filled by migration 0003; words are never removed, so a word whose
+materials are gone only costs a correction that matches nothing). Each query word that is not
+in it is ORed with its closest lexicon words (:func:`lexicon_neighbours`: candidates from
+``pg_trgm``'s ``%`` on a GIN trigram index, or from the FTS5 ``trigram`` table
+``library_lexicon_trgm`` of padded words; the similarity, pg_trgm's, and its cut are computed
+in Python, so both engines pick the same words) and the ordinary word search runs again; its
+matches are ordered by the share of the corrected query's trigrams their title holds, newest
+first. The page shows the corrected query (``SearchResult.corrected``). When no correction
+matches either, titles are matched by the share of the query's trigrams they hold
+(:func:`typo_matching`: ``pg_trgm``'s ``<%`` on the GIN index of ``title_folded``, or the FTS5
+``trigram`` table of titles), the last resort.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -34,8 +45,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kaskad.library.models import Material, MaterialGrade
-from kaskad.library.normalise import fold, tokens_for_index, tokens_for_query
+from kaskad.library.models import LexiconWord, Material, MaterialGrade
+from kaskad.library.normalise import MAX_QUERY_TERMS, fold, tokens_for_index, tokens_for_query
 
 # Only so much of a document's text is indexed (the same on both engines).
 BODY_INDEX_CHARS = 100_000
@@ -43,6 +54,15 @@ TRIGRAM_THRESHOLD = 0.5
 TRIGRAM_CANDIDATES = 200
 FTS_TABLE = "library_material_fts"
 TRIGRAM_TABLE = "library_title_trgm"
+# The lexicon of folded title words (typo correction) and, on SQLite, its trigram table.
+LEXICON_TABLE = "library_lexicon"
+LEXICON_TRIGRAM_TABLE = "library_lexicon_trgm"
+LEXICON_MIN_WORD = 3
+LEXICON_MAX_WORD = 64
+# A misspelled query word is replaced by up to CORRECTIONS lexicon words whose
+# trigram_similarity to it is at least CORRECTION_THRESHOLD.
+CORRECTION_THRESHOLD = 0.4
+CORRECTIONS = 5
 _TOKEN_JUNK = re.compile(r"[\W_]+")
 # PostgreSQL's ts_rank weights, in the order {D, C, B, A}.
 PG_WEIGHTS = [0.1, 0.4, 0.6, 1.0]
@@ -137,6 +157,15 @@ def write_engine_rows(ids: Iterable[int]) -> None:
                 " WHERE id = ANY(%s)",
                 [ids],
             )
+            cursor.execute(
+                f"INSERT INTO {LEXICON_TABLE} (word)"  # noqa: S608
+                " SELECT DISTINCT w FROM library_material,"
+                " regexp_split_to_table(title_folded, ' ') AS w"
+                " WHERE id = ANY(%s) AND char_length(w) BETWEEN %s AND %s"
+                f" AND NOT EXISTS (SELECT 1 FROM {LEXICON_TABLE} l WHERE l.word = w)"
+                " ORDER BY w ON CONFLICT DO NOTHING",
+                [ids, LEXICON_MIN_WORD, LEXICON_MAX_WORD],
+            )
             return
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -154,6 +183,37 @@ def write_engine_rows(ids: Iterable[int]) -> None:
                 f" SELECT id, title_folded FROM library_material WHERE id IN ({marks})",
                 chunk,
             )
+            cursor.execute(
+                f"SELECT title_folded FROM library_material WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            _sqlite_add_words(cursor, {w for (t,) in cursor.fetchall() for w in lexicon_words(t)})
+
+
+def lexicon_words(title_folded: str) -> set[str]:
+    """The lexicon's words of a folded title (the same rule as the SQL of PostgreSQL and of
+    the migration: split on spaces, LEXICON_MIN_WORD to LEXICON_MAX_WORD characters)."""
+    return {w for w in title_folded.split(" ") if LEXICON_MIN_WORD <= len(w) <= LEXICON_MAX_WORD}
+
+
+def _sqlite_add_words(cursor: Any, words: set[str]) -> None:
+    """Add the words the lexicon lacks, with their padded form in the trigram table."""
+    ordered = sorted(words)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        cursor.execute(f"SELECT word FROM {LEXICON_TABLE} WHERE word IN ({marks})", chunk)  # noqa: S608
+        known = {w for (w,) in cursor.fetchall()}
+        new = [w for w in chunk if w not in known]
+        if not new:
+            continue
+        cursor.executemany(f"INSERT INTO {LEXICON_TABLE} (word) VALUES (?)", [(w,) for w in new])  # noqa: S608
+        marks = ",".join("?" * len(new))
+        cursor.execute(
+            f"INSERT INTO {LEXICON_TRIGRAM_TABLE} (rowid, word)"  # noqa: S608
+            f" SELECT id, '  ' || word || ' ' FROM {LEXICON_TABLE} WHERE word IN ({marks})",
+            new,
+        )
 
 
 def remove_engine_rows(ids: Iterable[int]) -> None:
@@ -233,10 +293,25 @@ def trigram_similarity(a: str, b: str) -> float:
 def query_coverage(query: str, title: str) -> float:
     """The share of the query's trigrams found in the title (pg_trgm-style trigrams): how well
     a short query, typo and all, matches somewhere in a long title."""
+    return coverage_of(query)(title)
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def coverage_of(query: str) -> Callable[[str], float]:
+    """:func:`query_coverage` of this query, as a function of the title. A trigram of the
+    query (never holding a NUL) is one of the title's exactly when it occurs in the title's
+    padded words joined by NULs, so no trigram set is built per title."""
     wanted = _trigrams(query)
-    if not wanted:
-        return 0.0
-    return len(wanted & _trigrams(title)) / len(wanted)
+
+    def coverage(title: str) -> float:
+        if not wanted:
+            return 0.0
+        padded = "\0".join(f"  {w} " for w in _WORDS.findall(title.lower()))
+        return sum(1 for g in wanted if g in padded) / len(wanted)
+
+    return coverage
 
 
 def typo_matching(qs: QuerySet[Material], text: str) -> list[tuple[int, float]]:
@@ -278,10 +353,112 @@ def typo_matching(qs: QuerySet[Material], text: str) -> list[tuple[int, float]]:
             found = cursor.fetchall()
         allowed = set(qs.filter(pk__in=[pk for pk, _t in found]).values_list("pk", flat=True))
         candidates = [(pk, title) for pk, title in found if pk in allowed]
-    scored = [(pk, query_coverage(folded, title)) for pk, title in candidates]
+    coverage = coverage_of(folded)
+    scored = [(pk, coverage(title)) for pk, title in candidates]
     scored = [(pk, s) for pk, s in scored if s >= TRIGRAM_THRESHOLD]
     scored.sort(key=lambda item: (-item[1], -item[0]))
     return scored[:TRIGRAM_CANDIDATES]
+
+
+def lexicon_neighbours(word: str) -> list[str]:
+    """Up to CORRECTIONS lexicon words whose :func:`trigram_similarity` to `word` is at least
+    CORRECTION_THRESHOLD, most similar first (ties by the word).
+
+    Candidates come from each engine's trigram index and always include every word that
+    passes (PostgreSQL: pg_trgm's `%` at a lower threshold; SQLite: the FTS5 trigram table
+    of padded words, asked for the word's trigrams); the similarity and the cut are computed
+    here, so both engines give the same words."""
+    wanted = _trigrams(word)
+    if not wanted:
+        return []
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, false)",
+                [str(CORRECTION_THRESHOLD - 0.1)],
+            )
+            cursor.execute(f"SELECT word FROM {LEXICON_TABLE} WHERE word %% %s", [word])  # noqa: S608
+            found = [w for (w,) in cursor.fetchall()]
+        else:
+            # A passing word shares at least `needed` of the word's trigrams, so any
+            # `needed` - 1 of them may be left out of the question and it is still found:
+            # the padded ones are left out first (a first letter, the first two, the last
+            # two are shared by many words), as many as that allows.
+            needed = math.ceil(CORRECTION_THRESHOLD * len(wanted) - 1e-9)
+            padded = sorted((g for g in wanted if " " in g), key=lambda g: (-g.count(" "), g))
+            left_out = set(padded[: max(0, needed - 1)])
+            grams = sorted(g for g in wanted if g not in left_out)
+            query = " OR ".join('"' + g.replace('"', "") + '"' for g in grams)
+            cursor.execute(
+                f"SELECT word FROM {LEXICON_TRIGRAM_TABLE}"  # noqa: S608
+                f" WHERE {LEXICON_TRIGRAM_TABLE} MATCH %s",
+                [query],
+            )
+            found = [w.strip() for (w,) in cursor.fetchall()]
+    scored = [(w, trigram_similarity(word, w)) for w in found if w != word]
+    passing = [(w, sim) for w, sim in scored if sim >= CORRECTION_THRESHOLD]
+    passing.sort(key=lambda item: (-item[1], item[0]))
+    return [w for w, _sim in passing[:CORRECTIONS]]
+
+
+def any_matching(qs: QuerySet[Material], groups: list[tuple[str, ...]]) -> bool:
+    """Whether a material of `qs` matches the words. PostgreSQL: from the GIN bitmap only
+    (a word it has no statistics for is estimated in 0.15 % of the rows, so `LIMIT 1` would
+    pick a sequential scan that reads every tsvector when nothing matches)."""
+    query = matching(qs, groups)
+    if not is_postgres():
+        return query.exists()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
+        found = query.exists()
+        cursor.execute("SET LOCAL enable_indexscan TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT")
+    return found
+
+
+def has_unknown_word(text: str) -> bool:
+    """Whether a word of the query is in no title (not in the lexicon): a possible typo."""
+    words = {w for w in fold(text).split() if query_groups(w)}
+    if not words:
+        return False
+    return LexiconWord.objects.filter(word__in=words).count() < len(words)
+
+
+def corrected_query(qs: QuerySet[Material], text: str) -> tuple[list[tuple[str, ...]], str] | None:
+    """The query with each word that no title holds (not in the lexicon) replaced by its
+    closest lexicon words, ORed in its place with the word itself (which may match a
+    description or a text); and the query as shown to the user, each such word replaced by
+    its closest correction that matches a material of `qs` (so a word of a material the
+    user may not see is never shown). None when no word has such a correction."""
+    words = list(dict.fromkeys(fold(text).split()))[:MAX_QUERY_TERMS]
+    if not words:
+        return None
+    known = set(LexiconWord.objects.filter(word__in=words).values_list("word", flat=True))
+    groups: list[tuple[str, ...]] = []
+    shown: list[str] = []
+    changed = False
+    for word in words:
+        own = query_groups(word)
+        if not own:
+            continue
+        if word in known:
+            groups.extend(own)
+            shown.append(word)
+            continue
+        merged = list(own[0])
+        best = ""
+        for candidate in lexicon_neighbours(word):
+            theirs = query_groups(candidate)
+            if not theirs:
+                continue
+            merged.extend(t for group in theirs for t in group)
+            if not best and any_matching(qs, theirs):
+                best = candidate
+        groups.append(tuple(dict.fromkeys(merged)))
+        shown.append(best or word)
+        changed = changed or bool(best)
+    if not changed:
+        return None
+    return list(dict.fromkeys(groups)), " ".join(shown)
 
 
 # --- Snippets -----------------------------------------------------------------------------------
@@ -351,7 +528,10 @@ class SearchResult:
     materials: list[Material]
     total: int
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
-    typo: bool = False  # the results are similar titles, the words matched nothing
+    # The words matched nothing: the results are for the corrected query (`corrected`, its
+    # words folded) or, when no correction matched either, titles spelled similarly.
+    typo: bool = False
+    corrected: str = ""
     groups: list[tuple[str, ...]] = field(default_factory=list)
     # The facet counts cover the newest CANDIDATES materials only: lower bounds ("N+").
     capped: bool = False
@@ -414,12 +594,12 @@ def _pg_bitmap_rows(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
 
 
 def candidates(
-    qs: QuerySet[Material], *, words: bool = False
+    qs: QuerySet[Material], *, words: bool = False, extra: tuple[str, ...] = ()
 ) -> tuple[list[tuple[Any, ...]], bool]:
-    """Up to CANDIDATES rows (id, subject, type, language) of `qs`, newest first, and
-    whether more exist. The rows are the same whatever the plan; `words` (`qs` is matched on
-    query words) lets PostgreSQL look among the newest ids first."""
-    query = qs.order_by("-id").values_list("id", *FACET_FIELDS)
+    """Up to CANDIDATES rows (id, subject, type, language, then the `extra` fields) of `qs`,
+    newest first, and whether more exist. The rows are the same whatever the plan; `words`
+    (`qs` is matched on query words) lets PostgreSQL look among the newest ids first."""
+    query = qs.order_by("-id").values_list("id", *FACET_FIELDS, *extra)
     if not (words and is_postgres()):
         rows = list(query[: CANDIDATES + 1])
         return rows[:CANDIDATES], len(rows) > CANDIDATES
@@ -482,16 +662,17 @@ def run_search(
         )
     rows, capped = candidates(matching(qs, groups), words=True)
     if rows:
-        pool = Material.objects.filter(pk__in=[row[0] for row in rows]) if capped else qs
-        materials = list(ranked(pool, groups)[offset : offset + limit])
-        return SearchResult(
-            materials=materials,
-            total=len(rows),
-            facets=facet_counts(rows) if with_facets else {},
-            groups=groups,
-            capped=capped,
-            more=capped,
-        )
+        return _words_result(qs, groups, rows, capped, offset, limit, with_facets)
+    correction = corrected_query(qs, text)
+    if correction is not None:
+        fixed, shown = correction
+        rows, capped = candidates(matching(qs, fixed), words=True, extra=("title_folded",))
+        if rows:
+            return _corrected_result(fixed, shown, rows, capped, offset, limit, with_facets)
+    if not has_unknown_word(text):
+        # Every word is one some title holds: nothing to correct, and the trigrams of all the
+        # titles (the slowest path, ~0.3 s at 174,100 materials) would not find a typo.
+        return SearchResult(materials=[], total=0, groups=groups)
     similar = typo_matching(qs, text)
     ids = [pk for pk, _sim in similar]
     page_ids = ids[offset : offset + limit]
@@ -505,6 +686,57 @@ def run_search(
         else {},
         typo=True,
         groups=groups,
+    )
+
+
+def _words_result(
+    qs: QuerySet[Material],
+    groups: list[tuple[str, ...]],
+    rows: list[tuple[Any, ...]],
+    capped: bool,
+    offset: int,
+    limit: int,
+    with_facets: bool,
+) -> SearchResult:
+    """The page of the materials matching `groups`, ranked, from their candidate rows."""
+    pool = Material.objects.filter(pk__in=[row[0] for row in rows]) if capped else qs
+    return SearchResult(
+        materials=list(ranked(pool, groups)[offset : offset + limit]),
+        total=len(rows),
+        facets=facet_counts(rows) if with_facets else {},
+        groups=groups,
+        capped=capped,
+        more=capped,
+    )
+
+
+def _corrected_result(
+    groups: list[tuple[str, ...]],
+    shown: str,
+    rows: list[tuple[Any, ...]],  # candidates with the folded title
+    capped: bool,
+    offset: int,
+    limit: int,
+    with_facets: bool,
+) -> SearchResult:
+    """The page of the materials matching the corrected query, ordered like the title
+    fallback: by the share of the corrected query's trigrams their title holds
+    (:func:`query_coverage`), newest first among equals (a misspelled query was most likely
+    aimed at a title; the measured alternative, the usual rank among equals, did worse)."""
+    coverage = coverage_of(shown)
+    title = len(FACET_FIELDS) + 1
+    order = sorted(rows, key=lambda row: (-coverage(row[title]), -row[0]))
+    page_ids = [row[0] for row in order[offset : offset + limit]]
+    by_id = Material.objects.in_bulk(page_ids)
+    return SearchResult(
+        materials=[by_id[pk] for pk in page_ids if pk in by_id],
+        total=len(rows),
+        facets=facet_counts(rows) if with_facets else {},
+        typo=True,
+        corrected=shown,
+        groups=groups,
+        capped=capped,
+        more=capped,
     )
 
 

@@ -3,14 +3,18 @@ ranking, facets, typos, and hostile queries. The same expectations hold on both 
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaskad.library import search
-from kaskad.library.models import Material
+from kaskad.library.models import LexiconWord, Material
 from kaskad.library.search import SearchFilters, query_groups, run_search, snippet
 from kaskad.library.selectors import published
 from kaskad.library.tests.factories import editor, material, teacher
@@ -97,10 +101,88 @@ def test_filters_combine_with_query_and_facets_count(collection: dict[str, Mater
     assert [m.title for m in grade.materials] == ["Новогодняя ёлка в начальной школе"]
 
 
-def test_typo_falls_back_to_title_trigrams(collection: dict[str, Material]) -> None:
+def test_misspelled_russian_words_are_corrected(collection: dict[str, Material]) -> None:
     result = run_search(published(), SearchFilters(q="Методичиские рекамендации"))
     assert result.typo
+    assert result.corrected == "методические рекомендации"
     assert [m.title for m in result.materials] == ["Методические рекомендации для учителей"]
+
+
+def test_misspelled_kazakh_word_is_corrected(collection: dict[str, Material]) -> None:
+    result = run_search(published(), SearchFilters(q="сабақ жоспвры"))
+    assert (result.typo, result.corrected, result.total) == (True, "сабақ жоспары", 1)
+    assert [m.title for m in result.materials] == ["Мектептегі сабақ жоспары"]
+    # The correction's words are marked in the snippet like any match.
+    assert "<mark>" in snippet("Мектептегі сабақ жоспары", result.groups, "kk")
+
+
+def test_correction_lists_the_same_on_both_engines(collection: dict[str, Material]) -> None:
+    material("Бағалы қағаздар, бағалап көру", "Мәтін.", subject="other")
+    # Similarity 0.5, then 0.455 twice (ties by the word); «бағалаушы» 0.385 is too far.
+    assert search.lexicon_neighbours("бағалпу") == ["бағалы", "бағалап", "бағалау"]
+    assert search.lexicon_neighbours("жоспвры") == ["жоспары"]
+    result = run_search(published(), SearchFilters(q="бағалпу"))
+    assert result.corrected == "бағалы"
+    assert [m.title for m in result.materials] == [
+        "Бағалы қағаздар, бағалап көру",
+        "Бағалау туралы",
+    ]
+
+
+def test_typo_falls_back_to_title_trigrams_without_correction(
+    collection: dict[str, Material],
+) -> None:
+    # «учит» is too far from every title word to be corrected; the title trigrams still
+    # find the title that holds it.
+    result = run_search(published(), SearchFilters(q="рекомендации учитк"))
+    assert (result.typo, result.corrected) == (True, "")
+    assert [m.title for m in result.materials] == ["Методические рекомендации для учителей"]
+
+
+def test_random_letters_find_nothing(collection: dict[str, Material]) -> None:
+    result = run_search(published(), SearchFilters(q="щжфъэю ыхцчшщ"))
+    assert (result.total, result.materials, result.corrected) == (0, [], "")
+
+
+def test_correction_never_shows_a_word_of_an_unpublished_material(
+    collection: dict[str, Material],
+) -> None:
+    hidden = material("Құпия зертханалық жұмыс", "Мәтін.", subject="chemistry")
+    Material.objects.filter(pk=hidden.pk).update(status="draft")
+    assert "зертханалық" in set(LexiconWord.objects.values_list("word", flat=True))
+    result = run_search(published(), SearchFilters(q="зертханплық"))
+    assert (result.total, result.corrected) == (0, "")
+
+
+def test_lexicon_grows_when_a_material_is_published(collection: dict[str, Material]) -> None:
+    words = set(LexiconWord.objects.values_list("word", flat=True))
+    assert {"мектептегі", "сабақ", "жоспары", "методические", "елка"} <= words
+    assert "жаңашыл" not in words
+    material("Жаңашыл ұстаз", "Мәтін.", subject="other")
+    assert {"жаңашыл", "ұстаз"} <= set(LexiconWord.objects.values_list("word", flat=True))
+    assert titles("жаңашвл ұстаз") == ["Жаңашыл ұстаз"]
+
+
+class _Editor:
+    """What the migration's functions use of a schema editor (SQLite's cannot be opened
+    inside the test's transaction)."""
+
+    connection = connection
+
+    def execute(self, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def test_migration_fills_the_lexicon(collection: dict[str, Material]) -> None:
+    migration = importlib.import_module("kaskad.library.migrations.0003_lexicon")
+    words = set(LexiconWord.objects.values_list("word", flat=True))
+    editor = _Editor()
+    migration.backward(django_apps, editor)
+    LexiconWord.objects.all().delete()
+    migration.forward(django_apps, editor)
+    assert set(LexiconWord.objects.values_list("word", flat=True)) == words
+    assert titles("Методичиские рекамендации") == ["Методические рекомендации для учителей"]
 
 
 @pytest.mark.parametrize(
@@ -247,3 +329,18 @@ def test_candidates_from_windows_of_ids_are_the_newest_matches(
     plain = list(matched.order_by("-id").values_list("id", *search.FACET_FIELDS)[:4])
     assert rows == plain[:3]
     assert capped
+
+
+def test_the_search_page_shows_the_corrected_query_in_the_users_language(
+    collection: dict[str, Material], client: Client
+) -> None:
+    client.force_login(teacher())
+    url = reverse("library:search")
+    page = client.get(url, {"q": "Методичиские рекамендации"}).content.decode()
+    assert "«методические рекомендации» бойынша нәтижелер көрсетілген" in page
+    assert "Методические рекомендации для учителей" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(url, {"q": "сабақ жоспвры"}).content.decode()
+    assert "показаны результаты по запросу «сабақ жоспары»" in page
+    page = client.get(url, {"q": "<b>щжфъэю</b>"}).content.decode()
+    assert "показаны результаты" not in page and "<b>щжфъэю" not in page
