@@ -83,7 +83,7 @@ def online() -> dict[str, Any]:
     # The move, registered after the completion: the A job ends today, the B job starts
     # tomorrow. The completion stays in A.
     employ(person=mover, organisation=school_b, started_on=today + timedelta(days=1))
-    parent = services.learner_register(
+    parent = services.learner_create(
         email="parent@example.kz", password="Parent-pass-2025!", first_name="Aigerim",
         last_name="Parent",
     )  # fmt: skip
