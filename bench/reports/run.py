@@ -519,16 +519,17 @@ def rush(args: argparse.Namespace, *, with_rebuild: bool, url: str) -> dict[str,
 
 
 def rebuild_loop() -> None:
-    """Run the nightly rebuild again and again until terminated (for the rush comparison)."""
+    """Run the nightly rebuild again and again until terminated (for the rush comparison), at
+    the worker's pace (`KASKAD_REPORTS_REBUILD_DUTY`; 1 for flat out)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
-    from kaskad.reports.readmodels import nightly_rebuild
+    from kaskad.reports.readmodels import background_pace, nightly_rebuild
 
     while True:
         started = time.perf_counter()
-        nightly_rebuild()
+        nightly_rebuild(pace=background_pace())
         print(f"rebuild loop: nightly in {time.perf_counter() - started:.1f} s", flush=True)
 
 

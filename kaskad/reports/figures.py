@@ -128,14 +128,17 @@ def metric_facts(metric: Metric, year: int) -> list[FactRow]:
     return rows
 
 
-def build_facts(year: int) -> list[FactRow]:
+def build_facts(year: int, *, pause: Callable[[], None] = lambda: None) -> list[FactRow]:
+    """Every figure of `year`; `pause` is called after each grouped read."""
     load_sources()
     rows: list[FactRow] = []
     for source in SOURCES.values():
         for metric in source.metrics:
             rows.extend(metric_facts(metric, year))
+            pause()
         if source.snapshot is not None:
             rows.extend(source.snapshot(year))
+            pause()
     return rows
 
 

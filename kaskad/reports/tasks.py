@@ -10,9 +10,10 @@ from django_tasks import task
 @task()
 def rebuild_years(years: list[int]) -> dict[str, Any]:
     """Rebuild the figures of `years` (queued by the sweep of changed records)."""
-    from kaskad.reports.readmodels import year_rebuild
+    from kaskad.reports.readmodels import background_pace, year_rebuild
 
-    done = [year_rebuild(int(y)) for y in years]
+    pace = background_pace()
+    done = [year_rebuild(int(y), pace=pace) for y in years]
     return {str(r.year): {"facts": r.facts, "skipped": r.skipped} for r in done}
 
 
@@ -28,5 +29,5 @@ def issue_annual_report(job_id: int) -> dict[str, Any]:
 def nightly_rebuild() -> dict[str, Any]:
     from kaskad.reports import readmodels
 
-    done = readmodels.nightly_rebuild()
+    done = readmodels.nightly_rebuild(pace=readmodels.background_pace())
     return {str(r.year): {"facts": r.facts, "seconds": round(r.seconds, 2)} for r in done}
