@@ -218,7 +218,7 @@ KASKAD_MAINTENANCE_HOOKS = [
 ]
 # The share of the time the worker's report rebuilds may work: they pause after each grouped
 # read, so that the live system keeps its throughput (docs/adr/0007).
-KASKAD_REPORTS_REBUILD_DUTY = float(os.environ.get("KASKAD_REPORTS_REBUILD_DUTY", "0.2"))
+KASKAD_REPORTS_REBUILD_DUTY = float(os.environ.get("KASKAD_REPORTS_REBUILD_DUTY", "0.1"))
 
 # --- Auth and security ------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

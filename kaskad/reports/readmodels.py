@@ -9,7 +9,7 @@
   write paths has to remember to call anything.
 * `nightly_rebuild()` rebuilds the current and previous year.
 * The background rebuilds (the worker's tasks) yield to the live system: after each grouped
-  read they pause, so that they work at most `KASKAD_REPORTS_REBUILD_DUTY` of the time (0.2
+  read they pause, so that they work at most `KASKAD_REPORTS_REBUILD_DUTY` of the time (0.1
   by default), as PostgreSQL's autovacuum does with its cost delay. At national size a
   year's reads take ~30 s of a core; on two cores, reading flat out took a quarter of the
   live enrolment rush's throughput. `manage.py reports_rebuild` runs at full speed.
@@ -69,7 +69,7 @@ class Pace:
 
 
 def background_pace() -> Pace:
-    return Pace(float(getattr(settings, "KASKAD_REPORTS_REBUILD_DUTY", 0.2)))
+    return Pace(float(getattr(settings, "KASKAD_REPORTS_REBUILD_DUTY", 0.1)))
 
 
 def is_frozen(year: int) -> bool:
