@@ -6,6 +6,7 @@
 #   fonts-noto-core           Kazakh letters (ә, ғ, қ, ң, ө, ұ, ү, һ, і) in every weight
 #   libpango/pangoft2/harfbuzz  text layout for PDF rendering
 #   gettext                   msgfmt/xgettext for makemessages and compilemessages
+#   poppler-utils             pdftoppm: the browser tests render report PDFs as images
 #
 # On Ubuntu the chromium package is a snap wrapper that does not run everywhere; point
 # KASKAD_CHROMIUM at another Chromium or Chrome binary if the browser tests cannot start it.
@@ -16,7 +17,7 @@
 set -eu
 
 PACKAGES="chromium fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 \
-libharfbuzz0b gettext"
+libharfbuzz0b gettext poppler-utils"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "ensure-system-packages: not a Debian-based system; install by hand: $PACKAGES" >&2
