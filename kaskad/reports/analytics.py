@@ -39,7 +39,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from kaskad.cascade.models import Accreditation, SchoolStrand, TrainerLevel
-from kaskad.core.collation import name_order
+from kaskad.core.collation import name_key, name_order
 from kaskad.registry.models import Area, District, Employment, Organisation, Person
 from kaskad.reports.models import CascadeLink
 from kaskad.reports.sources.registry import GENERAL_EDUCATION, TEACHING_POSITIONS
@@ -340,7 +340,7 @@ def coverage(
                 target.strands[strand] += 1
             if len(strands.get(pk, ())) == len(strand_values):
                 target.schools_all_strands += 1
-    rows = sorted(groups.values(), key=lambda r: (r.label, r.code))
+    rows = sorted(groups.values(), key=lambda r: (name_key(r.label), r.code))
     return rows, total
 
 

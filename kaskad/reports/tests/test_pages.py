@@ -189,3 +189,22 @@ def test_a_school_leader_sees_who_is_due_in_their_school_only(world: Any) -> Non
         login(make_user(roles=[(Role.ANALYST, None)])).get(reverse("reports:due")).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_coverage_rows_follow_the_alphabet_not_the_code_points() -> None:
+    from django.utils import translation
+
+    from kaskad.core.collation import name_key
+    from kaskad.registry.models import Area
+    from kaskad.reports import analytics
+    from kaskad.reports.tables import ReportScope
+
+    for area in Area.objects.all():
+        make_organisation(area=area)
+    with translation.override("ru"):
+        rows, _total = analytics.coverage(scope=ReportScope(), by="area")
+        labels = [r.label for r in rows]
+    assert labels == sorted(labels, key=name_key)
+    # «город Астана» among the Г, not after every capitalised name.
+    assert labels.index("город Астана") < labels.index("Костанайская область")
