@@ -82,6 +82,24 @@ def job_enqueue(job: Job, task: Any) -> None:
     transaction.on_commit(enqueue)
 
 
+def job_crashed(job_id: int) -> None:
+    """Mark an import job failed after an unexpected error (its writes were rolled back): the
+    page then says so in the user's language instead of waiting forever."""
+    now = timezone.now()
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.FAILED,
+        result={
+            "ok": False,
+            "message": _(
+                "The import stopped because of an unexpected error; nothing was "
+                "written. Please tell the administrators."
+            ),
+        },
+        finished_at=now,
+        updated_at=now,
+    )
+
+
 def job_claim(job_id: int, *, stage: str = "") -> Job | None:
     """Mark a queued job as running in this worker; None if it is not queued any more
     (finished, or already running elsewhere): running a job's task twice does nothing twice."""

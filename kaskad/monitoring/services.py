@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 
 from kaskad.core.audit import audit_record
 from kaskad.core.errors import DomainError, NotFoundError, StateConflict
-from kaskad.core.jobs import job_claim, job_enqueue
+from kaskad.core.jobs import job_claim, job_crashed, job_enqueue
 from kaskad.core.models import AuditEntry, Job
 from kaskad.core.progress import JobProgress
 from kaskad.monitoring.imports import (
@@ -496,18 +496,7 @@ def run_response_import_job(job_id: int) -> dict[str, Any]:
                     done = 0
         except Exception:
             logger.exception("monitoring import job %s failed", job.pk)
-            Job.objects.filter(pk=job.pk).update(
-                status=Job.Status.FAILED,
-                result={
-                    "ok": False,
-                    "message": _(
-                        "The import stopped because of an unexpected error; nothing was "
-                        "written. Please tell the administrators."
-                    ),
-                },
-                finished_at=timezone.now(),
-                updated_at=timezone.now(),
-            )
+            job_crashed(job.pk)
             raise
         Job.objects.filter(pk=job.pk).update(
             status=status,

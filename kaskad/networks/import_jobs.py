@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kaskad.core.jobs import job_claim, job_enqueue
+from kaskad.core.jobs import job_claim, job_crashed, job_enqueue
 from kaskad.core.models import Job
 from kaskad.core.progress import JobProgress
 from kaskad.networks.imports import CHECKING, network_import
@@ -98,18 +98,7 @@ def run_network_import_job(job_id: int) -> dict[str, Any]:
             outcome = {**result.as_dict(), "message": result.summary(), "url": page_url(job)}
         except Exception:
             logger.exception("network import job %s failed", job.pk)
-            Job.objects.filter(pk=job.pk).update(
-                status=Job.Status.FAILED,
-                result={
-                    "ok": False,
-                    "message": _(
-                        "The import stopped because of an unexpected error; nothing was "
-                        "written. Please tell the administrators."
-                    ),
-                },
-                finished_at=timezone.now(),
-                updated_at=timezone.now(),
-            )
+            job_crashed(job.pk)
             raise
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.SUCCEEDED if result.ok else Job.Status.FAILED,
